@@ -1,0 +1,180 @@
+using System.Globalization;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace LlmRouting;
+
+/// <summary>Validates <see cref="LlmRoutingOptions"/> at start-up and on reload; each failure names the offending field.</summary>
+internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOptions>
+{
+    private const string Section = LlmRoutingOptions.SectionName;
+    private readonly IServiceProviderIsKeyedService? _keyedServices;
+    private readonly IEnumerable<RoutingStrategyRegistration> _strategies;
+
+    public LlmRoutingOptionsValidator(IEnumerable<RoutingStrategyRegistration> strategies, IServiceProviderIsKeyedService? keyedServices = null)
+    {
+        _strategies = strategies;
+        _keyedServices = keyedServices;
+    }
+
+    public ValidateOptionsResult Validate(string? name, LlmRoutingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        if (options.Targets.Count == 0)
+        {
+            failures.Add($"{Section}:Targets must contain at least one target.");
+        }
+
+        for (int i = 0; i < options.Targets.Count; i++)
+        {
+            ValidateTarget(options.Targets[i], $"{Section}:Targets[{i}]", names, failures);
+        }
+
+        string known = string.Join(", ", names);
+        if (string.IsNullOrWhiteSpace(options.Default))
+        {
+            failures.Add($"{Section}:Default is required: name the target that serves requests no strategy decides (known targets: {known}).");
+        }
+        else if (!names.Contains(options.Default))
+        {
+            failures.Add($"{Section}:Default '{options.Default}' is not a configured target (known targets: {known}).");
+        }
+
+        if (options.Baseline is { } baseline && !names.Contains(baseline))
+        {
+            failures.Add($"{Section}:Baseline '{baseline}' is not a configured target (known targets: {known}).");
+        }
+
+        for (int i = 0; i < options.Rules.Count; i++)
+        {
+            ValidateRule(options.Rules[i], i, names, known, failures);
+        }
+
+        ValidateStrategies(options, failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private void ValidateTarget(TargetOptions target, string path, HashSet<string> names, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(target.Name))
+        {
+            failures.Add($"{path}:Name is required.");
+            return;
+        }
+
+        string at = $"{path} ('{target.Name}')";
+        if (!names.Add(target.Name))
+        {
+            failures.Add($"{at}:Name is a duplicate; target names must be unique.");
+        }
+
+        CheckNotNegative(target.InputPricePerMillion, $"{at}:InputPricePerMillion", failures);
+        CheckNotNegative(target.OutputPricePerMillion, $"{at}:OutputPricePerMillion", failures);
+        if (target.CachedInputPricePerMillion is { } cached)
+        {
+            CheckNotNegative(cached, $"{at}:CachedInputPricePerMillion", failures);
+        }
+
+        if (target.ContextWindow is <= 0)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{at}:ContextWindow must be positive (was {target.ContextWindow})."));
+        }
+
+        if (target.MaxOutputTokens is <= 0)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{at}:MaxOutputTokens must be positive (was {target.MaxOutputTokens})."));
+        }
+        else if (target.MaxOutputTokens > target.ContextWindow)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{at}:MaxOutputTokens ({target.MaxOutputTokens}) exceeds ContextWindow ({target.ContextWindow})."));
+        }
+
+        string key = target.ClientKey ?? target.Name;
+        if (target.ClientFactory is null && _keyedServices is not null && !_keyedServices.IsKeyedService(typeof(IChatClient), key))
+        {
+            failures.Add($"{at}: no IChatClient is registered with key '{key}'. Register one with services.AddKeyedChatClient(\"{key}\", …), set ClientKey, or give the target a client in code.");
+        }
+    }
+
+    private static void ValidateRule(RuleOptions rule, int index, HashSet<string> names, string known, List<string> failures)
+    {
+        string at = string.IsNullOrWhiteSpace(rule.Name) ? $"{Section}:Rules[{index}]" : $"{Section}:Rules[{index}] ('{rule.Name}')";
+        if (string.IsNullOrWhiteSpace(rule.Target))
+        {
+            failures.Add($"{at}:Target is required.");
+        }
+        else if (!names.Contains(rule.Target))
+        {
+            failures.Add($"{at}:Target '{rule.Target}' is not a configured target (known targets: {known}).");
+        }
+
+        for (int f = 0; f < rule.Fallbacks.Count; f++)
+        {
+            if (!names.Contains(rule.Fallbacks[f]))
+            {
+                failures.Add($"{at}:Fallbacks[{f}] '{rule.Fallbacks[f]}' is not a configured target (known targets: {known}).");
+            }
+        }
+
+        if (!rule.HasCondition)
+        {
+            failures.Add($"{at} has no condition; set one of ContainsAny, ContainsAll, Regex, Metadata, Tags, MinTokens, MaxTokens, MinMessages, MaxMessages, Requires (or a predicate in code).");
+        }
+
+        if (rule.RegexTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{at}:RegexTimeout must be positive (was {rule.RegexTimeout}).");
+        }
+        else if (!string.IsNullOrEmpty(rule.Regex))
+        {
+            try
+            {
+                _ = RoutingRule.CompileRegex(rule.Name ?? $"rule-{index}", rule.Regex, rule.RegexTimeout);
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add($"{at}:Regex is invalid: {ex.InnerException?.Message ?? ex.Message}");
+            }
+        }
+
+        foreach (string term in rule.ContainsAny.Concat(rule.ContainsAll))
+        {
+            if (string.IsNullOrEmpty(term))
+            {
+                failures.Add($"{at}: ContainsAny/ContainsAll must not contain empty terms (an empty term matches everything).");
+                break;
+            }
+        }
+    }
+
+    private void ValidateStrategies(LlmRoutingOptions options, List<string> failures)
+    {
+        var registered = new HashSet<string>(_strategies.Select(s => s.Name), StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < options.Strategies.Count; i++)
+        {
+            string strategy = options.Strategies[i];
+            if (!registered.Contains(strategy))
+            {
+                failures.Add($"{Section}:Strategies[{i}] '{strategy}' is not a registered strategy (registered: {string.Join(", ", registered)}).");
+            }
+        }
+
+        bool rulesListed = options.Strategies.Contains(RuleStrategy.StrategyName, StringComparer.OrdinalIgnoreCase);
+        if (rulesListed && options.Rules.Count == 0)
+        {
+            failures.Add($"{Section}:Rules is empty, but the '{RuleStrategy.StrategyName}' strategy is enabled; add at least one rule or remove the strategy.");
+        }
+    }
+
+    private static void CheckNotNegative(decimal value, string field, List<string> failures)
+    {
+        if (value < 0)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{field} must not be negative (was {value})."));
+        }
+    }
+}

@@ -1,0 +1,62 @@
+namespace LlmRouting;
+
+/// <summary>One routing rule: conditions (all must hold) and the targets to route to, bindable from configuration.</summary>
+/// <remarks>
+/// Every condition that is set must match for the rule to fire; a rule with no condition at all is a
+/// configuration error. Text conditions look at user messages only, ordinal and case-insensitive.
+/// </remarks>
+public sealed class RuleOptions
+{
+    /// <summary>Gets or sets the rule's name, used in route reasons and logs.</summary>
+    /// <value>The default is <c>rule-N</c> by position.</value>
+    public string? Name { get; set; }
+
+    /// <summary>Gets or sets the target to route to when the rule matches.</summary>
+    public string? Target { get; set; }
+
+    /// <summary>Gets the targets to fall back to, in order, after <see cref="Target"/>.</summary>
+    public IList<string> Fallbacks { get; } = [];
+
+    /// <summary>Gets terms of which at least one must occur in the user text.</summary>
+    public IList<string> ContainsAny { get; } = [];
+
+    /// <summary>Gets terms that must all occur in the user text.</summary>
+    public IList<string> ContainsAll { get; } = [];
+
+    /// <summary>Gets or sets a regular expression the user text must match (case-insensitive).</summary>
+    public string? Regex { get; set; }
+
+    /// <summary>Gets or sets the regular expression's match timeout; a timed-out match counts as no match.</summary>
+    /// <value>The default is 100 milliseconds.</value>
+    public TimeSpan RegexTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Gets metadata values that must all equal the request's (case-insensitive), e.g. <c>tier = free</c>.</summary>
+    public IDictionary<string, string> Metadata { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets tags the request must all carry.</summary>
+    public IList<string> Tags { get; } = [];
+
+    /// <summary>Gets or sets the least estimated input tokens for the rule to match.</summary>
+    public int? MinTokens { get; set; }
+
+    /// <summary>Gets or sets the most estimated input tokens for the rule to match.</summary>
+    public int? MaxTokens { get; set; }
+
+    /// <summary>Gets or sets the least number of messages for the rule to match.</summary>
+    public int? MinMessages { get; set; }
+
+    /// <summary>Gets or sets the most number of messages for the rule to match.</summary>
+    public int? MaxMessages { get; set; }
+
+    /// <summary>Gets or sets capabilities the request must need (e.g. <c>Tools</c>) for the rule to match.</summary>
+    public ModelCapabilities? Requires { get; set; }
+
+    /// <summary>Gets or sets a code predicate (not bindable from configuration).</summary>
+    public Func<RoutingRequest, bool>? Predicate { get; set; }
+
+    /// <summary>Gets a value indicating whether the rule has at least one condition.</summary>
+    public bool HasCondition =>
+        Predicate is not null || ContainsAny.Count > 0 || ContainsAll.Count > 0 || !string.IsNullOrEmpty(Regex) ||
+        Metadata.Count > 0 || Tags.Count > 0 || MinTokens is not null || MaxTokens is not null ||
+        MinMessages is not null || MaxMessages is not null || Requires is not null;
+}

@@ -1,0 +1,27 @@
+namespace LlmRouting;
+
+/// <summary>Rejects targets that lack a capability the request needs (tools, vision, JSON schema, reasoning).</summary>
+public sealed class CapabilityFilter : IRouteCandidateFilter
+{
+    /// <summary>Gets the shared instance.</summary>
+    public static CapabilityFilter Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public string Name => "capabilities";
+
+    /// <inheritdoc/>
+    public bool IsAllowed(RoutingRequest request, RouteTarget target, out string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(target);
+        ModelCapabilities missing = request.RequiredCapabilities & ~target.Profile.Capabilities;
+        if (missing == ModelCapabilities.None)
+        {
+            reason = null;
+            return true;
+        }
+
+        reason = $"lacks {missing}";
+        return false;
+    }
+}

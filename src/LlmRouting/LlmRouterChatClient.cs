@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LlmRouting;
+
+/// <summary>
+/// An <see cref="IChatClient"/> that decides, per request and locally, which target answers: it analyses the
+/// request, filters the targets that cannot serve it, asks the strategy chain, and sends the request on.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Derives from Microsoft.Extensions.AI's <see cref="RoutingChatClient"/>: the decision is made in
+/// <see cref="SelectClientAsync"/>, and the base keeps its semantics (one options clone per request, the
+/// caller's options never mutated, caller cancellation ends the request).
+/// </para>
+/// <para>
+/// Every response and streaming update carries a <see cref="RouteInfo"/> (target, strategy, reason,
+/// candidates, attempts, usage, cost); read it with <see cref="RouteInfoExtensions.GetRouteInfo(ChatResponse)"/>.
+/// The router never logs prompt or response text. It is thread-safe; a configuration reload swaps the whole
+/// routing state atomically, so a request sees either the old or the new configuration, never a mix.
+/// </para>
+/// </remarks>
+public sealed class LlmRouterChatClient : RoutingChatClient
+{
+    private readonly bool _leaveOpen;
+    private readonly IDisposable? _reloadSubscription;
+    private volatile RouterState _state;
+    private ChatClientMetadata _metadata;
+
+    /// <summary>Initializes a new instance of the <see cref="LlmRouterChatClient"/> class.</summary>
+    /// <param name="registry">The targets.</param>
+    /// <param name="defaultTarget">The target that serves requests no strategy decides.</param>
+    /// <param name="strategies">The strategy chain, in order.</param>
+    /// <param name="options">Optional settings.</param>
+    /// <exception cref="ArgumentException"><paramref name="defaultTarget"/> or the baseline is not a target.</exception>
+    public LlmRouterChatClient(TargetRegistry registry, string defaultTarget, IEnumerable<IRoutingStrategy>? strategies = null, LlmRouterChatClientOptions? options = null)
+        : this(CreateState(registry, defaultTarget, strategies, options ?? new()), options?.LeaveOpen ?? false, reload: null)
+    {
+    }
+
+    internal LlmRouterChatClient(RouterState state, bool leaveOpen, Func<Action<RouterState>, IDisposable?>? reload)
+    {
+        _state = state;
+        _metadata = CreateMetadata(state);
+        _leaveOpen = leaveOpen;
+        _reloadSubscription = reload?.Invoke(Swap);
+    }
+
+    /// <summary>Gets the targets the router sends to.</summary>
+    public TargetRegistry Registry => _state.Registry;
+
+    /// <summary>Gets the strategy chain, in order.</summary>
+    public IReadOnlyList<IRoutingStrategy> Strategies => _state.Strategies;
+
+    /// <summary>Gets the candidate filters, in order.</summary>
+    public IReadOnlyList<IRouteCandidateFilter> Filters => _state.Filters;
+
+    /// <summary>Gets the target that serves requests no strategy decides.</summary>
+    public RouteTarget DefaultTarget => _state.DefaultTarget;
+
+    /// <summary>Decides where a request would go without sending it (a dry run, e.g. for evaluation or an "explain" endpoint).</summary>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="options">The request options.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The route, with <see cref="RouteInfo.Outcome"/> <see cref="RouteOutcome.Pending"/>.</returns>
+    /// <exception cref="NoRouteAvailableException">No target can serve the request.</exception>
+    public async ValueTask<RouteInfo> DecideAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        RouteInvocation invocation = await RouteAsync(_state, messages, options?.Clone(), cancellationToken).ConfigureAwait(false);
+        return (RouteInfo)invocation.GetService(typeof(RouteInfo))!;
+    }
+
+    /// <inheritdoc/>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        RouterState state = _state;
+        if (serviceKey is null)
+        {
+            if (serviceType == typeof(ChatClientMetadata))
+            {
+                return _metadata;
+            }
+
+            if (serviceType == typeof(TargetRegistry))
+            {
+                return state.Registry;
+            }
+
+            if (serviceType.IsInstanceOfType(this))
+            {
+                return this;
+            }
+        }
+        else if (serviceKey is string name && state.Registry.TryGet(name, out RouteTarget? target))
+        {
+            // GetService(typeof(IChatClient), "premium") reaches into one target's pipeline.
+            return serviceType == typeof(RouteTarget) ? target : target.Client.GetService(serviceType);
+        }
+
+        return base.GetService(serviceType, serviceKey);
+    }
+
+    /// <inheritdoc/>
+    protected override ValueTask<IChatClient> SelectClientAsync(RoutingContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ValueTask<RouteInvocation> routing = RouteAsync(_state, context.Messages, context.ChatOptions, cancellationToken);
+        return routing.IsCompletedSuccessfully ? new(routing.Result) : AwaitRoute(routing);
+
+        static async ValueTask<IChatClient> AwaitRoute(ValueTask<RouteInvocation> pending) => await pending.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _reloadSubscription?.Dispose();
+            if (!_leaveOpen)
+            {
+                foreach (RouteTarget target in _state.Registry.Targets)
+                {
+                    target.Client.Dispose();
+                }
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static ValueTask<RouteInvocation> RouteAsync(RouterState state, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var request = new RoutingRequest(messages, options);
+        RouteCandidates candidates = RouteCandidates.Filter(state.Registry, state.Filters, request);
+        if (candidates.Count == 0)
+        {
+            Log.NoRoute(state.Logger, string.Join("; ", candidates.Rejections));
+            throw new NoRouteAvailableException(candidates.Rejections);
+        }
+
+        // Fast path: every strategy answers synchronously (rules, classifier, cost tables) — no async machinery.
+        IReadOnlyList<IRoutingStrategy> strategies = state.Strategies;
+        for (int i = 0; i < strategies.Count; i++)
+        {
+            ValueTask<RouteDecision?> pending = strategies[i].DecideAsync(request, candidates, cancellationToken);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                return ContinueAsync(state, request, candidates, pending, i, start, cancellationToken);
+            }
+
+            if (Accept(state, strategies[i], pending.Result, candidates) is { } decision)
+            {
+                return new(CreateInvocation(state, request, candidates, decision, start));
+            }
+        }
+
+        return new(CreateInvocation(state, request, candidates, Fallback(state, candidates), start));
+    }
+
+    private static async ValueTask<RouteInvocation> ContinueAsync(
+        RouterState state, RoutingRequest request, RouteCandidates candidates, ValueTask<RouteDecision?> pending, int index, long start, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<IRoutingStrategy> strategies = state.Strategies;
+        if (Accept(state, strategies[index], await pending.ConfigureAwait(false), candidates) is { } decided)
+        {
+            return CreateInvocation(state, request, candidates, decided, start);
+        }
+
+        for (int i = index + 1; i < strategies.Count; i++)
+        {
+            RouteDecision? decision = await strategies[i].DecideAsync(request, candidates, cancellationToken).ConfigureAwait(false);
+            if (Accept(state, strategies[i], decision, candidates) is { } accepted)
+            {
+                return CreateInvocation(state, request, candidates, accepted, start);
+            }
+        }
+
+        return CreateInvocation(state, request, candidates, Fallback(state, candidates), start);
+    }
+
+    /// <summary>Keeps only the decided targets that are candidates, so no strategy can route around a filter.</summary>
+    private static RouteDecision? Accept(RouterState state, IRoutingStrategy strategy, RouteDecision? decision, RouteCandidates candidates)
+    {
+        if (decision is null)
+        {
+            Log.Abstained(state.Logger, strategy.Name);
+            return null;
+        }
+
+        IReadOnlyList<RouteTarget> targets = decision.Targets;
+        int allowed = 0;
+        for (int i = 0; i < targets.Count; i++)
+        {
+            if (IsCandidate(candidates, targets[i]))
+            {
+                allowed++;
+            }
+        }
+
+        if (allowed == targets.Count)
+        {
+            return decision;
+        }
+
+        if (allowed == 0)
+        {
+            Log.Abstained(state.Logger, strategy.Name);
+            return null;
+        }
+
+        RouteTarget[] kept = new RouteTarget[allowed];
+        int k = 0;
+        foreach (RouteTarget target in targets)
+        {
+            if (IsCandidate(candidates, target))
+            {
+                kept[k++] = target;
+            }
+        }
+
+        return new RouteDecision(kept, decision.Strategy, decision.Reason, decision.Score);
+    }
+
+    private static bool IsCandidate(RouteCandidates candidates, RouteTarget target)
+    {
+        IReadOnlyList<RouteTarget> list = candidates.Targets;
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (ReferenceEquals(list[i], target))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The end of the chain: the default target, or when it cannot serve, the cheapest lowest-tier candidate.</summary>
+    private static RouteDecision Fallback(RouterState state, RouteCandidates candidates)
+    {
+        if (IsCandidate(candidates, state.DefaultTarget))
+        {
+            return state.DefaultDecision;
+        }
+
+        RouteTarget best = candidates.Targets[0];
+        foreach (RouteTarget target in candidates.Targets)
+        {
+            if (target.Profile.Tier < best.Profile.Tier ||
+                (target.Profile.Tier == best.Profile.Tier && UnitPrice(target) < UnitPrice(best)))
+            {
+                best = target;
+            }
+        }
+
+        return RouteDecision.To(best, RouterState.DefaultStrategyName, $"default target '{state.DefaultTarget.Name}' cannot serve this request; cheapest candidate");
+
+        static decimal UnitPrice(RouteTarget t) => t.Profile.InputPricePerMillion + t.Profile.OutputPricePerMillion;
+    }
+
+    private static RouteInvocation CreateInvocation(RouterState state, RoutingRequest request, RouteCandidates candidates, RouteDecision decision, long start)
+    {
+        DateTimeOffset now = state.TimeProvider.GetUtcNow();
+        var route = new RouteInfo(Guid.CreateVersion7(now), now, request, candidates, decision, Stopwatch.GetElapsedTime(start), state.Baseline?.Profile, state.Baseline?.Name);
+        if (state.Logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.Routed(state.Logger, route.RouteId, decision.Primary.Name, decision.Strategy, decision.Reason, candidates.Count, candidates.Rejections.Count);
+        }
+
+        return new RouteInvocation(state, route, start);
+    }
+
+    private void Swap(RouterState state)
+    {
+        _state = state;
+        _metadata = CreateMetadata(state);
+        Log.Reloaded(state.Logger, state.Registry.Count, state.Strategies.Count);
+    }
+
+    private static ChatClientMetadata CreateMetadata(RouterState state) =>
+        new("llmrouting", providerUri: null, defaultModelId: state.DefaultTarget.Profile.ModelId ?? state.DefaultTarget.Name);
+
+    private static RouterState CreateState(TargetRegistry registry, string defaultTarget, IEnumerable<IRoutingStrategy>? strategies, LlmRouterChatClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentException.ThrowIfNullOrWhiteSpace(defaultTarget);
+        if (!registry.TryGet(defaultTarget, out RouteTarget? fallback))
+        {
+            throw new ArgumentException($"The default target '{defaultTarget}' is not one of the targets ({string.Join(", ", registry.Targets)}).", nameof(defaultTarget));
+        }
+
+        RouteTarget? baseline = null;
+        if (options.Baseline is { } baselineName && !registry.TryGet(baselineName, out baseline))
+        {
+            throw new ArgumentException($"The baseline target '{baselineName}' is not one of the targets ({string.Join(", ", registry.Targets)}).", nameof(options));
+        }
+
+        ILogger logger = options.LoggerFactory?.CreateLogger<LlmRouterChatClient>() ?? NullLogger<LlmRouterChatClient>.Instance;
+        return new RouterState(
+            registry,
+            [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. options.Filters],
+            [.. strategies ?? []],
+            fallback,
+            baseline,
+            DirectRouteExecutor.Instance,
+            [.. options.Observers],
+            options.TimeProvider,
+            logger);
+    }
+}

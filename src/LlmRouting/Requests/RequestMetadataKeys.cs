@@ -1,0 +1,20 @@
+namespace LlmRouting;
+
+/// <summary>Well-known keys the router reads from <see cref="Microsoft.Extensions.AI.ChatOptions.AdditionalProperties"/>.</summary>
+public static class RequestMetadataKeys
+{
+    /// <summary>The tenant the request belongs to (isolates caches, budgets and ledgers).</summary>
+    public const string Tenant = "tenant";
+
+    /// <summary>The end user the request is made for.</summary>
+    public const string User = "user";
+
+    /// <summary>The customer's plan or tier, e.g. <c>free</c> or <c>pro</c>.</summary>
+    public const string Tier = "tier";
+
+    /// <summary>Tags: a string (comma-separated) or a sequence of strings, e.g. <c>sensitive</c>.</summary>
+    public const string Tags = "tags";
+
+    /// <summary>The key under which the router attaches <see cref="RouteInfo"/> to responses and updates.</summary>
+    public const string RouteInfo = "llmrouting.route";
+}

@@ -1,0 +1,336 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
+
+namespace LlmRouting;
+
+/// <summary>The request as strategies and filters see it: messages, options and features computed once, lazily.</summary>
+/// <remarks>
+/// Nothing here calls a model or the network. Each feature is computed on first use and cached, so a
+/// strategy chain that never asks for the user text never builds it. An instance belongs to one request
+/// and is not meant to be shared across threads while it is being routed.
+/// </remarks>
+public sealed class RoutingRequest
+{
+    private static readonly string[] NoTags = [];
+
+    private string? _userText;
+    private string? _lastUserText;
+    private int _estimatedInputTokens = -1;
+    private ModelCapabilities? _requiredCapabilities;
+    private int _imageCount = -1;
+    private IReadOnlyList<string>? _tags;
+
+    /// <summary>Initializes a new instance of the <see cref="RoutingRequest"/> class.</summary>
+    /// <param name="messages">The conversation to route.</param>
+    /// <param name="options">The request options, if any.</param>
+    public RoutingRequest(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        Messages = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        Options = options;
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="RoutingRequest"/> class with a single user message.</summary>
+    /// <param name="userText">The user's message.</param>
+    /// <param name="options">The request options, if any.</param>
+    public RoutingRequest(string userText, ChatOptions? options = null)
+        : this([new ChatMessage(ChatRole.User, userText)], options)
+    {
+    }
+
+    /// <summary>Gets the conversation.</summary>
+    public IReadOnlyList<ChatMessage> Messages { get; }
+
+    /// <summary>Gets the request options (the router's per-request clone), if any.</summary>
+    public ChatOptions? Options { get; }
+
+    /// <summary>Gets the number of messages in the conversation.</summary>
+    public int MessageCount => Messages.Count;
+
+    /// <summary>Gets the text of every user message, joined by new lines.</summary>
+    /// <remarks>When the conversation holds a single user text, that string is returned without a copy.</remarks>
+    public string UserText => _userText ??= JoinText(Messages, lastOnly: false);
+
+    /// <summary>Gets the text of the latest user message.</summary>
+    public string LastUserText => _lastUserText ??= JoinText(Messages, lastOnly: true);
+
+    /// <summary>Gets the estimated number of input tokens for the whole conversation, images included.</summary>
+    public int EstimatedInputTokens
+    {
+        get
+        {
+            if (_estimatedInputTokens < 0)
+            {
+                _estimatedInputTokens = EstimateTokens();
+            }
+
+            return _estimatedInputTokens;
+        }
+    }
+
+    /// <summary>Gets the requested maximum output tokens, if the caller set one.</summary>
+    public int? MaxOutputTokens => Options?.MaxOutputTokens;
+
+    /// <summary>Gets the number of images in the conversation.</summary>
+    public int ImageCount
+    {
+        get
+        {
+            if (_imageCount < 0)
+            {
+                _imageCount = CountImages();
+            }
+
+            return _imageCount;
+        }
+    }
+
+    /// <summary>Gets a value indicating whether the request offers tools to the model.</summary>
+    public bool HasTools => Options?.Tools is { Count: > 0 };
+
+    /// <summary>Gets the response format the caller asked for, if any.</summary>
+    public ChatResponseFormat? ResponseFormat => Options?.ResponseFormat;
+
+    /// <summary>Gets the capabilities a target needs to serve this request.</summary>
+    public ModelCapabilities RequiredCapabilities => _requiredCapabilities ??= ComputeCapabilities();
+
+    /// <summary>Gets the tenant from the request metadata, if any.</summary>
+    public string? Tenant => Metadata(RequestMetadataKeys.Tenant);
+
+    /// <summary>Gets the user from the request metadata, if any.</summary>
+    public string? User => Metadata(RequestMetadataKeys.User);
+
+    /// <summary>Gets the tags from the request metadata (a comma-separated string or a sequence of strings).</summary>
+    public IReadOnlyList<string> Tags => _tags ??= ReadTags();
+
+    /// <summary>Reads a metadata value from <see cref="ChatOptions.AdditionalProperties"/>.</summary>
+    /// <param name="key">The metadata key, e.g. <c>tier</c>.</param>
+    /// <returns>The value as a string, or <see langword="null"/> when absent.</returns>
+    public string? Metadata(string key)
+    {
+        if (Options?.AdditionalProperties is { } props && props.TryGetValue(key, out object? value) && value is not null)
+        {
+            return value as string ?? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return null;
+    }
+
+    /// <summary>Gets a value indicating whether the request carries <paramref name="tag"/> (case-insensitive).</summary>
+    /// <param name="tag">The tag.</param>
+    /// <returns><see langword="true"/> if the tag is present.</returns>
+    public bool HasTag(string tag)
+    {
+        foreach (string t in Tags)
+        {
+            if (string.Equals(t, tag, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Gets a value indicating whether any user message contains any of <paramref name="terms"/> (ordinal, case-insensitive).</summary>
+    /// <param name="terms">The terms to look for.</param>
+    /// <returns><see langword="true"/> if one term occurs.</returns>
+    public bool ContainsAny(params ReadOnlySpan<string> terms)
+    {
+        foreach (string term in terms)
+        {
+            if (UserTextContains(term))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Gets a value indicating whether the user messages contain all of <paramref name="terms"/> (ordinal, case-insensitive).</summary>
+    /// <param name="terms">The terms to look for.</param>
+    /// <returns><see langword="true"/> if every term occurs.</returns>
+    public bool ContainsAll(params ReadOnlySpan<string> terms)
+    {
+        foreach (string term in terms)
+        {
+            if (!UserTextContains(term))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Gets a value indicating whether <paramref name="regex"/> matches the user text.</summary>
+    /// <param name="regex">The expression; give it a match timeout (see <see cref="RoutingRule"/>).</param>
+    /// <returns><see langword="true"/> on a match.</returns>
+    /// <exception cref="RegexMatchTimeoutException">The expression ran past its timeout.</exception>
+    public bool Matches(Regex regex)
+    {
+        ArgumentNullException.ThrowIfNull(regex);
+        return regex.IsMatch(UserText);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"RoutingRequest(messages: {MessageCount}, tokens≈{EstimatedInputTokens}, needs: {RequiredCapabilities})";
+
+    private bool UserTextContains(string term)
+    {
+        ArgumentNullException.ThrowIfNull(term);
+
+        // Scan each text part in place rather than concatenating the conversation.
+        foreach (ChatMessage message in Messages)
+        {
+            if (message.Role != ChatRole.User)
+            {
+                continue;
+            }
+
+            foreach (AIContent content in message.Contents)
+            {
+                if (content is TextContent { Text: { } text } && text.Contains(term, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static string JoinText(IReadOnlyList<ChatMessage> messages, bool lastOnly)
+    {
+        string? single = null;
+        StringBuilder? builder = null;
+        for (int i = lastOnly ? messages.Count - 1 : 0; i >= 0 && i < messages.Count; i += lastOnly ? -1 : 1)
+        {
+            ChatMessage message = messages[i];
+            if (message.Role != ChatRole.User)
+            {
+                continue;
+            }
+
+            foreach (AIContent content in message.Contents)
+            {
+                if (content is not TextContent { Text: { Length: > 0 } text })
+                {
+                    continue;
+                }
+
+                if (single is null && builder is null)
+                {
+                    single = text;
+                }
+                else
+                {
+                    builder ??= new StringBuilder(single);
+                    builder.Append('\n').Append(text);
+                }
+            }
+
+            if (lastOnly)
+            {
+                break;
+            }
+        }
+
+        return builder?.ToString() ?? single ?? string.Empty;
+    }
+
+    private int EstimateTokens()
+    {
+        int tokens = 0;
+        foreach (ChatMessage message in Messages)
+        {
+            tokens += TokenEstimator.PerMessageOverhead;
+            foreach (AIContent content in message.Contents)
+            {
+                tokens += content switch
+                {
+                    TextContent t => TokenEstimator.Estimate(t.Text),
+                    TextReasoningContent r => TokenEstimator.Estimate(r.Text),
+                    DataContent d when d.HasTopLevelMediaType("image") => TokenEstimator.PerImage,
+                    UriContent u when u.HasTopLevelMediaType("image") => TokenEstimator.PerImage,
+                    FunctionCallContent call => TokenEstimator.Estimate(call.Name) + (call.Arguments?.Count ?? 0) * 8,
+                    FunctionResultContent result => TokenEstimator.Estimate(result.Result?.ToString()),
+                    _ => 0,
+                };
+            }
+        }
+
+        // Tool definitions are sent with every request and count against the context window.
+        if (Options?.Tools is { Count: > 0 } tools)
+        {
+            foreach (AITool tool in tools)
+            {
+                tokens += 16 + TokenEstimator.Estimate(tool.Name) + TokenEstimator.Estimate(tool.Description);
+            }
+        }
+
+        return tokens;
+    }
+
+    private int CountImages()
+    {
+        int images = 0;
+        foreach (ChatMessage message in Messages)
+        {
+            foreach (AIContent content in message.Contents)
+            {
+                if (content is DataContent d && d.HasTopLevelMediaType("image") ||
+                    content is UriContent u && u.HasTopLevelMediaType("image"))
+                {
+                    images++;
+                }
+            }
+        }
+
+        return images;
+    }
+
+    private ModelCapabilities ComputeCapabilities()
+    {
+        ModelCapabilities needs = ModelCapabilities.None;
+        if (HasTools)
+        {
+            needs |= ModelCapabilities.Tools;
+        }
+
+        if (ImageCount > 0)
+        {
+            needs |= ModelCapabilities.Vision;
+        }
+
+        if (Options?.ResponseFormat is ChatResponseFormatJson { Schema: not null })
+        {
+            needs |= ModelCapabilities.JsonSchema;
+        }
+
+        if (Options?.Reasoning is not null)
+        {
+            needs |= ModelCapabilities.Reasoning;
+        }
+
+        return needs;
+    }
+
+    private string[] ReadTags()
+    {
+        if (Options?.AdditionalProperties is not { } props || !props.TryGetValue(RequestMetadataKeys.Tags, out object? value) || value is null)
+        {
+            return NoTags;
+        }
+
+        return value switch
+        {
+            string s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            IEnumerable<string> many => [.. many],
+            _ => [Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty],
+        };
+    }
+}

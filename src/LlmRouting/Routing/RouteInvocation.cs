@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace LlmRouting;
+
+/// <summary>
+/// The client <see cref="LlmRouterChatClient"/> selects for one request: it carries the decision, has the
+/// executor carry it out, stamps <see cref="RouteInfo"/> on the response or every update, and tells the
+/// observers when the request has ended.
+/// </summary>
+internal sealed class RouteInvocation : IChatClient
+{
+    private readonly RouterState _state;
+    private readonly RouteInfo _route;
+    private readonly long _startTimestamp;
+
+    public RouteInvocation(RouterState state, RouteInfo route, long startTimestamp)
+    {
+        _state = state;
+        _route = route;
+        _startTimestamp = startTimestamp;
+    }
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ChatResponse response;
+        try
+        {
+            response = await _state.Executor.GetResponseAsync(_route, messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Complete(ex is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteOutcome.Canceled : RouteOutcome.Failed, ex);
+            throw;
+        }
+
+        response.SetRouteInfo(_route);
+        Complete(RouteOutcome.Succeeded, null);
+        return response;
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        IAsyncEnumerator<ChatResponseUpdate> e = _state.Executor.GetStreamingResponseAsync(_route, messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        RouteOutcome outcome = RouteOutcome.Abandoned;
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await e.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex)
+                {
+                    error = ex;
+                    outcome = ex is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteOutcome.Canceled : RouteOutcome.Failed;
+                    throw;
+                }
+
+                ChatResponseUpdate update = e.Current;
+                update.SetRouteInfo(_route);
+                yield return update;
+            }
+
+            outcome = RouteOutcome.Succeeded;
+        }
+        finally
+        {
+            await e.DisposeAsync().ConfigureAwait(false);
+            Complete(outcome, error);
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType == typeof(RouteInfo) ? _route : null;
+    }
+
+    public void Dispose()
+    {
+        // The invocation owns nothing: targets belong to the router's registry.
+    }
+
+    private void Complete(RouteOutcome outcome, Exception? error)
+    {
+        _route.Outcome = outcome;
+        _route.Duration = Stopwatch.GetElapsedTime(_startTimestamp);
+        if (error is not null && outcome == RouteOutcome.Failed)
+        {
+            Log.RouteFailed(_state.Logger, _route.RouteId, _route.Target, error.GetType().Name, _route.Attempts.Count);
+        }
+
+        foreach (IRouteObserver observer in _state.Observers)
+        {
+            try
+            {
+                observer.OnRouteCompleted(_route);
+            }
+#pragma warning disable CA1031 // An observer's bug must never fail the caller's request; it is logged.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.ObserverFailed(_state.Logger, ex, observer.GetType().Name);
+            }
+        }
+    }
+}

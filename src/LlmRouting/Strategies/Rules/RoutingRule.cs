@@ -1,0 +1,167 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace LlmRouting;
+
+/// <summary>A compiled routing rule: a predicate over the request and the targets it routes to.</summary>
+/// <remarks>Thread-safe and immutable. Build one from code with the constructor or from <see cref="RuleOptions"/>.</remarks>
+public sealed class RoutingRule
+{
+    /// <summary>Initializes a new instance of the <see cref="RoutingRule"/> class.</summary>
+    /// <param name="name">The rule's name.</param>
+    /// <param name="predicate">The condition.</param>
+    /// <param name="targets">The targets to route to, primary first.</param>
+    /// <param name="description">A content-free description of the condition, used in the route reason.</param>
+    public RoutingRule(string name, Func<RoutingRequest, bool> predicate, IReadOnlyList<string> targets, string? description = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(predicate);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count == 0)
+        {
+            throw new ArgumentException($"Rule '{name}' routes to no target.", nameof(targets));
+        }
+
+        Name = name;
+        Predicate = predicate;
+        Targets = targets;
+        Reason = description is null ? $"rule '{name}'" : $"rule '{name}': {description}";
+    }
+
+    /// <summary>Gets the rule's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the condition.</summary>
+    public Func<RoutingRequest, bool> Predicate { get; }
+
+    /// <summary>Gets the targets to route to, primary first.</summary>
+    public IReadOnlyList<string> Targets { get; }
+
+    /// <summary>Gets the reason recorded when the rule fires.</summary>
+    public string Reason { get; }
+
+    /// <summary>Compiles a rule from options.</summary>
+    /// <param name="options">The rule options.</param>
+    /// <param name="defaultName">The name to use when the options have none.</param>
+    /// <returns>The compiled rule.</returns>
+    /// <exception cref="ArgumentException">The rule has no target or no condition, or its regex does not compile.</exception>
+    public static RoutingRule FromOptions(RuleOptions options, string defaultName)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string name = string.IsNullOrWhiteSpace(options.Name) ? defaultName : options.Name;
+        if (string.IsNullOrWhiteSpace(options.Target))
+        {
+            throw new ArgumentException($"Rule '{name}' has no Target.", nameof(options));
+        }
+
+        if (!options.HasCondition)
+        {
+            throw new ArgumentException($"Rule '{name}' has no condition.", nameof(options));
+        }
+
+        var conditions = new List<Func<RoutingRequest, bool>>();
+        var description = new StringBuilder();
+
+        if (options.Predicate is { } predicate)
+        {
+            conditions.Add(predicate);
+            Describe(description, "predicate");
+        }
+
+        if (options.ContainsAny.Count > 0)
+        {
+            string[] terms = [.. options.ContainsAny];
+            conditions.Add(r => r.ContainsAny(terms));
+            Describe(description, $"contains any of {terms.Length} terms");
+        }
+
+        if (options.ContainsAll.Count > 0)
+        {
+            string[] terms = [.. options.ContainsAll];
+            conditions.Add(r => r.ContainsAll(terms));
+            Describe(description, $"contains all of {terms.Length} terms");
+        }
+
+        if (!string.IsNullOrEmpty(options.Regex))
+        {
+            Regex regex = CompileRegex(name, options.Regex, options.RegexTimeout);
+            conditions.Add(r => r.Matches(regex));
+            Describe(description, "matches pattern");
+        }
+
+        foreach ((string key, string value) in options.Metadata)
+        {
+            conditions.Add(r => string.Equals(r.Metadata(key), value, StringComparison.OrdinalIgnoreCase));
+            Describe(description, $"{key}={value}");
+        }
+
+        if (options.Tags.Count > 0)
+        {
+            string[] tags = [.. options.Tags];
+            conditions.Add(r => Array.TrueForAll(tags, r.HasTag));
+            Describe(description, $"tags {string.Join('+', tags)}");
+        }
+
+        if (options.MinTokens is { } minTokens)
+        {
+            conditions.Add(r => r.EstimatedInputTokens >= minTokens);
+            Describe(description, $"tokens >= {minTokens}");
+        }
+
+        if (options.MaxTokens is { } maxTokens)
+        {
+            conditions.Add(r => r.EstimatedInputTokens <= maxTokens);
+            Describe(description, $"tokens <= {maxTokens}");
+        }
+
+        if (options.MinMessages is { } minMessages)
+        {
+            conditions.Add(r => r.MessageCount >= minMessages);
+            Describe(description, $"messages >= {minMessages}");
+        }
+
+        if (options.MaxMessages is { } maxMessages)
+        {
+            conditions.Add(r => r.MessageCount <= maxMessages);
+            Describe(description, $"messages <= {maxMessages}");
+        }
+
+        if (options.Requires is { } requires)
+        {
+            conditions.Add(r => (r.RequiredCapabilities & requires) == requires);
+            Describe(description, $"needs {requires}");
+        }
+
+        Func<RoutingRequest, bool>[] all = [.. conditions];
+        Func<RoutingRequest, bool> combined = all.Length == 1 ? all[0] : r => Array.TrueForAll(all, c => c(r));
+        return new RoutingRule(name, combined, [options.Target, .. options.Fallbacks], description.ToString());
+    }
+
+    /// <summary>Compiles a case-insensitive, culture-invariant regex with a match timeout.</summary>
+    internal static Regex CompileRegex(string ruleName, string pattern, TimeSpan timeout)
+    {
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Rule '{ruleName}' has a non-positive RegexTimeout.", nameof(timeout));
+        }
+
+        try
+        {
+            return new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, timeout);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"Rule '{ruleName}' has an invalid Regex: {ex.Message}", nameof(pattern), ex);
+        }
+    }
+
+    private static void Describe(StringBuilder description, string part)
+    {
+        if (description.Length > 0)
+        {
+            description.Append(" and ");
+        }
+
+        description.Append(part);
+    }
+}

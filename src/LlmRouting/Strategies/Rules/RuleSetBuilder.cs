@@ -1,0 +1,70 @@
+namespace LlmRouting;
+
+/// <summary>Builds an ordered set of routing rules with a fluent API: <c>rules.When(r => …).RouteTo("premium")</c>.</summary>
+public sealed class RuleSetBuilder
+{
+    private readonly List<RuleOptions> _rules;
+
+    internal RuleSetBuilder(List<RuleOptions> rules)
+    {
+        _rules = rules;
+    }
+
+    /// <summary>Starts a rule that fires when <paramref name="predicate"/> holds.</summary>
+    /// <param name="predicate">The condition.</param>
+    /// <param name="name">The rule name, or <see langword="null"/> for <c>rule-N</c>.</param>
+    /// <returns>The rule builder; finish it with <see cref="RuleBuilder.RouteTo"/>.</returns>
+    public RuleBuilder When(Func<RoutingRequest, bool> predicate, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return new RuleBuilder(this, new RuleOptions { Predicate = predicate, Name = name });
+    }
+
+    /// <summary>Starts a rule from declarative conditions (the same shape configuration binds).</summary>
+    /// <param name="configure">Sets the conditions, e.g. <c>r => r.Metadata["tier"] = "free"</c>.</param>
+    /// <returns>The rule builder.</returns>
+    public RuleBuilder When(Action<RuleOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new RuleOptions();
+        configure(options);
+        return new RuleBuilder(this, options);
+    }
+
+    /// <summary>Starts a rule that fires when the user text contains any of <paramref name="terms"/>.</summary>
+    /// <param name="terms">The terms (ordinal, case-insensitive).</param>
+    /// <returns>The rule builder.</returns>
+    public RuleBuilder WhenContainsAny(params string[] terms)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        return When(o =>
+        {
+            foreach (string term in terms)
+            {
+                o.ContainsAny.Add(term);
+            }
+        });
+    }
+
+    /// <summary>Starts a rule that fires when the request metadata <paramref name="key"/> equals <paramref name="value"/>.</summary>
+    /// <param name="key">The metadata key.</param>
+    /// <param name="value">The value (case-insensitive).</param>
+    /// <returns>The rule builder.</returns>
+    public RuleBuilder WhenMetadata(string key, string value) => When(o => o.Metadata[key] = value);
+
+    /// <summary>Starts a rule that fires when the user text matches <paramref name="pattern"/>.</summary>
+    /// <param name="pattern">The regular expression (case-insensitive).</param>
+    /// <param name="timeout">The match timeout; the default is 100 ms.</param>
+    /// <returns>The rule builder.</returns>
+    public RuleBuilder WhenMatches(string pattern, TimeSpan? timeout = null) => When(o =>
+    {
+        o.Regex = pattern;
+        o.RegexTimeout = timeout ?? o.RegexTimeout;
+    });
+
+    internal RuleSetBuilder Add(RuleOptions rule)
+    {
+        _rules.Add(rule);
+        return this;
+    }
+}

@@ -1,0 +1,47 @@
+namespace LlmRouting;
+
+/// <summary>What the router knows about a target: model id, prices, limits, capabilities, tags and tier.</summary>
+/// <remarks>Instances are immutable once built; the router takes a snapshot at start-up and on configuration reload.</remarks>
+public sealed class TargetProfile
+{
+    /// <summary>Gets the model id to send in <see cref="Microsoft.Extensions.AI.ChatOptions.ModelId"/>, or <see langword="null"/> to leave the caller's or the client's default.</summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>Gets the price of one million input tokens, in the currency the application accounts in.</summary>
+    /// <value>The default is 0.</value>
+    public decimal InputPricePerMillion { get; init; }
+
+    /// <summary>Gets the price of one million output tokens (reasoning tokens are billed as output).</summary>
+    /// <value>The default is 0.</value>
+    public decimal OutputPricePerMillion { get; init; }
+
+    /// <summary>Gets the price of one million cached input tokens.</summary>
+    /// <value>The default is <see langword="null"/>, meaning cached input costs the same as input.</value>
+    public decimal? CachedInputPricePerMillion { get; init; }
+
+    /// <summary>Gets the context window in tokens (input plus output).</summary>
+    /// <value>The default is <see langword="null"/>: unknown, no fit check.</value>
+    public int? ContextWindow { get; init; }
+
+    /// <summary>Gets the largest number of output tokens the model can produce.</summary>
+    /// <value>The default is <see langword="null"/>: unknown.</value>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>Gets the capabilities the model offers.</summary>
+    /// <value>The default is <see cref="ModelCapabilities.Streaming"/>.</value>
+    public ModelCapabilities Capabilities { get; init; } = ModelCapabilities.Streaming;
+
+    /// <summary>Gets free-form tags such as <c>on-prem</c> or <c>eu</c>, compared case-insensitively.</summary>
+    public IReadOnlySet<string> Tags { get; init; } = EmptyTags;
+
+    /// <summary>Gets the quality tier.</summary>
+    /// <value>The default is <see cref="QualityTier.Standard"/>.</value>
+    public QualityTier Tier { get; init; } = QualityTier.Standard;
+
+    /// <summary>Gets a value indicating whether the target carries <paramref name="tag"/>.</summary>
+    /// <param name="tag">The tag to look for.</param>
+    /// <returns><see langword="true"/> if the tag is present.</returns>
+    public bool HasTag(string tag) => Tags.Contains(tag);
+
+    internal static readonly IReadOnlySet<string> EmptyTags = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+}
