@@ -160,6 +160,15 @@ public sealed class LlmRouterBuilder
         return this;
     }
 
+    /// <summary>Wraps every target's client in a decorator (applied in registration order, the first innermost).</summary>
+    /// <param name="decorate">Returns the client to use for a target.</param>
+    /// <returns>This builder.</returns>
+    public LlmRouterBuilder DecorateTargets(Func<TargetDecoration, IChatClient> decorate)
+    {
+        Services.AddSingleton(new TargetClientDecorator(decorate));
+        return this;
+    }
+
     /// <summary>Sets the target that serves requests no strategy decides.</summary>
     /// <param name="target">The target name.</param>
     /// <returns>This builder.</returns>

@@ -57,7 +57,13 @@ internal sealed class RouterFactory
     private RouteTarget CreateTarget(TargetOptions options)
     {
         IChatClient client = options.ClientFactory?.Invoke(_services) ?? _services.GetRequiredKeyedService<IChatClient>(options.ClientKey ?? options.Name);
-        return new RouteTarget(options.Name, client, options.ToProfile());
+        TargetProfile profile = options.ToProfile();
+        foreach (TargetClientDecorator decorator in _services.GetServices<TargetClientDecorator>())
+        {
+            client = decorator.Decorate(new TargetDecoration(options.Name, profile, client, _services));
+        }
+
+        return new RouteTarget(options.Name, client, profile);
     }
 
     private IRoutingStrategy[] CreateStrategies(LlmRoutingOptions options)

@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+
+// Run one suite: dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --filter '*RoutingOverhead*'
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,0 +1,215 @@
+using System.Numerics.Tensors;
+using Microsoft.Extensions.AI;
+
+namespace LlmRouting;
+
+/// <summary>
+/// A local, dependency-free embedding generator: signed feature hashing of words, word bigrams and
+/// character trigrams into a fixed-size, L2-normalised vector. No model download, no network, microseconds per text.
+/// </summary>
+/// <remarks>
+/// <para>
+/// It captures lexical similarity (shared words, stems and phrasing), not deep semantics; it is the
+/// offline default for the embedding strategy and the semantic cache, and any
+/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> (OpenAI, Ollama, ONNX) can replace it.
+/// </para>
+/// <para>Thread-safe and deterministic: the same text always yields the same vector, on every machine.</para>
+/// </remarks>
+public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+{
+    /// <summary>The default number of dimensions.</summary>
+    public const int DefaultDimensions = 256;
+
+    private const float WordWeight = 1.0f;
+    private const float StopWordWeight = 0.15f;
+    private const float BigramWeight = 0.6f;
+    private const float TrigramWeight = 0.35f;
+
+    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "is", "are",
+        "was", "were", "be", "been", "it", "this", "that", "these", "those", "i", "you", "we", "they", "he", "she",
+        "me", "my", "your", "our", "their", "do", "does", "did", "can", "could", "would", "should", "will", "please",
+        "what", "how", "as", "if", "so", "not", "no", "yes", "have", "has", "had", "there", "here", "about", "into",
+    };
+
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> StopWordLookup = StopWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private readonly EmbeddingGeneratorMetadata _metadata;
+
+    /// <summary>Initializes a new instance of the <see cref="LocalEmbeddingGenerator"/> class.</summary>
+    /// <param name="dimensions">The vector size; a power of two from 32 to 8192.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimensions"/> is not a power of two in range.</exception>
+    public LocalEmbeddingGenerator(int dimensions = DefaultDimensions)
+    {
+        if (dimensions is < 32 or > 8192 || (dimensions & (dimensions - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dimensions), dimensions, "Dimensions must be a power of two from 32 to 8192.");
+        }
+
+        Dimensions = dimensions;
+        _metadata = new EmbeddingGeneratorMetadata("llmrouting-local", providerUri: null, defaultModelId: "hashed-ngrams-v1", defaultModelDimensions: dimensions);
+    }
+
+    /// <summary>Gets the shared instance with <see cref="DefaultDimensions"/> dimensions.</summary>
+    public static LocalEmbeddingGenerator Default { get; } = new();
+
+    /// <summary>Gets the vector size.</summary>
+    public int Dimensions { get; }
+
+    /// <summary>Embeds <paramref name="text"/> into a new vector.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The L2-normalised vector (all zeros for text without words).</returns>
+    public float[] Embed(ReadOnlySpan<char> text)
+    {
+        float[] vector = new float[Dimensions];
+        Embed(text, vector);
+        return vector;
+    }
+
+    /// <summary>Embeds <paramref name="text"/> into <paramref name="destination"/> without allocating.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="destination">A span of exactly <see cref="Dimensions"/> floats; overwritten.</param>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
+    public void Embed(ReadOnlySpan<char> text, Span<float> destination)
+    {
+        if (destination.Length != Dimensions)
+        {
+            throw new ArgumentException($"The destination must hold exactly {Dimensions} floats.", nameof(destination));
+        }
+
+        destination.Clear();
+        int mask = Dimensions - 1;
+        Span<char> lower = stackalloc char[64];
+        uint previousWord = 0;
+        bool hasPrevious = false;
+        int i = 0;
+        while (i < text.Length)
+        {
+            if (!char.IsLetterOrDigit(text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            int start = i;
+            while (i < text.Length && char.IsLetterOrDigit(text[i]))
+            {
+                i++;
+            }
+
+            // Words longer than 64 chars (hashes, base64) are truncated: they carry little meaning.
+            ReadOnlySpan<char> word = text[start..Math.Min(i, start + lower.Length)];
+            Span<char> w = lower[..word.Length];
+            word.ToLowerInvariant(w);
+
+            uint wordHash = Hash(w, 0x9E3779B9u);
+            bool stop = StopWordLookup.Contains(w);
+            Add(destination, wordHash, mask, stop ? StopWordWeight : WordWeight);
+
+            if (hasPrevious)
+            {
+                Add(destination, Mix(previousWord, wordHash), mask, BigramWeight);
+            }
+
+            previousWord = wordHash;
+            hasPrevious = true;
+
+            // Character trigrams with word-boundary markers catch inflections, typos and scripts without spaces.
+            if (!stop)
+            {
+                AddTrigrams(destination, w, mask);
+            }
+        }
+
+        float norm = TensorPrimitives.Norm(destination);
+        if (norm > 0)
+        {
+            TensorPrimitives.Divide(destination, norm, destination);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (options?.Dimensions is { } requested && requested != Dimensions)
+        {
+            throw new ArgumentException($"This generator produces {Dimensions} dimensions; {requested} were requested.", nameof(options));
+        }
+
+        var result = new GeneratedEmbeddings<Embedding<float>>();
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        foreach (string value in values)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ArgumentNullException.ThrowIfNull(value, nameof(values));
+            result.Add(new Embedding<float>(Embed(value)) { CreatedAt = now, ModelId = _metadata.DefaultModelId });
+        }
+
+        return Task.FromResult(result);
+    }
+
+    /// <inheritdoc/>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null :
+            serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata :
+            serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        // Nothing to release.
+    }
+
+    private static void AddTrigrams(Span<float> destination, ReadOnlySpan<char> word, int mask)
+    {
+        // "^ab", "abc", …, "yz$": a word of n chars has n trigrams with its two boundary markers.
+        int n = word.Length;
+        if (n < 2)
+        {
+            return;
+        }
+
+        Span<char> gram = stackalloc char[3];
+        for (int k = -1; k < n - 1; k++)
+        {
+            gram[0] = k < 0 ? '^' : word[k];
+            gram[1] = word[k + 1];
+            gram[2] = k + 2 < n ? word[k + 2] : '$';
+            Add(destination, Hash(gram, 0x85EBCA6Bu), mask, TrigramWeight);
+        }
+    }
+
+    private static void Add(Span<float> destination, uint hash, int mask, float weight)
+    {
+        // Signed hashing: the top bit picks the sign so colliding features cancel rather than pile up.
+        destination[(int)(hash & (uint)mask)] += (hash & 0x80000000u) != 0 ? -weight : weight;
+    }
+
+    private static uint Hash(ReadOnlySpan<char> text, uint seed)
+    {
+        uint h = 2166136261u ^ seed;
+        foreach (char c in text)
+        {
+            h = (h ^ c) * 16777619u;
+        }
+
+        return Mix(h, seed);
+    }
+
+    private static uint Mix(uint a, uint b)
+    {
+        // murmur3 finaliser over the combination: spreads bits so the index and sign are independent.
+        uint h = a ^ (b * 0xCC9E2D51u);
+        h ^= h >> 16;
+        h *= 0x85EBCA6Bu;
+        h ^= h >> 13;
+        h *= 0xC2B2AE35u;
+        h ^= h >> 16;
+        return h;
+    }
+}
