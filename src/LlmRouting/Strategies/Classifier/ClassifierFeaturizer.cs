@@ -1,0 +1,225 @@
+using System.Buffers;
+
+namespace LlmRouting;
+
+/// <summary>
+/// Turns a prompt into the classifier's features: signed hashed word unigrams, word bigrams and character
+/// n-grams in a fixed-size space, plus a few dense numeric text statistics.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Training (<see cref="ClassifierTrainer"/>) and inference (<see cref="ClassifierModel.Score(ReadOnlySpan{char})"/>)
+/// share this code, so a model always sees features computed exactly as during training. The hashed part is
+/// scaled by 1/√(number of hashed features) so long and short prompts have comparable magnitude.
+/// </para>
+/// <para>One pass over the text; no allocation (fixed stack buffers, features streamed to a sink).</para>
+/// </remarks>
+internal sealed class ClassifierFeaturizer
+{
+    /// <summary>The name of the hashed n-gram feature family, recorded in the model file.</summary>
+    public const string HashedFeatureSetName = "hashed-ngrams-v1";
+
+    /// <summary>The largest word length kept; longer tokens (hashes, base64) are truncated.</summary>
+    private const int MaxWordLength = 32;
+
+    private const float UnigramWeight = 1.0f;
+    private const float BigramWeight = 0.7f;
+    private const float CharGramWeight = 0.4f;
+
+    public ClassifierFeaturizer(int hashBits, int charNGramMin, int charNGramMax, NumericFeatureSet numeric)
+    {
+        if (hashBits is < 10 or > 24)
+        {
+            throw new ArgumentOutOfRangeException(nameof(hashBits), hashBits, "Hash bits must be from 10 to 24.");
+        }
+
+        if (charNGramMin < 0 || charNGramMax < charNGramMin || charNGramMax > 6 || (charNGramMin == 0) != (charNGramMax == 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(charNGramMin), $"Character n-gram range [{charNGramMin}, {charNGramMax}] must be 0..0 (off) or within 1..6.");
+        }
+
+        HashBits = hashBits;
+        CharNGramMin = charNGramMin;
+        CharNGramMax = charNGramMax;
+        Numeric = numeric;
+    }
+
+    /// <summary>Gets the number of hash bits: the hashed space has 2^bits dimensions.</summary>
+    public int HashBits { get; }
+
+    /// <summary>Gets the hashed space's size.</summary>
+    public int HashDimensions => 1 << HashBits;
+
+    /// <summary>Gets the shortest character n-gram (0 = none).</summary>
+    public int CharNGramMin { get; }
+
+    /// <summary>Gets the longest character n-gram (0 = none).</summary>
+    public int CharNGramMax { get; }
+
+    /// <summary>Gets the dense numeric features appended after the hashed ones.</summary>
+    public NumericFeatureSet Numeric { get; }
+
+    /// <summary>Streams every hashed feature of <paramref name="text"/> to <paramref name="sink"/>.</summary>
+    /// <typeparam name="TSink">The sink (a struct, so calls are inlined).</typeparam>
+    /// <param name="text">The text.</param>
+    /// <param name="sink">Receives (index, signed weight) pairs before scaling.</param>
+    /// <returns>The number of features emitted (for the 1/√n scale).</returns>
+    public int Hash<TSink>(ReadOnlySpan<char> text, ref TSink sink)
+        where TSink : IFeatureSink, allows ref struct
+    {
+        uint mask = (uint)HashDimensions - 1;
+        Span<char> word = stackalloc char[MaxWordLength];
+        uint previous = 0;
+        bool hasPrevious = false;
+        int count = 0;
+        int i = 0;
+        while (i < text.Length)
+        {
+            if (!char.IsLetterOrDigit(text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            int start = i;
+            while (i < text.Length && char.IsLetterOrDigit(text[i]))
+            {
+                i++;
+            }
+
+            ReadOnlySpan<char> raw = text[start..Math.Min(i, start + MaxWordLength)];
+            Span<char> w = word[..raw.Length];
+            raw.ToLowerInvariant(w);
+
+            uint h = HashChars(w, 0x9E3779B9u);
+            Emit(ref sink, h, mask, UnigramWeight);
+            count++;
+            if (hasPrevious)
+            {
+                Emit(ref sink, Mix(previous, h), mask, BigramWeight);
+                count++;
+            }
+
+            previous = h;
+            hasPrevious = true;
+            if (CharNGramMax > 0)
+            {
+                count += EmitCharGrams(ref sink, w, mask);
+            }
+        }
+
+        return count;
+    }
+
+    private int EmitCharGrams<TSink>(ref TSink sink, scoped ReadOnlySpan<char> word, uint mask)
+        where TSink : IFeatureSink, allows ref struct
+    {
+        // The word framed by boundary markers: "^word$"; n-grams of each length in range.
+        Span<char> framed = stackalloc char[MaxWordLength + 2];
+        framed[0] = '^';
+        word.CopyTo(framed[1..]);
+        framed[word.Length + 1] = '$';
+        ReadOnlySpan<char> f = framed[..(word.Length + 2)];
+        int count = 0;
+        for (int n = CharNGramMin; n <= CharNGramMax; n++)
+        {
+            if (f.Length < n || (n <= 2 && word.Length <= 1))
+            {
+                continue;
+            }
+
+            uint seed = 0x85EBCA6Bu + (uint)n;
+            for (int k = 0; k + n <= f.Length; k++)
+            {
+                Emit(ref sink, HashChars(f.Slice(k, n), seed), mask, CharGramWeight);
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static void Emit<TSink>(ref TSink sink, uint hash, uint mask, float weight)
+        where TSink : IFeatureSink, allows ref struct =>
+        sink.Add((int)(hash & mask), (hash & 0x80000000u) != 0 ? -weight : weight);
+
+    private static uint HashChars(ReadOnlySpan<char> text, uint seed)
+    {
+        uint h = 2166136261u ^ seed;
+        foreach (char c in text)
+        {
+            h = (h ^ c) * 16777619u;
+        }
+
+        return Mix(h, seed);
+    }
+
+    private static uint Mix(uint a, uint b)
+    {
+        uint h = a ^ (b * 0xCC9E2D51u);
+        h ^= h >> 16;
+        h *= 0x85EBCA6Bu;
+        h ^= h >> 13;
+        h *= 0xC2B2AE35u;
+        h ^= h >> 16;
+        return h;
+    }
+
+    /// <summary>Receives hashed features.</summary>
+    internal interface IFeatureSink
+    {
+        void Add(int index, float value);
+    }
+
+    /// <summary>Collects features into growable pooled arrays (training).</summary>
+    internal struct CollectingSink : IFeatureSink, IDisposable
+    {
+        private int[] _indices;
+        private float[] _values;
+
+        public CollectingSink(int capacity)
+        {
+            _indices = ArrayPool<int>.Shared.Rent(capacity);
+            _values = ArrayPool<float>.Shared.Rent(capacity);
+            Count = 0;
+        }
+
+        public int Count { get; private set; }
+
+        public readonly ReadOnlySpan<int> Indices => _indices.AsSpan(0, Count);
+
+        public readonly ReadOnlySpan<float> Values => _values.AsSpan(0, Count);
+
+        public void Add(int index, float value)
+        {
+            if (Count == _indices.Length)
+            {
+                Grow();
+            }
+
+            _indices[Count] = index;
+            _values[Count] = value;
+            Count++;
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<int>.Shared.Return(_indices);
+            ArrayPool<float>.Shared.Return(_values);
+            _indices = [];
+            _values = [];
+        }
+
+        private void Grow()
+        {
+            int[] indices = ArrayPool<int>.Shared.Rent(_indices.Length * 2);
+            float[] values = ArrayPool<float>.Shared.Rent(_values.Length * 2);
+            _indices.AsSpan().CopyTo(indices);
+            _values.AsSpan().CopyTo(values);
+            ArrayPool<int>.Shared.Return(_indices);
+            ArrayPool<float>.Shared.Return(_values);
+            _indices = indices;
+            _values = values;
+        }
+    }
+}

@@ -1,0 +1,460 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace LlmRouting;
+
+/// <summary>
+/// A trained logistic-regression model scoring how likely a prompt needs the premium target, loaded from a
+/// versioned JSON model file.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The model file (format <c>llmrouting-classifier</c>, version <see cref="FormatVersion"/>) holds: the hashed
+/// feature space (<c>features.hashed</c>: name, bits, character n-gram range), the numeric features
+/// (<c>features.numeric</c>: set, name, mean, scale, weight each, in order), the <c>bias</c>, the hashed
+/// <c>weights</c> (base64 of 2^bits little-endian IEEE float32 values) and free-form <c>training</c> notes.
+/// Files of another format or version, or whose features this build does not compute, are rejected on load.
+/// </para>
+/// <para>Instances are immutable and thread-safe; <see cref="Score(ReadOnlySpan{char})"/> does not allocate.</para>
+/// </remarks>
+public sealed class ClassifierModel
+{
+    /// <summary>The model file's format identifier.</summary>
+    public const string FormatName = "llmrouting-classifier";
+
+    /// <summary>The model file version this build reads and writes.</summary>
+    public const int FormatVersion = 1;
+
+    private const string DefaultResourceName = "LlmRouting.DefaultClassifierModel.json";
+    private const int Chunk = 256;
+    private const string InvalidPrefix = "Invalid classifier model: ";
+
+    private static readonly Lazy<ClassifierModel> DefaultModel = new(LoadDefault, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly float[] _weights;
+    private readonly float[] _numericMean;
+    private readonly float[] _numericScale;
+    private readonly float[] _numericWeights;
+
+    internal ClassifierModel(
+        ClassifierFeaturizer featurizer,
+        float[] weights,
+        float bias,
+        float[] numericMean,
+        float[] numericScale,
+        float[] numericWeights,
+        string? description,
+        IReadOnlyDictionary<string, string>? training)
+    {
+        Featurizer = featurizer;
+        _weights = weights;
+        Bias = bias;
+        _numericMean = numericMean;
+        _numericScale = numericScale;
+        _numericWeights = numericWeights;
+        Description = description;
+        Training = training ?? new Dictionary<string, string>();
+    }
+
+    /// <summary>Gets the model shipped inside the library (trained on RouteLLM's MMLU data; see docs/evaluation.md), loaded on first use.</summary>
+    /// <exception cref="InvalidDataException">The embedded model is missing or invalid (a packaging defect).</exception>
+    public static ClassifierModel Default => DefaultModel.Value;
+
+    /// <summary>Gets the model's description, if the file has one.</summary>
+    public string? Description { get; }
+
+    /// <summary>Gets the training notes recorded in the file (data, example counts, regularisation, validation figures).</summary>
+    public IReadOnlyDictionary<string, string> Training { get; }
+
+    /// <summary>Gets the feature set identifier, e.g. <c>hashed-ngrams-v1(bits=15,char=3-4)+text-stats-v1</c>.</summary>
+    public string FeatureSet => FormattableString.Invariant(
+        $"{ClassifierFeaturizer.HashedFeatureSetName}(bits={Featurizer.HashBits},char={Featurizer.CharNGramMin}-{Featurizer.CharNGramMax})+{Featurizer.Numeric.Name}");
+
+    /// <summary>Gets the intercept.</summary>
+    internal float Bias { get; }
+
+    internal ClassifierFeaturizer Featurizer { get; }
+
+    internal ReadOnlySpan<float> Weights => _weights;
+
+    internal ReadOnlySpan<float> NumericWeights => _numericWeights;
+
+    /// <summary>Loads a model file.</summary>
+    /// <param name="path">The file path.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid model of this version; the message names the problem.</exception>
+    public static ClassifierModel Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Classifier model file '{path}' does not exist.", path);
+        }
+
+        using FileStream stream = File.OpenRead(path);
+        try
+        {
+            return Load(stream);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"Invalid classifier model file '{path}': {e.Message[InvalidPrefix.Length..]}", e);
+        }
+    }
+
+    /// <summary>Loads a model from a stream holding the JSON model file.</summary>
+    /// <param name="stream">The stream (read to its end, not disposed).</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="InvalidDataException">The content is not a valid model of this version; the message names the problem.</exception>
+    public static ClassifierModel Load(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(stream, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{InvalidPrefix}not valid JSON ({e.Message})", e);
+        }
+
+        using (document)
+        {
+            return ClassifierModelReader.Read(document.RootElement);
+        }
+    }
+
+    /// <summary>Writes the model as a JSON model file.</summary>
+    /// <param name="stream">The destination (not disposed).</param>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        writer.WriteString("format", FormatName);
+        writer.WriteNumber("version", FormatVersion);
+        if (Description is not null)
+        {
+            writer.WriteString("description", Description);
+        }
+
+        writer.WriteStartObject("features");
+        writer.WriteStartObject("hashed");
+        writer.WriteString("name", ClassifierFeaturizer.HashedFeatureSetName);
+        writer.WriteNumber("bits", Featurizer.HashBits);
+        writer.WriteNumber("charNGramMin", Featurizer.CharNGramMin);
+        writer.WriteNumber("charNGramMax", Featurizer.CharNGramMax);
+        writer.WriteEndObject();
+        writer.WriteStartArray("numeric");
+        NumericFeatureSet numeric = Featurizer.Numeric;
+        for (int i = 0; i < numeric.Count; i++)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("set", numeric.Name);
+            writer.WriteString("name", numeric.FeatureNames[i]);
+            writer.WriteNumber("mean", _numericMean[i]);
+            writer.WriteNumber("scale", _numericScale[i]);
+            writer.WriteNumber("weight", _numericWeights[i]);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteNumber("bias", Bias);
+        writer.WriteStartObject("training");
+        foreach (KeyValuePair<string, string> note in Training.OrderBy(n => n.Key, StringComparer.Ordinal))
+        {
+            writer.WriteString(note.Key, note.Value);
+        }
+
+        writer.WriteEndObject();
+        byte[] bytes = new byte[_weights.Length * sizeof(float)];
+        for (int i = 0; i < _weights.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), _weights[i]);
+        }
+
+        writer.WriteBase64String("weights", bytes);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes the model to a file (overwritten).</summary>
+    /// <param name="path">The file path.</param>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using FileStream stream = File.Create(path);
+        Save(stream);
+    }
+
+    /// <summary>Scores a prompt: the estimated probability that it needs the premium target.</summary>
+    /// <param name="text">The prompt text.</param>
+    /// <returns>A probability in [0, 1].</returns>
+    public double Score(ReadOnlySpan<char> text)
+    {
+        double logit = Logit(text);
+        return 1 / (1 + Math.Exp(-logit));
+    }
+
+    /// <summary>Computes the raw logit (log-odds) for a prompt.</summary>
+    /// <param name="text">The prompt text.</param>
+    /// <returns>The logit.</returns>
+    internal double Logit(ReadOnlySpan<char> text)
+    {
+        Span<float> values = stackalloc float[Chunk];
+        Span<float> gathered = stackalloc float[Chunk];
+        var sink = new DotSink(_weights, values, gathered);
+        int count = Featurizer.Hash(text, ref sink);
+        double hashed = sink.Finish();
+
+        int k = Featurizer.Numeric.Count;
+        Span<float> numeric = stackalloc float[k];
+        Featurizer.Numeric.Write(text, numeric);
+        TensorPrimitives.Subtract(numeric, _numericMean, numeric);
+        TensorPrimitives.Divide(numeric, _numericScale, numeric);
+        double dense = TensorPrimitives.Dot(numeric, _numericWeights);
+
+        return Bias + (count == 0 ? 0 : hashed / Math.Sqrt(count)) + dense;
+    }
+
+    private static ClassifierModel LoadDefault()
+    {
+        using Stream stream = typeof(ClassifierModel).Assembly.GetManifestResourceStream(DefaultResourceName)
+            ?? throw new InvalidDataException($"The default classifier model resource '{DefaultResourceName}' is missing from the LlmRouting assembly.");
+        try
+        {
+            return Load(stream);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"The default classifier model is invalid: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Gathers the weights of hashed features chunk by chunk and reduces each chunk with a SIMD dot product.</summary>
+    private ref struct DotSink : ClassifierFeaturizer.IFeatureSink
+    {
+        private readonly ReadOnlySpan<float> _weights;
+        private readonly Span<float> _values;
+        private readonly Span<float> _gathered;
+        private int _count;
+        private double _sum;
+
+        public DotSink(ReadOnlySpan<float> weights, Span<float> values, Span<float> gathered)
+        {
+            _weights = weights;
+            _values = values;
+            _gathered = gathered;
+        }
+
+        public void Add(int index, float value)
+        {
+            _values[_count] = value;
+            _gathered[_count] = _weights[index];
+            if (++_count == _values.Length)
+            {
+                Flush();
+            }
+        }
+
+        public double Finish()
+        {
+            Flush();
+            return _sum;
+        }
+
+        private void Flush()
+        {
+            if (_count > 0)
+            {
+                _sum += TensorPrimitives.Dot(_values[.._count], _gathered[.._count]);
+                _count = 0;
+            }
+        }
+    }
+
+    /// <summary>Reads and validates the JSON model file.</summary>
+    private static class ClassifierModelReader
+    {
+        public static ClassifierModel Read(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid("the root must be a JSON object.");
+            }
+
+            string format = RequiredString(root, "format");
+            if (!string.Equals(format, FormatName, StringComparison.Ordinal))
+            {
+                throw Invalid($"'format' is '{format}', expected '{FormatName}'.");
+            }
+
+            int version = RequiredInt(root, "version");
+            if (version != FormatVersion)
+            {
+                throw Invalid($"'version' is {version}; this build reads version {FormatVersion} only. Retrain the model with a matching 'llmroute train'.");
+            }
+
+            string? description = root.TryGetProperty("description", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            JsonElement features = Required(root, "features", JsonValueKind.Object);
+            JsonElement hashed = Required(features, "hashed", JsonValueKind.Object);
+            string hashedName = RequiredString(hashed, "name");
+            if (!string.Equals(hashedName, ClassifierFeaturizer.HashedFeatureSetName, StringComparison.Ordinal))
+            {
+                throw Invalid($"'features.hashed.name' is '{hashedName}'; this build computes '{ClassifierFeaturizer.HashedFeatureSetName}'.");
+            }
+
+            int bits = RequiredInt(hashed, "bits");
+            int charMin = RequiredInt(hashed, "charNGramMin");
+            int charMax = RequiredInt(hashed, "charNGramMax");
+            if (bits is < 10 or > 24)
+            {
+                throw Invalid($"'features.hashed.bits' is {bits}; it must be from 10 to 24.");
+            }
+
+            if (charMin < 0 || charMax < charMin || charMax > 6 || (charMin == 0) != (charMax == 0))
+            {
+                throw Invalid($"'features.hashed' character n-gram range [{charMin}, {charMax}] must be 0..0 or within 1..6.");
+            }
+
+            JsonElement numericArray = Required(features, "numeric", JsonValueKind.Array);
+            NumericFeatureSet numeric = ReadNumericSet(numericArray, out float[] mean, out float[] scale, out float[] numericWeights);
+
+            float bias = RequiredFloat(root, "bias");
+            JsonElement weightsElement = Required(root, "weights", JsonValueKind.String);
+            if (!weightsElement.TryGetBytesFromBase64(out byte[]? bytes))
+            {
+                throw Invalid("'weights' is not valid base64.");
+            }
+
+            int dimensions = 1 << bits;
+            if (bytes.Length != dimensions * sizeof(float))
+            {
+                throw Invalid($"'weights' holds {bytes.Length / (double)sizeof(float):0.##} floats; 'bits' = {bits} needs {dimensions}.");
+            }
+
+            float[] weights = new float[dimensions];
+            if (BitConverter.IsLittleEndian)
+            {
+                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(weights);
+            }
+            else
+            {
+                for (int i = 0; i < dimensions; i++)
+                {
+                    weights[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
+                }
+            }
+
+            if (!float.IsFinite(bias) || !IsFinite(weights) || !IsFinite(numericWeights) || !IsFinite(mean))
+            {
+                throw Invalid("the weights contain a NaN or infinite value.");
+            }
+
+            var training = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (root.TryGetProperty("training", out JsonElement notes) && notes.ValueKind == JsonValueKind.Object)
+            {
+                foreach (JsonProperty note in notes.EnumerateObject())
+                {
+                    training[note.Name] = note.Value.ValueKind == JsonValueKind.String ? note.Value.GetString()! : note.Value.GetRawText();
+                }
+            }
+
+            var featurizer = new ClassifierFeaturizer(bits, charMin, charMax, numeric);
+            return new ClassifierModel(featurizer, weights, bias, mean, scale, numericWeights, description, training);
+        }
+
+        private static NumericFeatureSet ReadNumericSet(JsonElement array, out float[] mean, out float[] scale, out float[] weights)
+        {
+            int n = array.GetArrayLength();
+            string? setName = null;
+            mean = new float[n];
+            scale = new float[n];
+            weights = new float[n];
+            var names = new List<string>(n);
+            int i = 0;
+            foreach (JsonElement item in array.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    throw Invalid($"'features.numeric[{i}]' must be an object.");
+                }
+
+                string set = RequiredString(item, "set");
+                if (setName is not null && !string.Equals(set, setName, StringComparison.Ordinal))
+                {
+                    throw Invalid($"'features.numeric[{i}].set' is '{set}' but earlier entries use '{setName}'; one numeric set per model.");
+                }
+
+                setName = set;
+                names.Add(RequiredString(item, "name"));
+                mean[i] = RequiredFloat(item, "mean");
+                scale[i] = RequiredFloat(item, "scale");
+                weights[i] = RequiredFloat(item, "weight");
+                if (!(scale[i] > 0) || !float.IsFinite(scale[i]))
+                {
+                    throw Invalid($"'features.numeric[{i}].scale' must be a positive finite number (was {scale[i].ToString(CultureInfo.InvariantCulture)}).");
+                }
+
+                i++;
+            }
+
+            if (setName is null)
+            {
+                throw Invalid("'features.numeric' is empty; expected the features of one numeric set.");
+            }
+
+            NumericFeatureSet known = NumericFeatureSet.Find(setName)
+                ?? throw Invalid($"numeric feature set '{setName}' is not computed by this build (known: {string.Join(", ", NumericFeatureSet.Known.Select(s => s.Name))}).");
+            if (!names.SequenceEqual(known.FeatureNames, StringComparer.Ordinal))
+            {
+                throw Invalid($"numeric features [{string.Join(", ", names)}] do not match the set '{setName}' of this build [{string.Join(", ", known.FeatureNames)}].");
+            }
+
+            return known;
+        }
+
+        private static bool IsFinite(ReadOnlySpan<float> values)
+        {
+            foreach (float v in values)
+            {
+                if (!float.IsFinite(v))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static JsonElement Required(JsonElement parent, string name, JsonValueKind kind)
+        {
+            if (!parent.TryGetProperty(name, out JsonElement value))
+            {
+                throw Invalid($"the required property '{name}' is missing.");
+            }
+
+            if (value.ValueKind != kind)
+            {
+                throw Invalid($"'{name}' must be a JSON {kind.ToString().ToLowerInvariant()} (was {value.ValueKind.ToString().ToLowerInvariant()}).");
+            }
+
+            return value;
+        }
+
+        private static string RequiredString(JsonElement parent, string name) => Required(parent, name, JsonValueKind.String).GetString()!;
+
+        private static int RequiredInt(JsonElement parent, string name) =>
+            Required(parent, name, JsonValueKind.Number).TryGetInt32(out int value) ? value : throw Invalid($"'{name}' must be an integer.");
+
+        private static float RequiredFloat(JsonElement parent, string name) =>
+            Required(parent, name, JsonValueKind.Number).TryGetSingle(out float value) ? value : throw Invalid($"'{name}' must be a number.");
+
+        private static InvalidDataException Invalid(string message) => new(InvalidPrefix + message);
+    }
+}
