@@ -82,6 +82,21 @@ public sealed class ClassifierModel
 
     internal ReadOnlySpan<float> NumericWeights => _numericWeights;
 
+    /// <summary>Returns a copy of this model with more training notes (same weights), e.g. figures measured after training.</summary>
+    /// <param name="notes">The notes to add or replace.</param>
+    /// <returns>The new model.</returns>
+    public ClassifierModel WithTrainingNotes(IEnumerable<KeyValuePair<string, string>> notes)
+    {
+        ArgumentNullException.ThrowIfNull(notes);
+        var merged = new Dictionary<string, string>(Training, StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> note in notes)
+        {
+            merged[note.Key] = note.Value;
+        }
+
+        return new ClassifierModel(Featurizer, _weights, Bias, _numericMean, _numericScale, _numericWeights, Description, merged);
+    }
+
     /// <summary>Loads a model file.</summary>
     /// <param name="path">The file path.</param>
     /// <returns>The model.</returns>

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using LlmRouting.Cli.Data;
+using LlmRouting.Cli.Evaluation;
+using LlmRouting.Cli.Output;
+
+namespace LlmRouting.Cli.Commands;
+
+/// <summary><c>llmroute eval</c>: scores labelled prompts with a router and reports RouteLLM's figures and curves.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        Option<string[]> data = CommonOptions.Data();
+        Option<string> strong = CommonOptions.Strong();
+        Option<string> weak = CommonOptions.Weak();
+        Option<string?> exclude = CommonOptions.Exclude();
+        Option<string> promptColumn = CommonOptions.PromptColumn();
+        var router = new Option<string>("--router") { Description = "classifier (the shipped model), embedding (kNN over --train-data), random, length, or a model file path.", DefaultValueFactory = _ => Routers.Classifier };
+        var output = new Option<string>("--out") { Description = "The folder for summary.json, curve.csv, scores.csv and curve.svg.", DefaultValueFactory = _ => "llmroute-eval" };
+        var trainData = new Option<string[]>("--train-data") { Description = "Labelled prompts the embedding router searches (files or folders; --exclude applies too).", AllowMultipleArgumentsPerToken = true };
+        var k = new Option<int>("--k") { Description = "Neighbours for the embedding router.", DefaultValueFactory = _ => 20 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random router, of fold assignment and of training.", DefaultValueFactory = _ => 1 };
+        var folds = new Option<int>("--folds") { Description = "Split by group: the classifier (trained afresh) and embedding routers learn from the other folds' files and score each held-out fold; 0 = no split.", DefaultValueFactory = _ => 0 };
+        var margin = new Option<double>("--margin") { Description = "With --folds: premium is needed when strong − weak > margin.", DefaultValueFactory = _ => 0 };
+        var command = new Command("eval", "Score labelled prompts with a router; report APGR, CPT(50%), CPT(80%) against random and oracle; write summary.json, curve.csv, scores.csv, curve.svg.")
+        {
+            data, strong, weak, router, output, exclude, trainData, k, seed, folds, margin, promptColumn,
+        };
+        command.SetAction(parse => CommonOptions.Run(parse, () =>
+        {
+            string strongColumn = parse.GetValue(strong)!;
+            string weakColumn = parse.GetValue(weak)!;
+            string? excludeFile = parse.GetValue(exclude);
+            string column = parse.GetValue(promptColumn)!;
+            return Run(
+                parse.GetValue(data)!,
+                strongColumn,
+                weakColumn,
+                parse.GetValue(router)!,
+                parse.GetValue(output)!,
+                excludeFile,
+                column,
+                parse.GetValue(trainData) is { Length: > 0 } train ? () => LabelledDataset.Load(train, strongColumn, weakColumn, excludeFile, column).Prompts : () => null,
+                parse.GetValue(k),
+                parse.GetValue(seed),
+                parse.InvocationConfiguration.Output,
+                folds: parse.GetValue(folds),
+                margin: parse.GetValue(margin));
+        }));
+        return command;
+    }
+
+    public static EvaluationResult Run(
+        IReadOnlyList<string> dataPaths,
+        string strong,
+        string weak,
+        string router,
+        string outputDirectory,
+        string? exclude,
+        string promptColumn,
+        Func<IReadOnlyList<LabelledPrompt>?> trainingData,
+        int k,
+        int seed,
+        TextWriter stdout,
+        bool? interactive = null,
+        int folds = 0,
+        double margin = 0)
+    {
+        if (folds is < 0 or 1)
+        {
+            throw new CliException($"--folds must be 0 (no split) or at least 2 (was {folds}).");
+        }
+
+        var clock = Stopwatch.StartNew();
+        LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn);
+        stdout.WriteLine($"Loaded {dataset.Prompts.Count} prompts from {dataset.Files.Count} file(s){(dataset.Excluded > 0 ? $", {dataset.Excluded} excluded" : string.Empty)}.");
+        double[] scores;
+        string name;
+        bool learns = router.Equals(Routers.Classifier, StringComparison.OrdinalIgnoreCase) || router.Equals(Routers.Embedding, StringComparison.OrdinalIgnoreCase);
+        if (folds > 0 && learns)
+        {
+            bool classifier = router.Equals(Routers.Classifier, StringComparison.OrdinalIgnoreCase);
+            name = $"{router.ToLowerInvariant()} ({folds}-fold by group)";
+            using var progress = new ProgressBar($"Scoring ({name})", dataset.Prompts.Count, interactive: interactive);
+            scores = GroupFolds.Score(
+                dataset.Prompts,
+                folds,
+                seed,
+                train => classifier
+                    ? new ClassifierScorer(TrainCommand.Fit(train, margin, seed, stdout: null), name)
+                    : new EmbeddingScorer(train, k),
+                progress,
+                stdout);
+        }
+        else
+        {
+            if (folds > 0)
+            {
+                stdout.WriteLine($"--folds has no effect on the '{router}' router: it learns nothing from the data.");
+            }
+
+            PromptScorer scorer = Routers.Create(router, trainingData, k, seed);
+            name = scorer.Name;
+            using var progress = new ProgressBar($"Scoring ({scorer.Name})", dataset.Prompts.Count, interactive: interactive);
+            scores = scorer.ScoreAll([.. dataset.Prompts.Select(p => p.Prompt)], progress);
+        }
+
+        EvaluationResult result = EvaluationResult.Compute(
+            name,
+            scores,
+            [.. dataset.Prompts.Select(p => p.Weak)],
+            [.. dataset.Prompts.Select(p => p.Strong)]);
+        ReportWriter.WriteAll(outputDirectory, result, dataset, strong, weak);
+        PrintFigures(stdout, result);
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote summary.json, curve.csv, scores.csv, curve.svg to '{outputDirectory}' in {clock.Elapsed.TotalSeconds:0.0} s."));
+        return result;
+    }
+
+    public static void PrintFigures(TextWriter stdout, EvaluationResult result)
+    {
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"weak quality {result.Curve.WeakQuality:0.0000}, strong quality {result.Curve.StrongQuality:0.0000}"));
+        stdout.WriteLine($"{"router",-28} {"APGR",8} {"CPT(50%)",9} {"CPT(80%)",9}");
+        foreach ((string name, RoutingCurve curve) in new[] { (result.Router, result.Curve), ("random (expected)", result.Random), ("oracle", result.Oracle) })
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {curve.Apgr,8:0.0000} {curve.CallPerformanceThreshold(0.5),9:0.00%} {curve.CallPerformanceThreshold(0.8),9:0.00%}"));
+        }
+    }
+}

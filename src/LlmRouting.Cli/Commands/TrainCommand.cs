@@ -1,0 +1,173 @@
+using System.CommandLine;
+using System.Globalization;
+using LlmRouting.Cli.Data;
+using LlmRouting.Cli.Evaluation;
+
+namespace LlmRouting.Cli.Commands;
+
+/// <summary><c>llmroute train</c>: fits the classifier on labelled prompts and reports its held-out figures.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        Option<string[]> data = CommonOptions.Data();
+        Option<string> strong = CommonOptions.Strong();
+        Option<string> weak = CommonOptions.Weak();
+        Option<string?> exclude = CommonOptions.Exclude();
+        Option<string> promptColumn = CommonOptions.PromptColumn();
+        var output = new Option<string>("--out") { Description = "The model file to write.", Required = true };
+        var holdout = new Option<double>("--holdout") { Description = "Share held out to report APGR (whole files/groups when there are 3 or more); 0 trains on everything.", DefaultValueFactory = _ => 0.2 };
+        var seed = new Option<int>("--seed") { Description = "Random seed (splits and SGD order).", DefaultValueFactory = _ => 42 };
+        var margin = new Option<double>("--margin") { Description = "Premium is needed when strong − weak > margin (0 for True/False: weak wrong and strong right).", DefaultValueFactory = _ => 0 };
+        var hashBits = new Option<int>("--hash-bits") { Description = "Hashed feature space size 2^bits.", DefaultValueFactory = _ => 15 };
+        var epochs = new Option<int>("--epochs") { Description = "SGD passes.", DefaultValueFactory = _ => 8 };
+        var description = new Option<string?>("--description") { Description = "A description stored in the model file." };
+        var command = new Command("train", "Fit the classifier (premium needed = strong right and weak wrong, or score gap above --margin); print the held-out APGR; write a versioned model file.")
+        {
+            data, strong, weak, output, holdout, seed, exclude, margin, hashBits, epochs, description, promptColumn,
+        };
+        command.SetAction(parse => CommonOptions.Run(parse, () => Run(
+            parse.GetValue(data)!,
+            parse.GetValue(strong)!,
+            parse.GetValue(weak)!,
+            parse.GetValue(output)!,
+            parse.GetValue(holdout),
+            parse.GetValue(seed),
+            parse.GetValue(exclude),
+            parse.GetValue(margin),
+            parse.GetValue(hashBits),
+            parse.GetValue(epochs),
+            parse.GetValue(description),
+            parse.GetValue(promptColumn)!,
+            parse.InvocationConfiguration.Output)));
+        return command;
+    }
+
+    public static EvaluationResult? Run(
+        IReadOnlyList<string> dataPaths,
+        string strong,
+        string weak,
+        string output,
+        double holdout,
+        int seed,
+        string? exclude,
+        double margin,
+        int hashBits,
+        int epochs,
+        string? description,
+        string promptColumn,
+        TextWriter stdout)
+    {
+        if (holdout is < 0 or >= 1)
+        {
+            throw new CliException($"--holdout must be in [0, 1) (was {holdout.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn);
+        stdout.WriteLine($"Loaded {dataset.Prompts.Count} prompts from {dataset.Files.Count} file(s){(dataset.Excluded > 0 ? $", {dataset.Excluded} excluded" : string.Empty)}.");
+        (List<LabelledPrompt> train, List<LabelledPrompt> held, string[] heldGroups) = Split(dataset.Prompts, holdout, seed);
+        if (heldGroups.Length > 0)
+        {
+            stdout.WriteLine($"Held out {held.Count} prompts in {heldGroups.Length} whole group(s): {string.Join(", ", heldGroups)}.");
+        }
+        else if (held.Count > 0)
+        {
+            stdout.WriteLine($"Held out {held.Count} random prompts.");
+        }
+
+        var options = new ClassifierTrainingOptions { HashBits = hashBits, Epochs = epochs, Seed = seed, Description = description };
+        options.Notes["data"] = string.Join(",", dataset.Files.Select(Path.GetFileName));
+        options.Notes["label"] = string.Create(CultureInfo.InvariantCulture, $"strong '{strong}' - weak '{weak}' > {margin}");
+        options.Notes["excluded"] = dataset.Excluded.ToString(CultureInfo.InvariantCulture);
+        if (heldGroups.Length > 0)
+        {
+            options.Notes["holdout_groups"] = string.Join(",", heldGroups);
+        }
+
+        ClassifierModel model = Fit(train, margin, seed, stdout, options);
+
+        EvaluationResult? result = null;
+        if (held.Count > 0)
+        {
+            double[] scores = [.. held.Select(p => model.Score(p.Prompt))];
+            result = EvaluationResult.Compute("classifier (held out)", scores, [.. held.Select(p => p.Weak)], [.. held.Select(p => p.Strong)]);
+            stdout.WriteLine("Held-out figures:");
+            EvalCommand.PrintFigures(stdout, result);
+            model = WithNote(model, result);
+        }
+
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(output));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        model.Save(output);
+        stdout.WriteLine($"Wrote model to '{output}' ({new FileInfo(output).Length / 1024} KB, feature set {model.FeatureSet}).");
+        return result;
+    }
+
+    /// <summary>Trains a classifier on labelled prompts with the default training options.</summary>
+    internal static ClassifierModel Fit(IReadOnlyList<LabelledPrompt> prompts, double margin, int seed, TextWriter? stdout, ClassifierTrainingOptions? options = null)
+    {
+        options ??= new ClassifierTrainingOptions { Seed = seed };
+        ClassifierTrainingExample[] examples = [.. prompts.Select(p => new ClassifierTrainingExample(p.Prompt, p.Strong - p.Weak > margin, p.Group))];
+        try
+        {
+            return ClassifierTrainer.Train(examples, options, stdout is null ? null : new Progress(stdout));
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"Cannot train: {e.Message}", e);
+        }
+    }
+
+    internal static (List<LabelledPrompt> Train, List<LabelledPrompt> Held, string[] HeldGroups) Split(IReadOnlyList<LabelledPrompt> prompts, double holdout, int seed)
+    {
+        if (holdout <= 0)
+        {
+            return ([.. prompts], [], []);
+        }
+
+        var random = new Random(seed);
+        string[] groups = [.. prompts.Select(p => p.Group).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        int target = (int)Math.Round(prompts.Count * holdout);
+        if (groups.Length >= 3)
+        {
+            random.Shuffle(groups);
+            var held = new HashSet<string>(StringComparer.Ordinal);
+            int count = 0;
+            foreach (string group in groups)
+            {
+                if (count >= target || held.Count == groups.Length - 1)
+                {
+                    break;
+                }
+
+                held.Add(group);
+                count += prompts.Count(p => p.Group == group);
+            }
+
+            return ([.. prompts.Where(p => !held.Contains(p.Group))], [.. prompts.Where(p => held.Contains(p.Group))], [.. held.Order(StringComparer.Ordinal)]);
+        }
+
+        int[] order = [.. Enumerable.Range(0, prompts.Count)];
+        random.Shuffle(order);
+        var heldRows = new HashSet<int>(order.Take(target));
+        return ([.. prompts.Where((_, i) => !heldRows.Contains(i))], [.. prompts.Where((_, i) => heldRows.Contains(i))], []);
+    }
+
+    private static ClassifierModel WithNote(ClassifierModel model, EvaluationResult result) =>
+        model.WithTrainingNotes(new Dictionary<string, string>
+        {
+            ["holdout_apgr"] = result.Curve.Apgr.ToString("0.0000", CultureInfo.InvariantCulture),
+            ["holdout_cpt50"] = result.Curve.CallPerformanceThreshold(0.5).ToString("0.0000", CultureInfo.InvariantCulture),
+            ["holdout_cpt80"] = result.Curve.CallPerformanceThreshold(0.8).ToString("0.0000", CultureInfo.InvariantCulture),
+            ["holdout_prompts"] = result.Scores.Length.ToString(CultureInfo.InvariantCulture),
+        });
+
+    private sealed class Progress(TextWriter writer) : IProgress<string>
+    {
+        public void Report(string value) => writer.WriteLine($"  {value}");
+    }
+}

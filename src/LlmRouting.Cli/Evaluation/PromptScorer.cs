@@ -1,0 +1,70 @@
+namespace LlmRouting.Cli.Evaluation;
+
+/// <summary>A router under evaluation: gives each prompt a score (higher = more reason to call the strong model).</summary>
+internal abstract class PromptScorer
+{
+    /// <summary>Gets the router's name, as reported.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Scores every prompt, in order, reporting progress as prompts complete.</summary>
+    /// <param name="prompts">The prompts.</param>
+    /// <param name="progress">The progress sink (count of prompts done).</param>
+    /// <returns>One score per prompt.</returns>
+    public abstract double[] ScoreAll(IReadOnlyList<string> prompts, ProgressBar? progress);
+}
+
+/// <summary>A router that scores each prompt independently (in parallel).</summary>
+internal abstract class PerPromptScorer : PromptScorer
+{
+    /// <inheritdoc/>
+    public override double[] ScoreAll(IReadOnlyList<string> prompts, ProgressBar? progress)
+    {
+        double[] scores = new double[prompts.Count];
+        Parallel.For(0, prompts.Count, i =>
+        {
+            scores[i] = Score(prompts[i]);
+            progress?.Increment();
+        });
+        return scores;
+    }
+
+    /// <summary>Scores one prompt.</summary>
+    /// <param name="prompt">The prompt.</param>
+    /// <returns>The score.</returns>
+    public abstract double Score(string prompt);
+}
+
+/// <summary>The LlmRouting classifier (the shipped default model or a model file).</summary>
+internal sealed class ClassifierScorer(ClassifierModel model, string name) : PerPromptScorer
+{
+    public override string Name => name;
+
+    public override double Score(string prompt) => model.Score(prompt);
+}
+
+/// <summary>The length heuristic: longer prompts go to the strong model first.</summary>
+internal sealed class LengthScorer : PerPromptScorer
+{
+    public override string Name => "length";
+
+    public override double Score(string prompt) => prompt.Length;
+}
+
+/// <summary>Uniformly random scores from a seed: the empirical random router (APGR ≈ 0.5).</summary>
+internal sealed class RandomScorer(int seed) : PromptScorer
+{
+    public override string Name => "random";
+
+    public override double[] ScoreAll(IReadOnlyList<string> prompts, ProgressBar? progress)
+    {
+        var random = new Random(seed);
+        double[] scores = new double[prompts.Count];
+        for (int i = 0; i < scores.Length; i++)
+        {
+            scores[i] = random.NextDouble();
+            progress?.Increment();
+        }
+
+        return scores;
+    }
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using LlmRouting.Cli.Evaluation;
+
+namespace LlmRouting.Cli.Output;
+
+/// <summary>Renders quality versus share of strong (premium) calls for the router, random and oracle as a standalone SVG.</summary>
+internal static class SvgPlot
+{
+    private const double Width = 760;
+    private const double Height = 480;
+    private const double Left = 70;
+    private const double Right = 200;
+    private const double Top = 50;
+    private const double Bottom = 60;
+
+    public static string Render(EvaluationResult result)
+    {
+        RoutingCurve router = result.Curve;
+        double low = Math.Min(router.WeakQuality, router.StrongQuality);
+        double high = Math.Max(router.StrongQuality, result.Oracle.Points.Max(p => p.Quality));
+        low = Math.Floor((low - 0.01) * 20) / 20;
+        high = Math.Ceiling((high + 0.01) * 20) / 20;
+
+        var sb = new StringBuilder();
+        using (var w = XmlWriter.Create(sb, new XmlWriterSettings { Indent = true, OmitXmlDeclaration = true }))
+        {
+            const string Ns = "http://www.w3.org/2000/svg";
+            w.WriteStartElement("svg", Ns);
+            w.WriteAttributeString("width", F(Width));
+            w.WriteAttributeString("height", F(Height));
+            w.WriteAttributeString("viewBox", $"0 0 {F(Width)} {F(Height)}");
+            w.WriteAttributeString("font-family", "sans-serif");
+            w.WriteAttributeString("font-size", "12");
+            Rect(w, 0, 0, Width, Height, "white");
+
+            string title = string.Create(CultureInfo.InvariantCulture, $"Quality vs share of premium calls: {result.Router} (APGR {router.Apgr:0.000})");
+            Text(w, Left, 28, title, "start", "15");
+
+            double plotW = Width - Left - Right;
+            double plotH = Height - Top - Bottom;
+            double X(double share) => Left + (share * plotW);
+            double Y(double quality) => Top + plotH - ((quality - low) / (high - low) * plotH);
+
+            // Grid and ticks.
+            for (int i = 0; i <= 10; i++)
+            {
+                double share = i / 10.0;
+                Line(w, X(share), Top, X(share), Top + plotH, "#e5e5e5", "1", null);
+                Text(w, X(share), Top + plotH + 18, string.Create(CultureInfo.InvariantCulture, $"{i * 10}%"), "middle", null);
+            }
+
+            int ySteps = (int)Math.Round((high - low) / 0.05);
+            for (int i = 0; i <= ySteps; i++)
+            {
+                double q = low + (i * 0.05);
+                Line(w, Left, Y(q), Left + plotW, Y(q), "#e5e5e5", "1", null);
+                Text(w, Left - 8, Y(q) + 4, q.ToString("0.00", CultureInfo.InvariantCulture), "end", null);
+            }
+
+            Line(w, Left, Top + plotH, Left + plotW, Top + plotH, "black", "1", null);
+            Line(w, Left, Top, Left, Top + plotH, "black", "1", null);
+            Text(w, Left + (plotW / 2), Height - 18, "Share of calls to the premium (strong) model", "middle", "13");
+            w.WriteStartElement("text", Ns);
+            w.WriteAttributeString("x", "18");
+            w.WriteAttributeString("y", F(Top + (plotH / 2)));
+            w.WriteAttributeString("text-anchor", "middle");
+            w.WriteAttributeString("font-size", "13");
+            w.WriteAttributeString("transform", $"rotate(-90 18 {F(Top + (plotH / 2))})");
+            w.WriteString("Quality (mean outcome)");
+            w.WriteEndElement();
+
+            (string Name, RoutingCurve Curve, string Color, string? Dash)[] series =
+            [
+                ("oracle", result.Oracle, "#2ca02c", null),
+                ("random", result.Random, "#7f7f7f", "6 4"),
+                (result.Router, router, "#1f77b4", null),
+            ];
+            foreach ((string _, RoutingCurve curve, string color, string? dash) in series)
+            {
+                var points = new StringBuilder();
+                for (int i = 0; i <= 200; i++)
+                {
+                    double share = i / 200.0;
+                    points.Append(CultureInfo.InvariantCulture, $"{X(share):0.##},{Y(curve.QualityAt(share)):0.##} ");
+                }
+
+                w.WriteStartElement("polyline", Ns);
+                w.WriteAttributeString("fill", "none");
+                w.WriteAttributeString("stroke", color);
+                w.WriteAttributeString("stroke-width", "2");
+                if (dash is not null)
+                {
+                    w.WriteAttributeString("stroke-dasharray", dash);
+                }
+
+                w.WriteAttributeString("points", points.ToString().TrimEnd());
+                w.WriteEndElement();
+            }
+
+            // Legend.
+            double lx = Left + plotW + 20;
+            double ly = Top + 10;
+            foreach ((string name, RoutingCurve curve, string color, string? dash) in series.Reverse())
+            {
+                Line(w, lx, ly, lx + 28, ly, color, "2", dash);
+                Text(w, lx + 36, ly + 4, string.Create(CultureInfo.InvariantCulture, $"{name} (APGR {curve.Apgr:0.000})"), "start", null);
+                ly += 22;
+            }
+
+            Text(w, lx, ly + 10, string.Create(CultureInfo.InvariantCulture, $"weak quality {router.WeakQuality:0.000}"), "start", null);
+            Text(w, lx, ly + 28, string.Create(CultureInfo.InvariantCulture, $"strong quality {router.StrongQuality:0.000}"), "start", null);
+            Text(w, lx, ly + 46, string.Create(CultureInfo.InvariantCulture, $"CPT(50%) {router.CallPerformanceThreshold(0.5):0.0%}"), "start", null);
+            Text(w, lx, ly + 64, string.Create(CultureInfo.InvariantCulture, $"CPT(80%) {router.CallPerformanceThreshold(0.8):0.0%}"), "start", null);
+            w.WriteEndElement();
+        }
+
+        return sb.ToString();
+    }
+
+    private static void Rect(XmlWriter w, double x, double y, double width, double height, string fill)
+    {
+        w.WriteStartElement("rect", "http://www.w3.org/2000/svg");
+        w.WriteAttributeString("x", F(x));
+        w.WriteAttributeString("y", F(y));
+        w.WriteAttributeString("width", F(width));
+        w.WriteAttributeString("height", F(height));
+        w.WriteAttributeString("fill", fill);
+        w.WriteEndElement();
+    }
+
+    private static void Line(XmlWriter w, double x1, double y1, double x2, double y2, string stroke, string width, string? dash)
+    {
+        w.WriteStartElement("line", "http://www.w3.org/2000/svg");
+        w.WriteAttributeString("x1", F(x1));
+        w.WriteAttributeString("y1", F(y1));
+        w.WriteAttributeString("x2", F(x2));
+        w.WriteAttributeString("y2", F(y2));
+        w.WriteAttributeString("stroke", stroke);
+        w.WriteAttributeString("stroke-width", width);
+        if (dash is not null)
+        {
+            w.WriteAttributeString("stroke-dasharray", dash);
+        }
+
+        w.WriteEndElement();
+    }
+
+    private static void Text(XmlWriter w, double x, double y, string text, string anchor, string? size)
+    {
+        w.WriteStartElement("text", "http://www.w3.org/2000/svg");
+        w.WriteAttributeString("x", F(x));
+        w.WriteAttributeString("y", F(y));
+        w.WriteAttributeString("text-anchor", anchor);
+        if (size is not null)
+        {
+            w.WriteAttributeString("font-size", size);
+        }
+
+        w.WriteString(text);
+        w.WriteEndElement();
+    }
+
+    private static string F(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+}
