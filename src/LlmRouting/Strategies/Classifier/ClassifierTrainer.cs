@@ -85,7 +85,7 @@ public static class ClassifierTrainer
 
         for (int j = 0; j < numericWeights.Length; j++)
         {
-            numericWeights[j] = (float)(final.Weights[d + j] * final.Scale);
+            numericWeights[j] = (float)final.Weights[d + j];
         }
 
         return new ClassifierModel(featurizer, weights, (float)final.Bias, mean, scale, numericWeights, options.Description, notes);
@@ -251,7 +251,7 @@ public static class ClassifierTrainer
     private static bool HasBothLabels(SparseExample[] data, int[] indices) =>
         indices.Any(i => data[i].Label) && indices.Any(i => !data[i].Label);
 
-    /// <summary>SGD on the logistic loss with L2 applied through a global scale (Bottou's trick) so updates stay sparse.</summary>
+    /// <summary>SGD on the logistic loss with L2 on the hashed weights applied through a global scale (Bottou's trick) so updates stay sparse.</summary>
     private static Fit Sgd(SparseExample[] data, int[] indices, ClassifierFeaturizer featurizer, double l2, ClassifierTrainingOptions options)
     {
         int d = featurizer.HashDimensions;
@@ -279,14 +279,14 @@ public static class ClassifierTrainer
 
                 for (int j = 0; j < k; j++)
                 {
-                    z += v[d + j] * e.Numeric[j] * scale;
+                    z += v[d + j] * e.Numeric[j];
                 }
 
                 double g = Sigmoid(z) - (e.Label ? 1 : 0);
                 scale *= 1 - (eta * l2);
                 if (scale < 1e-9)
                 {
-                    for (int j = 0; j < v.Length; j++)
+                    for (int j = 0; j < d; j++)
                     {
                         v[j] *= scale;
                     }
@@ -300,9 +300,10 @@ public static class ClassifierTrainer
                     v[e.Indices[j]] -= step * e.Values[j];
                 }
 
+                // The few dense numeric weights are not regularised (they are standardised and carry the generic signals).
                 for (int j = 0; j < k; j++)
                 {
-                    v[d + j] -= step * e.Numeric[j];
+                    v[d + j] -= eta * g * e.Numeric[j];
                 }
 
                 bias -= eta * g;
@@ -327,7 +328,7 @@ public static class ClassifierTrainer
 
             for (int j = 0; j < k; j++)
             {
-                z += fit.Weights[d + j] * e.Numeric[j] * fit.Scale;
+                z += fit.Weights[d + j] * e.Numeric[j];
             }
 
             scored[n] = (z, e.Label);

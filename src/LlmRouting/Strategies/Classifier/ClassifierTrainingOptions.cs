@@ -25,7 +25,7 @@ public sealed class ClassifierTrainingOptions
 
     /// <summary>Gets the L2 regularisation strengths tried; the one with the best validation AUC is kept.</summary>
     /// <value>The default is 1e-6, 1e-5, 1e-4 and 1e-3.</value>
-    public IList<double> L2Candidates { get; } = [1e-6, 1e-5, 1e-4, 1e-3];
+    public IList<double> L2Candidates { get; } = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1];
 
     /// <summary>Gets or sets the share of examples (whole groups when examples have groups) held out to choose the regularisation.</summary>
     /// <value>The default is 0.2.</value>
