@@ -28,8 +28,8 @@ public sealed class TargetProfile
     public int? MaxOutputTokens { get; init; }
 
     /// <summary>Gets the capabilities the model offers.</summary>
-    /// <value>The default is <see cref="ModelCapabilities.Streaming"/>.</value>
-    public ModelCapabilities Capabilities { get; init; } = ModelCapabilities.Streaming;
+    /// <value>The default is <see cref="ModelCapabilities.None"/>: plain text chat (streaming is assumed of every target).</value>
+    public ModelCapabilities Capabilities { get; init; }
 
     /// <summary>Gets free-form tags such as <c>on-prem</c> or <c>eu</c>, compared case-insensitively.</summary>
     public IReadOnlySet<string> Tags { get; init; } = EmptyTags;
