@@ -266,7 +266,7 @@ public sealed class LlmRouterChatClient : RoutingChatClient
     private static RouteInvocation CreateInvocation(RouterState state, RoutingRequest request, RouteCandidates candidates, RouteDecision decision, long start)
     {
         DateTimeOffset now = state.TimeProvider.GetUtcNow();
-        var route = new RouteInfo(Guid.CreateVersion7(now), now, request, candidates, decision, Stopwatch.GetElapsedTime(start), state.Baseline?.Profile, state.Baseline?.Name);
+        var route = new RouteInfo(RouteIds.NewVersion7(now), now, request, candidates, decision, Stopwatch.GetElapsedTime(start), state.Baseline?.Profile, state.Baseline?.Name);
         if (state.Logger.IsEnabled(LogLevel.Debug))
         {
             Log.Routed(state.Logger, route.RouteId, decision.Primary.Name, decision.Strategy, decision.Reason, candidates.Count, candidates.Rejections.Count);

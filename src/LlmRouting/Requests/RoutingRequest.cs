@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
@@ -143,6 +144,32 @@ public sealed class RoutingRequest
             if (UserTextContains(term))
             {
                 return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Gets a value indicating whether any user message contains any of the precompiled <paramref name="terms"/>, in one vectorised pass.</summary>
+    /// <param name="terms">Terms compiled with <see cref="SearchValues.Create(ReadOnlySpan{string}, StringComparison)"/> (use <see cref="StringComparison.OrdinalIgnoreCase"/>).</param>
+    /// <returns><see langword="true"/> if one term occurs.</returns>
+    /// <remarks>Rules built from <see cref="RuleOptions.ContainsAny"/> use this; prefer it over the string overload in hot custom predicates.</remarks>
+    public bool ContainsAny(SearchValues<string> terms)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        foreach (ChatMessage message in Messages)
+        {
+            if (message.Role != ChatRole.User)
+            {
+                continue;
+            }
+
+            foreach (AIContent content in message.Contents)
+            {
+                if (content is TextContent { Text: { } text } && text.AsSpan().ContainsAny(terms))
+                {
+                    return true;
+                }
             }
         }
 

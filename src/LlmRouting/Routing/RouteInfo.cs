@@ -12,7 +12,8 @@ namespace LlmRouting;
 public sealed class RouteInfo
 {
     private readonly Lock _gate = new();
-    private List<RouteAttempt>? _attempts;
+    private RouteAttempt? _firstAttempt;
+    private List<RouteAttempt>? _moreAttempts;
     private string? _routeId;
     private IReadOnlyList<string>? _candidateNames;
 
@@ -99,7 +100,7 @@ public sealed class RouteInfo
         {
             lock (_gate)
             {
-                return _attempts is null ? [] : [.. _attempts];
+                return _firstAttempt is null ? [] : _moreAttempts is null ? [_firstAttempt] : [_firstAttempt, .. _moreAttempts];
             }
         }
     }
@@ -136,7 +137,15 @@ public sealed class RouteInfo
     {
         lock (_gate)
         {
-            (_attempts ??= new List<RouteAttempt>(1)).Add(attempt);
+            // Most requests make one attempt: keep it in a field and allocate a list only for retries and fallbacks.
+            if (_firstAttempt is null)
+            {
+                _firstAttempt = attempt;
+            }
+            else
+            {
+                (_moreAttempts ??= []).Add(attempt);
+            }
         }
     }
 

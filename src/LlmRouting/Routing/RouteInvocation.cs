@@ -22,23 +22,53 @@ internal sealed class RouteInvocation : IChatClient
         _startTimestamp = startTimestamp;
     }
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Task<ChatResponse> pending;
+        try
+        {
+            pending = _state.Executor.GetResponseAsync(_route, messages, options, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex, cancellationToken);
+            throw;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            Succeed(pending.Result);
+            return pending;
+        }
+
+        return AwaitAsync(pending, cancellationToken);
+    }
+
+    private async Task<ChatResponse> AwaitAsync(Task<ChatResponse> pending, CancellationToken cancellationToken)
     {
         ChatResponse response;
         try
         {
-            response = await _state.Executor.GetResponseAsync(_route, messages, options, cancellationToken).ConfigureAwait(false);
+            response = await pending.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            Complete(ex is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteOutcome.Canceled : RouteOutcome.Failed, ex);
+            Fail(ex, cancellationToken);
             throw;
         }
 
-        response.SetRouteInfo(_route);
-        Complete(RouteOutcome.Succeeded, null);
+        Succeed(response);
         return response;
     }
+
+    private void Succeed(ChatResponse response)
+    {
+        response.SetRouteInfo(_route);
+        Complete(RouteOutcome.Succeeded, null);
+    }
+
+    private void Fail(Exception exception, CancellationToken cancellationToken) =>
+        Complete(exception is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteOutcome.Canceled : RouteOutcome.Failed, exception);
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
