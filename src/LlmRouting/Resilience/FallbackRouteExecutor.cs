@@ -45,9 +45,12 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     {
         using var failover = new DecisionFailoverChatClient(route, BuildChain(route), _options.ShouldFallOver);
         using CancellationTokenSource? budget = CreateBudget(cancellationToken);
+        CancellationToken token = budget?.Token ?? cancellationToken;
         var usage = new StreamUsage();
+        var sent = new List<ChatResponseUpdate>();
+        bool finished = false;
         long start = Stopwatch.GetTimestamp();
-        IAsyncEnumerator<ChatResponseUpdate> e = failover.GetStreamingResponseAsync(messages, options, budget?.Token ?? cancellationToken).GetAsyncEnumerator(budget?.Token ?? cancellationToken);
+        IAsyncEnumerator<ChatResponseUpdate> e = failover.GetStreamingResponseAsync(messages, options, token).GetAsyncEnumerator(token);
         bool completed = false;
         try
         {
@@ -64,9 +67,22 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                 {
                     throw new FallbackTimeoutException($"The request's total time budget of {_options.TotalTimeout} ran out after {route.Attempts.Count} attempt(s).", ex);
                 }
+                catch (Exception ex) when (sent.Count > 0 && ex is not OperationCanceledException)
+                {
+                    throw new StreamInterruptedException(route, sent, ex);
+                }
 
-                usage.Observe(e.Current, start);
-                yield return e.Current;
+                ChatResponseUpdate update = e.Current;
+                usage.Observe(update, start);
+                finished |= update.FinishReason is not null;
+                sent.Add(update);
+                yield return update;
+            }
+
+            if (_options.RequireFinishReason && sent.Count > 0 && !finished)
+            {
+                route.AddAttempt(new RouteAttempt(failover.Current.Name, RouteAttemptOutcome.Failed, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, nameof(StreamInterruptedException)));
+                throw new StreamInterruptedException(route, sent, innerException: null);
             }
 
             completed = true;
