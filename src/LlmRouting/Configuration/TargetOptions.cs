@@ -31,8 +31,8 @@ public sealed class TargetOptions
     public int? MaxOutputTokens { get; set; }
 
     /// <summary>Gets or sets the capabilities, e.g. <c>"Tools, Vision"</c> in configuration.</summary>
-    /// <value>The default is <see cref="ModelCapabilities.Streaming"/>.</value>
-    public ModelCapabilities Capabilities { get; set; } = ModelCapabilities.Streaming;
+    /// <value>The default is <see cref="ModelCapabilities.None"/>: plain text chat.</value>
+    public ModelCapabilities Capabilities { get; set; }
 
     /// <summary>Gets the free-form tags, e.g. <c>on-prem</c>.</summary>
     public IList<string> Tags { get; } = [];

@@ -44,7 +44,7 @@ public sealed class TargetBuilder
         return this;
     }
 
-    /// <summary>Adds capabilities (streaming is assumed).</summary>
+    /// <summary>Adds capabilities the model offers.</summary>
     /// <param name="capabilities">The capabilities.</param>
     /// <returns>This builder.</returns>
     public TargetBuilder Supports(ModelCapabilities capabilities)

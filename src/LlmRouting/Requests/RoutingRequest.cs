@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
@@ -20,24 +21,32 @@ public sealed class RoutingRequest
     private ModelCapabilities? _requiredCapabilities;
     private int _imageCount = -1;
     private IReadOnlyList<string>? _tags;
+    private readonly IRequestAnalyzer _analyzer;
+    private RequestAnalysis? _analysis;
 
     /// <summary>Initializes a new instance of the <see cref="RoutingRequest"/> class.</summary>
     /// <param name="messages">The conversation to route.</param>
     /// <param name="options">The request options, if any.</param>
-    public RoutingRequest(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
+    /// <param name="analyzer">The analyzer behind <see cref="Analysis"/>; the default is <see cref="RequestAnalyzer.Default"/>.</param>
+    public RoutingRequest(IEnumerable<ChatMessage> messages, ChatOptions? options = null, IRequestAnalyzer? analyzer = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
         Messages = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         Options = options;
+        _analyzer = analyzer ?? RequestAnalyzer.Default;
     }
 
     /// <summary>Initializes a new instance of the <see cref="RoutingRequest"/> class with a single user message.</summary>
     /// <param name="userText">The user's message.</param>
     /// <param name="options">The request options, if any.</param>
-    public RoutingRequest(string userText, ChatOptions? options = null)
-        : this([new ChatMessage(ChatRole.User, userText)], options)
+    /// <param name="analyzer">The analyzer behind <see cref="Analysis"/>; the default is <see cref="RequestAnalyzer.Default"/>.</param>
+    public RoutingRequest(string userText, ChatOptions? options = null, IRequestAnalyzer? analyzer = null)
+        : this([new ChatMessage(ChatRole.User, userText)], options, analyzer)
     {
     }
+
+    /// <summary>Gets the local analysis of the request — task, complexity, risk, personal data — computed on first use, once.</summary>
+    public RequestAnalysis Analysis => _analysis ??= _analyzer.Analyze(this);
 
     /// <summary>Gets the conversation.</summary>
     public IReadOnlyList<ChatMessage> Messages { get; }
@@ -143,6 +152,32 @@ public sealed class RoutingRequest
             if (UserTextContains(term))
             {
                 return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Gets a value indicating whether any user message contains any of the precompiled <paramref name="terms"/>, in one vectorised pass.</summary>
+    /// <param name="terms">Terms compiled with <see cref="SearchValues.Create(ReadOnlySpan{string}, StringComparison)"/> (use <see cref="StringComparison.OrdinalIgnoreCase"/>).</param>
+    /// <returns><see langword="true"/> if one term occurs.</returns>
+    /// <remarks>Rules built from <see cref="RuleOptions.ContainsAny"/> use this; prefer it over the string overload in hot custom predicates.</remarks>
+    public bool ContainsAny(SearchValues<string> terms)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        foreach (ChatMessage message in Messages)
+        {
+            if (message.Role != ChatRole.User)
+            {
+                continue;
+            }
+
+            foreach (AIContent content in message.Contents)
+            {
+                if (content is TextContent { Text: { } text } && text.AsSpan().ContainsAny(terms))
+                {
+                    return true;
+                }
             }
         }
 

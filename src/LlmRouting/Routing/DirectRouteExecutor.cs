@@ -9,23 +9,53 @@ internal sealed class DirectRouteExecutor : RouteExecutor
 {
     public static DirectRouteExecutor Instance { get; } = new();
 
-    public override async Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    public override Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         RouteTarget target = route.Decision.Primary;
         route.ServedBy = target;
         long start = Stopwatch.GetTimestamp();
+        Task<ChatResponse> pending;
         try
         {
-            ChatResponse response = await target.Client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-            decimal? cost = route.AddUsage(response.Usage, target);
-            route.AddAttempt(new RouteAttempt(target.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), Cost: cost));
-            return response;
+            pending = target.Client.GetResponseAsync(messages, options, cancellationToken);
         }
         catch (Exception ex)
         {
             route.AddAttempt(AttemptFailure(target.Name, ex, start, cancellationToken));
             throw;
         }
+
+        // A provider that answered synchronously (a local model, a cache) costs no async machinery here.
+        if (pending.IsCompletedSuccessfully)
+        {
+            Succeeded(route, target, pending.Result, start);
+            return pending;
+        }
+
+        return AwaitAsync(route, target, pending, start, cancellationToken);
+    }
+
+    private static async Task<ChatResponse> AwaitAsync(RouteInfo route, RouteTarget target, Task<ChatResponse> pending, long start, CancellationToken cancellationToken)
+    {
+        ChatResponse response;
+        try
+        {
+            response = await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            route.AddAttempt(AttemptFailure(target.Name, ex, start, cancellationToken));
+            throw;
+        }
+
+        Succeeded(route, target, response, start);
+        return response;
+    }
+
+    private static void Succeeded(RouteInfo route, RouteTarget target, ChatResponse response, long start)
+    {
+        decimal? cost = route.AddUsage(response.Usage, target);
+        route.AddAttempt(new RouteAttempt(target.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), Cost: cost));
     }
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(

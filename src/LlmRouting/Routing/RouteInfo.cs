@@ -12,7 +12,8 @@ namespace LlmRouting;
 public sealed class RouteInfo
 {
     private readonly Lock _gate = new();
-    private List<RouteAttempt>? _attempts;
+    private RouteAttempt? _firstAttempt;
+    private List<RouteAttempt>? _moreAttempts;
     private string? _routeId;
     private IReadOnlyList<string>? _candidateNames;
 
@@ -62,6 +63,9 @@ public sealed class RouteInfo
     /// <summary>Gets why the other targets could not serve the request.</summary>
     public IReadOnlyList<CandidateRejection> Rejections => CandidateSet.Rejections;
 
+    /// <summary>Gets the analyzer's reading of the request: task, complexity, risk and personal-data kinds (no text).</summary>
+    public RequestAnalysis Analysis => Request.Analysis;
+
     /// <summary>Gets the tenant from the request metadata, if any.</summary>
     public string? Tenant => Request.Tenant;
 
@@ -99,7 +103,7 @@ public sealed class RouteInfo
         {
             lock (_gate)
             {
-                return _attempts is null ? [] : [.. _attempts];
+                return _firstAttempt is null ? [] : _moreAttempts is null ? [_firstAttempt] : [_firstAttempt, .. _moreAttempts];
             }
         }
     }
@@ -136,7 +140,15 @@ public sealed class RouteInfo
     {
         lock (_gate)
         {
-            (_attempts ??= new List<RouteAttempt>(1)).Add(attempt);
+            // Most requests make one attempt: keep it in a field and allocate a list only for retries and fallbacks.
+            if (_firstAttempt is null)
+            {
+                _firstAttempt = attempt;
+            }
+            else
+            {
+                (_moreAttempts ??= []).Add(attempt);
+            }
         }
     }
 

@@ -14,31 +14,63 @@ internal sealed class RouteInvocation : IChatClient
     private readonly RouterState _state;
     private readonly RouteInfo _route;
     private readonly long _startTimestamp;
+    private readonly Activity? _activity;
 
-    public RouteInvocation(RouterState state, RouteInfo route, long startTimestamp)
+    public RouteInvocation(RouterState state, RouteInfo route, long startTimestamp, Activity? activity)
     {
         _state = state;
         _route = route;
         _startTimestamp = startTimestamp;
+        _activity = activity;
     }
 
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Task<ChatResponse> pending;
+        try
+        {
+            pending = _state.Executor.GetResponseAsync(_route, messages, options, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex, cancellationToken);
+            throw;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            Succeed(pending.Result);
+            return pending;
+        }
+
+        return AwaitAsync(pending, cancellationToken);
+    }
+
+    private async Task<ChatResponse> AwaitAsync(Task<ChatResponse> pending, CancellationToken cancellationToken)
     {
         ChatResponse response;
         try
         {
-            response = await _state.Executor.GetResponseAsync(_route, messages, options, cancellationToken).ConfigureAwait(false);
+            response = await pending.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            Complete(ex is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteOutcome.Canceled : RouteOutcome.Failed, ex);
+            Fail(ex, cancellationToken);
             throw;
         }
 
-        response.SetRouteInfo(_route);
-        Complete(RouteOutcome.Succeeded, null);
+        Succeed(response);
         return response;
     }
+
+    private void Succeed(ChatResponse response)
+    {
+        response.SetRouteInfo(_route);
+        Complete(RouteOutcome.Succeeded, null);
+    }
+
+    private void Fail(Exception exception, CancellationToken cancellationToken) =>
+        Complete(exception is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteOutcome.Canceled : RouteOutcome.Failed, exception);
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -97,6 +129,13 @@ internal sealed class RouteInvocation : IChatClient
         {
             Log.RouteFailed(_state.Logger, _route.RouteId, _route.Target, error.GetType().Name, _route.Attempts.Count);
         }
+
+        if (_activity is not null)
+        {
+            RoutingMetrics.Tag(_activity, _route);
+        }
+
+        _state.Metrics?.Record(_route);
 
         foreach (IRouteObserver observer in _state.Observers)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -70,9 +71,10 @@ public sealed class RoutingRule
 
         if (options.ContainsAny.Count > 0)
         {
-            string[] terms = [.. options.ContainsAny];
+            // One vectorised multi-string search for all terms, compiled once per rule.
+            SearchValues<string> terms = SearchValues.Create([.. options.ContainsAny], StringComparison.OrdinalIgnoreCase);
             conditions.Add(r => r.ContainsAny(terms));
-            Describe(description, $"contains any of {terms.Length} terms");
+            Describe(description, $"contains any of {options.ContainsAny.Count} terms");
         }
 
         if (options.ContainsAll.Count > 0)
@@ -98,7 +100,7 @@ public sealed class RoutingRule
         if (options.Tags.Count > 0)
         {
             string[] tags = [.. options.Tags];
-            conditions.Add(r => Array.TrueForAll(tags, r.HasTag));
+            conditions.Add(r => HasAllTags(r, tags));
             Describe(description, $"tags {string.Join('+', tags)}");
         }
 
@@ -132,8 +134,33 @@ public sealed class RoutingRule
             Describe(description, $"needs {requires}");
         }
 
+        if (options.Tasks.Count > 0)
+        {
+            TaskType[] tasks = [.. options.Tasks];
+            conditions.Add(r => Array.IndexOf(tasks, r.Analysis.Task) >= 0);
+            Describe(description, $"task {string.Join('|', tasks)}");
+        }
+
+        if (options.MinComplexity is { } minComplexity)
+        {
+            conditions.Add(r => r.Analysis.Complexity >= minComplexity);
+            Describe(description, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"complexity >= {minComplexity:0.##}"));
+        }
+
+        if (options.MinRisk is { } minRisk)
+        {
+            conditions.Add(r => r.Analysis.Risk >= minRisk);
+            Describe(description, $"risk >= {minRisk}");
+        }
+
+        if (options.HasPii is { } hasPii)
+        {
+            conditions.Add(r => r.Analysis.HasPii == hasPii);
+            Describe(description, hasPii ? "has PII" : "no PII");
+        }
+
         Func<RoutingRequest, bool>[] all = [.. conditions];
-        Func<RoutingRequest, bool> combined = all.Length == 1 ? all[0] : r => Array.TrueForAll(all, c => c(r));
+        Func<RoutingRequest, bool> combined = all.Length == 1 ? all[0] : r => AllHold(all, r);
         return new RoutingRule(name, combined, [options.Target, .. options.Fallbacks], description.ToString());
     }
 
@@ -153,6 +180,32 @@ public sealed class RoutingRule
         {
             throw new ArgumentException($"Rule '{ruleName}' has an invalid Regex: {ex.Message}", nameof(pattern), ex);
         }
+    }
+
+    private static bool HasAllTags(RoutingRequest request, string[] tags)
+    {
+        foreach (string tag in tags)
+        {
+            if (!request.HasTag(tag))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool AllHold(Func<RoutingRequest, bool>[] conditions, RoutingRequest request)
+    {
+        foreach (Func<RoutingRequest, bool> condition in conditions)
+        {
+            if (!condition(request))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void Describe(StringBuilder description, string part)
