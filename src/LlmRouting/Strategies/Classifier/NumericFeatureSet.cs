@@ -14,6 +14,12 @@ internal sealed class NumericFeatureSet
         ["log_chars", "log_words", "digit_ratio", "upper_ratio", "symbol_ratio", "math_symbol_ratio", "mean_word_length", "long_word_ratio", "log_lines"],
         WriteTextStatistics);
 
+    /// <summary>The text statistics followed by the request analyzer's features (<see cref="RequestAnalysis.FeatureNames"/>, prefixed <c>analysis_</c>).</summary>
+    public static readonly NumericFeatureSet TextAndAnalysis = new(
+        "text-stats-v1+request-analysis-v1",
+        [.. TextStatistics.FeatureNames, .. RequestAnalysis.FeatureNames.Select(n => "analysis_" + n)],
+        WriteTextAndAnalysis);
+
     private readonly Writer _writer;
 
     private NumericFeatureSet(string name, string[] featureNames, Writer writer)
@@ -29,7 +35,7 @@ internal sealed class NumericFeatureSet
     public delegate void Writer(ReadOnlySpan<char> text, Span<float> destination);
 
     /// <summary>Gets the sets this build knows, by name.</summary>
-    public static IReadOnlyList<NumericFeatureSet> Known { get; } = [TextStatistics];
+    public static IReadOnlyList<NumericFeatureSet> Known { get; } = [TextStatistics, TextAndAnalysis];
 
     /// <summary>Gets the set's versioned name.</summary>
     public string Name { get; }
@@ -60,6 +66,13 @@ internal sealed class NumericFeatureSet
     /// <param name="text">The text.</param>
     /// <param name="destination">At least <see cref="Count"/> floats.</param>
     public void Write(ReadOnlySpan<char> text, Span<float> destination) => _writer(text, destination[..Count]);
+
+    private static void WriteTextAndAnalysis(ReadOnlySpan<char> text, Span<float> destination)
+    {
+        int k = TextStatistics.Count;
+        WriteTextStatistics(text, destination[..k]);
+        RequestAnalyzer.Default.AnalyzeText(text).WriteFeatures(destination[k..]);
+    }
 
     private static void WriteTextStatistics(ReadOnlySpan<char> text, Span<float> destination)
     {
