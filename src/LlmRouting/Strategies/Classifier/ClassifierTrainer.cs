@@ -251,7 +251,7 @@ public static class ClassifierTrainer
     private static bool HasBothLabels(SparseExample[] data, int[] indices) =>
         indices.Any(i => data[i].Label) && indices.Any(i => !data[i].Label);
 
-    /// <summary>SGD on the logistic loss with L2 on the hashed weights applied through a global scale (Bottou's trick) so updates stay sparse.</summary>
+    /// <summary>SGD on the logistic loss; L2 on the hashed weights goes through a global scale (Bottou's trick) so updates stay sparse.</summary>
     private static Fit Sgd(SparseExample[] data, int[] indices, ClassifierFeaturizer featurizer, double l2, ClassifierTrainingOptions options)
     {
         int d = featurizer.HashDimensions;
@@ -300,10 +300,10 @@ public static class ClassifierTrainer
                     v[e.Indices[j]] -= step * e.Values[j];
                 }
 
-                // The few dense numeric weights are not regularised (they are standardised and carry the generic signals).
+                // The few dense numeric weights take the same L2 directly (no scale trick needed for them).
                 for (int j = 0; j < k; j++)
                 {
-                    v[d + j] -= eta * g * e.Numeric[j];
+                    v[d + j] -= eta * ((g * e.Numeric[j]) + (l2 * v[d + j]));
                 }
 
                 bias -= eta * g;
