@@ -9,7 +9,7 @@ internal sealed class ProgressBar : IDisposable
     private readonly TextWriter _writer;
     private readonly Lock _lock = new();
     private int _done;
-    private int _lastShown = -1;
+    private int _lastShown;
 
     public ProgressBar(string label, int total, TextWriter? writer = null, bool? interactive = null)
     {
@@ -17,6 +17,9 @@ internal sealed class ProgressBar : IDisposable
         _total = Math.Max(total, 1);
         _writer = writer ?? Console.Error;
         _interactive = interactive ?? !Console.IsErrorRedirected;
+
+        // Redirected output starts at 10 %: a "0 %" line tells a log reader nothing.
+        _lastShown = _interactive ? -1 : 0;
     }
 
     public void Increment()

@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Xml.Linq;
+using LlmRouting.Cli.Commands;
+
+namespace LlmRouting.Cli.Tests;
+
+public class EndToEndTests
+{
+    private const string Strong = "gpt-4-1106-preview";
+    private const string Weak = "mistralai/Mixtral-8x7B-Instruct-v0.1";
+
+    private static string[] Slice => [Path.Combine(SharedData.Mmlu, "mmlu_anatomy.csv"), Path.Combine(SharedData.Mmlu, "mmlu_astronomy.csv"), Path.Combine(SharedData.Mmlu, "mmlu_abstract_algebra.csv")];
+
+    [Theory]
+    [InlineData("classifier")]
+    [InlineData("length")]
+    [InlineData("random")]
+    public void Eval_OnAnMmluSlice_WritesConsistentJsonCsvAndWellFormedSvg(string router)
+    {
+        using var folder = new TempFolder();
+        var stdout = new StringWriter();
+        int exit = Invoke(stdout, new StringWriter(), ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--router", router, "--out", folder.Path, "--exclude", Path.Combine(SharedData.Mmlu, "contaminated_prompts.jsonl")]);
+        Assert.Equal(0, exit);
+
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "summary.json")));
+        JsonElement root = summary.RootElement;
+        int prompts = root.GetProperty("prompts").GetInt32();
+        Assert.Equal(135 + 152 + 100, prompts);
+        double weak = root.GetProperty("weak_quality").GetDouble();
+        double strong = root.GetProperty("strong_quality").GetDouble();
+        Assert.InRange(weak, 0.55, 0.75);
+        Assert.True(strong > weak);
+        Assert.InRange(root.GetProperty("apgr").GetDouble(), 0, 2);
+        Assert.InRange(root.GetProperty("cpt50").GetDouble(), 0, 1);
+        Assert.InRange(root.GetProperty("cpt80").GetDouble(), root.GetProperty("cpt50").GetDouble(), 1);
+        Assert.Equal(0.5, root.GetProperty("baselines").GetProperty("random").GetProperty("apgr").GetDouble(), 6);
+        Assert.True(root.GetProperty("baselines").GetProperty("oracle").GetProperty("apgr").GetDouble() > 1);
+        JsonElement[] points = [.. root.GetProperty("points").EnumerateArray()];
+        Assert.Equal(101, points.Length);
+        Assert.Equal(weak, points[0].GetProperty("quality").GetDouble(), 6);
+        Assert.Equal(strong, points[^1].GetProperty("quality").GetDouble(), 6);
+
+        // scores.csv: one row per prompt in input order; recomputing the qualities from it gives the summary's.
+        string[] rows = File.ReadAllLines(Path.Combine(folder.Path, "scores.csv"));
+        Assert.Equal("index,group,score,weak,strong", rows[0]);
+        Assert.Equal(prompts + 1, rows.Length);
+        Assert.StartsWith("0,mmlu_anatomy,", rows[1], StringComparison.Ordinal);
+        Assert.Equal(weak, rows.Skip(1).Average(r => double.Parse(r.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture)), 6);
+
+        Assert.Equal(102, File.ReadAllLines(Path.Combine(folder.Path, "curve.csv")).Length);
+
+        XDocument svg = XDocument.Load(Path.Combine(folder.Path, "curve.svg"));
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        Assert.Equal(ns + "svg", svg.Root!.Name);
+        Assert.Equal(3, svg.Descendants(ns + "polyline").Count());
+        string text = string.Concat(svg.Descendants(ns + "text").Select(t => t.Value + "|"));
+        Assert.Contains("random (APGR 0.500)", text, StringComparison.Ordinal);
+        Assert.Contains("oracle (APGR", text, StringComparison.Ordinal);
+        Assert.Contains("Share of calls to the premium (strong) model", text, StringComparison.Ordinal);
+        Assert.Contains("Loaded 387 prompts from 3 file(s)", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Eval_WithFolds_TrainsPerFoldAndReportsOutOfFoldFigures()
+    {
+        using var folder = new TempFolder();
+        var stdout = new StringWriter();
+        int exit = Invoke(stdout, new StringWriter(), ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--router", "embedding", "--folds", "3", "--out", folder.Path]);
+        Assert.Equal(0, exit);
+        Assert.Contains("Fold 3/3", stdout.ToString(), StringComparison.Ordinal);
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "summary.json")));
+        Assert.Equal("embedding (3-fold by group)", summary.RootElement.GetProperty("router").GetString());
+    }
+
+    [Fact]
+    public void TrainThenCalibrate_WritesALoadableModelAndAThreshold()
+    {
+        using var folder = new TempFolder();
+        string model = Path.Combine(folder.Path, "model.json");
+        var stdout = new StringWriter();
+        Assert.Equal(0, Invoke(stdout, new StringWriter(), ["train", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--out", model, "--holdout", "0.3", "--seed", "3", "--hash-bits", "12", "--epochs", "2"]));
+        Assert.Contains("Held-out figures:", stdout.ToString(), StringComparison.Ordinal);
+        ClassifierModel loaded = ClassifierModel.Load(model);
+        Assert.Contains("holdout_apgr", loaded.Training.Keys);
+
+        var calibrated = new StringWriter();
+        Assert.Equal(0, Invoke(calibrated, new StringWriter(), ["calibrate", "--data", .. Slice, "--model", model, "--premium-share", "0.3"]));
+        Assert.Matches(@"sends (2\d|30)\.\d% of 387 prompts to premium", calibrated.ToString());
+    }
+
+    [Theory]
+    [InlineData("eval --data /no/such.csv --strong a --weak b", "error: The data file or folder '/no/such.csv' does not exist.")]
+    [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong a --weak a", "error: --strong and --weak name the same column 'a'")]
+    [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong gpt-5 --weak mistralai/Mixtral-8x7B-Instruct-v0.1", "column 'gpt-5' (--strong) not found")]
+    [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong prompt --weak mistralai/Mixtral-8x7B-Instruct-v0.1", "error: Column 'prompt' is neither boolean (True/False, 1/0) nor numeric:")]
+    [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --router bogus", "error: Unknown router 'bogus'")]
+    [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --router embedding", "needs labelled training prompts")]
+    [InlineData("calibrate --data {mmlu}/mmlu_anatomy.csv --model /no/model.json --premium-share 0.3", "error: Classifier model file '/no/model.json' does not exist.")]
+    [InlineData("calibrate --data {mmlu}/mmlu_anatomy.csv --premium-share 1.5", "error: --premium-share must be in [0, 1] (was 1.5).")]
+    [InlineData("train --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --out /tmp/x.json --holdout 1", "error: --holdout must be in [0, 1) (was 1).")]
+    public void Errors_ArePrintedAndExitWithOne(string commandLine, string expected)
+    {
+        var stderr = new StringWriter();
+        string[] args = commandLine.Replace("{mmlu}", SharedData.Mmlu, StringComparison.Ordinal).Split(' ');
+        int exit = Invoke(new StringWriter(), stderr, args);
+        Assert.Equal(1, exit);
+        Assert.Contains(expected, stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Progress_IsPlainLinesWhenRedirected()
+    {
+        var writer = new StringWriter();
+        using (var bar = new ProgressBar("Scoring", 20, writer, interactive: false))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                bar.Increment();
+            }
+        }
+
+        string[] lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(10, lines.Length);
+        Assert.Equal("Scoring: 100% (20/20)", lines[^1].TrimEnd('\r'));
+        Assert.DoesNotContain('\r', writer.ToString().Replace(Environment.NewLine, "\n", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Progress_RedrawsOneLineOnATerminal()
+    {
+        var writer = new StringWriter();
+        using (var bar = new ProgressBar("Scoring", 4, writer, interactive: true))
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                bar.Increment();
+            }
+        }
+
+        Assert.Contains("\rScoring [##############################] 100% (4/4)", writer.ToString(), StringComparison.Ordinal);
+    }
+
+    private static int Invoke(TextWriter stdout, TextWriter stderr, string[] args)
+    {
+        var root = new RootCommand { EvalCommand.Create(), TrainCommand.Create(), CalibrateCommand.Create() };
+        return root.Parse(args).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+}

@@ -1,0 +1,129 @@
+using LlmRouting.Cli;
+using LlmRouting.Cli.Data;
+
+namespace LlmRouting.Cli.Tests;
+
+public class LabelledDatasetTests
+{
+    private const string Csv = "prompt,weak,strong\n\"multi\nline\",True,False\nplain,0,1\n";
+
+    [Fact]
+    public void LoadsBooleanColumns_TrueFalseAndOneZero()
+    {
+        using var folder = new TempFolder();
+        LabelledDataset data = LabelledDataset.Load([folder.Write("a.csv", Csv)], "strong", "weak");
+        Assert.False(data.IsNumeric);
+        Assert.Equal(2, data.Prompts.Count);
+        Assert.Equal(("multi\nline", 1.0, 0.0, "a"), (data.Prompts[0].Prompt, data.Prompts[0].Weak, data.Prompts[0].Strong, data.Prompts[0].Group));
+        Assert.Equal((0.0, 1.0), (data.Prompts[1].Weak, data.Prompts[1].Strong));
+    }
+
+    [Fact]
+    public void LoadsNumericScores()
+    {
+        using var folder = new TempFolder();
+        LabelledDataset data = LabelledDataset.Load([folder.Write("a.csv", "prompt,weak,strong\nx,3.5,8\ny,10,1\n")], "strong", "weak");
+        Assert.True(data.IsNumeric);
+        Assert.Equal([3.5, 10], data.Prompts.Select(p => p.Weak));
+    }
+
+    [Fact]
+    public void LoadsJsonlAndFolders_AndSkipsTheExclusionFileInAFolder()
+    {
+        using var folder = new TempFolder();
+        folder.Write("b.csv", Csv);
+        folder.Write("a.jsonl", "{\"prompt\":\"j1\",\"weak\":true,\"strong\":false}\n\n{\"prompt\":\"j2\",\"weak\":0,\"strong\":1}\n");
+        folder.Write("contaminated_prompts.jsonl", "{\"eval_prompt\":\"plain\"}\n");
+        LabelledDataset data = LabelledDataset.Load([folder.Path], "strong", "weak");
+        Assert.Equal(["j1", "j2", "multi\nline", "plain"], data.Prompts.Select(p => p.Prompt));
+    }
+
+    [Fact]
+    public void Exclude_DropsListedPrompts()
+    {
+        using var folder = new TempFolder();
+        string exclude = folder.Write("x.jsonl", "{\"eval_prompt\":\"plain\"}\n");
+        LabelledDataset data = LabelledDataset.Load([folder.Write("a.csv", Csv)], "strong", "weak", exclude);
+        Assert.Equal(1, data.Excluded);
+        Assert.Equal(["multi\nline"], data.Prompts.Select(p => p.Prompt));
+    }
+
+    [Fact]
+    public void MissingFile_IsNamed()
+    {
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load(["/no/such/file.csv"], "strong", "weak"));
+        Assert.Equal("The data file or folder '/no/such/file.csv' does not exist.", e.Message);
+    }
+
+    [Fact]
+    public void MissingExclusionFile_IsNamed()
+    {
+        using var folder = new TempFolder();
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([folder.Write("a.csv", Csv)], "strong", "weak", "/no/x.jsonl"));
+        Assert.Contains("'/no/x.jsonl' does not exist", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownColumn_IsNamedWithTheAvailableColumns()
+    {
+        using var folder = new TempFolder();
+        string file = folder.Write("a.csv", Csv);
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([file], "gpt-5", "weak"));
+        Assert.Equal($"'{file}': column 'gpt-5' (--strong) not found; the columns are: 'prompt', 'weak', 'strong'.", e.Message);
+    }
+
+    [Fact]
+    public void UnknownJsonlField_IsNamed()
+    {
+        using var folder = new TempFolder();
+        string file = folder.Write("a.jsonl", "{\"prompt\":\"j\",\"weak\":true}\n");
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([file], "strong", "weak"));
+        Assert.Contains("line 1: field 'strong' (--strong) not found", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AColumnNeitherBooleanNorNumeric_NamesTheFirstBadRow()
+    {
+        using var folder = new TempFolder();
+        string file = folder.Write("a.csv", "prompt,weak,strong\n\"two\nlines\",True,True\nb,False,maybe\nc,True,nope\n");
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([file], "strong", "weak"));
+        Assert.Equal($"Column 'strong' is neither boolean (True/False, 1/0) nor numeric: '{file}' line 4 has 'maybe'.", e.Message);
+    }
+
+    [Fact]
+    public void EmptyDataset_IsAnError()
+    {
+        using var folder = new TempFolder();
+        string file = folder.Write("a.csv", "prompt,weak,strong\n");
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([file], "strong", "weak"));
+        Assert.StartsWith("The dataset is empty", e.Message, StringComparison.Ordinal);
+
+        string empty = folder.Write("b.csv", string.Empty);
+        Assert.Contains("has no header row", Assert.Throws<CliException>(() => LabelledDataset.Load([empty], "strong", "weak")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EverythingExcluded_IsAnEmptyDataset()
+    {
+        using var folder = new TempFolder();
+        string exclude = folder.Write("x.jsonl", "{\"eval_prompt\":\"plain\"}\n{\"eval_prompt\":\"multi\\nline\"}\n");
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([folder.Write("a.csv", Csv)], "strong", "weak", exclude));
+        Assert.Contains("after excluding 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StrongEqualToWeak_IsAnError()
+    {
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load(["unused.csv"], "gpt", "gpt"));
+        Assert.Equal("--strong and --weak name the same column 'gpt'; routing needs two different models.", e.Message);
+    }
+
+    [Fact]
+    public void RaggedRow_IsNamed()
+    {
+        using var folder = new TempFolder();
+        string file = folder.Write("a.csv", "prompt,weak,strong\na,True\n");
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([file], "strong", "weak"));
+        Assert.Equal($"'{file}' line 2: 2 fields, the header has 3.", e.Message);
+    }
+}
