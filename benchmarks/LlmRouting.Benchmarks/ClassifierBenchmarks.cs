@@ -1,0 +1,52 @@
+using System.Text;
+using BenchmarkDotNet.Attributes;
+
+namespace LlmRouting.Benchmarks;
+
+/// <summary>
+/// The classifier strategy's decision for 100 B, 1 KB and 16 KB prompts with the shipped default model:
+/// the model's score alone (featurize + sparse dot product) and the whole <see cref="ClassifierStrategy.DecideAsync"/>.
+/// </summary>
+[MemoryDiagnoser]
+public class ClassifierBenchmarks
+{
+    private const string Sample = "A patient presents with chest pain radiating to the left arm. Which of the following is the most likely diagnosis? "
+        + "A. Myocardial infarction B. Pulmonary embolism C. Costochondritis D. Aortic dissection. Explain the reasoning step by step, "
+        + "compare the ECG findings and compute the expected troponin kinetics (t1/2 = 2h) before answering. ";
+
+    private ClassifierModel _model = null!;
+    private ClassifierStrategy _strategy = null!;
+    private RouteCandidates _candidates = null!;
+    private string _prompt = null!;
+
+    /// <summary>Gets or sets the prompt size in bytes.</summary>
+    [Params(100, 1_024, 16_384)]
+    public int PromptBytes { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _model = ClassifierModel.Default;
+        _strategy = new ClassifierStrategy(_model, "premium", "economy", ClassifierStrategyOptions.DefaultThreshold);
+        var registry = new TargetRegistry(
+        [
+            new RouteTarget("premium", new NullChatClient(), new TargetProfile { Tier = QualityTier.Premium }),
+            new RouteTarget("economy", new NullChatClient(), new TargetProfile { Tier = QualityTier.Economy }),
+        ]);
+        _candidates = RouteCandidates.All(registry);
+        var sb = new StringBuilder(PromptBytes);
+        while (sb.Length < PromptBytes)
+        {
+            sb.Append(Sample);
+        }
+
+        _prompt = sb.ToString(0, PromptBytes);
+    }
+
+    [Benchmark(Baseline = true)]
+    public double Score() => _model.Score(_prompt);
+
+    [Benchmark]
+    public async ValueTask<RouteDecision?> Decide() =>
+        await _strategy.DecideAsync(new RoutingRequest(_prompt), _candidates, CancellationToken.None).ConfigureAwait(false);
+}
