@@ -121,18 +121,22 @@ internal sealed class ClassifierFeaturizer
         framed[word.Length + 1] = '$';
         ReadOnlySpan<char> f = framed[..(word.Length + 2)];
         int count = 0;
-        for (int n = CharNGramMin; n <= CharNGramMax; n++)
-        {
-            if (f.Length < n || (n <= 2 && word.Length <= 1))
-            {
-                continue;
-            }
 
-            uint seed = 0x85EBCA6Bu + (uint)n;
-            for (int k = 0; k + n <= f.Length; k++)
+        // One pass per start position: the hash of the n-gram is extended by one character to get the (n+1)-gram,
+        // and only the final mix differs per length.
+        int shortest = word.Length <= 1 ? Math.Max(CharNGramMin, 3) : CharNGramMin;
+        for (int k = 0; k + shortest <= f.Length; k++)
+        {
+            uint h = 2166136261u;
+            int longest = Math.Min(CharNGramMax, f.Length - k);
+            for (int n = 1; n <= longest; n++)
             {
-                Emit(ref sink, HashChars(f.Slice(k, n), seed), mask, CharGramWeight);
-                count++;
+                h = (h ^ f[k + n - 1]) * 16777619u;
+                if (n >= shortest)
+                {
+                    Emit(ref sink, Mix(h, 0x85EBCA6Bu + (uint)n), mask, CharGramWeight);
+                    count++;
+                }
             }
         }
 

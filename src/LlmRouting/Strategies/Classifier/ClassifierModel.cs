@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace LlmRouting;
@@ -149,7 +150,8 @@ public sealed class ClassifierModel
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        // Relaxed escaping keeps names such as "a+b" readable; the file is data, never embedded in HTML.
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         writer.WriteStartObject();
         writer.WriteString("format", FormatName);
         writer.WriteNumber("version", FormatVersion);
