@@ -104,7 +104,7 @@ public sealed class ExactCacheChatClient : CachingChatClient
             return fresh;
         }
 
-        if (stored is null)
+        if (stored is not { Length: > 0 })
         {
             // Joined a streaming lookup (which never creates entries): make the call ourselves.
             ChatResponse response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
@@ -201,7 +201,8 @@ public sealed class ExactCacheChatClient : CachingChatClient
             return null;
         }
 
-        return stored is null ? null : Replay(stored);
+        // HybridCache may hand back an empty array for the factory's null: both mean "not cached".
+        return stored is { Length: > 0 } ? Replay(stored) : null;
     }
 
     /// <inheritdoc/>
