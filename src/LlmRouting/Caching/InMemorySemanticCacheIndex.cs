@@ -1,14 +1,20 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace LlmRouting;
 
 /// <summary>
 /// The default <see cref="ISemanticCacheIndex"/>: unit vectors in one contiguous row-major matrix, searched by
-/// SIMD brute force (<see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> per live row of the scope).
+/// SIMD brute force (<see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> per candidate row of the scope).
 /// </summary>
 /// <remarks>
 /// <para>
-/// Exact nearest neighbour, no training, no approximation. Entries expire at their
+/// Each row also has a 256-bit SimHash signature (signs of 256 fixed random projections). A lookup first scans the
+/// signatures (32 bytes a row instead of 4 per dimension) and computes the exact cosine only for rows whose Hamming
+/// distance is compatible with the threshold: a bit differs with probability θ/π for vectors at angle θ, and the cut-off
+/// lies 6 standard deviations above the distance expected at the threshold, so an entry at or above the threshold is
+/// skipped with probability below 10⁻⁹. The similarity returned is always the exact cosine. With a threshold of 0 or
+/// less every row of the scope is compared. Entries expire at their
 /// <see cref="SemanticCacheEntry.ExpiresAt"/> (read from the <see cref="TimeProvider"/>); when the index is full, an
 /// expired entry's slot is reused, else the oldest entry is evicted. Memory: <c>MaxEntries × dimensions × 4</c> bytes
 /// at most, allocated as entries arrive.
@@ -21,6 +27,9 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
     public const int DefaultMaxEntries = 10_000;
 
     private const int FreeSlot = -1;
+    private const int SignatureBits = 256;
+    private const int SignatureWords = SignatureBits / 64;
+    private const int HyperplaneSeed = 0x5EED;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly TimeProvider _timeProvider;
@@ -28,6 +37,8 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
     private readonly List<SemanticCacheScope> _scopes = [];
     private readonly Stack<int> _freeSlots = new();
     private float[] _matrix = [];
+    private float[] _hyperplanes = [];
+    private ulong[] _signatures = [];
     private int[] _slotScopes = [];
     private long[] _expiresAt = [];
     private long[] _insertedAt = [];
@@ -90,6 +101,8 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
         }
 
         long now = _timeProvider.GetUtcNow().UtcTicks;
+        int cutoff = HammingCutoff(minSimilarity);
+        Span<ulong> query = stackalloc ulong[SignatureWords];
         _lock.EnterReadLock();
         try
         {
@@ -100,7 +113,10 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
 
             EnsureDimensions(vector);
             int dimensions = _dimensions;
+            Sign(vector, query);
+            ulong q0 = query[0], q1 = query[1], q2 = query[2], q3 = query[3];
             ReadOnlySpan<float> matrix = _matrix;
+            ReadOnlySpan<ulong> signatures = _signatures;
             ReadOnlySpan<int> scopes = _slotScopes.AsSpan(0, _highWater);
             ReadOnlySpan<long> expiresAt = _expiresAt;
             int best = -1;
@@ -108,6 +124,14 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
             for (int i = 0; i < scopes.Length; i++)
             {
                 if (scopes[i] != scopeId || expiresAt[i] <= now)
+                {
+                    continue;
+                }
+
+                int s = i * SignatureWords;
+                int distance = BitOperations.PopCount(signatures[s] ^ q0) + BitOperations.PopCount(signatures[s + 1] ^ q1) +
+                               BitOperations.PopCount(signatures[s + 2] ^ q2) + BitOperations.PopCount(signatures[s + 3] ^ q3);
+                if (distance > cutoff)
                 {
                     continue;
                 }
@@ -160,6 +184,7 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
             if (_dimensions == 0)
             {
                 _dimensions = vector.Length;
+                _hyperplanes = CreateHyperplanes(vector.Length);
             }
 
             EnsureDimensions(vector);
@@ -172,6 +197,7 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
 
             int slot = TakeSlot(now);
             TensorPrimitives.Divide(vector, norm, _matrix.AsSpan(slot * _dimensions, _dimensions));
+            Sign(vector, _signatures.AsSpan(slot * SignatureWords, SignatureWords));
             _slotScopes[slot] = scopeId;
             _expiresAt[slot] = entry.ExpiresAt.UtcTicks;
             _insertedAt[slot] = _sequence++;
@@ -270,10 +296,55 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
         float[] matrix = GC.AllocateUninitializedArray<float>(checked(capacity * _dimensions));
         _matrix.AsSpan().CopyTo(matrix);
         _matrix = matrix;
+        Array.Resize(ref _signatures, capacity * SignatureWords);
         Array.Resize(ref _slotScopes, capacity);
         Array.Resize(ref _expiresAt, capacity);
         Array.Resize(ref _insertedAt, capacity);
         Array.Resize(ref _entries, capacity);
+    }
+
+    /// <summary>The largest Hamming distance an entry at <paramref name="minSimilarity"/> reaches, with 6 standard deviations of margin.</summary>
+    internal static int HammingCutoff(float minSimilarity)
+    {
+        if (minSimilarity <= 0)
+        {
+            return SignatureBits;
+        }
+
+        double p = Math.Acos(Math.Min(1.0, minSimilarity)) / Math.PI;
+        double cutoff = (SignatureBits * p) + (6 * Math.Sqrt(SignatureBits * p * (1 - p))) + 2;
+        return (int)Math.Min(SignatureBits, Math.Ceiling(cutoff));
+    }
+
+    /// <summary>Fixed random Gaussian hyperplanes (a seeded generator: the same on every run and machine).</summary>
+    private static float[] CreateHyperplanes(int dimensions)
+    {
+        var random = new Random(HyperplaneSeed);
+        float[] planes = new float[SignatureBits * dimensions];
+        for (int i = 0; i < planes.Length; i++)
+        {
+            // Box–Muller: a standard normal from two uniforms.
+            double u1 = 1.0 - random.NextDouble();
+            double u2 = random.NextDouble();
+            planes[i] = (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2));
+        }
+
+        return planes;
+    }
+
+    /// <summary>The SimHash signature of <paramref name="vector"/>: one bit per hyperplane, set when the projection is not negative.</summary>
+    private void Sign(ReadOnlySpan<float> vector, Span<ulong> signature)
+    {
+        signature.Clear();
+        int dimensions = _dimensions;
+        ReadOnlySpan<float> planes = _hyperplanes;
+        for (int b = 0; b < SignatureBits; b++)
+        {
+            if (TensorPrimitives.Dot(planes.Slice(b * dimensions, dimensions), vector) >= 0)
+            {
+                signature[b >> 6] |= 1UL << (b & 63);
+            }
+        }
     }
 
     private void Free(int slot)

@@ -61,6 +61,51 @@ public class InMemorySemanticCacheIndexTests
     }
 
     [Fact]
+    public void SignaturePrefilter_NeverMissesAnEntryAtOrAboveTheThreshold()
+    {
+        // Queries at cosine 0.90–0.97 to a stored vector among 3 000: the answer must equal exact brute force.
+        using var index = new InMemorySemanticCacheIndex(maxEntries: 3_000, timeProvider: _time);
+        var scope = new SemanticCacheScope("t", "p");
+        var random = new Random(11);
+        float[][] stored = [.. Enumerable.Range(0, 3_000).Select(_ => RandomVector(random, 256))];
+        for (int i = 0; i < stored.Length; i++)
+        {
+            index.Add(scope, stored[i], new SemanticCacheEntry(Array.Empty<byte>(), i.ToString(System.Globalization.CultureInfo.InvariantCulture), _time.GetUtcNow().AddHours(1)));
+        }
+
+        int hits = 0;
+        for (int q = 0; q < 300; q++)
+        {
+            float[] target = stored[random.Next(stored.Length)];
+            float[] query = Perturb(random, target, noise: 0.25f + (float)random.NextDouble() * 0.25f);
+            int best = Enumerable.Range(0, stored.Length).MaxBy(i => Cosine(stored[i], query));
+            float bestSimilarity = Cosine(stored[best], query);
+
+            SemanticCacheMatch? match = index.FindNearest(scope, query, 0.92f);
+
+            if (bestSimilarity >= 0.92f)
+            {
+                hits++;
+                Assert.Equal(best.ToString(System.Globalization.CultureInfo.InvariantCulture), match!.Value.Entry.Target);
+            }
+            else
+            {
+                Assert.Null(match);
+            }
+        }
+
+        Assert.InRange(hits, 30, 270);
+    }
+
+    [Theory]
+    [InlineData(-1f, 256)]
+    [InlineData(0f, 256)]
+    [InlineData(0.92f, 67)]
+    [InlineData(1f, 2)]
+    public void HammingCutoff_FollowsTheThreshold(float threshold, int expected) =>
+        Assert.Equal(expected, InMemorySemanticCacheIndex.HammingCutoff(threshold));
+
+    [Fact]
     public async Task RemoveTenant_RemovesAllItsPartitions_Only()
     {
         using var index = new InMemorySemanticCacheIndex(timeProvider: _time);
@@ -93,6 +138,12 @@ public class InMemorySemanticCacheIndexTests
 
     private static float[] RandomVector(Random random, int dimensions) =>
         [.. Enumerable.Range(0, dimensions).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+
+    private static float[] Perturb(Random random, float[] vector, float noise)
+    {
+        float norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector);
+        return [.. vector.Select(x => (x / norm) + (noise * (float)(random.NextDouble() * 2 - 1) / 8f))];
+    }
 
     private static float Cosine(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(a, b);
 }
