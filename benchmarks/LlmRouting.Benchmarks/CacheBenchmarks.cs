@@ -88,7 +88,10 @@ public class SemanticLookupBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _index.Dispose();
 
-    [Benchmark(Description = "FindNearest (brute force)")]
+    [Benchmark(Baseline = true, Description = "every row compared (threshold 0)")]
+    public SemanticCacheMatch? FullScan() => _index.FindNearest(_scope, _query, 0f);
+
+    [Benchmark(Description = "signature prefilter + exact cosine (threshold 0.92)")]
     public SemanticCacheMatch? FindNearest() => _index.FindNearest(_scope, _query, 0.92f);
 
     private static float[] RandomVector(Random random)
