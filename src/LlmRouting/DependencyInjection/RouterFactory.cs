@@ -51,7 +51,8 @@ internal sealed class RouterFactory
             _services.GetService<RouteExecutor>() ?? DirectRouteExecutor.Instance,
             [.. _services.GetServices<IRouteObserver>()],
             _services.GetService<TimeProvider>() ?? TimeProvider.System,
-            logger);
+            logger,
+            _services.GetService<RoutingMetrics>());
     }
 
     private RouteTarget CreateTarget(TargetOptions options)

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace LlmRouting;
+
+/// <summary>Adds failover, retries, circuit breakers and timeouts to a router.</summary>
+public static class FallbackLlmRouterBuilderExtensions
+{
+    /// <summary>Falls over to the decision's next targets (then the last-resort chain and other candidates) on transient failures, with a Polly pipeline per target.</summary>
+    /// <param name="builder">The router builder.</param>
+    /// <param name="configure">Adjusts the fallback and per-target resilience options.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (checked here, at configuration time).</exception>
+    public static LlmRouterBuilder UseFallback(this LlmRouterBuilder builder, Action<FallbackOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new FallbackOptions();
+        configure?.Invoke(options);
+        Validate(options);
+
+        IServiceCollection services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton<RouteExecutor>(sp => new FallbackRouteExecutor(options, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, FallbackOptionsValidator>());
+        if (options.UseTargetResilience)
+        {
+            services.AddSingleton(sp => new TargetHealthMonitor(options.Resilience, sp.GetService<TimeProvider>()));
+            builder.AddFilter<HealthFilter>();
+            builder.DecorateTargets(d => new ResilientTargetChatClient(d.Client, d.Services.GetRequiredService<TargetHealthMonitor>().GetPipeline(d.TargetName)));
+        }
+
+        return builder;
+    }
+
+    private static void Validate(FallbackOptions options)
+    {
+        if (options.MaxTargets < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxTargets, "FallbackOptions.MaxTargets must be at least 1.");
+        }
+
+        if (options.TotalTimeout is { } total && total <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), total, "FallbackOptions.TotalTimeout must be positive (or null for no budget).");
+        }
+
+        if (options.Resilience.MaxRetryAfter < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Resilience.MaxRetryAfter, "FallbackOptions.Resilience.MaxRetryAfter must not be negative.");
+        }
+
+        ArgumentNullException.ThrowIfNull(options.ShouldFallOver, "FallbackOptions.ShouldFallOver");
+        ArgumentNullException.ThrowIfNull(options.Resilience.IsTransient, "FallbackOptions.Resilience.IsTransient");
+    }
+}

@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace LlmRouting;
+
+/// <summary>Owns every target's resilience pipeline and circuit, keyed by target name, and reports their health.</summary>
+/// <remarks>
+/// One instance per router (a DI singleton). Pipelines are built once per target name, so circuit state
+/// survives configuration reloads. Thread-safe.
+/// </remarks>
+public sealed class TargetHealthMonitor
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
+    private readonly TargetResilienceOptions _options;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Initializes a new instance of the <see cref="TargetHealthMonitor"/> class.</summary>
+    /// <param name="options">The resilience options shared by all targets.</param>
+    /// <param name="timeProvider">The time provider; the default is <see cref="TimeProvider.System"/>.</param>
+    public TargetHealthMonitor(TargetResilienceOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Gets the options.</summary>
+    public TargetResilienceOptions Options => _options;
+
+    /// <summary>Gets the health of every target that has a pipeline.</summary>
+    /// <returns>One entry per target, ordered by name.</returns>
+    public IReadOnlyList<TargetHealth> GetSnapshot() =>
+        [.. _entries.Values.Select(e => e.Health).OrderBy(h => h.Target, StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>Gets the health of one target.</summary>
+    /// <param name="target">The target name.</param>
+    /// <returns>The health; a target without a pipeline yet is closed.</returns>
+    public TargetHealth GetHealth(string target) =>
+        _entries.TryGetValue(target, out Entry? entry) ? entry.Health : new TargetHealth(target, CircuitState.Closed, null, null);
+
+    /// <summary>Polly moves an open circuit to half-open on the next call after the break; report it so, so the filter lets that probe through.</summary>
+    private TargetHealth Observe(TargetHealth health) =>
+        health is { State: CircuitState.Open, OpenUntil: { } until } && until <= _timeProvider.GetUtcNow()
+            ? health with { State = CircuitState.HalfOpen, OpenUntil = null }
+            : health;
+
+    /// <summary>Gets a value indicating whether every known target's circuit is open (the panic condition).</summary>
+    /// <returns><see langword="true"/> when at least one target is known and none is available.</returns>
+    public bool AllUnavailable()
+    {
+        bool any = false;
+        foreach (Entry entry in _entries.Values)
+        {
+            any = true;
+            if (entry.Health.IsAvailable)
+            {
+                return false;
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>Gets (building once) the pipeline of a target.</summary>
+    /// <param name="target">The target name.</param>
+    /// <returns>The pipeline.</returns>
+    public ResiliencePipeline GetPipeline(string target) => _entries.GetOrAdd(target, name => new Entry(name, this)).Pipeline;
+
+    private sealed class Entry
+    {
+        private readonly CircuitBreakerStateProvider _state = new();
+        private volatile OpenInfo? _opened;
+
+        private readonly TargetHealthMonitor _owner;
+
+        public Entry(string target, TargetHealthMonitor owner)
+        {
+            Target = target;
+            _owner = owner;
+            TargetResilienceOptions o = owner._options;
+            var builder = new ResiliencePipelineBuilder { Name = $"llmrouting-{target}", TimeProvider = owner._timeProvider };
+
+            if (o.EnableRetry)
+            {
+                RetryStrategyOptions retry = Copy(o.Retry);
+                retry.ShouldHandle = args => new(ShouldRetry(args.Outcome.Exception, o, owner._timeProvider));
+                retry.DelayGenerator = args =>
+                    new(args.Outcome.Exception is { } ex ? ProviderFailures.GetRetryAfter(ex, owner._timeProvider.GetUtcNow()) : null);
+                builder.AddRetry(retry);
+            }
+
+            if (o.EnableCircuitBreaker)
+            {
+                CircuitBreakerStrategyOptions breaker = Copy(o.CircuitBreaker);
+                breaker.StateProvider = _state;
+                breaker.ShouldHandle = args => new(args.Outcome.Exception is { } ex && o.IsTransient(ex));
+                breaker.OnOpened = args =>
+                {
+                    _opened = new OpenInfo(owner._timeProvider.GetUtcNow() + args.BreakDuration, args.Outcome.Exception?.GetType().Name);
+                    return default;
+                };
+                breaker.OnClosed = _ =>
+                {
+                    _opened = _opened is { } last ? last with { Until = null } : null;
+                    return default;
+                };
+                builder.AddCircuitBreaker(breaker);
+            }
+
+            builder.AddTimeout(new TimeoutStrategyOptions { Timeout = o.AttemptTimeout.Timeout, TimeoutGenerator = o.AttemptTimeout.TimeoutGenerator, OnTimeout = o.AttemptTimeout.OnTimeout });
+            Pipeline = builder.Build();
+        }
+
+        public string Target { get; }
+
+        public ResiliencePipeline Pipeline { get; }
+
+        public TargetHealth Health
+        {
+            get
+            {
+                CircuitState state = _state.CircuitState;
+                OpenInfo? opened = _opened;
+                return _owner.Observe(new TargetHealth(Target, state, state is CircuitState.Open or CircuitState.Isolated ? opened?.Until : null, opened?.Failure));
+            }
+        }
+
+        /// <summary>When the circuit last opened: swapped as one reference, so readers never see a torn value.</summary>
+        private sealed record OpenInfo(DateTimeOffset? Until, string? Failure);
+
+        private static bool ShouldRetry(Exception? exception, TargetResilienceOptions options, TimeProvider time)
+        {
+            if (exception is null || exception is BrokenCircuitException || !options.IsTransient(exception))
+            {
+                return false;
+            }
+
+            // A provider asking for a long pause is better served by the next target than by waiting.
+            return ProviderFailures.GetRetryAfter(exception, time.GetUtcNow()) is not { } wait || wait <= options.MaxRetryAfter;
+        }
+
+        private static RetryStrategyOptions Copy(RetryStrategyOptions source) => new()
+        {
+            MaxRetryAttempts = source.MaxRetryAttempts,
+            BackoffType = source.BackoffType,
+            UseJitter = source.UseJitter,
+            Delay = source.Delay,
+            MaxDelay = source.MaxDelay,
+            OnRetry = source.OnRetry,
+            Randomizer = source.Randomizer,
+        };
+
+        private static CircuitBreakerStrategyOptions Copy(CircuitBreakerStrategyOptions source) => new()
+        {
+            FailureRatio = source.FailureRatio,
+            MinimumThroughput = source.MinimumThroughput,
+            SamplingDuration = source.SamplingDuration,
+            BreakDuration = source.BreakDuration,
+            BreakDurationGenerator = source.BreakDurationGenerator,
+            OnHalfOpened = source.OnHalfOpened,
+        };
+    }
+}
