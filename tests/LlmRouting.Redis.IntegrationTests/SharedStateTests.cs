@@ -42,6 +42,15 @@ public sealed class SharedStateTests : IDisposable
         var options = new ChatOptions { AdditionalProperties = new() { [RequestMetadataKeys.Tenant] = "acme" } };
 
         ChatResponse first = await chatA.GetResponseAsync("What is the capital of France?", options);
+
+        // HybridCache writes L2 right after handing the value to the caller: wait until the entry is in Redis.
+        IServer server = Connect().GetServer(_redis.ConnectionString);
+        var wait = Stopwatch.StartNew();
+        while (!server.Keys(pattern: _prefix + "cache:*").Any() && wait.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(10);
+        }
+
         ChatResponse second = await chatB.GetResponseAsync("What is the capital of France?", options);
         ChatResponse otherTenant = await chatB.GetResponseAsync("What is the capital of France?", new ChatOptions { AdditionalProperties = new() { [RequestMetadataKeys.Tenant] = "globex" } });
 
@@ -53,7 +62,6 @@ public sealed class SharedStateTests : IDisposable
         Assert.False(otherTenant.GetRouteInfo()!.IsCacheHit);
 
         // The entry in Redis holds the answer but never the router's route info.
-        IServer server = Connect().GetServer(_redis.ConnectionString);
         RedisKey[] keys = [.. server.Keys(pattern: _prefix + "cache:*")];
         Assert.NotEmpty(keys);
         IDatabase db = Connect().GetDatabase();
