@@ -142,9 +142,3 @@ public sealed class RedisServerFixture : IDisposable
         throw new TimeoutException($"redis-server did not answer PING on port {Port} within {timeout}.");
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisServerFixture>
-{
-    public const string Name = "redis-server";
-}

@@ -166,7 +166,7 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
     public override object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType.IsInstanceOfType(_index) && serviceType != typeof(object) ? _index : base.GetService(serviceType, serviceKey);
+        return serviceKey is null && (serviceType == typeof(ISemanticCacheIndex) || serviceType == _index.GetType()) ? _index : base.GetService(serviceType, serviceKey);
     }
 
     /// <summary>Computes the partition hash of a request: everything that shapes the answer besides the last user message.</summary>

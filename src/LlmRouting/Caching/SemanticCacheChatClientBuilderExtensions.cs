@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,6 +26,6 @@ public static class SemanticCacheChatClientBuilderExtensions
             services.GetService<ISemanticCacheIndex>(),
             options,
             services.GetService<TimeProvider>(),
-            services.GetService<CacheMetrics>()));
+            services.GetService<CacheMetrics>() ?? (services.GetService<IMeterFactory>() is { } meters ? new CacheMetrics(meters) : null)));
     }
 }
