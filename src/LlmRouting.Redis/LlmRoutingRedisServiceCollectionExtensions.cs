@@ -1,6 +1,7 @@
 using LlmRouting;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,6 +31,25 @@ public static class LlmRoutingRedisServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var options = new LlmRoutingRedisOptions { ConnectionString = connectionString };
         configure?.Invoke(options);
+        return AddCore(services, options);
+    }
+
+    /// <summary>Shares LlmRouting's state through Redis with settings bound from configuration, e.g. the section <c>LlmRouting:Redis</c>.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The section holding <see cref="LlmRoutingRedisOptions"/> (<c>ConnectionString</c>, <c>KeyPrefix</c>, <c>OutageBehavior</c>, …).</param>
+    /// <returns>The services.</returns>
+    /// <exception cref="ArgumentException">The connection string is missing or a setting is out of range.</exception>
+    public static IServiceCollection AddLlmRoutingRedis(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new LlmRoutingRedisOptions();
+        configuration.Bind(options);
+        return AddCore(services, options);
+    }
+
+    private static IServiceCollection AddCore(IServiceCollection services, LlmRoutingRedisOptions options)
+    {
         options.Validate();
 
         services.AddSingleton(options);
