@@ -66,6 +66,28 @@ internal static class CachedResponses
     public static byte[] Serialize(ChatResponse response) =>
         JsonSerializer.SerializeToUtf8Bytes(Sanitize(response), AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatResponse)));
 
+    /// <summary>Serializes like <see cref="Serialize"/>, or returns <see langword="null"/> when the response holds content that cannot be serialized (it is then not cached).</summary>
+    public static byte[]? TrySerialize(ChatResponse response)
+    {
+        try
+        {
+            return Serialize(response);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A copy for a caller that shared another caller's in-flight answer: new response and properties, no usage, marked as a cache hit.</summary>
+    public static ChatResponse SharedCopy(ChatResponse response)
+    {
+        ChatResponse copy = Sanitize(response);
+        copy.Usage = null;
+        (copy.AdditionalProperties ??= [])[CacheHitMarker.Key] = CacheHitMarker.Exact;
+        return copy;
+    }
+
     /// <summary>Deserializes a stored response: a new instance per call, so callers never share mutable state.</summary>
     public static ChatResponse Deserialize(ReadOnlySpan<byte> utf8Json) =>
         (ChatResponse?)JsonSerializer.Deserialize(utf8Json, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatResponse)))

@@ -75,11 +75,15 @@ public sealed class ExactCacheChatClient : CachingChatClient
         ArgumentNullException.ThrowIfNull(messages);
         if (!EnableCaching(messages, options))
         {
-            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            return await InnerClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
         string tenant = CachedResponses.TenantOf(options);
-        string key = GetCacheKey(messages, options, tenant);
+        if (TryGetCacheKey(messages, options, tenant) is not { } key)
+        {
+            return await InnerClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+
         var call = new Call(this, messages, options);
         byte[]? stored;
         try
@@ -95,7 +99,14 @@ public sealed class ExactCacheChatClient : CachingChatClient
         catch (UncacheableResponseException ex)
         {
             // Not stored; a caller that joined the in-flight call gets its own copy of the same answer.
-            return call.Response ?? Replay(ex.Serialized);
+            if (call.Response is { } own)
+            {
+                _metrics.Miss(CacheMetrics.Exact, _target);
+                return own;
+            }
+
+            _metrics.Hit(CacheMetrics.Exact, _target, similarity: null, savedCost: null);
+            return CachedResponses.SharedCopy(ex.Response);
         }
 
         if (call.Response is { } fresh)
@@ -107,7 +118,7 @@ public sealed class ExactCacheChatClient : CachingChatClient
         if (stored is not { Length: > 0 })
         {
             // Joined a streaming lookup (which never creates entries): make the call ourselves.
-            ChatResponse response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            ChatResponse response = await InnerClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
             _metrics.Miss(CacheMetrics.Exact, _target);
             await StoreAsync(key, response, tenant, cancellationToken).ConfigureAwait(false);
             return response;
@@ -123,7 +134,7 @@ public sealed class ExactCacheChatClient : CachingChatClient
         ArgumentNullException.ThrowIfNull(messages);
         if (!EnableCaching(messages, options))
         {
-            await foreach (ChatResponseUpdate update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            await foreach (ChatResponseUpdate update in InnerClient.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
             {
                 yield return update;
             }
@@ -132,7 +143,16 @@ public sealed class ExactCacheChatClient : CachingChatClient
         }
 
         string tenant = CachedResponses.TenantOf(options);
-        string key = GetCacheKey(messages, options, tenant);
+        if (TryGetCacheKey(messages, options, tenant) is not { } key)
+        {
+            await foreach (ChatResponseUpdate update in InnerClient.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
         if (await ReadCacheStreamingAsync(key, cancellationToken).ConfigureAwait(false) is { } cached)
         {
             foreach (ChatResponseUpdate update in cached)
@@ -145,7 +165,7 @@ public sealed class ExactCacheChatClient : CachingChatClient
 
         _metrics.Miss(CacheMetrics.Exact, _target);
         var updates = new List<ChatResponseUpdate>();
-        await foreach (ChatResponseUpdate update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        await foreach (ChatResponseUpdate update in InnerClient.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
             updates.Add(update);
             yield return update;
@@ -239,10 +259,23 @@ public sealed class ExactCacheChatClient : CachingChatClient
 
     private async Task StoreAsync(string key, ChatResponse response, string? tenant, CancellationToken cancellationToken)
     {
-        if (ShouldStore(response))
+        if (ShouldStore(response) && CachedResponses.TrySerialize(response) is { } serialized)
         {
             string[] tags = tenant is null ? [ChatCacheTags.All, ChatCacheTags.ForTarget(_target)] : Tags(tenant);
-            await _cache.SetAsync(key, CachedResponses.Serialize(response), _entryOptions, tags, cancellationToken).ConfigureAwait(false);
+            await _cache.SetAsync(key, serialized, _entryOptions, tags, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The cache key, or <see langword="null"/> when the request holds content that cannot be hashed (it then bypasses the cache).</summary>
+    private string? TryGetCacheKey(IEnumerable<ChatMessage> messages, ChatOptions? options, string tenant)
+    {
+        try
+        {
+            return GetCacheKey(messages, options, tenant);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            return null;
         }
     }
 
@@ -324,10 +357,9 @@ public sealed class ExactCacheChatClient : CachingChatClient
         {
             ChatResponse response = await owner.InnerClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
             Response = response;
-            byte[] serialized = CachedResponses.Serialize(response);
-            if (!owner.ShouldStore(response))
+            if (!owner.ShouldStore(response) || CachedResponses.TrySerialize(response) is not { } serialized)
             {
-                throw new UncacheableResponseException(serialized);
+                throw new UncacheableResponseException(response);
             }
 
             return serialized;
@@ -336,9 +368,9 @@ public sealed class ExactCacheChatClient : CachingChatClient
 
     /// <summary>Carries an answer that must not be stored out of the HybridCache factory (which stores whatever it returns).</summary>
 #pragma warning disable CA1032, CA1064 // Private control-flow exception: never escapes this class.
-    private sealed class UncacheableResponseException(byte[] serialized) : Exception("The response must not be cached.")
+    private sealed class UncacheableResponseException(ChatResponse response) : Exception("The response must not be cached.")
 #pragma warning restore CA1032, CA1064
     {
-        public byte[] Serialized { get; } = serialized;
+        public ChatResponse Response { get; } = response;
     }
 }

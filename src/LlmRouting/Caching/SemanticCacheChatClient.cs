@@ -241,12 +241,12 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
 
     private async ValueTask StoreAsync(Lookup lookup, ChatResponse response, string? target, CancellationToken cancellationToken)
     {
-        if (!CachedResponses.IsCacheable(response))
+        if (!CachedResponses.IsCacheable(response) || CachedResponses.TrySerialize(response) is not { } serialized)
         {
             return;
         }
 
-        var entry = new SemanticCacheEntry(CachedResponses.Serialize(response), target, _timeProvider.GetUtcNow() + _options.TimeToLive);
+        var entry = new SemanticCacheEntry(serialized, target, _timeProvider.GetUtcNow() + _options.TimeToLive);
         await _index.AddAsync(lookup.Scope, lookup.Vector, entry, cancellationToken).ConfigureAwait(false);
     }
 

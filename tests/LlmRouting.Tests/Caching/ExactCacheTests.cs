@@ -196,6 +196,43 @@ public sealed class ExactCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task ConcurrentIdenticalRequests_ShareAnUncacheableAnswer_WithoutStoringIt()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _economy.GetResponseAsyncCallback = async (_, _, _) =>
+        {
+            await release.Task;
+            return new ChatResponse(new ChatMessage(ChatRole.Assistant, "cut off")) { FinishReason = ChatFinishReason.Length };
+        };
+
+        Task<ChatResponse>[] pending = [.. Enumerable.Range(0, 8).Select(_ => _chat.GetResponseAsync("Long essay", Options()))];
+        while (_economy.Calls == 0)
+        {
+            await Task.Yield();
+        }
+
+        release.SetResult();
+        ChatResponse[] responses = await Task.WhenAll(pending);
+        ChatResponse after = await _chat.GetResponseAsync("Long essay", Options());
+
+        Assert.All(responses, r => Assert.Equal("cut off", r.Text));
+        Assert.Equal(8, responses.Distinct().Count());
+        Assert.Equal(2, _economy.Calls);
+        Assert.False(after.GetRouteInfo()!.IsCacheHit);
+    }
+
+    [Fact]
+    public async Task RequestsThatCannotBeHashed_BypassTheCache()
+    {
+        ChatMessage custom = new(ChatRole.User, [new TextContent("Q"), new OpaqueContent()]);
+
+        await _chat.GetResponseAsync([custom], Options());
+        await _chat.GetResponseAsync([custom], Options());
+
+        Assert.Equal(2, _economy.Calls);
+    }
+
+    [Fact]
     public async Task RemoveByTag_InvalidatesOneTenantOnly()
     {
         await AskAsync("Q", Options(tenant: "a"), streaming: false);
@@ -247,6 +284,8 @@ public sealed class ExactCacheTests : IDisposable
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => services.AddLlmRouter(r => r.UseExactCache(o => o.Expiration = TimeSpan.Zero)));
         Assert.StartsWith("ExactCacheOptions.Expiration must be positive.", ex.Message, StringComparison.Ordinal);
     }
+
+    private sealed class OpaqueContent : AIContent;
 
     private static ChatOptions Options(string? tenant = null, string? tier = null)
     {
