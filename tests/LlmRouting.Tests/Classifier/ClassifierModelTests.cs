@@ -23,6 +23,15 @@ public class ClassifierModelTests
     }
 
     [Fact]
+    public void Trainer_CanLeaveTheAnalyzerFeaturesOut_AndTheModelRecordsIt()
+    {
+        var options = new ClassifierTrainingOptions { HashBits = 12, Epochs = 3, IncludeRequestAnalysis = false, CharNGramMin = 0, CharNGramMax = 0 };
+        ClassifierModel model = ClassifierTrainer.Train(ClassifierTestModels.Examples(), options);
+        Assert.Equal("hashed-ngrams-v1(bits=12,char=0-0)+text-stats-v1", model.FeatureSet);
+        Assert.Equal(model.Score("prove it"), ClassifierTestModels.FromJson(ClassifierTestModels.ToJson(model)).Score("prove it"), 6);
+    }
+
+    [Fact]
     public void Trainer_RejectsASingleLabel()
     {
         ArgumentException e = Assert.Throws<ArgumentException>(() => ClassifierTrainer.Train([new("a", false), new("b", false)]));

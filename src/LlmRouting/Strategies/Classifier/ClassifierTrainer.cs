@@ -26,7 +26,7 @@ public static class ClassifierTrainer
         ClassifierTrainingExample[] all = [.. examples];
         Validate(all, options);
 
-        var featurizer = new ClassifierFeaturizer(options.HashBits, options.CharNGramMin, options.CharNGramMax, NumericFeatureSet.TextAndAnalysis);
+        var featurizer = new ClassifierFeaturizer(options.HashBits, options.CharNGramMin, options.CharNGramMax, options.IncludeRequestAnalysis ? NumericFeatureSet.TextAndAnalysis : NumericFeatureSet.TextStatistics);
         SparseExample[] data = Featurize(all, featurizer);
         (float[] mean, float[] scale) = Standardisation(data, featurizer.Numeric.Count);
         foreach (SparseExample e in data)

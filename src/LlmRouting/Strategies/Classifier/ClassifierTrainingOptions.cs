@@ -15,6 +15,10 @@ public sealed class ClassifierTrainingOptions
     /// <value>The default is 4.</value>
     public int CharNGramMax { get; set; } = 4;
 
+    /// <summary>Gets or sets a value indicating whether the request analyzer's features join the text statistics (more signal, about a third more scoring time).</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool IncludeRequestAnalysis { get; set; } = true;
+
     /// <summary>Gets or sets the number of passes over the training data.</summary>
     /// <value>The default is 8.</value>
     public int Epochs { get; set; } = 8;
