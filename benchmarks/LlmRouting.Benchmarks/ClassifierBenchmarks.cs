@@ -7,6 +7,10 @@ namespace LlmRouting.Benchmarks;
 /// The classifier strategy's decision for 100 B, 1 KB and 16 KB prompts with the shipped default model:
 /// the model's score alone (featurize + sparse dot product) and the whole <see cref="ClassifierStrategy.DecideAsync"/>.
 /// </summary>
+/// <remarks>
+/// <see cref="Features"/> compares the shipped feature set with cheaper ones (same code path; those models are
+/// fitted on a few synthetic prompts in the setup, since the weights' values do not change the cost).
+/// </remarks>
 [MemoryDiagnoser]
 public class ClassifierBenchmarks
 {
@@ -23,10 +27,20 @@ public class ClassifierBenchmarks
     [Params(100, 1_024, 16_384)]
     public int PromptBytes { get; set; }
 
+    /// <summary>Gets or sets the feature set: the shipped default, or a cheaper variant.</summary>
+    [Params("default", "char3-4+analyzer", "char3-only", "words-only")]
+    public string Features { get; set; } = "default";
+
     [GlobalSetup]
     public void Setup()
     {
-        _model = ClassifierModel.Default;
+        _model = Features switch
+        {
+            "char3-4+analyzer" => Fit(includeAnalysis: true, charMin: 3, charMax: 4),
+            "char3-only" => Fit(includeAnalysis: false, charMin: 3, charMax: 3),
+            "words-only" => Fit(includeAnalysis: false, charMin: 0, charMax: 0),
+            _ => ClassifierModel.Default,
+        };
         _strategy = new ClassifierStrategy(_model, "premium", "economy", ClassifierStrategyOptions.DefaultThreshold);
         var registry = new TargetRegistry(
         [
@@ -41,6 +55,17 @@ public class ClassifierBenchmarks
         }
 
         _prompt = sb.ToString(0, PromptBytes);
+    }
+
+    private static ClassifierModel Fit(bool includeAnalysis, int charMin, int charMax)
+    {
+        var examples = new List<ClassifierTrainingExample>();
+        for (int i = 0; i < 40; i++)
+        {
+            examples.Add(new ClassifierTrainingExample(Sample + i, i % 2 == 0));
+        }
+
+        return ClassifierTrainer.Train(examples, new ClassifierTrainingOptions { HashBits = 15, Epochs = 1, IncludeRequestAnalysis = includeAnalysis, CharNGramMin = charMin, CharNGramMax = charMax });
     }
 
     [Benchmark(Baseline = true)]

@@ -12,8 +12,8 @@ public sealed class ClassifierTrainingOptions
     public int CharNGramMin { get; set; } = 3;
 
     /// <summary>Gets or sets the longest character n-gram (0 turns character n-grams off).</summary>
-    /// <value>The default is 4.</value>
-    public int CharNGramMax { get; set; } = 4;
+    /// <value>The default is 3 (4-grams cost about a fifth more scoring time for no measured gain on MMLU).</value>
+    public int CharNGramMax { get; set; } = 3;
 
     /// <summary>Gets or sets a value indicating whether the request analyzer's features join the text statistics (more signal, about a third more scoring time).</summary>
     /// <value>The default is <see langword="true"/>.</value>
