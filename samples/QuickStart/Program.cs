@@ -20,7 +20,8 @@ services.AddLlmRouter(router => router
         .When(req => req.ContainsAny("stack trace", "exception", "sql", "c# method"), "engineering").RouteTo("premium", "standard")
         .When(req => req.ContainsAny("step by step", "prove", "tax", "medication"), "high-stakes").RouteTo("premium"))
     .Default("standard")
-    .Baseline("premium"));
+    .Baseline("premium")
+    .UseLedger());
 
 await using ServiceProvider provider = services.BuildServiceProvider();
 IChatClient chat = provider.GetRequiredService<IChatClient>();
@@ -31,23 +32,25 @@ Console.WriteLine($"{"#",2}  {"Prompt",-46}  {"Target",-8}  {"Strategy",-8}  {"R
 Console.WriteLine(new string('-', 120));
 
 int n = 0;
-decimal total = 0m, baseline = 0m;
-var mix = new SortedDictionary<string, int>(StringComparer.Ordinal);
 foreach ((string prompt, ChatOptions? options) in Workload.Requests())
 {
     ChatResponse response = await chat.GetResponseAsync(prompt, options);
     RouteInfo route = response.GetRouteInfo() ?? throw new InvalidOperationException("The response carries no route information.");
-    total += route.Cost ?? 0m;
-    baseline += route.BaselineCost ?? 0m;
-    mix[route.Target] = mix.GetValueOrDefault(route.Target) + 1;
     Console.WriteLine($"{++n,2}  {Truncate(prompt, 46),-46}  {route.Target,-8}  {route.Strategy,-8}  {Truncate(route.Reason, 34),-34}  {Money(route.Cost ?? 0m),10}");
 }
 
 Console.WriteLine(new string('-', 120));
-Console.WriteLine($"Total cost:             {Money(total)}");
-Console.WriteLine($"All on premium would be: {Money(baseline)}");
-Console.WriteLine($"Saved:                  {Money(baseline - total)} ({(baseline == 0 ? 0 : (baseline - total) / baseline):P1})");
-Console.WriteLine($"Model mix:              {string.Join(", ", mix.Select(kv => $"{kv.Key} {kv.Value}"))}");
+
+// The ledger has been fed by the router after every request: totals, savings and model mix, per tenant too.
+RoutingLedgerSummary summary = provider.GetRequiredService<IRoutingLedger>().GetSummary();
+RoutingLedgerTotals totals = summary.Totals;
+Console.WriteLine($"Requests:                {totals.Requests} ({totals.Succeeded} answered, {totals.Fallbacks} by fallback)");
+Console.WriteLine($"Tokens:                  {totals.InputTokens} in, {totals.OutputTokens} out");
+Console.WriteLine($"Total cost:              {Money(totals.Cost)}");
+Console.WriteLine($"All on premium would be: {Money(totals.BaselineCost)}");
+Console.WriteLine($"Saved:                   {Money(totals.Savings)} ({totals.SavingsRatio:P1})");
+Console.WriteLine($"Model mix:               {string.Join(", ", summary.ModelMix.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value:P0}"))}");
+Console.WriteLine($"By strategy:             {string.Join(", ", summary.ByStrategy.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value.Requests} ({Money(kv.Value.Cost)})"))}");
 
 static string Truncate(string text, int width) => text.Length <= width ? text : string.Concat(text.AsSpan(0, width - 1), "…");
 
