@@ -211,7 +211,7 @@ public sealed class LlmRouterChatClient : RoutingChatClient
     private static ValueTask<RouteInvocation> RouteAsync(RouterState state, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
-        var request = new RoutingRequest(messages, options);
+        var request = new RoutingRequest(messages, options, state.Analyzer);
         RouteCandidates candidates = RouteCandidates.Filter(state.Registry, state.Filters, request);
         if (candidates.Count == 0)
         {
@@ -389,7 +389,8 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             [.. options.Observers],
             options.TimeProvider,
             logger,
-            options.EnableTelemetry ? SharedMetrics.Value : null);
+            options.EnableTelemetry ? SharedMetrics.Value : null,
+            options.Analyzer);
     }
 
     /// <summary>Routers built without DI share one set of instruments on a process-wide meter.</summary>

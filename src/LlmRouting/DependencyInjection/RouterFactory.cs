@@ -52,7 +52,8 @@ internal sealed class RouterFactory
             [.. _services.GetServices<IRouteObserver>()],
             _services.GetService<TimeProvider>() ?? TimeProvider.System,
             logger,
-            _services.GetService<RoutingMetrics>());
+            _services.GetService<RoutingMetrics>(),
+            _services.GetService<IRequestAnalyzer>());
     }
 
     private RouteTarget CreateTarget(TargetOptions options)

@@ -15,8 +15,10 @@ internal sealed class RouterState
         IReadOnlyList<IRouteObserver> observers,
         TimeProvider timeProvider,
         ILogger logger,
-        RoutingMetrics? metrics = null)
+        RoutingMetrics? metrics = null,
+        IRequestAnalyzer? analyzer = null)
     {
+        Analyzer = analyzer ?? RequestAnalyzer.Default;
         Metrics = metrics;
         Registry = registry;
         Filters = filters;
@@ -49,6 +51,9 @@ internal sealed class RouterState
     public TimeProvider TimeProvider { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>Gets the request analyzer.</summary>
+    public IRequestAnalyzer Analyzer { get; }
 
     /// <summary>Gets the metric instruments; <see langword="null"/> when telemetry is off (no spans, no metrics).</summary>
     public RoutingMetrics? Metrics { get; }
