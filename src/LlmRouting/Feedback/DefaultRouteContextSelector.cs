@@ -1,15 +1,22 @@
 namespace LlmRouting;
 
-/// <summary>The default <see cref="IRouteContextSelector"/>: the request's task (from metadata or its first tag) and its size bucket, e.g. <c>code|medium</c>.</summary>
+/// <summary>The default <see cref="IRouteContextSelector"/>: the request's task type and complexity bucket, e.g. <c>code|high</c>.</summary>
 /// <remarks>
-/// The task is the <c>task</c> metadata value when present (set it from a request analyzer or the caller), else the first
-/// tag, else <c>any</c>. The size bucket comes from the estimated input tokens: <c>short</c> below 256, <c>medium</c>
-/// below 2,048, <c>long</c> above. <c>+tools</c> and <c>+vision</c> are appended when the request needs them.
+/// The task is the <c>task</c> metadata value when the caller sets one, else the request analyzer's
+/// <see cref="RequestAnalysis.Task"/>. The complexity bucket comes from <see cref="RequestAnalysis.Complexity"/>:
+/// <c>low</c> below 0.15, <c>medium</c> below 0.35, <c>high</c> above. <c>+tools</c> and <c>+vision</c> are appended
+/// when the request needs them. The analysis is local and computed once per request (the router's other strategies share it).
 /// </remarks>
 public sealed class DefaultRouteContextSelector : IRouteContextSelector
 {
     /// <summary>The metadata key read for the task.</summary>
     public const string TaskMetadataKey = "task";
+
+    /// <summary>The complexity below which a request is in the <c>low</c> bucket.</summary>
+    public const double LowComplexity = 0.15;
+
+    /// <summary>The complexity from which a request is in the <c>high</c> bucket.</summary>
+    public const double HighComplexity = 0.35;
 
     private const int MaxTaskLength = 48;
 
@@ -20,16 +27,32 @@ public sealed class DefaultRouteContextSelector : IRouteContextSelector
     public string SelectContext(RoutingRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string task = request.Metadata(TaskMetadataKey) ?? (request.Tags.Count > 0 ? request.Tags[0] : "any");
-        string size = request.EstimatedInputTokens switch
+        string? given = request.Metadata(TaskMetadataKey);
+        RequestAnalysis analysis = request.Analysis;
+        string task = given is null ? TaskName(analysis.Task) : Sanitize(given);
+        string complexity = analysis.Complexity switch
         {
-            < 256 => "short",
-            < 2048 => "medium",
-            _ => "long",
+            < LowComplexity => "low",
+            < HighComplexity => "medium",
+            _ => "high",
         };
 
-        return string.Concat(Sanitize(task), "|", size, request.HasTools ? "+tools" : string.Empty, request.ImageCount > 0 ? "+vision" : string.Empty);
+        return string.Concat(task, "|", complexity, request.HasTools ? "+tools" : string.Empty, request.ImageCount > 0 ? "+vision" : string.Empty);
     }
+
+    private static string TaskName(TaskType task) => task switch
+    {
+        TaskType.Chat => "chat",
+        TaskType.Code => "code",
+        TaskType.Math => "math",
+        TaskType.Reasoning => "reasoning",
+        TaskType.Translation => "translation",
+        TaskType.Summarization => "summarization",
+        TaskType.Extraction => "extraction",
+        TaskType.Classification => "classification",
+        TaskType.CreativeWriting => "creative",
+        _ => Sanitize(task.ToString()),
+    };
 
     private static string Sanitize(string value)
     {

@@ -26,7 +26,7 @@ public sealed class BanditStrategyTests
             seen.Add(decision.Primary.Name);
 
             // A poor outcome: the optimistic prior of the untried targets now beats this one.
-            await bandit.OnOutcomeAsync(Entry(decision.Primary.Name, "chat|short", 0m), 0.2, CancellationToken.None);
+            await bandit.OnOutcomeAsync(Entry(decision.Primary.Name, "chat|low", 0m), 0.2, CancellationToken.None);
         }
 
         Assert.Equal(["economy", "premium", "standard"], seen.Order());
@@ -39,7 +39,7 @@ public sealed class BanditStrategyTests
         var bandit = new BanditStrategy(store, options: new BanditStrategyOptions { ExplorationRate = 1, Random = new Random(3) });
         for (int i = 0; i < 20; i++)
         {
-            await bandit.OnOutcomeAsync(Entry("premium", "chat|short", 0m), 1, CancellationToken.None);
+            await bandit.OnOutcomeAsync(Entry("premium", "chat|low", 0m), 1, CancellationToken.None);
         }
 
         // premium is by far the best, but a filter removed it.
@@ -69,10 +69,10 @@ public sealed class BanditStrategyTests
         var store = new InMemoryRoutingStatisticsStore();
         var bandit = new BanditStrategy(store, options: new BanditStrategyOptions { CostWeight = 100 });
 
-        await bandit.OnOutcomeAsync(Entry("premium", "code|long", 0.0075m), 0.9, CancellationToken.None);
+        await bandit.OnOutcomeAsync(Entry("premium", "code|high", 0.0075m), 0.9, CancellationToken.None);
 
-        IReadOnlyDictionary<string, RoutingStatistic> stats = await store.GetAsync(["bandit:code|long:premium"]);
-        RoutingStatistic stat = stats["bandit:code|long:premium"];
+        IReadOnlyDictionary<string, RoutingStatistic> stats = await store.GetAsync(["bandit:code|high:premium"]);
+        RoutingStatistic stat = stats["bandit:code|high:premium"];
         Assert.Equal(1, stat.Count);
         Assert.Equal(0.9 - 0.75, stat.Sum, 12);
         Assert.Equal(0.9, bandit.Reward(0.9, null));
@@ -85,7 +85,7 @@ public sealed class BanditStrategyTests
         RouteDecision decision = (await bandit.DecideAsync(new RoutingRequest("a secret question", ObservabilityFixtures.For(task: "chat")), RouteCandidates.All(Registry), CancellationToken.None))!;
 
         Assert.Equal(BanditStrategy.StrategyName, decision.Strategy);
-        Assert.Equal("context chat|short: exploit, mean reward 1 over 0 outcomes", decision.Reason);
+        Assert.Equal("context chat|low: exploit, mean reward 1 over 0 outcomes", decision.Reason);
         Assert.Equal(1d, decision.Score);
     }
 
@@ -116,7 +116,7 @@ public sealed class BanditStrategyTests
         Assert.Equal(RouteFeedbackResult.Recorded, await provider.GetRequiredService<RouteFeedback>().RecordOutcomeAsync(route.RouteId, 1));
 
         BanditStrategy bandit = provider.GetRequiredService<BanditStrategy>();
-        string key = bandit.Key("chat|short", route.Target);
+        string key = bandit.Key("chat|low", route.Target);
         RoutingStatistic stat = (await provider.GetRequiredService<IRoutingStatisticsStore>().GetAsync([key]))[key];
         Assert.Equal(1, stat.Count);
         Assert.Equal(bandit.Reward(1, route.Cost), stat.Sum, 12);

@@ -26,7 +26,7 @@ public sealed class FeedbackTests
         Assert.Equal(routeId, entry.RouteId);
         Assert.Equal("premium", entry.Target);
         Assert.Equal(RuleStrategy.StrategyName, entry.Strategy);
-        Assert.Equal("code|short", entry.Context);
+        Assert.Equal("code|low", entry.Context);
         Assert.Equal("acme", entry.Tenant);
         Assert.Equal(ObservabilityFixtures.PremiumCost, entry.Cost);
         Assert.Equal(0.75, feedback.GetOutcome(routeId));
@@ -90,10 +90,12 @@ public sealed class FeedbackTests
     }
 
     [Theory]
-    [InlineData("code", 10, false, "code|short")]
-    [InlineData("Code Review: C#", 1000, true, "code_review__c#|medium+tools")]
-    [InlineData(null, 5000, false, "any|long")]
-    public void DefaultContextSelector_CombinesTaskAndSize(string? task, int words, bool tools, string expected)
+    [InlineData("code", "hello", false, "code|low")]
+    [InlineData("Code Review: C#", "hello", true, "code_review__c#|low+tools")]
+    [InlineData(null, "hi there, how are you?", false, "chat|low")]
+    [InlineData(null, "Translate this sentence into French: the meeting is moved to Tuesday.", false, "translation|low")]
+    [InlineData(null, "Write a C# method that parses a JSON array, validates each element against a schema, retries on transient I/O errors with exponential backoff, and returns a typed result; include unit tests and explain the complexity.", false, "code|medium")]
+    public void DefaultContextSelector_CombinesTaskAndComplexity(string? task, string prompt, bool tools, string expected)
     {
         ChatOptions options = ObservabilityFixtures.For(task: task);
         if (tools)
@@ -101,8 +103,7 @@ public sealed class FeedbackTests
             options.Tools = [AIFunctionFactory.Create(() => 1, "f")];
         }
 
-        var request = new RoutingRequest(string.Join(' ', Enumerable.Repeat("word", words)), options);
-        Assert.Equal(expected, DefaultRouteContextSelector.Instance.SelectContext(request));
+        Assert.Equal(expected, DefaultRouteContextSelector.Instance.SelectContext(new RoutingRequest(prompt, options)));
     }
 
     private sealed class CollectingListener : IRouteOutcomeListener
