@@ -26,7 +26,10 @@ public static class FeedbackLlmRouterBuilderExtensions
             sp.GetRequiredService<IRouteContextSelector>(),
             sp.GetService<Microsoft.Extensions.Options.IOptions<RouteFeedbackOptions>>()?.Value,
             sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<RouteFeedback>>()));
+            sp.GetService<ILogger<RouteFeedback>>())
+        {
+            Metrics = sp.GetService<RoutingMetrics>(),
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteObserver, RouteFeedback>(static sp => sp.GetRequiredService<RouteFeedback>()));
         return builder;
     }

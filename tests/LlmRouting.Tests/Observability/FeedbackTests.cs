@@ -106,6 +106,38 @@ public sealed class FeedbackTests
         Assert.Equal(expected, DefaultRouteContextSelector.Instance.SelectContext(new RoutingRequest(prompt, options)));
     }
 
+    [Fact]
+    public async Task WithTelemetry_OutcomeScoresAreMeasured()
+    {
+        using ServiceProvider provider = ObservabilityFixtures.Build(r => r.UseTelemetry().UseOutcomeFeedback());
+        var scores = new List<(double Value, object? Target)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == LlmRoutingTelemetry.MeterName && instrument.Name == "llmrouting.feedback.score")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            lock (scores)
+            {
+                scores.Add((value, tags.ToArray().Single(t => t.Key == "llmrouting.target").Value));
+            }
+        });
+        listener.Start();
+
+        string routeId = (await provider.GetRequiredService<IChatClient>().GetResponseAsync("hello")).GetRouteInfo()!.RouteId;
+        await provider.GetRequiredService<RouteFeedback>().RecordOutcomeAsync(routeId, 0.25);
+
+        (double value, object? target) = Assert.Single(scores);
+        Assert.Equal(0.25, value);
+        Assert.Equal("economy", target);
+    }
+
     private sealed class CollectingListener : IRouteOutcomeListener
     {
         public List<(RouteFeedbackEntry Entry, double Score)> Outcomes { get; } = [];
