@@ -122,6 +122,50 @@ public sealed class BanditStrategyTests
         Assert.Equal(bandit.Reward(1, route.Cost), stat.Sum, 12);
     }
 
+    [Fact]
+    public async Task ThroughTheRouter_ItNeverRoutesAroundTheDataPolicy_EvenWhenTheForbiddenTargetLearnedBest()
+    {
+        var services = new ServiceCollection();
+        services.AddKeyedChatClient("premium", new TestChatClient("premium"));
+        services.AddKeyedChatClient("on-prem", new TestChatClient("on-prem"));
+        services.AddLlmRouter(r => r
+            .AddTarget("premium", t => t.Prices(2.50m, 10m))
+            .AddTarget("on-prem", t => t.Prices(0.05m, 0.08m).Tags("on-prem"))
+            .UseDataPolicy(p => p.AllowedTargetTags.Add("on-prem"))
+            .UseBandit(o =>
+            {
+                o.ExplorationRate = 1;
+                o.CostWeight = 0;
+                o.Random = new Random(11);
+            })
+            .Default("on-prem"));
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        IChatClient chat = provider.GetRequiredService<IChatClient>();
+        RouteFeedback feedback = provider.GetRequiredService<RouteFeedback>();
+        ChatOptions sensitive = ObservabilityFixtures.For(task: "chat");
+        sensitive.AdditionalProperties![RequestMetadataKeys.Tags] = "sensitive";
+
+        // Teach it that premium is perfect and on-prem useless on ordinary requests of the same context.
+        for (int i = 0; i < 40; i++)
+        {
+            RouteInfo route = (await chat.GetResponseAsync("hello", ObservabilityFixtures.For(task: "chat"))).GetRouteInfo()!;
+            await feedback.RecordOutcomeAsync(route.RouteId, route.Target == "premium" ? 1 : 0);
+        }
+
+        BanditStrategy bandit = provider.GetRequiredService<BanditStrategy>();
+        IReadOnlyDictionary<string, RoutingStatistic> learned = await provider.GetRequiredService<IRoutingStatisticsStore>().GetAsync([bandit.Key("chat|low", "premium")]);
+        Assert.True(learned[bandit.Key("chat|low", "premium")].Mean > 0.9);
+
+        for (int i = 0; i < 40; i++)
+        {
+            RouteInfo route = (await chat.GetResponseAsync("hello", sensitive)).GetRouteInfo()!;
+            Assert.Equal("on-prem", route.Target);
+            Assert.Equal(BanditStrategy.StrategyName, route.Strategy);
+            Assert.Contains(route.Rejections, r => r.Target == "premium");
+            Assert.DoesNotContain(route.Decision.Targets, t => t.Name == "premium");
+        }
+    }
+
     private static RouteFeedbackEntry Entry(string target, string context, decimal cost) =>
         new(Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, target, BanditStrategy.StrategyName, context, null, null, RouteOutcome.Succeeded, cost, 10, []);
 }
