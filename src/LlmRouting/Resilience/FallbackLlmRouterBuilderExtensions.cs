@@ -50,6 +50,27 @@ public static class FallbackLlmRouterBuilderExtensions
             throw new ArgumentOutOfRangeException(nameof(options), options.Resilience.MaxRetryAfter, "FallbackOptions.Resilience.MaxRetryAfter must not be negative.");
         }
 
+        StreamContinuationOptions continuation = options.Continuation;
+        if (continuation.MaxContinuations < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), continuation.MaxContinuations, "FallbackOptions.Continuation.MaxContinuations must be at least 1.");
+        }
+
+        if (continuation.IdleTimeout is { } idle && idle <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), idle, "FallbackOptions.Continuation.IdleTimeout must be positive (or null for no idle limit).");
+        }
+
+        if (string.IsNullOrWhiteSpace(continuation.Instruction))
+        {
+            throw new ArgumentException("FallbackOptions.Continuation.Instruction must not be empty.", nameof(options));
+        }
+
+        if (options.UseTargetResilience && options.Resilience.EnableRetry && options.Resilience.Retry.MaxRetryAttempts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Resilience.Retry.MaxRetryAttempts, "FallbackOptions.Resilience.Retry.MaxRetryAttempts must be at least 1 (set Resilience.EnableRetry = false for no retries).");
+        }
+
         ArgumentNullException.ThrowIfNull(options.ShouldFallOver, "FallbackOptions.ShouldFallOver");
         ArgumentNullException.ThrowIfNull(options.Resilience.IsTransient, "FallbackOptions.Resilience.IsTransient");
     }

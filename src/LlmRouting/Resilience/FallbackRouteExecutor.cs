@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 
 namespace LlmRouting;
@@ -23,7 +24,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 
     public override async Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        using var failover = new DecisionFailoverChatClient(route, BuildChain(route), _options.ShouldFallOver);
+        using var failover = new DecisionFailoverChatClient(route, BuildChain(route), _options.ShouldFallOver, cancellationToken);
         using CancellationTokenSource? budget = CreateBudget(cancellationToken);
         long start = Stopwatch.GetTimestamp();
         try
@@ -43,37 +44,81 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var failover = new DecisionFailoverChatClient(route, BuildChain(route), _options.ShouldFallOver);
         using CancellationTokenSource? budget = CreateBudget(cancellationToken);
+        CancellationToken token = budget?.Token ?? cancellationToken;
+        StreamContinuationOptions continuation = _options.Continuation;
+        StreamSplice? splice = continuation.Enabled ? new StreamSplice(messages) : null;
+        TimeSpan? idleTimeout = splice is null ? null : continuation.IdleTimeout;
         var usage = new StreamUsage();
         long start = Stopwatch.GetTimestamp();
-        IAsyncEnumerator<ChatResponseUpdate> e = failover.GetStreamingResponseAsync(messages, options, budget?.Token ?? cancellationToken).GetAsyncEnumerator(budget?.Token ?? cancellationToken);
+        var failover = new DecisionFailoverChatClient(route, BuildChain(route), _options.ShouldFallOver, cancellationToken);
+        Segment segment = OpenSegment(failover, messages, options, idleTimeout, token);
         bool completed = false;
         try
         {
             while (true)
             {
-                try
+                (bool hasNext, Exception? failure) = await MoveNextAsync(segment.Updates).ConfigureAwait(false);
+                if (hasNext)
                 {
-                    if (!await e.MoveNextAsync().ConfigureAwait(false))
+                    ChatResponseUpdate update = segment.Updates.Current;
+                    usage.Observe(update, start);
+                    splice?.Observe(update);
+                    segment.ArmIdleTimer();
+                    yield return update;
+                    continue;
+                }
+
+                if (failure is null)
+                {
+                    completed = true;
+                    break;
+                }
+
+                if (failure is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    if (budget is { IsCancellationRequested: true })
                     {
-                        break;
+                        throw new FallbackTimeoutException($"The request's total time budget of {_options.TotalTimeout} ran out after {route.Attempts.Count} attempt(s).", failure);
+                    }
+
+                    if (segment.IdleExpired)
+                    {
+                        failure = new TimeoutException($"The stream from '{failover.Current.Name}' sent no update for {idleTimeout}.", failure);
                     }
                 }
-                catch (OperationCanceledException ex) when (budget is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+
+                if (splice is null || !usage.HasOutput || cancellationToken.IsCancellationRequested)
                 {
-                    throw new FallbackTimeoutException($"The request's total time budget of {_options.TotalTimeout} ran out after {route.Attempts.Count} attempt(s).", ex);
+                    // Nothing reached the caller (the chain is exhausted), continuation is off, or the caller cancelled:
+                    // the failure surfaces as it is.
+                    ExceptionDispatchInfo.Throw(failure);
                 }
 
-                usage.Observe(e.Current, start);
-                yield return e.Current;
-            }
+                IReadOnlyList<RouteTarget> remaining = failover.Remaining;
+                string? refusal =
+                    splice.NonTextContent is { } content ? $"a {content} had already been streamed" :
+                    splice.Segments > continuation.MaxContinuations ? $"the limit of {continuation.MaxContinuations} continuation(s) was reached" :
+                    remaining.Count == 0 ? "no target is left to continue on" :
+                    null;
+                if (refusal is not null)
+                {
+                    throw new StreamInterruptedException(
+                        $"The stream from '{failover.Current.Name}' broke after output was streamed and was not continued: {refusal}.", failure, splice.Streamed, route);
+                }
 
-            completed = true;
+                // Continue the answer on the next target: the partial text as an assistant prefix, then the instruction.
+                await segment.DisposeAsync().ConfigureAwait(false);
+                failover.Dispose();
+                route.IsSpliced = true;
+                failover = new DecisionFailoverChatClient(route, remaining, _options.ShouldFallOver, cancellationToken);
+                segment = OpenSegment(failover, splice.ContinuationMessages(continuation.Instruction), options, idleTimeout, token);
+            }
         }
         finally
         {
-            await e.DisposeAsync().ConfigureAwait(false);
+            await segment.DisposeAsync().ConfigureAwait(false);
+            failover.Dispose();
             RouteTarget served = failover.Current;
             decimal? cost = route.AddUsage(usage.Total, served);
             if (completed)
@@ -125,6 +170,33 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
             }
         }
     }
+
+    private Segment OpenSegment(DecisionFailoverChatClient failover, IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan? idleTimeout, CancellationToken token)
+    {
+        if (idleTimeout is null)
+        {
+            return new Segment(failover.GetStreamingResponseAsync(messages, options, token).GetAsyncEnumerator(token), null, null);
+        }
+
+        // A per-segment source on the TimeProvider, re-armed after every update, cancels a stream that stalls.
+        var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
+        CancellationTokenRegistration link = token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), idle);
+        return new Segment(failover.GetStreamingResponseAsync(messages, options, idle.Token).GetAsyncEnumerator(idle.Token), idle, idleTimeout, link, token);
+    }
+
+#pragma warning disable CA1031 // The failure is captured here and rethrown (or wrapped) by the caller, outside the iterator's try.
+    private static async ValueTask<(bool HasNext, Exception? Failure)> MoveNextAsync(IAsyncEnumerator<ChatResponseUpdate> updates)
+    {
+        try
+        {
+            return (await updates.MoveNextAsync().ConfigureAwait(false), null);
+        }
+        catch (Exception ex)
+        {
+            return (false, ex);
+        }
+    }
+#pragma warning restore CA1031
 
     private CancellationTokenSource? CreateBudget(CancellationToken cancellationToken)
     {

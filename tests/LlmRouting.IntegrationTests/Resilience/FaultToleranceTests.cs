@@ -145,6 +145,33 @@ public sealed class FaultToleranceTests : IClassFixture<FakeOpenAIServerFixture>
     }
 
     [Theory]
+    [InlineData(FaultKind.StreamBreak)]
+    [InlineData(FaultKind.StreamStall)]
+    public async Task StreamBreakingOrStallingAfterOutput_IsContinuedOnTheNextTarget_WhenContinuationIsOn(FaultKind fault)
+    {
+        string prefix = Unique();
+        var faults = new FaultInjector { ChunksBeforeBreak = 3 };
+        faults.Script($"{prefix}-a", fault).Install(_server);
+        using var router = new FaultRouter(_server, prefix, o =>
+        {
+            o.Continuation.Enabled = true;
+            o.Continuation.IdleTimeout = TimeSpan.FromMilliseconds(500);
+        });
+
+        (string text, RouteInfo route) = await SendAsync(router.Chat, "hello", streaming: true);
+
+        Assert.StartsWith("This is " + router.Model("a"), text, StringComparison.Ordinal);
+        Assert.EndsWith(FakeOpenAIServer.AnswerOf(router.Model("b")), text, StringComparison.Ordinal);
+        Assert.True(route.IsSpliced);
+        Assert.Equal("b", route.Target);
+        Assert.Equal([("a", RouteAttemptOutcome.Failed), ("b", RouteAttemptOutcome.Succeeded)], route.Attempts.Select(a => (a.Target, a.Outcome)));
+        RecordedRequest continuation = Assert.Single(_server.Requests, r => r.Model == router.Model("b"));
+        Assert.Equal(3, continuation.MessageCount); // the prompt, the partial answer, the continue instruction
+        Assert.Contains("This is " + router.Model("a"), continuation.Body, StringComparison.Ordinal);
+        Assert.Equal(0, router.InFlight.Current);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task CallerCancellation_StopsPromptly_AndIsNotATargetFailure(bool streaming)
