@@ -28,13 +28,15 @@ public sealed class SoakTests : IClassFixture<FakeOpenAIServerFixture>
         _output = output;
     }
 
-    [Fact]
-    public Task TenThousandRequests_At32Concurrency_With20PercentFaults() => RunAsync(10_000, TimeSpan.FromMinutes(2));
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public Task TenThousandRequests_At32Concurrency_With20PercentFaults(bool continuation) => RunAsync(10_000, TimeSpan.FromMinutes(2), continuation);
 
     [OptInSoakFact]
-    public Task LargeSoak_OptIn() => RunAsync(OptInSoakFactAttribute.Requests, TimeSpan.FromMinutes(30));
+    public Task LargeSoak_OptIn() => RunAsync(OptInSoakFactAttribute.Requests, TimeSpan.FromMinutes(30), continuation: true);
 
-    private async Task RunAsync(int requests, TimeSpan limit)
+    private async Task RunAsync(int requests, TimeSpan limit, bool continuation)
     {
         const int Concurrency = 32;
         string prefix = FaultToleranceTests.Unique();
@@ -57,6 +59,8 @@ public sealed class SoakTests : IClassFixture<FakeOpenAIServerFixture>
                 o.Resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(1);
                 o.Resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(1);
                 o.TotalTimeout = TimeSpan.FromSeconds(15);
+                o.Continuation.Enabled = continuation;
+                o.Continuation.IdleTimeout = TimeSpan.FromSeconds(2);
             },
             r => r.AddObserver(observer));
 
@@ -76,7 +80,19 @@ public sealed class SoakTests : IClassFixture<FakeOpenAIServerFixture>
                 {
                     (string text, RouteInfo route) = await FaultToleranceTests.SendAsync(router.Chat, $"request {i}", streaming);
                     string expected = FakeOpenAIServer.AnswerOf(router.Model(route.Target));
-                    Assert.Equal(expected, text); // one whole answer: nothing duplicated or spliced in
+                    if (route.IsSpliced)
+                    {
+                        // The broken target's first words, then the whole answer of the target that continued.
+                        Assert.True(continuation);
+                        Assert.EndsWith(expected, text, StringComparison.Ordinal);
+                        // (the fake server ignores the continue instruction and answers in full, so the splice is visible.)
+                        Assert.Equal("This is" + expected, text);
+                    }
+                    else
+                    {
+                        Assert.Equal(expected, text); // one whole answer: nothing duplicated
+                    }
+
                     Assert.Single(route.Attempts, a => a.Outcome == RouteAttemptOutcome.Succeeded);
                     Interlocked.Increment(ref answered[i]);
                 }
@@ -100,7 +116,7 @@ public sealed class SoakTests : IClassFixture<FakeOpenAIServerFixture>
         int failed = answered.Count(n => n == 1000);
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{requests} requests, {Concurrency} concurrent: {watch.Elapsed.TotalSeconds:0.0} s ({requests / watch.Elapsed.TotalSeconds:0} req/s); answered {ok}, failed {failed} [{string.Join(", ", failures.Select(p => $"{p.Key}={p.Value}"))}]"));
         _output.WriteLine($"faults injected: {faults.TotalInjected} ({faults}); target calls {router.InFlight.Total}, peak in flight {router.InFlight.Peak}");
-        _output.WriteLine($"fallbacks: {observer.Routes.Count(r => r.IsFallback)}; circuits: {string.Join(", ", router.Health.GetSnapshot().Select(h => $"{h.Target}={h.State}"))}");
+        _output.WriteLine($"fallbacks: {observer.Routes.Count(r => r.IsFallback)}, spliced: {observer.Routes.Count(r => r.IsSpliced)}; circuits: {string.Join(", ", router.Health.GetSnapshot().Select(h => $"{h.Target}={h.State}"))}");
 
         Assert.Equal(0, undocumented);
         Assert.Equal(requests, ok + failed); // none lost, none counted twice
