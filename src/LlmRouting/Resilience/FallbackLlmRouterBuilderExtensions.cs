@@ -21,7 +21,7 @@ public static class FallbackLlmRouterBuilderExtensions
 
         IServiceCollection services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton<RouteExecutor>(sp => new FallbackRouteExecutor(options, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton<RouteExecutor>(sp => new FallbackRouteExecutor(options, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ResponseEscalator>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, FallbackOptionsValidator>());
         if (options.UseTargetResilience)
         {

@@ -15,11 +15,13 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 {
     private readonly FallbackOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly ResponseEscalator? _escalator;
 
-    public FallbackRouteExecutor(FallbackOptions options, TimeProvider timeProvider)
+    public FallbackRouteExecutor(FallbackOptions options, TimeProvider timeProvider, ResponseEscalator? escalator = null)
     {
         _options = options;
         _timeProvider = timeProvider;
+        _escalator = escalator is { IsEmpty: false } ? escalator : null;
     }
 
     public override async Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
@@ -29,9 +31,18 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         long start = Stopwatch.GetTimestamp();
         try
         {
-            ChatResponse response = await failover.GetResponseAsync(messages, options, budget?.Token ?? cancellationToken).ConfigureAwait(false);
+            CancellationToken token = budget?.Token ?? cancellationToken;
+            ChatResponse response = await failover.GetResponseAsync(messages, options, token).ConfigureAwait(false);
             RouteTarget served = failover.Current;
             decimal? cost = route.AddUsage(response.Usage, served);
+            if (_escalator is { } escalator &&
+                await escalator.EvaluateAsync(response, route, options, token).ConfigureAwait(false) is { } reason &&
+                ResponseEscalator.NextTier(route, served) is { } stronger)
+            {
+                route.AddAttempt(new RouteAttempt(served.Name, RouteAttemptOutcome.Rejected, Stopwatch.GetElapsedTime(start), Error: reason, Cost: cost));
+                return await EscalateAsync(route, stronger, served, response, messages, options, token, cancellationToken).ConfigureAwait(false);
+            }
+
             route.AddAttempt(new RouteAttempt(served.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), Cost: cost));
             return response;
         }
@@ -168,6 +179,27 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
             {
                 list.Add(target);
             }
+        }
+    }
+
+    /// <summary>Re-routes a rejected answer once to a stronger target; if that fails, the original answer stands.</summary>
+    private async Task<ChatResponse> EscalateAsync(
+        RouteInfo route, RouteTarget stronger, RouteTarget served, ChatResponse original, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token, CancellationToken cancellationToken)
+    {
+        using var escalation = new DecisionFailoverChatClient(route, [stronger], _options.ShouldFallOver, cancellationToken);
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            ChatResponse response = await escalation.GetResponseAsync(messages, options, token).ConfigureAwait(false);
+            route.IsEscalated = true;
+            route.AddAttempt(new RouteAttempt(stronger.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), Cost: route.AddUsage(response.Usage, stronger)));
+            return response;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not FallbackTimeoutException)
+        {
+            // The failed escalation is recorded as an attempt; the caller still gets the (rejected) original answer.
+            route.ServedBy = served;
+            return original;
         }
     }
 
