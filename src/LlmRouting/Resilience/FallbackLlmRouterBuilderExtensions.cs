@@ -71,6 +71,27 @@ public static class FallbackLlmRouterBuilderExtensions
             throw new ArgumentOutOfRangeException(nameof(options), options.Resilience.Retry.MaxRetryAttempts, "FallbackOptions.Resilience.Retry.MaxRetryAttempts must be at least 1 (set Resilience.EnableRetry = false for no retries).");
         }
 
+        HedgingOptions hedging = options.Hedging;
+        if (hedging.MaxHedgedAttempts is < 1 or > 10)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), hedging.MaxHedgedAttempts, "FallbackOptions.Hedging.MaxHedgedAttempts must be between 1 and 10.");
+        }
+
+        if (hedging.Percentile is <= 0 or > 1 || double.IsNaN(hedging.Percentile))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), hedging.Percentile, "FallbackOptions.Hedging.Percentile must be in (0, 1].");
+        }
+
+        if (hedging.SampleSize < 1 || hedging.MinimumSamples < 0 || hedging.MinimumSamples > hedging.SampleSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), hedging.SampleSize, "FallbackOptions.Hedging.SampleSize must be at least 1 and MinimumSamples between 0 and SampleSize.");
+        }
+
+        if (hedging.InitialDelay <= TimeSpan.Zero || hedging.MinimumDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), hedging.InitialDelay, "FallbackOptions.Hedging.InitialDelay must be positive and MinimumDelay not negative.");
+        }
+
         ArgumentNullException.ThrowIfNull(options.ShouldFallOver, "FallbackOptions.ShouldFallOver");
         ArgumentNullException.ThrowIfNull(options.Resilience.IsTransient, "FallbackOptions.Resilience.IsTransient");
     }

@@ -29,6 +29,9 @@ public sealed class FallbackOptions
     /// <summary>Gets the opt-in mid-stream continuation settings (off by default).</summary>
     public StreamContinuationOptions Continuation { get; } = new();
 
+    /// <summary>Gets the opt-in hedging settings for non-streaming requests (off by default).</summary>
+    public HedgingOptions Hedging { get; } = new();
+
     /// <summary>Gets the per-target resilience settings.</summary>
     public TargetResilienceOptions Resilience { get; } = new();
 }

@@ -16,25 +16,59 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     private readonly FallbackOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ResponseEscalator? _escalator;
+    private readonly RequestHedger? _hedger;
 
     public FallbackRouteExecutor(FallbackOptions options, TimeProvider timeProvider, ResponseEscalator? escalator = null)
     {
         _options = options;
         _timeProvider = timeProvider;
         _escalator = escalator is { IsEmpty: false } ? escalator : null;
+        _hedger = options.Hedging.Enabled ? new RequestHedger(options.Hedging, options.ShouldFallOver, timeProvider) : null;
     }
+
+    /// <summary>Gets the hedger, when hedging is on.</summary>
+    internal RequestHedger? Hedger => _hedger;
 
     public override async Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        using var failover = new DecisionFailoverChatClient(route, BuildChain(route), _options.ShouldFallOver, cancellationToken);
+        IReadOnlyList<RouteTarget> chain = BuildChain(route);
         using CancellationTokenSource? budget = CreateBudget(cancellationToken);
+        CancellationToken token = budget?.Token ?? cancellationToken;
         long start = Stopwatch.GetTimestamp();
         try
         {
-            CancellationToken token = budget?.Token ?? cancellationToken;
-            ChatResponse response = await failover.GetResponseAsync(messages, options, token).ConfigureAwait(false);
-            RouteTarget served = failover.Current;
-            decimal? cost = route.AddUsage(response.Usage, served);
+            ChatResponse response;
+            RouteTarget served;
+            decimal? cost;
+            if (_hedger is not null && chain.Count > 1)
+            {
+                (Polly.Outcome<ChatResponse> outcome, HedgedRequest hedged) = await _hedger.ExecuteAsync(route, chain, messages, options, token).ConfigureAwait(false);
+                cost = hedged.Record(outcome.Result, cancellationToken);
+                if (outcome.Exception is { } failure)
+                {
+                    IReadOnlyList<RouteTarget> rest = [.. chain.Skip(hedged.Started)];
+                    if (failure is OperationCanceledException || !_options.ShouldFallOver(failure) || rest.Count == 0)
+                    {
+                        ExceptionDispatchInfo.Throw(failure);
+                    }
+
+                    (response, served, cost) = await FailOverAsync(route, rest, messages, options, token, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    response = outcome.Result!;
+                    served = route.ServedBy;
+                }
+            }
+            else
+            {
+                (response, served, cost) = await FailOverAsync(route, chain, messages, options, token, cancellationToken).ConfigureAwait(false);
+                if (route.Attempts.Count == 0)
+                {
+                    _hedger?.Latencies.Record(served.Name, Stopwatch.GetElapsedTime(start));
+                }
+            }
+
             if (_escalator is { } escalator &&
                 await escalator.EvaluateAsync(response, route, options, token).ConfigureAwait(false) is { } reason &&
                 ResponseEscalator.NextTier(route, served) is { } stronger)
@@ -50,6 +84,15 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         {
             throw new FallbackTimeoutException($"The request's total time budget of {_options.TotalTimeout} ran out after {route.Attempts.Count} attempt(s).", ex);
         }
+    }
+
+    private async Task<(ChatResponse Response, RouteTarget Served, decimal? Cost)> FailOverAsync(
+        RouteInfo route, IReadOnlyList<RouteTarget> chain, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token, CancellationToken cancellationToken)
+    {
+        using var failover = new DecisionFailoverChatClient(route, chain, _options.ShouldFallOver, cancellationToken);
+        ChatResponse response = await failover.GetResponseAsync(messages, options, token).ConfigureAwait(false);
+        RouteTarget served = failover.Current;
+        return (response, served, route.AddUsage(response.Usage, served));
     }
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
