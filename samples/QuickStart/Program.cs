@@ -14,21 +14,24 @@ services.AddLlmRouter(router => router
     .AddTarget("premium", t => t.Prices(input: 2.50m, output: 10m).ContextWindow(128_000).Supports(ModelCapabilities.Tools | ModelCapabilities.Vision).Tier(QualityTier.Premium))
     .AddTarget("standard", t => t.Prices(input: 0.15m, output: 0.60m).ContextWindow(16_000).Tier(QualityTier.Standard))
     .AddTarget("on-prem", t => t.Prices(input: 0.05m, output: 0.08m).ContextWindow(8_192).Tags("on-prem").Tier(QualityTier.Economy))
+    // Guardrail first: personal data or a "sensitive" tag may only reach on-prem targets — no rule or fallback can override it.
+    .UseDataPolicy(p => p.AllowedTargetTags.Add("on-prem"))
     .UseRules(rules => rules
-        .When(req => req.HasTag("sensitive"), "sensitive-data").RouteTo("on-prem")
-        .When(req => req.Metadata("tier") == "free", "free-tier").RouteTo("on-prem", "standard")
-        .When(req => req.ContainsAny("stack trace", "exception", "sql", "c# method"), "engineering").RouteTo("premium", "standard")
-        .When(req => req.ContainsAny("step by step", "prove", "tax", "medication"), "high-stakes").RouteTo("premium"))
+        .WhenMetadata("tier", "free").Named("free-tier").RouteTo("on-prem", "standard")
+        .When(r => { r.Tasks.Add(TaskType.Code); r.Tasks.Add(TaskType.Math); r.MinComplexity = 0.12; }).Named("hard-technical").RouteTo("premium", "standard")
+        .When(r => r.MinRisk = RiskLevel.Medium).Named("high-stakes").RouteTo("premium")
+        .When(req => req.Analysis.Complexity >= 0.35, "complex").RouteTo("premium", "standard"))
     .Default("standard")
-    .Baseline("premium"));
+    .Baseline("premium")
+    .UseFallback());
 
 await using ServiceProvider provider = services.BuildServiceProvider();
 IChatClient chat = provider.GetRequiredService<IChatClient>();
 
 Console.WriteLine("LlmRouting QuickStart: 20 requests routed across 3 simulated models (no API key needed).");
 Console.WriteLine();
-Console.WriteLine($"{"#",2}  {"Prompt",-46}  {"Target",-8}  {"Strategy",-8}  {"Reason",-34}  {"Cost",10}");
-Console.WriteLine(new string('-', 120));
+Console.WriteLine($"{"#",2}  {"Prompt",-40}  {"Task",-15}  {"Cplx",4}  {"Risk",-6}  {"Target",-8}  {"Reason",-40}  {"Cost",10}");
+Console.WriteLine(new string('-', 141));
 
 int n = 0;
 decimal total = 0m, baseline = 0m;
@@ -40,10 +43,11 @@ foreach ((string prompt, ChatOptions? options) in Workload.Requests())
     total += route.Cost ?? 0m;
     baseline += route.BaselineCost ?? 0m;
     mix[route.Target] = mix.GetValueOrDefault(route.Target) + 1;
-    Console.WriteLine($"{++n,2}  {Truncate(prompt, 46),-46}  {route.Target,-8}  {route.Strategy,-8}  {Truncate(route.Reason, 34),-34}  {Money(route.Cost ?? 0m),10}");
+    RequestAnalysis reading = route.Analysis;
+    Console.WriteLine($"{++n,2}  {Truncate(prompt, 40),-40}  {reading.Task,-15}  {reading.Complexity,4:0.00}  {reading.Risk,-6}  {route.Target,-8}  {Truncate(route.Reason, 40),-40}  {Money(route.Cost ?? 0m),10}");
 }
 
-Console.WriteLine(new string('-', 120));
+Console.WriteLine(new string('-', 141));
 Console.WriteLine($"Total cost:             {Money(total)}");
 Console.WriteLine($"All on premium would be: {Money(baseline)}");
 Console.WriteLine($"Saved:                  {Money(baseline - total)} ({(baseline == 0 ? 0 : (baseline - total) / baseline):P1})");

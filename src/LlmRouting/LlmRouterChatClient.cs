@@ -74,6 +74,18 @@ public sealed class LlmRouterChatClient : RoutingChatClient
     }
 
     /// <inheritdoc/>
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        _state.Metrics is not null && LlmRoutingTelemetry.Source.HasListeners()
+            ? GetResponseWithActivityAsync(messages, options, cancellationToken)
+            : base.GetResponseAsync(messages, options, cancellationToken);
+
+    /// <inheritdoc/>
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        _state.Metrics is not null && LlmRoutingTelemetry.Source.HasListeners()
+            ? GetStreamingResponseWithActivityAsync(messages, options, cancellationToken)
+            : base.GetStreamingResponseAsync(messages, options, cancellationToken);
+
+    /// <inheritdoc/>
     public override object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
@@ -132,10 +144,74 @@ public sealed class LlmRouterChatClient : RoutingChatClient
         base.Dispose(disposing);
     }
 
+    private async Task<ChatResponse> GetResponseWithActivityAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        using Activity? activity = StartActivity();
+        try
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            MarkFailed(activity, ex);
+            throw;
+        }
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseWithActivityAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using Activity? activity = StartActivity();
+        IAsyncEnumerator<ChatResponseUpdate> e = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                // An async iterator does not keep ambient state across yields: make the span current again so the
+                // target's own spans (e.g. MEAI's OpenTelemetryChatClient) nest under it on every step.
+                Activity.Current = activity;
+                try
+                {
+                    if (!await e.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex)
+                {
+                    MarkFailed(activity, ex);
+                    throw;
+                }
+
+                yield return e.Current;
+            }
+        }
+        finally
+        {
+            await e.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static Activity? StartActivity()
+    {
+        Activity? activity = LlmRoutingTelemetry.Source.StartActivity(LlmRoutingTelemetry.RouteActivityName, ActivityKind.Internal);
+        activity?.SetTag(RoutingTags.OperationName, "chat").SetTag(RoutingTags.ProviderName, "llmrouting");
+        return activity;
+    }
+
+    private static void MarkFailed(Activity? activity, Exception exception)
+    {
+        if (activity is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+            activity.SetTag(RoutingTags.ErrorType, exception.GetType().FullName);
+        }
+    }
+
     private static ValueTask<RouteInvocation> RouteAsync(RouterState state, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
-        var request = new RoutingRequest(messages, options);
+        var request = new RoutingRequest(messages, options, state.Analyzer);
         RouteCandidates candidates = RouteCandidates.Filter(state.Registry, state.Filters, request);
         if (candidates.Count == 0)
         {
@@ -272,7 +348,9 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             Log.Routed(state.Logger, route.RouteId, decision.Primary.Name, decision.Strategy, decision.Reason, candidates.Count, candidates.Rejections.Count);
         }
 
-        return new RouteInvocation(state, route, start);
+        // The routing span (if one is being recorded) is current here: LlmRouterChatClient started it around the base call.
+        Activity? activity = Activity.Current is { } current && ReferenceEquals(current.Source, LlmRoutingTelemetry.Source) ? current : null;
+        return new RouteInvocation(state, route, start, activity);
     }
 
     private void Swap(RouterState state)
@@ -310,6 +388,11 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             DirectRouteExecutor.Instance,
             [.. options.Observers],
             options.TimeProvider,
-            logger);
+            logger,
+            options.EnableTelemetry ? SharedMetrics.Value : null,
+            options.Analyzer);
     }
+
+    /// <summary>Routers built without DI share one set of instruments on a process-wide meter.</summary>
+    private static readonly Lazy<RoutingMetrics> SharedMetrics = new(() => new RoutingMetrics());
 }

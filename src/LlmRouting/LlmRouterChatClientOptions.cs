@@ -23,6 +23,14 @@ public sealed class LlmRouterChatClientOptions
     /// <value>The default is <see langword="null"/>: no logging.</value>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>Gets or sets the request analyzer behind <see cref="RoutingRequest.Analysis"/>.</summary>
+    /// <value>The default is <see langword="null"/>: <see cref="RequestAnalyzer.Default"/>.</value>
+    public IRequestAnalyzer? Analyzer { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the router records spans and metrics (see <see cref="LlmRoutingTelemetry"/>).</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool EnableTelemetry { get; set; }
+
     /// <summary>Gets or sets a value indicating whether disposing the router leaves the targets' clients open.</summary>
     /// <value>The default is <see langword="false"/>: the router owns the clients it was given.</value>
     public bool LeaveOpen { get; set; }

@@ -122,7 +122,7 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
 
         if (!rule.HasCondition)
         {
-            failures.Add($"{at} has no condition; set one of ContainsAny, ContainsAll, Regex, Metadata, Tags, MinTokens, MaxTokens, MinMessages, MaxMessages, Requires (or a predicate in code).");
+            failures.Add($"{at} has no condition; set one of ContainsAny, ContainsAll, Regex, Metadata, Tags, MinTokens, MaxTokens, MinMessages, MaxMessages, Requires, Tasks, MinComplexity, MinRisk, HasPii (or a predicate in code).");
         }
 
         if (rule.RegexTimeout <= TimeSpan.Zero)
@@ -139,6 +139,11 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
             {
                 failures.Add($"{at}:Regex is invalid: {ex.InnerException?.Message ?? ex.Message}");
             }
+        }
+
+        if (rule.MinComplexity is { } complexity && !(complexity >= 0 && complexity <= 1))
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{at}:MinComplexity must be from 0 to 1 (was {complexity})."));
         }
 
         foreach (string term in rule.ContainsAny.Concat(rule.ContainsAll))

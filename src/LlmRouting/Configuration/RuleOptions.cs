@@ -51,6 +51,18 @@ public sealed class RuleOptions
     /// <summary>Gets or sets capabilities the request must need (e.g. <c>Tools</c>) for the rule to match.</summary>
     public ModelCapabilities? Requires { get; set; }
 
+    /// <summary>Gets task types of which the analyzer's reading must be one (e.g. <c>Code</c>, <c>Math</c>).</summary>
+    public IList<TaskType> Tasks { get; } = [];
+
+    /// <summary>Gets or sets the least complexity score (0–1) for the rule to match.</summary>
+    public double? MinComplexity { get; set; }
+
+    /// <summary>Gets or sets the least risk level for the rule to match.</summary>
+    public RiskLevel? MinRisk { get; set; }
+
+    /// <summary>Gets or sets whether the request must (true) or must not (false) contain personal data.</summary>
+    public bool? HasPii { get; set; }
+
     /// <summary>Gets or sets a code predicate (not bindable from configuration).</summary>
     public Func<RoutingRequest, bool>? Predicate { get; set; }
 
@@ -58,5 +70,6 @@ public sealed class RuleOptions
     public bool HasCondition =>
         Predicate is not null || ContainsAny.Count > 0 || ContainsAll.Count > 0 || !string.IsNullOrEmpty(Regex) ||
         Metadata.Count > 0 || Tags.Count > 0 || MinTokens is not null || MaxTokens is not null ||
-        MinMessages is not null || MaxMessages is not null || Requires is not null;
+        MinMessages is not null || MaxMessages is not null || Requires is not null ||
+        Tasks.Count > 0 || MinComplexity is not null || MinRisk is not null || HasPii is not null;
 }

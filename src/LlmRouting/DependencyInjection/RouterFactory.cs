@@ -51,7 +51,9 @@ internal sealed class RouterFactory
             _services.GetService<RouteExecutor>() ?? DirectRouteExecutor.Instance,
             [.. _services.GetServices<IRouteObserver>()],
             _services.GetService<TimeProvider>() ?? TimeProvider.System,
-            logger);
+            logger,
+            _services.GetService<RoutingMetrics>(),
+            _services.GetService<IRequestAnalyzer>());
     }
 
     private RouteTarget CreateTarget(TargetOptions options)

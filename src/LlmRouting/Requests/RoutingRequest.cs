@@ -21,24 +21,32 @@ public sealed class RoutingRequest
     private ModelCapabilities? _requiredCapabilities;
     private int _imageCount = -1;
     private IReadOnlyList<string>? _tags;
+    private readonly IRequestAnalyzer _analyzer;
+    private RequestAnalysis? _analysis;
 
     /// <summary>Initializes a new instance of the <see cref="RoutingRequest"/> class.</summary>
     /// <param name="messages">The conversation to route.</param>
     /// <param name="options">The request options, if any.</param>
-    public RoutingRequest(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
+    /// <param name="analyzer">The analyzer behind <see cref="Analysis"/>; the default is <see cref="RequestAnalyzer.Default"/>.</param>
+    public RoutingRequest(IEnumerable<ChatMessage> messages, ChatOptions? options = null, IRequestAnalyzer? analyzer = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
         Messages = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         Options = options;
+        _analyzer = analyzer ?? RequestAnalyzer.Default;
     }
 
     /// <summary>Initializes a new instance of the <see cref="RoutingRequest"/> class with a single user message.</summary>
     /// <param name="userText">The user's message.</param>
     /// <param name="options">The request options, if any.</param>
-    public RoutingRequest(string userText, ChatOptions? options = null)
-        : this([new ChatMessage(ChatRole.User, userText)], options)
+    /// <param name="analyzer">The analyzer behind <see cref="Analysis"/>; the default is <see cref="RequestAnalyzer.Default"/>.</param>
+    public RoutingRequest(string userText, ChatOptions? options = null, IRequestAnalyzer? analyzer = null)
+        : this([new ChatMessage(ChatRole.User, userText)], options, analyzer)
     {
     }
+
+    /// <summary>Gets the local analysis of the request — task, complexity, risk, personal data — computed on first use, once.</summary>
+    public RequestAnalysis Analysis => _analysis ??= _analyzer.Analyze(this);
 
     /// <summary>Gets the conversation.</summary>
     public IReadOnlyList<ChatMessage> Messages { get; }

@@ -22,6 +22,10 @@ public sealed class FallbackOptions
     /// <value>The default is <see cref="ProviderFailures.IsTransient"/>: timeouts, open circuits, connection errors, 408, 429, 5xx.</value>
     public Func<Exception, bool> ShouldFallOver { get; set; } = ProviderFailures.IsTransient;
 
+    /// <summary>Gets or sets a value indicating whether a stream that ends without a finish reason counts as broken (<see cref="StreamInterruptedException"/>).</summary>
+    /// <value>The default is <see langword="true"/>: the OpenAI SSE reader ends silently when a connection is cut mid-answer.</value>
+    public bool RequireFinishReason { get; set; } = true;
+
     /// <summary>Gets or sets a value indicating whether each target's calls run through a Polly pipeline (retry, circuit breaker, timeout) whose circuit also feeds the candidate filter.</summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool UseTargetResilience { get; set; } = true;

@@ -101,12 +101,13 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         using CancellationTokenSource? budget = CreateBudget(cancellationToken);
         CancellationToken token = budget?.Token ?? cancellationToken;
         StreamContinuationOptions continuation = _options.Continuation;
-        StreamSplice? splice = continuation.Enabled ? new StreamSplice(messages) : null;
-        TimeSpan? idleTimeout = splice is null ? null : continuation.IdleTimeout;
+        var splice = new StreamSplice(messages);
+        TimeSpan? idleTimeout = continuation.Enabled ? continuation.IdleTimeout : null;
         var usage = new StreamUsage();
         long start = Stopwatch.GetTimestamp();
         var failover = new DecisionFailoverChatClient(route, BuildChain(route), _options.ShouldFallOver, cancellationToken);
         Segment segment = OpenSegment(failover, messages, options, idleTimeout, token);
+        bool finished = false;
         bool completed = false;
         try
         {
@@ -117,7 +118,8 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                 {
                     ChatResponseUpdate update = segment.Updates.Current;
                     usage.Observe(update, start);
-                    splice?.Observe(update);
+                    splice.Observe(update);
+                    finished |= update.FinishReason is not null;
                     segment.ArmIdleTimer();
                     yield return update;
                     continue;
@@ -125,11 +127,16 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 
                 if (failure is null)
                 {
-                    completed = true;
-                    break;
-                }
+                    if (!_options.RequireFinishReason || finished || splice.Streamed.Count == 0)
+                    {
+                        completed = true;
+                        break;
+                    }
 
-                if (failure is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                    // The OpenAI SSE reader ends silently when a connection is cut mid-answer: no finish reason means broken.
+                    route.AddAttempt(new RouteAttempt(failover.Current.Name, RouteAttemptOutcome.Failed, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, nameof(StreamInterruptedException)));
+                }
+                else if (failure is OperationCanceledException && !cancellationToken.IsCancellationRequested)
                 {
                     if (budget is { IsCancellationRequested: true })
                     {
@@ -142,11 +149,15 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                     }
                 }
 
-                if (splice is null || !usage.HasOutput || cancellationToken.IsCancellationRequested)
+                if (splice.Streamed.Count == 0 || cancellationToken.IsCancellationRequested || failure is OperationCanceledException)
                 {
-                    // Nothing reached the caller (the chain is exhausted), continuation is off, or the caller cancelled:
-                    // the failure surfaces as it is.
-                    ExceptionDispatchInfo.Throw(failure);
+                    // Nothing reached the caller (the chain is exhausted) or the caller cancelled: the failure surfaces as it is.
+                    ExceptionDispatchInfo.Throw(failure!);
+                }
+
+                if (!continuation.Enabled)
+                {
+                    throw new StreamInterruptedException(route, splice.Streamed, failure);
                 }
 
                 IReadOnlyList<RouteTarget> remaining = failover.Remaining;
@@ -157,14 +168,14 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                     null;
                 if (refusal is not null)
                 {
-                    throw new StreamInterruptedException(
-                        $"The stream from '{failover.Current.Name}' broke after output was streamed and was not continued: {refusal}.", failure, splice.Streamed, route);
+                    throw new StreamInterruptedException(route, splice.Streamed, failure, refusal);
                 }
 
                 // Continue the answer on the next target: the partial text as an assistant prefix, then the instruction.
                 await segment.DisposeAsync().ConfigureAwait(false);
                 failover.Dispose();
                 route.IsSpliced = true;
+                finished = false;
                 failover = new DecisionFailoverChatClient(route, remaining, _options.ShouldFallOver, cancellationToken);
                 segment = OpenSegment(failover, splice.ContinuationMessages(continuation.Instruction), options, idleTimeout, token);
             }

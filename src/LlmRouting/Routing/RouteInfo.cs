@@ -63,6 +63,9 @@ public sealed class RouteInfo
     /// <summary>Gets why the other targets could not serve the request.</summary>
     public IReadOnlyList<CandidateRejection> Rejections => CandidateSet.Rejections;
 
+    /// <summary>Gets the analyzer's reading of the request: task, complexity, risk and personal-data kinds (no text).</summary>
+    public RequestAnalysis Analysis => Request.Analysis;
+
     /// <summary>Gets the tenant from the request metadata, if any.</summary>
     public string? Tenant => Request.Tenant;
 

@@ -14,12 +14,14 @@ internal sealed class RouteInvocation : IChatClient
     private readonly RouterState _state;
     private readonly RouteInfo _route;
     private readonly long _startTimestamp;
+    private readonly Activity? _activity;
 
-    public RouteInvocation(RouterState state, RouteInfo route, long startTimestamp)
+    public RouteInvocation(RouterState state, RouteInfo route, long startTimestamp, Activity? activity)
     {
         _state = state;
         _route = route;
         _startTimestamp = startTimestamp;
+        _activity = activity;
     }
 
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -127,6 +129,13 @@ internal sealed class RouteInvocation : IChatClient
         {
             Log.RouteFailed(_state.Logger, _route.RouteId, _route.Target, error.GetType().Name, _route.Attempts.Count);
         }
+
+        if (_activity is not null)
+        {
+            RoutingMetrics.Tag(_activity, _route);
+        }
+
+        _state.Metrics?.Record(_route);
 
         foreach (IRouteObserver observer in _state.Observers)
         {

@@ -14,8 +14,12 @@ internal sealed class RouterState
         RouteExecutor executor,
         IReadOnlyList<IRouteObserver> observers,
         TimeProvider timeProvider,
-        ILogger logger)
+        ILogger logger,
+        RoutingMetrics? metrics = null,
+        IRequestAnalyzer? analyzer = null)
     {
+        Analyzer = analyzer ?? RequestAnalyzer.Default;
+        Metrics = metrics;
         Registry = registry;
         Filters = filters;
         Strategies = strategies;
@@ -47,6 +51,12 @@ internal sealed class RouterState
     public TimeProvider TimeProvider { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>Gets the request analyzer.</summary>
+    public IRequestAnalyzer Analyzer { get; }
+
+    /// <summary>Gets the metric instruments; <see langword="null"/> when telemetry is off (no spans, no metrics).</summary>
+    public RoutingMetrics? Metrics { get; }
 
     /// <summary>Gets the cached decision for the default target, used when it is a candidate and no strategy decided.</summary>
     public RouteDecision DefaultDecision { get; }

@@ -121,7 +121,7 @@ public sealed class FaultToleranceTests : IClassFixture<FakeOpenAIServerFixture>
     }
 
     [Fact]
-    public async Task StreamBreakingAfterOutput_SurfacesWithoutFailover_WhenContinuationIsOff()
+    public async Task StreamBreakingAfterOutput_SurfacesAsStreamInterrupted_WithoutFailover_WhenContinuationIsOff()
     {
         string prefix = Unique();
         var faults = new FaultInjector { ChunksBeforeBreak = 2 };
@@ -137,8 +137,9 @@ public sealed class FaultToleranceTests : IClassFixture<FakeOpenAIServerFixture>
             }
         });
 
-        Assert.NotNull(caught);
-        Assert.True(ProviderFailures.IsTransient(caught), caught.ToString());
+        StreamInterruptedException interrupted = Assert.IsType<StreamInterruptedException>(caught);
+        Assert.Equal(received, interrupted.Updates);
+        Assert.Equal("a", interrupted.Route!.Target);
         Assert.StartsWith("This is", received.ToChatResponse().Text, StringComparison.Ordinal);
         Assert.DoesNotContain(_server.Requests, r => r.Model == $"{prefix}-b");
         Assert.Equal(0, router.InFlight.Current);

@@ -117,7 +117,7 @@ public class OptionsValidationTests
     public void RuleWithoutCondition()
     {
         OptionsValidationException ex = Fails(r => TwoTargets(r).Default("economy").UseRules(rules => rules.When(_ => { }).RouteTo("premium")));
-        Assert.Contains("LlmRouting:Rules[0] has no condition; set one of ContainsAny, ContainsAll, Regex, Metadata, Tags, MinTokens, MaxTokens, MinMessages, MaxMessages, Requires (or a predicate in code).", ex.Failures);
+        Assert.Contains("LlmRouting:Rules[0] has no condition; set one of ContainsAny, ContainsAll, Regex, Metadata, Tags, MinTokens, MaxTokens, MinMessages, MaxMessages, Requires, Tasks, MinComplexity, MinRisk, HasPii (or a predicate in code).", ex.Failures);
     }
 
     [Fact]

@@ -95,7 +95,7 @@ public class FallbackTests
         using ServiceProvider _ = provider;
         var received = new List<string>();
 
-        await Assert.ThrowsAsync<IOException>(async () =>
+        StreamInterruptedException ex = await Assert.ThrowsAsync<StreamInterruptedException>(async () =>
         {
             await foreach (ChatResponseUpdate update in chat.GetStreamingResponseAsync("hello"))
             {
@@ -104,6 +104,8 @@ public class FallbackTests
         });
 
         Assert.Equal(["partial"], received);
+        Assert.IsType<IOException>(ex.InnerException);
+        Assert.Equal("partial", ex.PartialText);
         Assert.Equal(0, economy.Calls);
     }
 

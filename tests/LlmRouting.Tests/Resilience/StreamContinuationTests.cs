@@ -61,15 +61,17 @@ public class StreamContinuationTests
     }
 
     [Fact]
-    public async Task BrokenStream_WhenContinuationIsOff_SurfacesTheOriginalFailure()
+    public async Task BrokenStream_WhenContinuationIsOff_SurfacesAsStreamInterrupted()
     {
         var premium = new TestChatClient("premium") { GetStreamingResponseAsyncCallback = (_, _, ct) => Words(["The answer"], new IOException("reset"), ct) };
         var economy = new TestChatClient("economy");
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, o => o.Continuation.Enabled = false);
         using ServiceProvider _ = provider;
 
-        await Assert.ThrowsAsync<IOException>(() => ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
+        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
 
+        Assert.IsType<IOException>(error.InnerException);
+        Assert.Null(error.NotContinuedBecause);
         Assert.Equal(0, economy.Calls);
     }
 
@@ -92,8 +94,8 @@ public class StreamContinuationTests
 
         Assert.IsType<IOException>(error.InnerException);
         Assert.Contains(nameof(FunctionCallContent), error.Message, StringComparison.Ordinal);
-        Assert.Equal(received, error.Streamed);
-        Assert.Contains(error.Streamed, u => u.Contents.OfType<FunctionCallContent>().Any());
+        Assert.Equal(received, error.Updates);
+        Assert.Contains(error.Updates, u => u.Contents.OfType<FunctionCallContent>().Any());
         Assert.NotNull(error.Route);
         Assert.False(error.Route.IsSpliced);
         Assert.Equal(0, economy.Calls);
@@ -110,7 +112,7 @@ public class StreamContinuationTests
         StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
 
         Assert.Contains("no target is left", error.Message, StringComparison.Ordinal);
-        Assert.Equal("The answer", error.Streamed.ToChatResponse().Text);
+        Assert.Equal("The answer", error.Updates.ToChatResponse().Text);
         Assert.Equal(0, economy.Calls);
     }
 
@@ -124,9 +126,27 @@ public class StreamContinuationTests
 
         StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
 
-        Assert.Equal("The answer is", error.Streamed.ToChatResponse().Text);
+        Assert.Equal("The answer is", error.Updates.ToChatResponse().Text);
         Assert.True(error.Route!.IsSpliced);
         Assert.Equal(["premium", "economy"], error.Route.Attempts.Select(a => a.Target));
+    }
+
+    [Fact]
+    public async Task StreamEndingWithoutAFinishReason_IsContinued_LikeABrokenOne()
+    {
+        var premium = new TestChatClient("premium") { GetStreamingResponseAsyncCallback = (_, _, ct) => Stall(["The answer"], ct, stall: false) };
+        var economy = new TestChatClient("economy") { GetStreamingResponseAsyncCallback = (_, _, ct) => Words([" is 42."], null, ct) };
+        (IChatClient chat, ServiceProvider provider) = Build(premium, economy);
+        using ServiceProvider _ = provider;
+
+        List<ChatResponseUpdate> updates = await ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
+
+        Assert.Equal("The answer is 42.", updates.ToChatResponse().Text);
+        RouteInfo route = updates[^1].GetRouteInfo()!;
+        Assert.True(route.IsSpliced);
+        Assert.Equal(
+            [("premium", RouteAttemptOutcome.Failed, nameof(StreamInterruptedException)), ("economy", RouteAttemptOutcome.Succeeded, null)],
+            route.Attempts.Select(a => (a.Target, a.Outcome, a.Error)));
     }
 
     [Fact]
@@ -192,11 +212,12 @@ public class StreamContinuationTests
     private static async IAsyncEnumerable<ChatResponseUpdate> Words(string[] words, Exception? breakWith, [EnumeratorCancellation] CancellationToken ct)
     {
         string messageId = Guid.NewGuid().ToString("N");
-        foreach (string word in words)
+        for (int i = 0; i < words.Length; i++)
         {
             ct.ThrowIfCancellationRequested();
             await Task.Yield();
-            yield return new ChatResponseUpdate(ChatRole.Assistant, word) { MessageId = messageId };
+            bool last = i == words.Length - 1 && breakWith is null;
+            yield return new ChatResponseUpdate(ChatRole.Assistant, words[i]) { MessageId = messageId, FinishReason = last ? ChatFinishReason.Stop : null };
         }
 
         if (breakWith is not null)
@@ -205,7 +226,7 @@ public class StreamContinuationTests
         }
     }
 
-    private static async IAsyncEnumerable<ChatResponseUpdate> Stall(string[] words, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<ChatResponseUpdate> Stall(string[] words, [EnumeratorCancellation] CancellationToken ct, bool stall = true)
     {
         foreach (string word in words)
         {
@@ -213,7 +234,10 @@ public class StreamContinuationTests
             yield return new ChatResponseUpdate(ChatRole.Assistant, word) { MessageId = "m1" };
         }
 
-        await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+        if (stall)
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+        }
     }
 
     private static async IAsyncEnumerable<ChatResponseUpdate> FunctionCallThenBreak([EnumeratorCancellation] CancellationToken ct)

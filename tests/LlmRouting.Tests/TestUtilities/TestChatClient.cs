@@ -64,6 +64,6 @@ public sealed class TestChatClient : IChatClient
             yield return new ChatResponseUpdate(ChatRole.Assistant, word) { ModelId = options?.ModelId ?? Name };
         }
 
-        yield return new ChatResponseUpdate { Contents = [new UsageContent(new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500, TotalTokenCount = 1500 })] };
+        yield return new ChatResponseUpdate { FinishReason = ChatFinishReason.Stop, Contents = [new UsageContent(new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500, TotalTokenCount = 1500 })] };
     }
 }

@@ -134,6 +134,31 @@ public sealed class RoutingRule
             Describe(description, $"needs {requires}");
         }
 
+        if (options.Tasks.Count > 0)
+        {
+            TaskType[] tasks = [.. options.Tasks];
+            conditions.Add(r => Array.IndexOf(tasks, r.Analysis.Task) >= 0);
+            Describe(description, $"task {string.Join('|', tasks)}");
+        }
+
+        if (options.MinComplexity is { } minComplexity)
+        {
+            conditions.Add(r => r.Analysis.Complexity >= minComplexity);
+            Describe(description, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"complexity >= {minComplexity:0.##}"));
+        }
+
+        if (options.MinRisk is { } minRisk)
+        {
+            conditions.Add(r => r.Analysis.Risk >= minRisk);
+            Describe(description, $"risk >= {minRisk}");
+        }
+
+        if (options.HasPii is { } hasPii)
+        {
+            conditions.Add(r => r.Analysis.HasPii == hasPii);
+            Describe(description, hasPii ? "has PII" : "no PII");
+        }
+
         Func<RoutingRequest, bool>[] all = [.. conditions];
         Func<RoutingRequest, bool> combined = all.Length == 1 ? all[0] : r => AllHold(all, r);
         return new RoutingRule(name, combined, [options.Target, .. options.Fallbacks], description.ToString());

@@ -1,0 +1,14 @@
+namespace LlmRouting;
+
+/// <summary>How a tracked call ended.</summary>
+public enum LoadOutcome
+{
+    /// <summary>It answered: a latency sample.</summary>
+    Succeeded,
+
+    /// <summary>The target failed: counted against it.</summary>
+    Failed,
+
+    /// <summary>The caller cancelled or stopped reading: not the target's fault.</summary>
+    Canceled,
+}

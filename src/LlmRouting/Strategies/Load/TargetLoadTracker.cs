@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+
+namespace LlmRouting;
+
+/// <summary>Tracks, per target name, calls in flight, smoothed latency and failures; fed by a decorator on every target.</summary>
+/// <remarks>
+/// Keyed by target name so the numbers survive configuration reloads. In-flight counts are exact under
+/// concurrency and cancellation: every call is counted once when it starts and once when it ends, however it
+/// ends. Streams are measured by their time to first update, not by total time. Thread-safe.
+/// </remarks>
+public sealed class TargetLoadTracker
+{
+    private readonly ConcurrentDictionary<string, Counters> _targets = new(StringComparer.OrdinalIgnoreCase);
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Initializes a new instance of the <see cref="TargetLoadTracker"/> class.</summary>
+    /// <param name="options">The smoothing options.</param>
+    /// <param name="timeProvider">The time provider; the default is <see cref="TimeProvider.System"/>.</param>
+    public TargetLoadTracker(LoadTrackingOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        Options = options ?? new LoadTrackingOptions();
+        Options.Validate();
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Gets the options.</summary>
+    public LoadTrackingOptions Options { get; }
+
+    /// <summary>Gets the load of one target (zeros for a target never called).</summary>
+    /// <param name="target">The target name.</param>
+    /// <returns>The snapshot.</returns>
+    public TargetLoad GetLoad(string target) =>
+        _targets.TryGetValue(target, out Counters? c) ? c.Snapshot(target) : new TargetLoad(target, 0, null, 0, 0);
+
+    /// <summary>Gets the load of every target that has been called, ordered by name.</summary>
+    /// <returns>The snapshots.</returns>
+    public IReadOnlyList<TargetLoad> GetSnapshot() =>
+        [.. _targets.OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase).Select(kv => kv.Value.Snapshot(kv.Key))];
+
+    /// <summary>Records that a call to <paramref name="target"/> started.</summary>
+    /// <param name="target">The target name.</param>
+    /// <returns>A token to pass to <see cref="End"/>; holds the start timestamp.</returns>
+    public long Start(string target)
+    {
+        Interlocked.Increment(ref For(target).InFlight);
+        return _timeProvider.GetTimestamp();
+    }
+
+    /// <summary>Records that a call ended.</summary>
+    /// <param name="target">The target name.</param>
+    /// <param name="startTimestamp">The value <see cref="Start"/> returned.</param>
+    /// <param name="outcome">How it ended.</param>
+    /// <param name="firstUpdateTimestamp">For streams, when the first update arrived: latency is measured to it.</param>
+    public void End(string target, long startTimestamp, LoadOutcome outcome, long? firstUpdateTimestamp = null)
+    {
+        Counters counters = For(target);
+        Interlocked.Decrement(ref counters.InFlight);
+        switch (outcome)
+        {
+            case LoadOutcome.Succeeded:
+                counters.AddSample(_timeProvider.GetElapsedTime(startTimestamp, firstUpdateTimestamp ?? _timeProvider.GetTimestamp()), Options.Smoothing);
+                break;
+            case LoadOutcome.Failed:
+                Interlocked.Increment(ref counters.Failures);
+                break;
+            default:
+                // Canceled by the caller: neither a latency sample nor the target's fault.
+                break;
+        }
+    }
+
+    /// <summary>Gets the current timestamp of the tracker's time provider.</summary>
+    /// <returns>The timestamp.</returns>
+    public long Timestamp() => _timeProvider.GetTimestamp();
+
+    private Counters For(string target) => _targets.GetOrAdd(target, static _ => new Counters());
+
+    private sealed class Counters
+    {
+        private readonly Lock _gate = new();
+        private double _ewmaTicks = -1;
+        private long _samples;
+
+#pragma warning disable SA1401, CA1051 // Fields updated with Interlocked.
+        public long InFlight;
+        public long Failures;
+#pragma warning restore SA1401, CA1051
+
+        public void AddSample(TimeSpan latency, double alpha)
+        {
+            lock (_gate)
+            {
+                _ewmaTicks = _ewmaTicks < 0 ? latency.Ticks : (alpha * latency.Ticks) + ((1 - alpha) * _ewmaTicks);
+                _samples++;
+            }
+        }
+
+        public TargetLoad Snapshot(string target)
+        {
+            lock (_gate)
+            {
+                return new TargetLoad(target, Interlocked.Read(ref InFlight), _ewmaTicks < 0 ? null : TimeSpan.FromTicks((long)_ewmaTicks), _samples, Interlocked.Read(ref Failures));
+            }
+        }
+    }
+}

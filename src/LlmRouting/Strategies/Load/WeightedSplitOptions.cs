@@ -1,0 +1,36 @@
+namespace LlmRouting;
+
+/// <summary>A weighted split of traffic between targets (A/B tests, canaries).</summary>
+public sealed class WeightedSplitOptions
+{
+    /// <summary>Gets the weights by target name, e.g. <c>{ "stable": 95, "canary": 5 }</c>; relative, not necessarily summing to 100.</summary>
+    public IDictionary<string, double> Weights { get; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets a metadata key (e.g. <c>user</c>) that makes the split sticky: the same key always lands on the same target.</summary>
+    /// <value>The default is <see langword="null"/>: each request is drawn at random.</value>
+    public string? StickyKey { get; set; }
+
+    /// <summary>Gets or sets the random source (thread-safe; the default is <see cref="Random.Shared"/>).</summary>
+    public Random? Random { get; set; }
+
+    internal void Validate()
+    {
+        if (Weights.Count == 0)
+        {
+            throw new ArgumentException("WeightedSplitOptions.Weights must name at least one target.", nameof(Weights));
+        }
+
+        foreach ((string target, double weight) in Weights)
+        {
+            if (!(weight >= 0) || double.IsInfinity(weight))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Weights), weight, $"WeightedSplitOptions.Weights['{target}'] must be a finite, non-negative number.");
+            }
+        }
+
+        if (Weights.Values.Sum() <= 0)
+        {
+            throw new ArgumentException("WeightedSplitOptions.Weights must have a positive total.", nameof(Weights));
+        }
+    }
+}

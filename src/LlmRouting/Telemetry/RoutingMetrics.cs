@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace LlmRouting;
+
+/// <summary>The router's metric instruments, on the <c>LlmRouting</c> meter; recorded once per request when it ends.</summary>
+/// <remarks>Every instrument checks <see cref="Instrument.Enabled"/>: with no listener, recording costs a few branches.</remarks>
+internal sealed class RoutingMetrics : IDisposable
+{
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+
+    public RoutingMetrics(IMeterFactory? meterFactory = null)
+    {
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(LlmRoutingTelemetry.MeterName, LlmRoutingTelemetry.Version) ?? new Meter(LlmRoutingTelemetry.MeterName, LlmRoutingTelemetry.Version);
+        Requests = _meter.CreateCounter<long>("llmrouting.requests", "{request}", "Routed requests, by serving target, strategy, outcome and whether a fallback served.");
+        DecisionDuration = _meter.CreateHistogram<double>("llmrouting.decision.duration", "s", "Time to decide where a request goes (analysis, filters, strategies).");
+        RequestDuration = _meter.CreateHistogram<double>("llmrouting.request.duration", "s", "Time from routing to the last byte of the answer, all attempts included.");
+        Tokens = _meter.CreateCounter<long>("llmrouting.tokens", "{token}", "Tokens reported by the serving targets, by target and token type.");
+        Cost = _meter.CreateCounter<double>("llmrouting.cost", "{currency}", "Cost of requests at the serving targets' prices.");
+        Savings = _meter.CreateCounter<double>("llmrouting.savings", "{currency}", "Cost avoided against the baseline target, from the same token counts (negative when routing cost more).");
+        Attempts = _meter.CreateCounter<long>("llmrouting.attempts", "{attempt}", "Calls to targets, by target and attempt outcome.");
+        Fallbacks = _meter.CreateCounter<long>("llmrouting.fallbacks", "{request}", "Requests served by a target other than the decision's primary.");
+        Rejections = _meter.CreateCounter<long>("llmrouting.rejections", "{target}", "Targets removed from a request's candidates, by target and filter.");
+    }
+
+    public Counter<long> Requests { get; }
+
+    public Histogram<double> DecisionDuration { get; }
+
+    public Histogram<double> RequestDuration { get; }
+
+    public Counter<long> Tokens { get; }
+
+    public Counter<double> Cost { get; }
+
+    public Counter<double> Savings { get; }
+
+    public Counter<long> Attempts { get; }
+
+    public Counter<long> Fallbacks { get; }
+
+    public Counter<long> Rejections { get; }
+
+    public void Record(RouteInfo route)
+    {
+        var target = new KeyValuePair<string, object?>(RoutingTags.Target, route.Target);
+        if (Requests.Enabled)
+        {
+            Requests.Add(1, target, new(RoutingTags.Strategy, route.Strategy), new(RoutingTags.Outcome, Lower(route.Outcome)), new(RoutingTags.Fallback, route.IsFallback));
+        }
+
+        if (DecisionDuration.Enabled)
+        {
+            DecisionDuration.Record(route.DecisionDuration.TotalSeconds, new KeyValuePair<string, object?>(RoutingTags.Strategy, route.Strategy));
+        }
+
+        if (RequestDuration.Enabled && route.Duration is { } duration)
+        {
+            RequestDuration.Record(duration.TotalSeconds, target, new(RoutingTags.Outcome, Lower(route.Outcome)));
+        }
+
+        if (Tokens.Enabled && route.Usage is { } usage)
+        {
+            if (usage.InputTokenCount is { } input)
+            {
+                Tokens.Add(input, target, new(RoutingTags.TokenType, "input"));
+            }
+
+            if (usage.OutputTokenCount is { } output)
+            {
+                Tokens.Add(output, target, new(RoutingTags.TokenType, "output"));
+            }
+        }
+
+        if (Cost.Enabled && route.Cost is { } cost)
+        {
+            Cost.Add((double)cost, target);
+        }
+
+        if (Savings.Enabled && route.Savings is { } savings)
+        {
+            Savings.Add((double)savings, target);
+        }
+
+        if (Attempts.Enabled)
+        {
+            foreach (RouteAttempt attempt in route.Attempts)
+            {
+                Attempts.Add(1, new(RoutingTags.Target, attempt.Target), new(RoutingTags.AttemptOutcome, Lower(attempt.Outcome)));
+            }
+        }
+
+        if (Fallbacks.Enabled && route.IsFallback)
+        {
+            Fallbacks.Add(1, new(RoutingTags.PrimaryTarget, route.Decision.Primary.Name), target);
+        }
+
+        if (Rejections.Enabled)
+        {
+            foreach (CandidateRejection rejection in route.Rejections)
+            {
+                Rejections.Add(1, new(RoutingTags.Target, rejection.Target), new(RoutingTags.Filter, rejection.Filter));
+            }
+        }
+    }
+
+    /// <summary>Tags the routing span with what the route did.</summary>
+    public static void Tag(Activity activity, RouteInfo route)
+    {
+        activity.DisplayName = $"route {route.Target}";
+        activity.SetTag(RoutingTags.RouteId, route.RouteId)
+            .SetTag(RoutingTags.Target, route.Target)
+            .SetTag(RoutingTags.PrimaryTarget, route.Decision.Primary.Name)
+            .SetTag(RoutingTags.Strategy, route.Strategy)
+            .SetTag(RoutingTags.Reason, route.Reason)
+            .SetTag(RoutingTags.CandidateCount, route.CandidateSet.Count)
+            .SetTag(RoutingTags.Outcome, Lower(route.Outcome))
+            .SetTag(RoutingTags.Attempts, route.Attempts.Count)
+            .SetTag(RoutingTags.Fallback, route.IsFallback)
+            .SetTag(RoutingTags.CacheHit, route.IsCacheHit)
+            .SetTag(RoutingTags.DecisionDuration, route.DecisionDuration.TotalSeconds)
+            .SetTag(RoutingTags.RequestModel, route.ModelId ?? route.Target);
+        if (route.Rejections.Count > 0)
+        {
+            activity.SetTag(RoutingTags.Rejected, route.Rejections.Select(r => $"{r.Target}:{r.Filter}").ToArray());
+        }
+
+        if (route.Usage is { } usage)
+        {
+            activity.SetTag(RoutingTags.InputTokens, usage.InputTokenCount).SetTag(RoutingTags.OutputTokens, usage.OutputTokenCount);
+        }
+
+        if (route.Cost is { } cost)
+        {
+            activity.SetTag(RoutingTags.Cost, (double)cost);
+        }
+
+        if (route.Savings is { } savings)
+        {
+            activity.SetTag(RoutingTags.Savings, (double)savings);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+
+    private static string Lower(RouteOutcome value) => value switch
+    {
+        RouteOutcome.Succeeded => "succeeded",
+        RouteOutcome.Failed => "failed",
+        RouteOutcome.Canceled => "canceled",
+        RouteOutcome.Abandoned => "abandoned",
+        _ => "pending",
+    };
+
+    private static string Lower(RouteAttemptOutcome value) => value switch
+    {
+        RouteAttemptOutcome.Succeeded => "succeeded",
+        RouteAttemptOutcome.Failed => "failed",
+        RouteAttemptOutcome.Canceled => "canceled",
+        RouteAttemptOutcome.Abandoned => "abandoned",
+        _ => "rejected",
+    };
+}
