@@ -17,6 +17,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     private readonly TimeProvider _timeProvider;
     private readonly ResponseEscalator? _escalator;
     private readonly RequestHedger? _hedger;
+    private readonly Func<RouteInfo, IReadOnlyList<RouteTarget>> _buildChain;
 
     public FallbackRouteExecutor(FallbackOptions options, TimeProvider timeProvider, ResponseEscalator? escalator = null)
     {
@@ -24,6 +25,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         _timeProvider = timeProvider;
         _escalator = escalator is { IsEmpty: false } ? escalator : null;
         _hedger = options.Hedging.Enabled ? new RequestHedger(options.Hedging, options.ShouldFallOver, timeProvider) : null;
+        _buildChain = BuildChain;
     }
 
     /// <summary>Gets the hedger, when hedging is on.</summary>
@@ -31,7 +33,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 
     public override async Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        IReadOnlyList<RouteTarget> chain = BuildChain(route);
+        IReadOnlyList<RouteTarget>? chain = _hedger is null ? null : BuildChain(route); // built lazily (on a failure) otherwise
         using CancellationTokenSource? budget = CreateBudget(cancellationToken);
         CancellationToken token = budget?.Token ?? cancellationToken;
         long start = Stopwatch.GetTimestamp();
@@ -40,7 +42,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
             ChatResponse response;
             RouteTarget served;
             decimal? cost;
-            if (_hedger is not null && chain.Count > 1)
+            if (_hedger is not null && chain is { Count: > 1 })
             {
                 (Polly.Outcome<ChatResponse> outcome, HedgedRequest hedged) = await _hedger.ExecuteAsync(route, chain, messages, options, token).ConfigureAwait(false);
                 cost = hedged.Record(outcome.Result, cancellationToken);
@@ -87,9 +89,11 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     }
 
     private async Task<(ChatResponse Response, RouteTarget Served, decimal? Cost)> FailOverAsync(
-        RouteInfo route, IReadOnlyList<RouteTarget> chain, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token, CancellationToken cancellationToken)
+        RouteInfo route, IReadOnlyList<RouteTarget>? chain, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token, CancellationToken cancellationToken)
     {
-        using var failover = new DecisionFailoverChatClient(route, chain, _options.ShouldFallOver, cancellationToken);
+        using DecisionFailoverChatClient failover = chain is null
+            ? new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken)
+            : new DecisionFailoverChatClient(route, chain, _options.ShouldFallOver, cancellationToken);
         ChatResponse response = await failover.GetResponseAsync(messages, options, token).ConfigureAwait(false);
         RouteTarget served = failover.Current;
         return (response, served, route.AddUsage(response.Usage, served));
@@ -105,7 +109,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         TimeSpan? idleTimeout = continuation.Enabled ? continuation.IdleTimeout : null;
         var usage = new StreamUsage();
         long start = Stopwatch.GetTimestamp();
-        var failover = new DecisionFailoverChatClient(route, BuildChain(route), _options.ShouldFallOver, cancellationToken);
+        var failover = new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken);
         Segment segment = OpenSegment(failover, messages, options, idleTimeout, token);
         bool finished = false;
         bool completed = false;
@@ -192,6 +196,10 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
             }
         }
     }
+
+    /// <summary>An upper bound of <see cref="BuildChain"/>'s length, without building it.</summary>
+    private int MaximumTargets(RouteInfo route) =>
+        Math.Min(_options.MaxTargets, _options.TryRemainingCandidates ? route.CandidateSet.Count : route.Decision.Targets.Count + _options.LastResort.Count);
 
     /// <summary>The targets to try, in order: the decision's, the last-resort chain, then (optionally) the remaining candidates.</summary>
     internal IReadOnlyList<RouteTarget> BuildChain(RouteInfo route)
