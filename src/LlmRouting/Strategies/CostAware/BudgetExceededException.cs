@@ -1,0 +1,68 @@
+namespace LlmRouting;
+
+/// <summary>Thrown, before any model is called, when a budget with <see cref="BudgetOptions.RefuseAtLimit"/> is spent.</summary>
+public sealed class BudgetExceededException : Exception
+{
+    /// <summary>Initializes a new instance of the <see cref="BudgetExceededException"/> class.</summary>
+    public BudgetExceededException()
+        : base("The budget for this request's scope is spent.")
+    {
+        ScopeKey = string.Empty;
+        Scope = string.Empty;
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="BudgetExceededException"/> class.</summary>
+    /// <param name="message">The message.</param>
+    public BudgetExceededException(string message)
+        : base(message)
+    {
+        ScopeKey = string.Empty;
+        Scope = string.Empty;
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="BudgetExceededException"/> class.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The inner exception.</param>
+    public BudgetExceededException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        ScopeKey = string.Empty;
+        Scope = string.Empty;
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="BudgetExceededException"/> class.</summary>
+    /// <param name="scopeKey">The metadata key the budget is scoped by.</param>
+    /// <param name="scope">The scope value (e.g. the tenant).</param>
+    /// <param name="period">The period.</param>
+    /// <param name="limit">The limit.</param>
+    /// <param name="spent">What has been spent.</param>
+    /// <param name="resetsAt">When the budget resets.</param>
+    public BudgetExceededException(string scopeKey, string scope, BudgetPeriod period, decimal limit, decimal spent, DateTimeOffset resetsAt)
+        : base(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The {(period == BudgetPeriod.Day ? "daily" : "monthly")} budget for {scopeKey} '{scope}' is spent ({spent:0.######} of {limit:0.######}); it resets at {resetsAt:O}."))
+    {
+        ScopeKey = scopeKey;
+        Scope = scope;
+        Period = period;
+        Limit = limit;
+        Spent = spent;
+        ResetsAt = resetsAt;
+    }
+
+    /// <summary>Gets the metadata key the budget is scoped by.</summary>
+    public string ScopeKey { get; }
+
+    /// <summary>Gets the scope value.</summary>
+    public string Scope { get; }
+
+    /// <summary>Gets the period.</summary>
+    public BudgetPeriod Period { get; }
+
+    /// <summary>Gets the limit.</summary>
+    public decimal Limit { get; }
+
+    /// <summary>Gets what has been spent.</summary>
+    public decimal Spent { get; }
+
+    /// <summary>Gets when the budget resets.</summary>
+    public DateTimeOffset ResetsAt { get; }
+}

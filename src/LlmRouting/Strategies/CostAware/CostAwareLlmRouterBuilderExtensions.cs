@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace LlmRouting;
+
+/// <summary>Adds the cost-aware strategy (and its budgets) to a router.</summary>
+public static class CostAwareLlmRouterBuilderExtensions
+{
+    /// <summary>Sends each request to the cheapest candidate good enough for it, within budgets.</summary>
+    /// <param name="builder">The router builder.</param>
+    /// <param name="configure">Sets the quality table, difficulty, premium threshold and budgets.</param>
+    /// <returns>The builder.</returns>
+    /// <remarks>Budgets use the registered <see cref="IBudgetStore"/> (in memory by default; Redis shares them between instances).</remarks>
+    public static LlmRouterBuilder UseCostAware(this LlmRouterBuilder builder, Action<CostAwareOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new CostAwareOptions();
+        configure?.Invoke(options);
+        options.Validate();
+
+        builder.Services.TryAddSingleton<IBudgetStore>(sp => new InMemoryBudgetStore(sp.GetService<TimeProvider>()));
+        if (options.Budgets.Count > 0)
+        {
+            // Resolved when the router is built, so a store registered later (e.g. Redis) is the one both sides use.
+            builder.Services.AddSingleton<IRouteObserver>(sp =>
+                new BudgetSpendObserver(options.Budgets, sp.GetRequiredService<IBudgetStore>(), sp.GetService<ILogger<BudgetSpendObserver>>()));
+        }
+
+        return builder.UseStrategy(CostAwareStrategy.StrategyName, (sp, _) =>
+            new CostAwareStrategy(options, sp.GetRequiredService<IBudgetStore>(), sp.GetService<TimeProvider>()));
+    }
+}

@@ -1,0 +1,77 @@
+namespace LlmRouting;
+
+/// <summary>How the cost-aware strategy predicts quality and difficulty, estimates cost, and applies budgets.</summary>
+public sealed class CostAwareOptions
+{
+    /// <summary>Gets the predicted quality of each tier, in [0, 1] (the default tier table).</summary>
+    /// <value>The defaults are Economy 0.55, Standard 0.75, Premium 0.92.</value>
+    public IDictionary<QualityTier, double> TierQuality { get; } = new Dictionary<QualityTier, double>
+    {
+        [QualityTier.Economy] = 0.55,
+        [QualityTier.Standard] = 0.75,
+        [QualityTier.Premium] = 0.92,
+    };
+
+    /// <summary>Gets per-target quality overrides, by target name.</summary>
+    public IDictionary<string, double> TargetQuality { get; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets how hard a request is, in [0, 1]; a target must predict at least this quality (plus <see cref="Margin"/>).</summary>
+    /// <value>The default is <see cref="CostAwareStrategy.DefaultDifficulty"/>: the analyzer's complexity, raised for risky domains and for code, maths and reasoning.</value>
+    public Func<RoutingRequest, double>? Difficulty { get; set; }
+
+    /// <summary>Gets or sets the safety margin added to the difficulty.</summary>
+    /// <value>The default is 0.</value>
+    public double Margin { get; set; }
+
+    /// <summary>Gets or sets the expected answer length used to estimate cost (capped by the request's <c>MaxOutputTokens</c>).</summary>
+    /// <value>The default is 500.</value>
+    public int ExpectedOutputTokens { get; set; } = 500;
+
+    /// <summary>Gets or sets the difficulty below which premium-tier targets are not chosen (premium-share mode); compute it with <see cref="CostAwareStrategy.CalibratePremiumThreshold"/>.</summary>
+    /// <value>The default is <see langword="null"/>: no cap.</value>
+    public double? PremiumThreshold { get; set; }
+
+    /// <summary>Gets the budgets; each one whose scope key is present on a request applies.</summary>
+    public IList<BudgetOptions> Budgets { get; } = [];
+
+    internal void Validate()
+    {
+        foreach ((QualityTier tier, double quality) in TierQuality)
+        {
+            CheckUnit(quality, $"CostAwareOptions.TierQuality[{tier}]");
+        }
+
+        foreach ((string target, double quality) in TargetQuality)
+        {
+            CheckUnit(quality, $"CostAwareOptions.TargetQuality['{target}']");
+        }
+
+        if (!(Margin >= -1 && Margin <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Margin), Margin, "CostAwareOptions.Margin must be in [-1, 1].");
+        }
+
+        if (ExpectedOutputTokens < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ExpectedOutputTokens), ExpectedOutputTokens, "CostAwareOptions.ExpectedOutputTokens must not be negative.");
+        }
+
+        if (PremiumThreshold is { } threshold)
+        {
+            CheckUnit(threshold, "CostAwareOptions.PremiumThreshold");
+        }
+
+        for (int i = 0; i < Budgets.Count; i++)
+        {
+            Budgets[i].Validate(i);
+        }
+    }
+
+    private static void CheckUnit(double value, string name)
+    {
+        if (!(value >= 0 && value <= 1))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1].");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Globalization;
+
+namespace LlmRouting;
+
+/// <summary>
+/// Sends each request to the cheapest candidate whose predicted quality clears the request's difficulty —
+/// cheap models for routine requests, premium ones only where they are needed — within per-tenant or per-user budgets.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Cost is estimated per target from the request's token estimate and the expected output length at the
+/// target's prices. Quality comes from a tier table or per-target values; difficulty from the analyzer (or
+/// any function, e.g. a classifier's probability that premium is needed).
+/// </para>
+/// <para>
+/// Budgets: as a scope's spend nears its limit (<see cref="BudgetOptions.DegradeAt"/>) premium targets are
+/// avoided; at the limit the cheapest candidate serves, or the request is refused with
+/// <see cref="BudgetExceededException"/>. Spend is recorded after each request by <see cref="BudgetSpendObserver"/>.
+/// </para>
+/// </remarks>
+public sealed class CostAwareStrategy : IRoutingStrategy
+{
+    /// <summary>The strategy name.</summary>
+    public const string StrategyName = "cost-aware";
+
+    private readonly CostAwareOptions _options;
+    private readonly Func<RoutingRequest, double> _difficulty;
+    private readonly IBudgetStore _budgets;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Initializes a new instance of the <see cref="CostAwareStrategy"/> class.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="budgetStore">The budget store; the default is a new <see cref="InMemoryBudgetStore"/>.</param>
+    /// <param name="timeProvider">The time provider for budget windows.</param>
+    public CostAwareStrategy(CostAwareOptions? options = null, IBudgetStore? budgetStore = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? new CostAwareOptions();
+        _options.Validate();
+        _difficulty = _options.Difficulty ?? DefaultDifficulty;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _budgets = budgetStore ?? new InMemoryBudgetStore(_timeProvider);
+    }
+
+    /// <inheritdoc/>
+    public string Name => StrategyName;
+
+    /// <summary>The default difficulty: the analyzer's complexity, raised to 0.6 for medium and 0.8 for high risk, plus 0.1 for code, maths and reasoning.</summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The difficulty in [0, 1].</returns>
+    public static double DefaultDifficulty(RoutingRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RequestAnalysis analysis = request.Analysis;
+        double difficulty = analysis.Complexity * 1.6;
+        difficulty += analysis.Task is TaskType.Code or TaskType.Math or TaskType.Reasoning ? 0.1 : 0;
+        difficulty = Math.Max(difficulty, analysis.Risk switch { RiskLevel.High => 0.8, RiskLevel.Medium => 0.6, _ => 0 });
+        return Math.Clamp(difficulty, 0, 1);
+    }
+
+    /// <summary>Finds the difficulty threshold that sends at most <paramref name="premiumShare"/> of a sample to premium (RouteLLM-style calibration).</summary>
+    /// <param name="sample">Representative requests.</param>
+    /// <param name="premiumShare">The largest share of premium calls, in [0, 1].</param>
+    /// <param name="difficulty">The difficulty function; the default is <see cref="DefaultDifficulty"/>.</param>
+    /// <returns>The value for <see cref="CostAwareOptions.PremiumThreshold"/>.</returns>
+    public static double CalibratePremiumThreshold(IEnumerable<RoutingRequest> sample, double premiumShare, Func<RoutingRequest, double>? difficulty = null)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        if (!(premiumShare >= 0 && premiumShare <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(premiumShare), premiumShare, "The premium share must be in [0, 1].");
+        }
+
+        Func<RoutingRequest, double> score = difficulty ?? DefaultDifficulty;
+        double[] scores = [.. sample.Select(score)];
+        if (scores.Length == 0)
+        {
+            throw new ArgumentException("Calibration needs at least one sample request.", nameof(sample));
+        }
+
+        Array.Sort(scores);
+
+        // Requests at or above the threshold may go premium: at most ⌊share·n⌋ of them (ties above the cut are excluded).
+        int allowed = (int)Math.Floor(premiumShare * scores.Length);
+        if (allowed <= 0)
+        {
+            return Math.BitIncrement(scores[^1]);
+        }
+
+        if (allowed >= scores.Length)
+        {
+            return scores[0];
+        }
+
+        // Ties at the cut would let more than the share through: then the threshold moves just above them.
+        double cut = scores[scores.Length - allowed];
+        int atOrAbove = scores.Length - LowerBound(scores, cut);
+        return atOrAbove > allowed ? Math.BitIncrement(cut) : cut;
+
+        static int LowerBound(double[] sorted, double value)
+        {
+            int index = Array.BinarySearch(sorted, value);
+            if (index < 0)
+            {
+                return ~index;
+            }
+
+            while (index > 0 && sorted[index - 1] >= value)
+            {
+                index--;
+            }
+
+            return index;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<RouteDecision?> DecideAsync(RoutingRequest request, RouteCandidates candidates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(candidates);
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        double difficulty = Math.Clamp(_difficulty(request), 0, 1);
+        double need = difficulty + _options.Margin;
+        (double Utilization, BudgetOptions? Budget) budget = await BudgetUtilizationAsync(request, cancellationToken).ConfigureAwait(false);
+
+        var scored = candidates.Targets
+            .Select(t => (Target: t, Quality: QualityOf(t), Cost: RoutingCost.Estimate(request, t.Profile, _options.ExpectedOutputTokens)))
+            .ToList();
+
+        if (budget.Utilization >= 1)
+        {
+            var cheapest = scored.OrderBy(s => s.Cost).ThenByDescending(s => s.Quality).ToList();
+            return Decision(cheapest, string.Create(CultureInfo.InvariantCulture, $"budget spent ({budget.Budget!.ScopeKey}): cheapest candidate"), difficulty);
+        }
+
+        // Premium is kept for hard requests (premium-share mode) and dropped when a budget nears its limit, unless nothing else can serve.
+        bool capPremium = (_options.PremiumThreshold is { } threshold && difficulty < threshold) || budget.Utilization >= (budget.Budget?.DegradeAt ?? double.MaxValue);
+        List<(RouteTarget Target, double Quality, decimal Cost)> pool = capPremium && scored.Any(s => s.Target.Profile.Tier != QualityTier.Premium)
+            ? [.. scored.Where(s => s.Target.Profile.Tier != QualityTier.Premium)]
+            : scored;
+
+        var good = pool.Where(s => s.Quality >= need).OrderBy(s => s.Cost).ThenByDescending(s => s.Quality).ToList();
+        var rest = pool.Where(s => s.Quality < need).OrderByDescending(s => s.Quality).ThenBy(s => s.Cost).ToList();
+        string why = good.Count > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"cheapest good enough: quality {good[0].Quality:0.00} >= difficulty {need:0.00}, est. {good[0].Cost:0.######}")
+            : string.Create(CultureInfo.InvariantCulture, $"none clears difficulty {need:0.00}: strongest candidate (quality {rest[0].Quality:0.00})");
+        if (capPremium)
+        {
+            why += budget.Utilization >= (budget.Budget?.DegradeAt ?? double.MaxValue)
+                ? string.Create(CultureInfo.InvariantCulture, $"; premium avoided, budget {budget.Utilization:P0} used")
+                : "; below premium threshold";
+        }
+
+        return Decision([.. good, .. rest], why, difficulty);
+    }
+
+    private static RouteDecision Decision(List<(RouteTarget Target, double Quality, decimal Cost)> ordered, string reason, double difficulty) =>
+        new([.. ordered.Select(s => s.Target)], StrategyName, reason, difficulty);
+
+    private double QualityOf(RouteTarget target) =>
+        _options.TargetQuality.TryGetValue(target.Name, out double quality) ? quality :
+        _options.TierQuality.TryGetValue(target.Profile.Tier, out double tier) ? tier : 0.5;
+
+    /// <summary>The highest utilisation among the budgets that apply; throws when a refusing budget is spent.</summary>
+    private async ValueTask<(double Utilization, BudgetOptions? Budget)> BudgetUtilizationAsync(RoutingRequest request, CancellationToken cancellationToken)
+    {
+        double highest = 0;
+        BudgetOptions? worst = null;
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        foreach (BudgetOptions budget in _options.Budgets)
+        {
+            if (request.Metadata(budget.ScopeKey) is not { Length: > 0 } scope)
+            {
+                continue;
+            }
+
+            decimal spent = await _budgets.GetSpentAsync(budget.KeyAt(scope, now), cancellationToken).ConfigureAwait(false);
+            double utilization = (double)(spent / budget.Limit);
+            if (utilization >= 1 && budget.RefuseAtLimit)
+            {
+                throw new BudgetExceededException(budget.ScopeKey, scope, budget.Period, budget.Limit, spent, budget.WindowAt(now).End);
+            }
+
+            if (utilization >= highest)
+            {
+                highest = utilization;
+                worst = budget;
+            }
+        }
+
+        return (highest, worst);
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.AI;
+
+namespace LlmRouting;
+
+/// <summary>The embedding strategy's routes, threshold, top-k and aggregation.</summary>
+public sealed class EmbeddingRoutingOptions
+{
+    /// <summary>Gets the routes.</summary>
+    public IList<EmbeddingRoute> Routes { get; } = [];
+
+    /// <summary>Gets or sets the least route score to decide; below it the strategy abstains.</summary>
+    /// <value>The default is 0.35 (tuned for the built-in local embedder; fit it with <see cref="EmbeddingRoutingStrategy.FitThresholdsAsync"/>).</value>
+    public double Threshold { get; set; } = 0.35;
+
+    /// <summary>Gets or sets how many best-matching utterances, across all routes, vote.</summary>
+    /// <value>The default is 1.</value>
+    public int TopK { get; set; } = 1;
+
+    /// <summary>Gets or sets how a route's matching utterances combine.</summary>
+    /// <value>The default is <see cref="EmbeddingScoreAggregation.Mean"/>.</value>
+    public EmbeddingScoreAggregation Aggregation { get; set; }
+
+    /// <summary>Gets or sets the embedding generator; <see langword="null"/> for the one in DI, else the built-in <see cref="LocalEmbeddingGenerator"/>.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? Generator { get; set; }
+
+    /// <summary>Adds a route.</summary>
+    /// <param name="target">The target.</param>
+    /// <param name="utterances">Example utterances.</param>
+    /// <param name="name">The route name; the default is the target's name.</param>
+    /// <param name="threshold">The route's own threshold, if any.</param>
+    /// <returns>These options.</returns>
+    public EmbeddingRoutingOptions AddRoute(string target, IEnumerable<string> utterances, string? name = null, double? threshold = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(target);
+        ArgumentNullException.ThrowIfNull(utterances);
+        var route = new EmbeddingRoute { Name = name ?? target, Target = target, Threshold = threshold };
+        foreach (string utterance in utterances)
+        {
+            route.Utterances.Add(utterance);
+        }
+
+        Routes.Add(route);
+        return this;
+    }
+
+    internal static void Validate(EmbeddingRoute route, string at)
+    {
+        if (string.IsNullOrWhiteSpace(route.Name) || string.IsNullOrWhiteSpace(route.Target))
+        {
+            throw new ArgumentException($"{at} needs a Name and a Target.");
+        }
+
+        if (route.Utterances.Count == 0 || route.Utterances.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException($"{at} ('{route.Name}') needs at least one utterance, and no blank ones.");
+        }
+
+        if (route.Threshold is { } t && !(t >= -1 && t <= 1))
+        {
+            throw new ArgumentException($"{at} ('{route.Name}').Threshold must be in [-1, 1].");
+        }
+    }
+
+    internal void Validate()
+    {
+        if (TopK < 1)
+        {
+            throw new ArgumentException($"EmbeddingRoutingOptions.TopK must be at least 1 (was {TopK}).");
+        }
+
+        if (!(Threshold >= -1 && Threshold <= 1))
+        {
+            throw new ArgumentException("EmbeddingRoutingOptions.Threshold must be in [-1, 1].");
+        }
+
+        for (int i = 0; i < Routes.Count; i++)
+        {
+            Validate(Routes[i], $"EmbeddingRoutingOptions.Routes[{i}]");
+        }
+    }
+}
