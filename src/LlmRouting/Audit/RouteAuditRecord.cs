@@ -1,7 +1,11 @@
 namespace LlmRouting;
 
 /// <summary>The audit record of one routed request: who, where, why, which policies applied, what it cost, how long it took and how it ended.</summary>
-/// <remarks>Holds no prompt or response text and no exception messages (only exception type names).</remarks>
+/// <remarks>
+/// Holds no prompt or response text and no exception messages (only exception type names). The analysis fields
+/// (task, complexity, risk, domains, kinds of personal data) are what data policies decide on; reading them analyses
+/// the request if no strategy has yet (once, locally).
+/// </remarks>
 public sealed record RouteAuditRecord
 {
     /// <summary>Gets when the request was routed.</summary>
@@ -27,6 +31,21 @@ public sealed record RouteAuditRecord
 
     /// <summary>Gets the content-free reason for the decision.</summary>
     public required string Reason { get; init; }
+
+    /// <summary>Gets the task type the request analysis found.</summary>
+    public TaskType? Task { get; init; }
+
+    /// <summary>Gets the complexity score the request analysis found, from 0 to 1.</summary>
+    public double? Complexity { get; init; }
+
+    /// <summary>Gets the risk level the request analysis found.</summary>
+    public RiskLevel? Risk { get; init; }
+
+    /// <summary>Gets the sensitive domains the request analysis found.</summary>
+    public RiskDomains? Domains { get; init; }
+
+    /// <summary>Gets the kinds of personal data the request analysis detected (the kinds only, never the values).</summary>
+    public PiiKinds? Pii { get; init; }
 
     /// <summary>Gets the targets the decision named, primary first.</summary>
     public required IReadOnlyList<string> Decision { get; init; }
@@ -79,6 +98,7 @@ public sealed record RouteAuditRecord
     public static RouteAuditRecord From(RouteInfo route)
     {
         ArgumentNullException.ThrowIfNull(route);
+        RequestAnalysis analysis = route.Analysis;
         return new()
         {
             Timestamp = route.Timestamp,
@@ -89,6 +109,11 @@ public sealed record RouteAuditRecord
             ModelId = route.ModelId,
             Strategy = route.Strategy,
             Reason = route.Reason,
+            Task = analysis.Task,
+            Complexity = Math.Round(analysis.Complexity, 3),
+            Risk = analysis.Risk,
+            Domains = analysis.Domains,
+            Pii = analysis.Pii,
             Decision = [.. route.Decision.Targets.Select(t => t.Name)],
             Candidates = route.Candidates,
             Rejections = route.Rejections,

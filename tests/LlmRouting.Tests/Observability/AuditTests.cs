@@ -27,13 +27,14 @@ public sealed class AuditTests : IDisposable
             IChatClient chat = provider.GetRequiredService<IChatClient>();
             ChatOptions options = ObservabilityFixtures.For("acme", "ann");
             options.Tools = [AIFunctionFactory.Create(() => 42, "answer")];
-            ChatResponse response = await chat.GetResponseAsync("my secret prompt about an exception", options);
+            ChatResponse response = await chat.GetResponseAsync("my secret prompt about an exception, mail me at jane.doe@example.com", options);
             routeId = response.GetRouteInfo()!.RouteId;
             await chat.GetResponseAsync("hello");
         }
 
         string text = await File.ReadAllTextAsync(path);
         Assert.DoesNotContain("secret", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("jane", text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("answers", text, StringComparison.OrdinalIgnoreCase); // response text of the fake
         string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
@@ -49,6 +50,8 @@ public sealed class AuditTests : IDisposable
         Assert.Equal(ObservabilityFixtures.PremiumCost, record.GetProperty("cost").GetDecimal());
         Assert.Equal(1000, record.GetProperty("inputTokens").GetInt64());
         Assert.True(record.GetProperty("durationMilliseconds").GetDouble() >= 0);
+        Assert.Equal("Email", record.GetProperty("pii").GetString());
+        Assert.True(record.TryGetProperty("task", out _));
         JsonElement rejection = Assert.Single(record.GetProperty("rejections").EnumerateArray());
         Assert.Equal("economy", rejection.GetProperty("target").GetString());
         Assert.Equal("premium", Assert.Single(record.GetProperty("attempts").EnumerateArray()).GetProperty("target").GetString());
