@@ -34,6 +34,7 @@ public sealed class SoakTests : IClassFixture<FakeOpenAIServerFixture>
     public Task TenThousandRequests_At32Concurrency_With20PercentFaults(bool continuation) => RunAsync(10_000, TimeSpan.FromMinutes(2), continuation);
 
     [OptInSoakFact]
+    [Trait("Category", OptInSoakFactAttribute.Category)]
     public Task LargeSoak_OptIn() => RunAsync(OptInSoakFactAttribute.Requests, TimeSpan.FromMinutes(30), continuation: true);
 
     private async Task RunAsync(int requests, TimeSpan limit, bool continuation)
