@@ -20,7 +20,8 @@ public class EscalationTests
              .AddTarget("premium", t => t.Prices(2.50m, 10m).Tier(QualityTier.Premium).Supports(ModelCapabilities.JsonSchema))
              .AddTarget("standard", t => t.Prices(0.50m, 2m).Tier(QualityTier.Standard).Supports(ModelCapabilities.JsonSchema))
              .Default("economy")
-             .UseEscalation();
+             .UseEscalation()
+             .UseJsonSchemaEscalation();
             if (fallback)
             {
                 r.UseFallback(o => o.Resilience.EnableRetry = false);

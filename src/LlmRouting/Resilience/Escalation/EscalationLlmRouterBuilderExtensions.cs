@@ -43,11 +43,6 @@ public static class EscalationLlmRouterBuilderExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IResponseEvaluator, RefusalEvaluator>());
         }
 
-        if (options.EscalateInvalidJson)
-        {
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IResponseEvaluator, JsonSchemaEvaluator>());
-        }
-
         services.TryAddSingleton(sp => new ResponseEscalator(sp.GetServices<IResponseEvaluator>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, EscalationRequiresFallbackValidator>());
         return builder;

@@ -11,10 +11,6 @@ public sealed class EscalationOptions
     /// <value>The default is <see langword="true"/>.</value>
     public bool EscalateRefusals { get; set; } = true;
 
-    /// <summary>Gets or sets a value indicating whether JSON answers that fail the requested schema are escalated (<see cref="JsonSchemaEvaluator"/>).</summary>
-    /// <value>The default is <see langword="true"/>.</value>
-    public bool EscalateInvalidJson { get; set; } = true;
-
     /// <summary>Gets the phrases that mark a refusal when they appear near the start of an answer (case-insensitive).</summary>
     public IList<string> RefusalPhrases { get; } =
     [
