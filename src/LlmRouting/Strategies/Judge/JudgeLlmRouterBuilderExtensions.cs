@@ -32,10 +32,10 @@ public static class JudgeLlmRouterBuilderExtensions
     }
 
     /// <summary>Registers the judge under its name without adding it to the chain.</summary>
-    internal static LlmRouterBuilder RegisterJudge(LlmRouterBuilder builder, IChatClient? client, TargetProfile? prices, Action<JudgeOptions>? configure) =>
+    internal static LlmRouterBuilder RegisterJudge(LlmRouterBuilder builder, IChatClient? client, TargetProfile? prices, Action<JudgeOptions>? configure, Func<IServiceProvider, JudgeOptions>? baseOptions = null) =>
         builder.RegisterStrategy(JudgeStrategy.StrategyName, (sp, o) =>
         {
-            JudgeOptions options = StrategyChain.Bind(sp, JudgeOptions.SectionName, new JudgeOptions());
+            JudgeOptions options = baseOptions?.Invoke(sp) ?? StrategyChain.Bind(sp, JudgeOptions.SectionName, new JudgeOptions());
             configure?.Invoke(options);
             options.Validate();
             foreach (string name in options.Targets.Keys)
