@@ -15,6 +15,9 @@ public static class RequestMetadataKeys
     /// <summary>Tags: a string (comma-separated) or a sequence of strings, e.g. <c>sensitive</c>.</summary>
     public const string Tags = "tags";
 
+    /// <summary>A flag (<see langword="true"/> or <c>"true"</c>) that keeps the request out of every cache: never served from one, never stored.</summary>
+    public const string NoCache = "no-cache";
+
     /// <summary>The key under which the router attaches <see cref="RouteInfo"/> to responses and updates.</summary>
     public const string RouteInfo = "llmrouting.route";
 }

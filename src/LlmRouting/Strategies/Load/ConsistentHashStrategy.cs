@@ -15,6 +15,9 @@ public sealed class ConsistentHashStrategy : IRoutingStrategy
     /// <summary>The strategy name.</summary>
     public const string StrategyName = "consistent-hash";
 
+    /// <summary>How many targets a decision lists: the key's home and fallbacks along the ring.</summary>
+    private const int MaxTargets = 3;
+
     private readonly string _key;
     private readonly ulong[] _points;
     private readonly string[] _owners;
@@ -72,10 +75,19 @@ public sealed class ConsistentHashStrategy : IRoutingStrategy
             return default;
         }
 
-        var ordered = new List<RouteTarget>(_distinct);
+        int limit = Math.Min(MaxTargets, Math.Min(_distinct, candidates.Count));
+        var ordered = new List<RouteTarget>(limit);
         int start = Start(key);
-        for (int i = 0; i < _points.Length && ordered.Count < _distinct; i++)
+        string? previous = null;
+        for (int i = 0; i < _points.Length && ordered.Count < limit; i++)
         {
+            // Neighbouring ring points often share an owner: skip repeats without a lookup.
+            if (ReferenceEquals(_owners[(start + i) % _points.Length], previous))
+            {
+                continue;
+            }
+
+            previous = _owners[(start + i) % _points.Length];
             if (candidates.Find(_owners[(start + i) % _points.Length]) is { } target && !ordered.Contains(target))
             {
                 ordered.Add(target);

@@ -22,17 +22,23 @@ public sealed class LeastInFlightStrategy : LoadBalancingStrategy
     /// <inheritdoc/>
     protected override (RouteTarget[] Ordered, string Reason, double? Score) Choose(RoutingRequest request, IReadOnlyList<RouteTarget> eligible)
     {
-        RouteTarget best = eligible[0];
-        long bestLoad = Tracker.GetLoad(best.Name).InFlight;
-        for (int i = 1; i < eligible.Count; i++)
+        // One snapshot per target per decision; a stable sort keeps registration order among equals.
+        long[] loads = new long[eligible.Count];
+        int[] order = new int[eligible.Count];
+        for (int i = 0; i < loads.Length; i++)
         {
-            long load = Tracker.GetLoad(eligible[i].Name).InFlight;
-            if (load < bestLoad)
-            {
-                (best, bestLoad) = (eligible[i], load);
-            }
+            loads[i] = Tracker.GetLoad(eligible[i].Name).InFlight;
+            order[i] = i;
         }
 
-        return (ChosenFirst(eligible, best, t => Tracker.GetLoad(t.Name).InFlight), string.Create(CultureInfo.InvariantCulture, $"fewest in flight ({bestLoad})"), bestLoad);
+        Array.Sort(order, (a, b) => loads[a] != loads[b] ? loads[a].CompareTo(loads[b]) : a.CompareTo(b));
+        RouteTarget[] ordered = new RouteTarget[order.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            ordered[i] = eligible[order[i]];
+        }
+
+        long best = loads[order[0]];
+        return (ordered, string.Create(CultureInfo.InvariantCulture, $"fewest in flight ({best})"), best);
     }
 }

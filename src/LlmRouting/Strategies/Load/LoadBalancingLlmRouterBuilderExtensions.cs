@@ -48,10 +48,17 @@ public static class LoadBalancingLlmRouterBuilderExtensions
 
     /// <summary>Picks two targets at random and sends to the less loaded one.</summary>
     /// <param name="builder">The router builder.</param>
-    /// <param name="random">The random source (thread-safe); the default is <see cref="Random.Shared"/>.</param>
     /// <param name="targets">The targets to balance over; none for every candidate.</param>
     /// <returns>The builder.</returns>
-    public static LlmRouterBuilder UsePowerOfTwoChoices(this LlmRouterBuilder builder, Random? random = null, params string[] targets) =>
+    public static LlmRouterBuilder UsePowerOfTwoChoices(this LlmRouterBuilder builder, params string[] targets) =>
+        UsePowerOfTwoChoices(builder, Random.Shared, targets);
+
+    /// <summary>Picks two targets at random (from <paramref name="random"/>) and sends to the less loaded one.</summary>
+    /// <param name="builder">The router builder.</param>
+    /// <param name="random">The random source; it is used from many threads at once, so it must be thread-safe (<see cref="Random.Shared"/> is; a seeded <c>new Random(42)</c> is only safe in single-threaded tests).</param>
+    /// <param name="targets">The targets to balance over; none for every candidate.</param>
+    /// <returns>The builder.</returns>
+    public static LlmRouterBuilder UsePowerOfTwoChoices(this LlmRouterBuilder builder, Random random, params string[] targets) =>
         builder.UseLoadTracking().UseStrategy(PowerOfTwoChoicesStrategy.StrategyName, (sp, o) =>
             new PowerOfTwoChoicesStrategy(sp.GetRequiredService<TargetLoadTracker>(), Known(o, targets, PowerOfTwoChoicesStrategy.StrategyName), random));
 

@@ -24,8 +24,27 @@ public sealed class LowestLatencyStrategy : LoadBalancingStrategy
     protected override (RouteTarget[] Ordered, string Reason, double? Score) Choose(RoutingRequest request, IReadOnlyList<RouteTarget> eligible)
     {
         int minSamples = Tracker.Options.MinSamples;
-        RouteTarget[] ordered = [.. eligible.OrderBy(t => Key(Tracker.GetLoad(t.Name), minSamples))];
-        TargetLoad load = Tracker.GetLoad(ordered[0].Name);
+        TargetLoad[] loads = new TargetLoad[eligible.Count];
+        int[] order = new int[eligible.Count];
+        for (int i = 0; i < loads.Length; i++)
+        {
+            loads[i] = Tracker.GetLoad(eligible[i].Name);
+            order[i] = i;
+        }
+
+        // One snapshot per target per decision; ties keep registration order.
+        Array.Sort(order, (a, b) =>
+        {
+            int byKey = Key(loads[a], minSamples).CompareTo(Key(loads[b], minSamples));
+            return byKey != 0 ? byKey : a.CompareTo(b);
+        });
+        RouteTarget[] ordered = new RouteTarget[order.Length];
+        for (int i = 0; i < order.Length; i++)
+        {
+            ordered[i] = eligible[order[i]];
+        }
+
+        TargetLoad load = loads[order[0]];
         string reason = load.Samples < minSamples || load.LatencyEwma is null
             ? string.Create(CultureInfo.InvariantCulture, $"warming up ({load.Samples} of {minSamples} samples)")
             : string.Create(CultureInfo.InvariantCulture, $"lowest latency ({load.LatencyEwma.Value.TotalMilliseconds:0} ms)");

@@ -10,7 +10,7 @@ public sealed class WeightedSplitOptions
     /// <value>The default is <see langword="null"/>: each request is drawn at random.</value>
     public string? StickyKey { get; set; }
 
-    /// <summary>Gets or sets the random source (thread-safe; the default is <see cref="Random.Shared"/>).</summary>
+    /// <summary>Gets or sets the random source; it is used from many threads, so it must be thread-safe (the default, <see cref="Random.Shared"/>, is; a seeded <c>new Random(42)</c> is only safe in single-threaded tests).</summary>
     public Random? Random { get; set; }
 
     internal void Validate()

@@ -1,0 +1,58 @@
+namespace LlmRouting;
+
+/// <summary>Settings of LlmRouting's Redis-backed shared state (<c>services.AddLlmRoutingRedis(…)</c>).</summary>
+public sealed class LlmRoutingRedisOptions
+{
+    /// <summary>Gets or sets the StackExchange.Redis connection string, e.g. <c>localhost:6379</c>.</summary>
+    /// <value>The default is <see langword="null"/>; required.</value>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Gets or sets the prefix of every Redis key LlmRouting writes, so several apps can share one Redis.</summary>
+    /// <value>The default is <c>llmrouting:</c>.</value>
+    public string KeyPrefix { get; set; } = "llmrouting:";
+
+    /// <summary>Gets or sets what the stores do while Redis cannot be reached.</summary>
+    /// <value>The default is <see cref="RedisOutageBehavior.FailOpen"/>.</value>
+    public RedisOutageBehavior OutageBehavior { get; set; } = RedisOutageBehavior.FailOpen;
+
+    /// <summary>Gets or sets how long one Redis operation may take before it counts as failed.</summary>
+    /// <value>The default is one second.</value>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets a value indicating whether budgets are shared through Redis (<see cref="RedisBudgetStore"/>).</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool ShareBudgets { get; set; } = true;
+
+    /// <summary>Gets or sets a value indicating whether routing statistics are shared through Redis (<see cref="RedisRoutingStatisticsStore"/>).</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool ShareStatistics { get; set; } = true;
+
+    /// <summary>Gets or sets a value indicating whether the exact cache uses Redis as its HybridCache L2.</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool ShareExactCache { get; set; } = true;
+
+    /// <summary>Throws if a setting is missing or out of range.</summary>
+    /// <exception cref="ArgumentException">A setting is missing or out of range.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new ArgumentException("LlmRoutingRedisOptions.ConnectionString is required.", nameof(ConnectionString));
+        }
+
+        if (KeyPrefix is null)
+        {
+            throw new ArgumentException("LlmRoutingRedisOptions.KeyPrefix must not be null (use the empty string for none).", nameof(KeyPrefix));
+        }
+
+        if (OperationTimeout <= TimeSpan.Zero || OperationTimeout > TimeSpan.FromMinutes(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OperationTimeout), OperationTimeout, "LlmRoutingRedisOptions.OperationTimeout must be positive and at most one minute.");
+        }
+
+        if (!Enum.IsDefined(OutageBehavior))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OutageBehavior), OutageBehavior, "LlmRoutingRedisOptions.OutageBehavior must be FailOpen or FailClosed.");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.AI;
+
+namespace LlmRouting;
+
+/// <summary>Settings of the semantic cache (<see cref="SemanticCacheChatClient"/>).</summary>
+public sealed class SemanticCacheOptions
+{
+    /// <summary>The default <see cref="SimilarityThreshold"/>.</summary>
+    public const double DefaultSimilarityThreshold = 0.92;
+
+    /// <summary>Gets or sets the lowest cosine similarity at which a cached answer is served, in (0, 1].</summary>
+    /// <value>The default is 0.92: paraphrases with the same content words hit, questions differing in a content word (a number, a name) mostly miss with the built-in local embedder. Tune it per embedder.</value>
+    public double SimilarityThreshold { get; set; } = DefaultSimilarityThreshold;
+
+    /// <summary>Gets or sets how long an answer is served after it was stored.</summary>
+    /// <value>The default is one hour.</value>
+    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Gets or sets the most entries the built-in in-memory index keeps (the oldest is evicted); ignored when an <see cref="ISemanticCacheIndex"/> is supplied.</summary>
+    /// <value>The default is 10 000.</value>
+    public int MaxEntries { get; set; } = InMemorySemanticCacheIndex.DefaultMaxEntries;
+
+    /// <summary>Gets or sets an extra partition: requests whose values differ never share answers (e.g. a model tier, a locale, a product).</summary>
+    /// <value>
+    /// The default is <see langword="null"/>. The tenant, the system prompt and earlier turns, <see cref="ChatOptions.Instructions"/>,
+    /// <see cref="ChatOptions.ModelId"/>, <see cref="ChatOptions.ResponseFormat"/> and the request's <c>tier</c> metadata always partition the cache.
+    /// </value>
+    public Func<IReadOnlyList<ChatMessage>, ChatOptions?, string?>? Partition { get; set; }
+
+    /// <summary>Throws if a setting is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    public void Validate()
+    {
+        if (!(SimilarityThreshold > 0 && SimilarityThreshold <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SimilarityThreshold), SimilarityThreshold, "SemanticCacheOptions.SimilarityThreshold must be greater than 0 and at most 1.");
+        }
+
+        if (TimeToLive <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimeToLive), TimeToLive, "SemanticCacheOptions.TimeToLive must be positive.");
+        }
+
+        if (MaxEntries < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxEntries), MaxEntries, "SemanticCacheOptions.MaxEntries must be at least 1.");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmRouting.Redis.IntegrationTests;
+
+public class RedisOptionsTests
+{
+    [Fact]
+    public void Configuration_IsBound_AndValidated()
+    {
+        IConfiguration section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionString"] = "127.0.0.1:1",
+            ["KeyPrefix"] = "app:",
+            ["OutageBehavior"] = "FailClosed",
+        }).Build();
+        var services = new ServiceCollection();
+
+        services.AddLlmRoutingRedis(section);
+
+        using ServiceProvider provider = services.BuildServiceProvider();
+        LlmRoutingRedisOptions options = provider.GetRequiredService<LlmRoutingRedisOptions>();
+        Assert.Equal("app:", options.KeyPrefix);
+        Assert.Equal(RedisOutageBehavior.FailClosed, options.OutageBehavior);
+        ArgumentException missing = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddLlmRoutingRedis(new ConfigurationBuilder().Build()));
+        Assert.StartsWith("LlmRoutingRedisOptions.ConnectionString is required.", missing.Message, StringComparison.Ordinal);
+        ArgumentOutOfRangeException timeout = Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceCollection().AddLlmRoutingRedis("127.0.0.1:1", o => o.OperationTimeout = TimeSpan.Zero));
+        Assert.StartsWith("LlmRoutingRedisOptions.OperationTimeout must be positive and at most one minute.", timeout.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0.000000001", 1L)]
+    [InlineData("12.345678912", 12_345_678_912L)]
+    [InlineData("0.0000000015", 2L)]
+    [InlineData("0.0000000025", 2L)]
+    public void Amounts_AreStoredAsExactNanoUnits(string amount, long nanos)
+    {
+        decimal value = decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(nanos, RedisBudgetStore.ToNanos(value));
+        Assert.Equal(nanos / 1_000_000_000m, RedisBudgetStore.ToAmount(nanos));
+    }
+}
