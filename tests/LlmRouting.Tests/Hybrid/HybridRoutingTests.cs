@@ -118,6 +118,30 @@ public class HybridRoutingTests
     }
 
     [Fact]
+    public async Task JudgeTurnedOnInConfiguration_JoinsTheChainBeforeCostAware_AndReadsItsSection()
+    {
+        const string Judge = """{ "LlmRouting": { "Hybrid": { "Judge": true }, "Judge": { "Target": "mini", "Timeout": "00:00:00.250" } } }""";
+        IConfiguration configuration = new ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(Json)))
+            .AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(Judge)))
+            .Build();
+        var mini = new TestChatClient("mini")
+        {
+            GetResponseAsyncCallback = (messages, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant,
+                messages.First().Role == ChatRole.System ? "PREMIUM" : "mini answers")) { Usage = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 1 } }),
+        };
+        using ServiceProvider provider = Build(configuration, r => r.UseHybridRouting(), services => services.AddKeyedChatClient("mini", mini));
+        LlmRouterChatClient router = provider.GetRequiredService<LlmRouterChatClient>();
+
+        Assert.Equal(["rules", "embedding", "judge", "cost-aware"], router.Strategies.Select(s => s.Name));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), provider.GetRequiredService<HybridStageOptions>().Judge.Timeout);
+
+        RouteInfo route = (await provider.GetRequiredService<IChatClient>().GetResponseAsync("What is the capital of Portugal?")).GetRouteInfo()!;
+        Assert.Equal(("premium", "judge"), (route.Target, route.Strategy));
+        Assert.True(route.DecisionCost > 0);
+    }
+
+    [Fact]
     public void ARegisteredClassifier_TakesTheLearnedStage()
     {
         var classifier = new FixedStrategy("classifier", "premium");
