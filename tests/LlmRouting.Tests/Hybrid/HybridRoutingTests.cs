@@ -221,7 +221,7 @@ public class HybridRoutingTests
             "server 192.168.10.42 is down", "call +44 20 7946 0958 please",
         ];
         string[] topics = ["refactor this service", "hello there", "prove the lemma", "summarise this report", "translate to French"];
-        int sensitive = 0;
+        int sensitive = 0, failed = 0, fellBack = 0;
         for (int config = 0; config < 25; config++)
         {
             int count = random.Next(2, 6);
@@ -229,6 +229,12 @@ public class HybridRoutingTests
             bool[] allowed = [.. names.Select(_ => random.Next(3) == 0)];
             allowed[random.Next(count)] = true;
             var clients = names.ToDictionary(n => n, n => new TestChatClient(n));
+            foreach (TestChatClient down in clients.Values.Where(_ => random.Next(4) == 0))
+            {
+                // Some targets are down, so fallback runs too: it must not break the policy either.
+                down.GetResponseAsyncCallback = (_, _, _) => Task.FromException<ChatResponse>(new HttpRequestException("unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable));
+            }
+
             string judgeAnswer = random.Next(3) switch { 0 => "PREMIUM", 1 => "ECONOMY", _ => "STANDARD" };
 
             var services = new ServiceCollection();
@@ -258,7 +264,8 @@ public class HybridRoutingTests
                      .DataPolicy(p => p.AllowedTargetTags.Add("on-prem"))
                      .EmbeddingRoutes(e => e.Threshold = 0.1)
                      .EmbeddingRoutes(e => topics.ToList().ForEach(topic => e.AddRoute(Any(), [topic], name: topic)))
-                     .Judge(j => { j.Target = "judge"; j.SkipSensitive = false; }));
+                     .Judge(j => { j.Target = "judge"; j.SkipSensitive = false; }))
+                 .UseFallback(o => { o.Resilience.EnableRetry = false; o.Resilience.EnableCircuitBreaker = false; });
             });
             await using ServiceProvider provider = services.BuildServiceProvider();
             IChatClient chat = provider.GetRequiredService<IChatClient>();
@@ -268,7 +275,18 @@ public class HybridRoutingTests
                 bool hasPii = random.Next(2) == 0;
                 string prompt = topics[random.Next(topics.Length)] + (hasPii ? ", " + pii[random.Next(pii.Length)] : string.Empty);
                 ChatOptions? options = !hasPii && random.Next(4) == 0 ? Targets.WithMetadata(("tags", "sensitive")) : null;
-                RouteInfo route = (await chat.GetResponseAsync(prompt, options)).GetRouteInfo()!;
+                RouteInfo route;
+                try
+                {
+                    route = (await chat.GetResponseAsync(prompt, options)).GetRouteInfo()!;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or NoRouteAvailableException)
+                {
+                    failed++;
+                    continue;
+                }
+
+                fellBack += route.IsFallback ? 1 : 0;
                 if (hasPii || options is not null)
                 {
                     sensitive++;
@@ -277,7 +295,9 @@ public class HybridRoutingTests
             }
         }
 
-        Assert.True(sensitive > 100, $"only {sensitive} sensitive requests were generated");
+        Assert.True(sensitive > 100, $"only {sensitive} sensitive requests were served");
+        Assert.True(fellBack > 10, $"only {fellBack} requests fell back");
+        Assert.True(failed < 100, $"{failed} requests failed");
     }
 
     private sealed class FixedStrategy(string name, string target) : IRoutingStrategy
