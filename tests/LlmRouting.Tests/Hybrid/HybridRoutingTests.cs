@@ -142,6 +142,32 @@ public class HybridRoutingTests
     }
 
     [Fact]
+    public async Task OnReload_TheChainIsRebuiltWithTheStages_AndTheEmbeddedRoutesAreKept()
+    {
+        var source = new ReloadableSource();
+        source.Set("LlmRouting:Default", "mini");
+        source.Set("LlmRouting:Targets:0:Name", "premium");
+        source.Set("LlmRouting:Targets:0:Tier", "Premium");
+        source.Set("LlmRouting:Targets:1:Name", "mini");
+        source.Set("LlmRouting:Embedding:Routes:0:Target", "premium");
+        source.Set("LlmRouting:Embedding:Routes:0:Name", "hard");
+        source.Set("LlmRouting:Embedding:Routes:0:Utterances:0", "prove the theorem by induction");
+        using ServiceProvider provider = Build(new ConfigurationBuilder().Add(source).Build(), r => r.UseHybridRouting());
+        LlmRouterChatClient router = provider.GetRequiredService<LlmRouterChatClient>();
+        IRoutingStrategy embedding = router.Strategies[0];
+        Assert.Equal(["embedding", "cost-aware"], router.Strategies.Select(s => s.Name));
+
+        source.Set("LlmRouting:Rules:0:Target", "mini");
+        source.Set("LlmRouting:Rules:0:ContainsAny:0", "urgent");
+        source.Reload();
+
+        Assert.Equal(["rules", "embedding", "cost-aware"], router.Strategies.Select(s => s.Name));
+        Assert.Same(embedding, router.Strategies[1]);
+        Assert.Equal("premium", (await router.GetResponseAsync("prove the theorem by induction")).GetRouteInfo()!.Target);
+        Assert.Equal("mini", (await router.GetResponseAsync("urgent: prove the theorem by induction")).GetRouteInfo()!.Target);
+    }
+
+    [Fact]
     public void ARegisteredClassifier_TakesTheLearnedStage()
     {
         var classifier = new FixedStrategy("classifier", "premium");
@@ -306,5 +332,14 @@ public class HybridRoutingTests
 
         public ValueTask<RouteDecision?> DecideAsync(RoutingRequest request, RouteCandidates candidates, CancellationToken cancellationToken) =>
             new(candidates.Find(target) is { } t ? RouteDecision.To(t, name, "fixed") : null);
+    }
+
+    private sealed class ReloadableSource : ConfigurationProvider, IConfigurationSource
+    {
+        public new void Set(string key, string? value) => Data[key] = value;
+
+        public void Reload() => OnReload();
+
+        public IConfigurationProvider Build(IConfigurationBuilder builder) => this;
     }
 }
