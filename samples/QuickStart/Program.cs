@@ -43,7 +43,8 @@ services.AddLlmRouter(router => router
         .CostAware(c => c.Budgets.Add(new BudgetOptions { ScopeKey = "tenant", Period = BudgetPeriod.Day, Limit = 1m })))
     .Default("standard")
     .Baseline("premium")
-    .UseFallback());
+    .UseFallback()
+    .UseLedger());
 
 await using ServiceProvider provider = services.BuildServiceProvider();
 IChatClient chat = provider.GetRequiredService<IChatClient>();
@@ -55,24 +56,26 @@ Console.WriteLine($"{"#",2}  {"Prompt",-40}  {"Task",-15}  {"Cplx",4}  {"Risk",-
 Console.WriteLine(new string('-', 153));
 
 int n = 0;
-decimal total = 0m, baseline = 0m;
-var mix = new SortedDictionary<string, int>(StringComparer.Ordinal);
 foreach ((string prompt, ChatOptions? options) in Workload.Requests())
 {
     ChatResponse response = await chat.GetResponseAsync(prompt, options);
     RouteInfo route = response.GetRouteInfo() ?? throw new InvalidOperationException("The response carries no route information.");
-    total += route.Cost ?? 0m;
-    baseline += route.BaselineCost ?? 0m;
-    mix[route.Target] = mix.GetValueOrDefault(route.Target) + 1;
     RequestAnalysis reading = route.Analysis;
     Console.WriteLine($"{++n,2}  {Truncate(prompt, 40),-40}  {reading.Task,-15}  {reading.Complexity,4:0.00}  {reading.Risk,-6}  {route.Target,-8}  {route.Strategy,-10}  {Truncate(route.Reason, 40),-40}  {Money(route.Cost ?? 0m),10}");
 }
 
 Console.WriteLine(new string('-', 153));
-Console.WriteLine($"Total cost:             {Money(total)}");
-Console.WriteLine($"All on premium would be: {Money(baseline)}");
-Console.WriteLine($"Saved:                  {Money(baseline - total)} ({(baseline == 0 ? 0 : (baseline - total) / baseline):P1})");
-Console.WriteLine($"Model mix:              {string.Join(", ", mix.Select(kv => $"{kv.Key} {kv.Value}"))}");
+
+// The ledger has been fed by the router after every request: totals, savings and model mix (per tenant too).
+RoutingLedgerSummary summary = provider.GetRequiredService<IRoutingLedger>().GetSummary();
+RoutingLedgerTotals totals = summary.Totals;
+Console.WriteLine($"Requests:                {totals.Requests} ({totals.Succeeded} answered, {totals.Fallbacks} by fallback)");
+Console.WriteLine($"Tokens:                  {totals.InputTokens} in, {totals.OutputTokens} out");
+Console.WriteLine($"Total cost:              {Money(totals.Cost)}");
+Console.WriteLine($"All on premium would be: {Money(totals.BaselineCost)}");
+Console.WriteLine($"Saved:                   {Money(totals.Savings)} ({totals.SavingsRatio:P1})");
+Console.WriteLine($"Model mix:               {string.Join(", ", summary.ModelMix.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value:P0}"))}");
+Console.WriteLine($"By strategy:             {string.Join(", ", summary.ByStrategy.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} {kv.Value.Requests} ({Money(kv.Value.Cost)})"))}");
 
 static string Truncate(string text, int width) => text.Length <= width ? text : string.Concat(text.AsSpan(0, width - 1), "…");
 
