@@ -171,6 +171,46 @@ public sealed class SharedStateTests : IDisposable
         Assert.Equal(0.5m, await budget.GetSpentAsync("closed"));
     }
 
+    [Fact]
+    public async Task TwoRouterInstances_ShareOneBudget_ThroughTheCostAwareStrategy()
+    {
+        Node a = BudgetedInstance();
+        Node b = BudgetedInstance();
+        var acme = new ChatOptions { AdditionalProperties = new() { [RequestMetadataKeys.Tenant] = "acme" } };
+
+        // Each answer costs 100 × 2.50 + 50 × 10 per million = 0.00075; the shared 0.01 daily budget admits 14 requests.
+        int served = 0;
+        BudgetExceededException refused = await Assert.ThrowsAsync<BudgetExceededException>(async () =>
+        {
+            while (served < 100)
+            {
+                Node node = served % 2 == 0 ? a : b;
+                await node.Chat.GetResponseAsync($"question {served}", acme);
+                served++;
+            }
+        });
+
+        Assert.Equal(14, served);
+        Assert.Equal(7, a.Provider.Calls);
+        Assert.Equal(7, b.Provider.Calls);
+        Assert.Equal(14 * 0.00075m, refused.Spent);
+        Assert.Equal(refused.Spent, await b.Services.GetRequiredService<IBudgetStore>().GetSpentAsync(new BudgetOptions { Period = BudgetPeriod.Day }.KeyAt("acme", DateTimeOffset.UtcNow)));
+    }
+
+    private Node BudgetedInstance()
+    {
+        var provider = new FakeProvider("premium");
+        var services = new ServiceCollection();
+        services.AddLlmRouter(r => r
+            .AddTarget("premium", provider, t => t.Prices(input: 2.50m, output: 10m))
+            .Default("premium")
+            .UseCostAware(c => c.Budgets.Add(new BudgetOptions { ScopeKey = RequestMetadataKeys.Tenant, Period = BudgetPeriod.Day, Limit = 0.01m, RefuseAtLimit = true })));
+        services.AddLlmRoutingRedis(_redis.ConnectionString, o => o.KeyPrefix = _prefix);
+        ServiceProvider built = services.BuildServiceProvider();
+        _instances.Add(built);
+        return new Node(built.GetRequiredService<IChatClient>(), provider, built);
+    }
+
     private Node Instance(Action<LlmRoutingRedisOptions>? configure = null)
     {
         var provider = new FakeProvider("premium");

@@ -20,6 +20,11 @@ internal static class Keywords
 
     public static readonly FrozenDictionary<string, Signal>.AlternateLookup<ReadOnlySpan<char>> Lookup = Table.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>The first words of the two-word phrases: a bigram is looked up only after one of them.</summary>
+    public static readonly FrozenSet<string> PhraseHeads = Table.Keys.Where(k => k.Contains(' ', StringComparison.Ordinal)).Select(k => k[..k.IndexOf(' ', StringComparison.Ordinal)]).ToFrozenSet(StringComparer.Ordinal);
+
+    public static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> PhraseHeadLookup = PhraseHeads.GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static FrozenDictionary<string, Signal> Build()
     {
         var table = new Dictionary<string, Signal>(StringComparer.Ordinal);

@@ -52,6 +52,7 @@ internal sealed class TextSignals
         Span<char> previous = stackalloc char[MaxWord];
         Span<char> phrase = stackalloc char[(MaxWord * 2) + 1];
         int previousLength = 0;
+        bool previousIsHead = false;
         bool lineStart = true;
 
         if (!piiOnly)
@@ -102,6 +103,7 @@ internal sealed class TextSignals
 
                 lineStart = false;
                 previousLength = 0;
+                previousIsHead = false;
                 i = end;
                 continue;
             }
@@ -132,7 +134,7 @@ internal sealed class TextSignals
                     int length = Math.Min(i - start, MaxWord);
                     text.Slice(start, length).ToLowerInvariant(word);
                     Observe(word[..length], weight);
-                    if (previousLength > 0)
+                    if (previousIsHead)
                     {
                         previous[..previousLength].CopyTo(phrase);
                         phrase[previousLength] = ' ';
@@ -142,6 +144,7 @@ internal sealed class TextSignals
 
                     word[..length].CopyTo(previous);
                     previousLength = length;
+                    previousIsHead = Keywords.PhraseHeadLookup.Contains(word[..length]);
                 }
 
                 lineStart = false;
@@ -166,7 +169,12 @@ internal sealed class TextSignals
                         ListItems++;
                         break;
                     case '.' or ',' or ';' or ':' or '!' or '(' or ')':
-                        previousLength = c is '.' or ';' or '!' ? 0 : previousLength;
+                        if (c is '.' or ';' or '!')
+                        {
+                            previousLength = 0;
+                            previousIsHead = false;
+                        }
+
                         break;
                 }
 

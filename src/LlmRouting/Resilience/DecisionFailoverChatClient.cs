@@ -12,23 +12,51 @@ namespace LlmRouting;
 internal sealed class DecisionFailoverChatClient : FailoverChatClient
 {
     private readonly RouteInfo _route;
-    private readonly IReadOnlyList<RouteTarget> _chain;
+    private readonly Func<RouteInfo, IReadOnlyList<RouteTarget>>? _buildChain;
     private readonly Func<Exception, bool> _shouldFallOver;
+    private readonly CancellationToken _callerToken;
+    private IReadOnlyList<RouteTarget>? _chain;
     private int _next;
 
-    public DecisionFailoverChatClient(RouteInfo route, IReadOnlyList<RouteTarget> chain, Func<Exception, bool> shouldFallOver)
+    /// <param name="route">The route to record attempts in.</param>
+    /// <param name="chain">The targets to try, in order.</param>
+    /// <param name="shouldFallOver">Which failures move on to the next target.</param>
+    /// <param name="callerToken">The caller's token: only its cancellation records an attempt as cancelled (a budget or idle timeout is a failure).</param>
+    public DecisionFailoverChatClient(RouteInfo route, IReadOnlyList<RouteTarget> chain, Func<Exception, bool> shouldFallOver, CancellationToken callerToken)
     {
         _route = route;
         _chain = chain;
         _shouldFallOver = shouldFallOver;
+        _callerToken = callerToken;
         MaximumAttemptsPerRequest = chain.Count;
     }
 
-    public RouteTarget Current => _chain[Math.Max(0, _next - 1)];
+    /// <summary>A chain built only when the primary (the decision's first target) fails: the success path never builds it.</summary>
+    /// <param name="route">The route to record attempts in.</param>
+    /// <param name="buildChain">Builds the whole chain; its first target must be the decision's primary.</param>
+    /// <param name="maximumTargets">An upper bound of the chain's length.</param>
+    /// <param name="shouldFallOver">Which failures move on to the next target.</param>
+    /// <param name="callerToken">The caller's token.</param>
+    public DecisionFailoverChatClient(RouteInfo route, Func<RouteInfo, IReadOnlyList<RouteTarget>> buildChain, int maximumTargets, Func<Exception, bool> shouldFallOver, CancellationToken callerToken)
+    {
+        _route = route;
+        _buildChain = buildChain;
+        _shouldFallOver = shouldFallOver;
+        _callerToken = callerToken;
+        MaximumAttemptsPerRequest = Math.Max(1, maximumTargets);
+    }
+
+    public RouteTarget Current => _next <= 1 && _chain is null ? _route.Decision.Primary : Chain[Math.Max(0, _next - 1)];
+
+    /// <summary>Gets the targets of the chain not tried yet.</summary>
+    public IReadOnlyList<RouteTarget> Remaining => _next >= Chain.Count ? [] : [.. Chain.Skip(_next)];
+
+    private IReadOnlyList<RouteTarget> Chain => _chain ??= _buildChain!(_route);
 
     protected override ValueTask<IChatClient> SelectClientAsync(RoutingContext context, CancellationToken cancellationToken)
     {
-        RouteTarget target = _chain[_next++];
+        RouteTarget target = _next == 0 && _chain is null ? _route.Decision.Primary : Chain[_next];
+        _next++;
         _route.ServedBy = target;
         return new(target.Client);
     }
@@ -40,18 +68,20 @@ internal sealed class DecisionFailoverChatClient : FailoverChatClient
         RouteAttemptOutcome outcome =
             attempt.ResponseCompleted ? RouteAttemptOutcome.Succeeded :
             attempt.Exception is null ? RouteAttemptOutcome.Abandoned :
-            attempt.Exception is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled :
+            attempt.Exception is OperationCanceledException && _callerToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled :
             RouteAttemptOutcome.Failed;
 
         // Successful attempts are recorded by the executor, which knows the usage and cost.
         if (outcome != RouteAttemptOutcome.Succeeded)
         {
-            _route.AddAttempt(new RouteAttempt(target.Name, outcome, attempt.Duration, attempt.TimeToFirstUpdate, attempt.Exception?.GetType().Name));
+            // A cancellation the caller did not ask for is one of the router's timeouts (total budget, stream idle timeout).
+            string? error = outcome == RouteAttemptOutcome.Failed && attempt.Exception is OperationCanceledException ? nameof(TimeoutException) : attempt.Exception?.GetType().Name;
+            _route.AddAttempt(new RouteAttempt(target.Name, outcome, attempt.Duration, attempt.TimeToFirstUpdate, error));
         }
 
-        if (!isTerminal && attempt.Exception is { } failure && !_shouldFallOver(failure))
+        if (!isTerminal && attempt.Exception is { } failure && (!_shouldFallOver(failure) || _next >= Chain.Count))
         {
-            // Not a failure another target would cure: stop here and surface the original exception.
+            // Not a failure another target would cure, or no target left: stop here and surface the original exception.
             ExceptionDispatchInfo.Throw(failure);
         }
 

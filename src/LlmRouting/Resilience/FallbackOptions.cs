@@ -30,6 +30,12 @@ public sealed class FallbackOptions
     /// <value>The default is <see langword="true"/>.</value>
     public bool UseTargetResilience { get; set; } = true;
 
+    /// <summary>Gets the opt-in mid-stream continuation settings (off by default).</summary>
+    public StreamContinuationOptions Continuation { get; } = new();
+
+    /// <summary>Gets the opt-in hedging settings for non-streaming requests (off by default).</summary>
+    public HedgingOptions Hedging { get; } = new();
+
     /// <summary>Gets the per-target resilience settings.</summary>
     public TargetResilienceOptions Resilience { get; } = new();
 }

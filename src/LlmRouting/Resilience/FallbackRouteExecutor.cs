@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 
 namespace LlmRouting;
@@ -14,23 +15,70 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 {
     private readonly FallbackOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly ResponseEscalator? _escalator;
+    private readonly RequestHedger? _hedger;
+    private readonly Func<RouteInfo, IReadOnlyList<RouteTarget>> _buildChain;
 
-    public FallbackRouteExecutor(FallbackOptions options, TimeProvider timeProvider)
+    public FallbackRouteExecutor(FallbackOptions options, TimeProvider timeProvider, ResponseEscalator? escalator = null)
     {
         _options = options;
         _timeProvider = timeProvider;
+        _escalator = escalator is { IsEmpty: false } ? escalator : null;
+        _hedger = options.Hedging.Enabled ? new RequestHedger(options.Hedging, options.ShouldFallOver, timeProvider) : null;
+        _buildChain = BuildChain;
     }
+
+    /// <summary>Gets the hedger, when hedging is on.</summary>
+    internal RequestHedger? Hedger => _hedger;
 
     public override async Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        using var failover = new DecisionFailoverChatClient(route, BuildChain(route), _options.ShouldFallOver);
+        IReadOnlyList<RouteTarget>? chain = _hedger is null ? null : BuildChain(route); // built lazily (on a failure) otherwise
         using CancellationTokenSource? budget = CreateBudget(cancellationToken);
+        CancellationToken token = budget?.Token ?? cancellationToken;
         long start = Stopwatch.GetTimestamp();
         try
         {
-            ChatResponse response = await failover.GetResponseAsync(messages, options, budget?.Token ?? cancellationToken).ConfigureAwait(false);
-            RouteTarget served = failover.Current;
-            decimal? cost = route.AddUsage(response.Usage, served);
+            ChatResponse response;
+            RouteTarget served;
+            decimal? cost;
+            if (_hedger is not null && chain is { Count: > 1 })
+            {
+                (Polly.Outcome<ChatResponse> outcome, HedgedRequest hedged) = await _hedger.ExecuteAsync(route, chain, messages, options, token).ConfigureAwait(false);
+                cost = hedged.Record(outcome.Result, cancellationToken);
+                if (outcome.Exception is { } failure)
+                {
+                    IReadOnlyList<RouteTarget> rest = [.. chain.Skip(hedged.Started)];
+                    if (failure is OperationCanceledException || !_options.ShouldFallOver(failure) || rest.Count == 0)
+                    {
+                        ExceptionDispatchInfo.Throw(failure);
+                    }
+
+                    (response, served, cost) = await FailOverAsync(route, rest, messages, options, token, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    response = outcome.Result!;
+                    served = route.ServedBy;
+                }
+            }
+            else
+            {
+                (response, served, cost) = await FailOverAsync(route, chain, messages, options, token, cancellationToken).ConfigureAwait(false);
+                if (route.Attempts.Count == 0)
+                {
+                    _hedger?.Latencies.Record(served.Name, Stopwatch.GetElapsedTime(start));
+                }
+            }
+
+            if (_escalator is { } escalator &&
+                await escalator.EvaluateAsync(response, route, options, token).ConfigureAwait(false) is { } reason &&
+                ResponseEscalator.NextTier(route, served) is { } stronger)
+            {
+                route.AddAttempt(new RouteAttempt(served.Name, RouteAttemptOutcome.Rejected, Stopwatch.GetElapsedTime(start), Error: reason, Cost: cost));
+                return await EscalateAsync(route, stronger, served, response, messages, options, token, cancellationToken).ConfigureAwait(false);
+            }
+
             route.AddAttempt(new RouteAttempt(served.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), Cost: cost));
             return response;
         }
@@ -40,56 +88,106 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         }
     }
 
+    private async Task<(ChatResponse Response, RouteTarget Served, decimal? Cost)> FailOverAsync(
+        RouteInfo route, IReadOnlyList<RouteTarget>? chain, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token, CancellationToken cancellationToken)
+    {
+        using DecisionFailoverChatClient failover = chain is null
+            ? new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken)
+            : new DecisionFailoverChatClient(route, chain, _options.ShouldFallOver, cancellationToken);
+        ChatResponse response = await failover.GetResponseAsync(messages, options, token).ConfigureAwait(false);
+        RouteTarget served = failover.Current;
+        return (response, served, route.AddUsage(response.Usage, served));
+    }
+
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var failover = new DecisionFailoverChatClient(route, BuildChain(route), _options.ShouldFallOver);
         using CancellationTokenSource? budget = CreateBudget(cancellationToken);
         CancellationToken token = budget?.Token ?? cancellationToken;
+        StreamContinuationOptions continuation = _options.Continuation;
+        var splice = new StreamSplice(messages);
+        TimeSpan? idleTimeout = continuation.Enabled ? continuation.IdleTimeout : null;
         var usage = new StreamUsage();
-        var sent = new List<ChatResponseUpdate>();
-        bool finished = false;
         long start = Stopwatch.GetTimestamp();
-        IAsyncEnumerator<ChatResponseUpdate> e = failover.GetStreamingResponseAsync(messages, options, token).GetAsyncEnumerator(token);
+        var failover = new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken);
+        Segment segment = OpenSegment(failover, messages, options, idleTimeout, token);
+        bool finished = false;
         bool completed = false;
         try
         {
             while (true)
             {
-                try
+                (bool hasNext, Exception? failure) = await MoveNextAsync(segment.Updates).ConfigureAwait(false);
+                if (hasNext)
                 {
-                    if (!await e.MoveNextAsync().ConfigureAwait(false))
+                    ChatResponseUpdate update = segment.Updates.Current;
+                    usage.Observe(update, start);
+                    splice.Observe(update);
+                    finished |= update.FinishReason is not null;
+                    segment.ArmIdleTimer();
+                    yield return update;
+                    continue;
+                }
+
+                if (failure is null)
+                {
+                    if (!_options.RequireFinishReason || finished || splice.Streamed.Count == 0)
                     {
+                        completed = true;
                         break;
                     }
+
+                    // The OpenAI SSE reader ends silently when a connection is cut mid-answer: no finish reason means broken.
+                    route.AddAttempt(new RouteAttempt(failover.Current.Name, RouteAttemptOutcome.Failed, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, nameof(StreamInterruptedException)));
                 }
-                catch (OperationCanceledException ex) when (budget is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+                else if (failure is OperationCanceledException && !cancellationToken.IsCancellationRequested)
                 {
-                    throw new FallbackTimeoutException($"The request's total time budget of {_options.TotalTimeout} ran out after {route.Attempts.Count} attempt(s).", ex);
+                    if (budget is { IsCancellationRequested: true })
+                    {
+                        throw new FallbackTimeoutException($"The request's total time budget of {_options.TotalTimeout} ran out after {route.Attempts.Count} attempt(s).", failure);
+                    }
+
+                    if (segment.IdleExpired)
+                    {
+                        failure = new TimeoutException($"The stream from '{failover.Current.Name}' sent no update for {idleTimeout}.", failure);
+                    }
                 }
-                catch (Exception ex) when (sent.Count > 0 && ex is not OperationCanceledException)
+
+                if (splice.Streamed.Count == 0 || cancellationToken.IsCancellationRequested || failure is OperationCanceledException)
                 {
-                    throw new StreamInterruptedException(route, sent, ex);
+                    // Nothing reached the caller (the chain is exhausted) or the caller cancelled: the failure surfaces as it is.
+                    ExceptionDispatchInfo.Throw(failure!);
                 }
 
-                ChatResponseUpdate update = e.Current;
-                usage.Observe(update, start);
-                finished |= update.FinishReason is not null;
-                sent.Add(update);
-                yield return update;
-            }
+                if (!continuation.Enabled)
+                {
+                    throw new StreamInterruptedException(route, splice.Streamed, failure);
+                }
 
-            if (_options.RequireFinishReason && sent.Count > 0 && !finished)
-            {
-                route.AddAttempt(new RouteAttempt(failover.Current.Name, RouteAttemptOutcome.Failed, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, nameof(StreamInterruptedException)));
-                throw new StreamInterruptedException(route, sent, innerException: null);
-            }
+                IReadOnlyList<RouteTarget> remaining = failover.Remaining;
+                string? refusal =
+                    splice.NonTextContent is { } content ? $"a {content} had already been streamed" :
+                    splice.Segments > continuation.MaxContinuations ? $"the limit of {continuation.MaxContinuations} continuation(s) was reached" :
+                    remaining.Count == 0 ? "no target is left to continue on" :
+                    null;
+                if (refusal is not null)
+                {
+                    throw new StreamInterruptedException(route, splice.Streamed, failure, refusal);
+                }
 
-            completed = true;
+                // Continue the answer on the next target: the partial text as an assistant prefix, then the instruction.
+                await segment.DisposeAsync().ConfigureAwait(false);
+                failover.Dispose();
+                route.IsSpliced = true;
+                finished = false;
+                failover = new DecisionFailoverChatClient(route, remaining, _options.ShouldFallOver, cancellationToken);
+                segment = OpenSegment(failover, splice.ContinuationMessages(continuation.Instruction), options, idleTimeout, token);
+            }
         }
         finally
         {
-            await e.DisposeAsync().ConfigureAwait(false);
+            await segment.DisposeAsync().ConfigureAwait(false);
+            failover.Dispose();
             RouteTarget served = failover.Current;
             decimal? cost = route.AddUsage(usage.Total, served);
             if (completed)
@@ -98,6 +196,10 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
             }
         }
     }
+
+    /// <summary>An upper bound of <see cref="BuildChain"/>'s length, without building it.</summary>
+    private int MaximumTargets(RouteInfo route) =>
+        Math.Min(_options.MaxTargets, _options.TryRemainingCandidates ? route.CandidateSet.Count : route.Decision.Targets.Count + _options.LastResort.Count);
 
     /// <summary>The targets to try, in order: the decision's, the last-resort chain, then (optionally) the remaining candidates.</summary>
     internal IReadOnlyList<RouteTarget> BuildChain(RouteInfo route)
@@ -141,6 +243,54 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
             }
         }
     }
+
+    /// <summary>Re-routes a rejected answer once to a stronger target; if that fails, the original answer stands.</summary>
+    private async Task<ChatResponse> EscalateAsync(
+        RouteInfo route, RouteTarget stronger, RouteTarget served, ChatResponse original, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token, CancellationToken cancellationToken)
+    {
+        using var escalation = new DecisionFailoverChatClient(route, [stronger], _options.ShouldFallOver, cancellationToken);
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            ChatResponse response = await escalation.GetResponseAsync(messages, options, token).ConfigureAwait(false);
+            route.IsEscalated = true;
+            route.AddAttempt(new RouteAttempt(stronger.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), Cost: route.AddUsage(response.Usage, stronger)));
+            return response;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not FallbackTimeoutException)
+        {
+            // The failed escalation is recorded as an attempt; the caller still gets the (rejected) original answer.
+            route.ServedBy = served;
+            return original;
+        }
+    }
+
+    private Segment OpenSegment(DecisionFailoverChatClient failover, IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan? idleTimeout, CancellationToken token)
+    {
+        if (idleTimeout is null)
+        {
+            return new Segment(failover.GetStreamingResponseAsync(messages, options, token).GetAsyncEnumerator(token), null, null);
+        }
+
+        // A per-segment source on the TimeProvider, re-armed after every update, cancels a stream that stalls.
+        var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
+        CancellationTokenRegistration link = token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), idle);
+        return new Segment(failover.GetStreamingResponseAsync(messages, options, idle.Token).GetAsyncEnumerator(idle.Token), idle, idleTimeout, link, token);
+    }
+
+#pragma warning disable CA1031 // The failure is captured here and rethrown (or wrapped) by the caller, outside the iterator's try.
+    private static async ValueTask<(bool HasNext, Exception? Failure)> MoveNextAsync(IAsyncEnumerator<ChatResponseUpdate> updates)
+    {
+        try
+        {
+            return (await updates.MoveNextAsync().ConfigureAwait(false), null);
+        }
+        catch (Exception ex)
+        {
+            return (false, ex);
+        }
+    }
+#pragma warning restore CA1031
 
     private CancellationTokenSource? CreateBudget(CancellationToken cancellationToken)
     {

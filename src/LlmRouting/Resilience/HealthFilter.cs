@@ -22,12 +22,13 @@ public sealed class HealthFilter : IRouteCandidateFilter
     public bool IsAllowed(RoutingRequest request, RouteTarget target, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(target);
-        TargetHealth health = _monitor.GetHealth(target.Name);
-        if (health.IsAvailable || (_monitor.Options.PanicWhenAllUnhealthy && _monitor.AllUnavailable()))
+        if (_monitor.IsAvailable(target.Name) || (_monitor.Options.PanicWhenAllUnhealthy && _monitor.AllUnavailable()))
         {
             reason = null;
             return true;
         }
+
+        TargetHealth health = _monitor.GetHealth(target.Name);
 
         reason = health.OpenUntil is { } until
             ? string.Create(CultureInfo.InvariantCulture, $"circuit {health.State} until {until:O}")

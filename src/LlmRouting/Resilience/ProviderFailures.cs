@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Text.Json;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -31,7 +32,7 @@ public static class ProviderFailures
     /// <summary>Decides whether a failure is transient: worth a retry or a fallback to another target.</summary>
     /// <param name="exception">The failure.</param>
     /// <returns>
-    /// <see langword="true"/> for timeouts, an open circuit, connection errors and HTTP 408, 429 and 5xx;
+    /// <see langword="true"/> for timeouts, an open circuit, connection errors, malformed (non-JSON) answers and HTTP 408, 429 and 5xx;
     /// <see langword="false"/> for other statuses (400, 401, 403, content-policy refusals …), cancellation and
     /// anything else (a bug is not cured by asking another model).
     /// </returns>
@@ -48,6 +49,7 @@ public static class ProviderFailures
             TimeoutRejectedException or TimeoutException or BrokenCircuitException => true,
             OperationCanceledException => false,
             HttpRequestException or IOException or SocketException => true,
+            JsonException => true, // a 200 whose body is not valid JSON: the provider's fault
             ClientResultException => true, // no status: the request never got an HTTP answer
             _ => exception.InnerException is { } inner && IsTransient(inner),
         };

@@ -49,6 +49,23 @@ public sealed class StreamInterruptedException : Exception
         Updates = updates;
     }
 
+    /// <summary>Initializes a new instance of the <see cref="StreamInterruptedException"/> class for a stream that mid-stream continuation could not continue.</summary>
+    /// <param name="route">The route so far.</param>
+    /// <param name="updates">The updates streamed before the break.</param>
+    /// <param name="innerException">The failure, if the stream threw rather than ended early.</param>
+    /// <param name="notContinuedBecause">Why the stream was not continued on another target (content-free).</param>
+    public StreamInterruptedException(RouteInfo route, IReadOnlyList<ChatResponseUpdate> updates, Exception? innerException, string notContinuedBecause)
+        : this(route, updates, innerException)
+    {
+        NotContinuedBecause = notContinuedBecause;
+    }
+
+    /// <summary>Gets why mid-stream continuation did not continue the stream, when it was on.</summary>
+    public string? NotContinuedBecause { get; }
+
+    /// <inheritdoc/>
+    public override string Message => NotContinuedBecause is null ? base.Message : $"{base.Message} It was not continued: {NotContinuedBecause}.";
+
     /// <summary>Gets the route so far.</summary>
     public RouteInfo? Route { get; }
 

@@ -41,6 +41,11 @@ public sealed class TargetHealthMonitor
     public TargetHealth GetHealth(string target) =>
         _entries.TryGetValue(target, out Entry? entry) ? entry.Health : new TargetHealth(target, CircuitState.Closed, null, null);
 
+    /// <summary>Gets a value indicating whether a target accepts calls (closed, half-open, or open past its break), without allocating: the candidate filter's hot path.</summary>
+    /// <param name="target">The target name.</param>
+    /// <returns><see langword="true"/> when the target may be called.</returns>
+    public bool IsAvailable(string target) => !_entries.TryGetValue(target, out Entry? entry) || entry.IsAvailable;
+
     /// <summary>Polly moves an open circuit to half-open on the next call after the break; report it so, so the filter lets that probe through.</summary>
     private TargetHealth Observe(TargetHealth health) =>
         health is { State: CircuitState.Open, OpenUntil: { } until } && until <= _timeProvider.GetUtcNow()
@@ -117,6 +122,14 @@ public sealed class TargetHealthMonitor
         public string Target { get; }
 
         public ResiliencePipeline Pipeline { get; }
+
+        public bool IsAvailable =>
+            _state.CircuitState switch
+            {
+                CircuitState.Closed or CircuitState.HalfOpen => true,
+                CircuitState.Open => _opened?.Until is { } until && until <= _owner._timeProvider.GetUtcNow(),
+                _ => false,
+            };
 
         public TargetHealth Health
         {

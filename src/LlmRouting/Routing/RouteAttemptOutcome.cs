@@ -17,4 +17,7 @@ public enum RouteAttemptOutcome
 
     /// <summary>The answer arrived but was judged unusable and escalated.</summary>
     Rejected,
+
+    /// <summary>A hedged attempt on another target answered first; this one was cancelled (or its late answer discarded).</summary>
+    Superseded,
 }

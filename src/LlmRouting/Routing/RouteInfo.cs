@@ -87,6 +87,9 @@ public sealed class RouteInfo
     /// <summary>Gets what the request cost at the serving target's prices, all attempts included; <see langword="null"/> when no usage was reported.</summary>
     public decimal? Cost { get; internal set; }
 
+    /// <summary>Gets what making the routing decision cost (an LLM-as-judge call), separate from <see cref="Cost"/>; <see langword="null"/> when the decision was local.</summary>
+    public decimal? DecisionCost => Decision.DecisionCost;
+
     /// <summary>Gets the name of the baseline target savings are measured against, if one is configured.</summary>
     public string? BaselineTarget { get; }
 

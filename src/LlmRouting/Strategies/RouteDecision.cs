@@ -39,6 +39,10 @@ public sealed class RouteDecision
     /// <summary>Gets the score behind the decision, if any (e.g. the classifier's probability).</summary>
     public double? Score { get; }
 
+    /// <summary>Gets what making the decision itself cost (e.g. the LLM-as-judge call), if the strategy paid for one.</summary>
+    /// <value>The default is <see langword="null"/>: the decision was free (local).</value>
+    public decimal? DecisionCost { get; init; }
+
     /// <summary>Creates a decision for one target.</summary>
     /// <param name="target">The target.</param>
     /// <param name="strategy">The deciding strategy's name.</param>

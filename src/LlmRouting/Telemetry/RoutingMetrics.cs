@@ -23,6 +23,7 @@ internal sealed class RoutingMetrics : IDisposable
         Attempts = _meter.CreateCounter<long>("llmrouting.attempts", "{attempt}", "Calls to targets, by target and attempt outcome.");
         Fallbacks = _meter.CreateCounter<long>("llmrouting.fallbacks", "{request}", "Requests served by a target other than the decision's primary.");
         Rejections = _meter.CreateCounter<long>("llmrouting.rejections", "{target}", "Targets removed from a request's candidates, by target and filter.");
+        FeedbackScore = _meter.CreateHistogram<double>("llmrouting.feedback.score", "1", "Outcome scores reported through RouteFeedback (0 bad to 1 good), by serving target and deciding strategy.");
     }
 
     public Counter<long> Requests { get; }
@@ -42,6 +43,17 @@ internal sealed class RoutingMetrics : IDisposable
     public Counter<long> Fallbacks { get; }
 
     public Counter<long> Rejections { get; }
+
+    public Histogram<double> FeedbackScore { get; }
+
+    /// <summary>Records an outcome score reported for a route.</summary>
+    public void RecordFeedback(RouteFeedbackEntry route, double score)
+    {
+        if (FeedbackScore.Enabled)
+        {
+            FeedbackScore.Record(score, new KeyValuePair<string, object?>(RoutingTags.Target, route.Target), new(RoutingTags.Strategy, route.Strategy));
+        }
+    }
 
     public void Record(RouteInfo route)
     {

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.AI;
+
+namespace LlmRouting;
+
+/// <summary>Runs the registered <see cref="IResponseEvaluator"/>s over an answer and picks the target to escalate to.</summary>
+internal sealed class ResponseEscalator
+{
+    private readonly IResponseEvaluator[] _evaluators;
+
+    public ResponseEscalator(IEnumerable<IResponseEvaluator> evaluators)
+    {
+        _evaluators = [.. evaluators];
+    }
+
+    public bool IsEmpty => _evaluators.Length == 0;
+
+    /// <summary>Returns "evaluator: reason" for the first evaluator that rejects the answer, or <see langword="null"/>.</summary>
+    public async ValueTask<string?> EvaluateAsync(ChatResponse response, RouteInfo route, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        foreach (IResponseEvaluator evaluator in _evaluators)
+        {
+            if (await evaluator.EvaluateAsync(response, route.Request, options, cancellationToken).ConfigureAwait(false) is { } reason)
+            {
+                return $"{evaluator.Name}: {reason}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The next higher-tier candidate than <paramref name="served"/>: the lowest tier above it, cheapest first; <see langword="null"/> when none.</summary>
+    public static RouteTarget? NextTier(RouteInfo route, RouteTarget served)
+    {
+        RouteTarget? best = null;
+        foreach (RouteTarget candidate in route.CandidateSet.Targets)
+        {
+            if (candidate.Profile.Tier <= served.Profile.Tier)
+            {
+                continue;
+            }
+
+            if (best is null ||
+                candidate.Profile.Tier < best.Profile.Tier ||
+                (candidate.Profile.Tier == best.Profile.Tier && Price(candidate) < Price(best)))
+            {
+                best = candidate;
+            }
+        }
+
+        return best;
+
+        static decimal Price(RouteTarget t) => t.Profile.InputPricePerMillion + t.Profile.OutputPricePerMillion;
+    }
+}

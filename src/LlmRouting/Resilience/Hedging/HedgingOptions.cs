@@ -1,0 +1,37 @@
+namespace LlmRouting;
+
+/// <summary>
+/// Opt-in hedging (Polly's hedging strategy) for non-streaming requests: when the primary has not answered within
+/// its observed latency percentile, the next target of the chain starts too; the first success wins and the
+/// others are cancelled. Every attempt's cost is recorded.
+/// </summary>
+public sealed class HedgingOptions
+{
+    /// <summary>Gets or sets a value indicating whether non-streaming requests are hedged.</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool Enabled { get; set; }
+
+    /// <summary>Gets or sets how many extra targets may be started for one request.</summary>
+    /// <value>The default is 1.</value>
+    public int MaxHedgedAttempts { get; set; } = 1;
+
+    /// <summary>Gets or sets the latency percentile of the primary after which the next target starts.</summary>
+    /// <value>The default is 0.95 (p95).</value>
+    public double Percentile { get; set; } = 0.95;
+
+    /// <summary>Gets or sets how many recent successful latencies per target the percentile is computed from.</summary>
+    /// <value>The default is 256.</value>
+    public int SampleSize { get; set; } = 256;
+
+    /// <summary>Gets or sets how many observations a target needs before its percentile is trusted; until then <see cref="InitialDelay"/> applies.</summary>
+    /// <value>The default is 20.</value>
+    public int MinimumSamples { get; set; } = 20;
+
+    /// <summary>Gets or sets the hedging delay while a target has too few observations.</summary>
+    /// <value>The default is 5 seconds.</value>
+    public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets the shortest hedging delay, however fast the primary usually is.</summary>
+    /// <value>The default is 50 milliseconds.</value>
+    public TimeSpan MinimumDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace LlmRouting;
+
+/// <summary>Configures the LLM-as-judge strategy; bound from <c>LlmRouting:Judge</c>.</summary>
+public sealed class JudgeOptions
+{
+    /// <summary>The configuration section the options bind from.</summary>
+    public const string SectionName = "LlmRouting:Judge";
+
+    /// <summary>Gets or sets the configured target whose client judges (its prices cost the judge call).</summary>
+    /// <value>The default is <see langword="null"/>: a client must be given in code.</value>
+    /// <remarks>The judge is only asked when this target is a candidate for the request, so a data policy that keeps a request off it also keeps the request away from the judge.</remarks>
+    public string? Target { get; set; }
+
+    /// <summary>Gets the targets the judge chooses between, with a one-line description of what each is good at.</summary>
+    /// <value>The default is empty: the judge chooses a quality tier (economy, standard, premium) and the cheapest candidate of that tier serves.</value>
+    public IDictionary<string, string> Targets { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets how long the judge may take; past it the strategy abstains and the next strategy decides.</summary>
+    /// <value>The default is 2 seconds.</value>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Gets or sets how many characters of the latest user turn the judge sees (the rest is cut, to bound its cost).</summary>
+    /// <value>The default is 2000.</value>
+    public int MaxPromptChars { get; set; } = 2000;
+
+    /// <summary>Gets or sets the judge's output token limit (the answer is one word).</summary>
+    /// <value>The default is 16.</value>
+    public int MaxOutputTokens { get; set; } = 16;
+
+    /// <summary>Gets or sets the output length assumed when picking the cheapest target of the chosen tier.</summary>
+    /// <value>The default is 500 tokens.</value>
+    public int ExpectedOutputTokens { get; set; } = 500;
+
+    /// <summary>Gets or sets a value indicating whether requests with personal data or a <c>sensitive</c> tag are kept from the judge (it abstains).</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool SkipSensitive { get; set; } = true;
+
+    /// <summary>Gets or sets instructions that replace the built-in system prompt (the answer format line is always appended).</summary>
+    /// <value>The default is <see langword="null"/>: the built-in prompt.</value>
+    public string? Instructions { get; set; }
+
+    /// <summary>Checks the options and throws a message that names the offending field.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public void Validate()
+    {
+        const string Section = SectionName;
+        var failures = new List<string>();
+        if (Timeout <= TimeSpan.Zero || Timeout == System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{Section}:Timeout must be positive and finite (was {Timeout})."));
+        }
+
+        if (MaxPromptChars < 1)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{Section}:MaxPromptChars must be at least 1 (was {MaxPromptChars})."));
+        }
+
+        if (MaxOutputTokens < 1)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{Section}:MaxOutputTokens must be at least 1 (was {MaxOutputTokens})."));
+        }
+
+        if (ExpectedOutputTokens < 0)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{Section}:ExpectedOutputTokens must not be negative (was {ExpectedOutputTokens})."));
+        }
+
+        if (Target is not null && string.IsNullOrWhiteSpace(Target))
+        {
+            failures.Add($"{Section}:Target must not be blank.");
+        }
+
+        foreach (KeyValuePair<string, string> target in Targets)
+        {
+            if (string.IsNullOrWhiteSpace(target.Key) || target.Key.Any(char.IsWhiteSpace))
+            {
+                failures.Add($"{Section}:Targets key '{target.Key}' must be a target name without spaces.");
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures));
+        }
+    }
+}
