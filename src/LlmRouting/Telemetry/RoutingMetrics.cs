@@ -22,6 +22,8 @@ internal sealed class RoutingMetrics : IDisposable
         Savings = _meter.CreateCounter<double>("llmrouting.savings", "{currency}", "Cost avoided against the baseline target, from the same token counts (negative when routing cost more).");
         Attempts = _meter.CreateCounter<long>("llmrouting.attempts", "{attempt}", "Calls to targets, by target and attempt outcome.");
         Fallbacks = _meter.CreateCounter<long>("llmrouting.fallbacks", "{request}", "Requests served by a target other than the decision's primary.");
+        Escalations = _meter.CreateCounter<long>("llmrouting.escalations", "{request}", "Low-confidence answers re-routed to a stronger target.");
+        BudgetUtilization = _meter.CreateHistogram<double>("llmrouting.budget.utilization", "1", "Share of a budget spent after each recorded request (1 = limit reached), by scope key and period.");
         Rejections = _meter.CreateCounter<long>("llmrouting.rejections", "{target}", "Targets removed from a request's candidates, by target and filter.");
         FeedbackScore = _meter.CreateHistogram<double>("llmrouting.feedback.score", "1", "Outcome scores reported through RouteFeedback (0 bad to 1 good), by serving target and deciding strategy.");
     }
@@ -41,6 +43,10 @@ internal sealed class RoutingMetrics : IDisposable
     public Counter<long> Attempts { get; }
 
     public Counter<long> Fallbacks { get; }
+
+    public Counter<long> Escalations { get; }
+
+    public Histogram<double> BudgetUtilization { get; }
 
     public Counter<long> Rejections { get; }
 
@@ -104,6 +110,11 @@ internal sealed class RoutingMetrics : IDisposable
             }
         }
 
+        if (Escalations.Enabled && route.IsEscalated)
+        {
+            Escalations.Add(1, new(RoutingTags.PrimaryTarget, route.Decision.Primary.Name), target);
+        }
+
         if (Fallbacks.Enabled && route.IsFallback)
         {
             Fallbacks.Add(1, new(RoutingTags.PrimaryTarget, route.Decision.Primary.Name), target);
@@ -115,6 +126,15 @@ internal sealed class RoutingMetrics : IDisposable
             {
                 Rejections.Add(1, new(RoutingTags.Target, rejection.Target), new(RoutingTags.Filter, rejection.Filter));
             }
+        }
+    }
+
+    /// <summary>Records how much of a budget is spent (the scope key and period as tags — never the scope value, which is unbounded).</summary>
+    public void RecordBudget(BudgetOptions budget, decimal spent)
+    {
+        if (BudgetUtilization.Enabled)
+        {
+            BudgetUtilization.Record((double)(spent / budget.Limit), new(RoutingTags.BudgetScopeKey, budget.ScopeKey), new(RoutingTags.BudgetPeriod, budget.Period == BudgetPeriod.Day ? "day" : "month"));
         }
     }
 

@@ -69,6 +69,12 @@ public static class RoutingTags
     /// <summary>gen_ai: the token type on token metrics (<c>input</c> or <c>output</c>).</summary>
     public const string TokenType = "gen_ai.token.type";
 
+    /// <summary>The metadata key a budget is scoped by (e.g. <c>tenant</c>).</summary>
+    public const string BudgetScopeKey = "llmrouting.budget.scope_key";
+
+    /// <summary>The budget period (<c>day</c> or <c>month</c>).</summary>
+    public const string BudgetPeriod = "llmrouting.budget.period";
+
     /// <summary>The exception type of a failure (OpenTelemetry <c>error.type</c>).</summary>
     public const string ErrorType = "error.type";
 }

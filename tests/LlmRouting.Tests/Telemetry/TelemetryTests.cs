@@ -136,6 +136,43 @@ public sealed class TelemetryTests : IDisposable
     }
 
     [Fact]
+    public async Task EscalationsAndBudgetUtilization_AreMeasured()
+    {
+        using var metrics = new MetricCollector();
+        var services = new ServiceCollection();
+        var economy = new TestChatClient("economy")
+        {
+            GetResponseAsyncCallback = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "cut o"))
+            {
+                FinishReason = ChatFinishReason.Length,
+                Usage = new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500 },
+            }),
+        };
+        services.AddLlmRouter(r => r
+            .AddTarget("economy", economy, t => t.Prices(0.15m, 0.60m).Tier(QualityTier.Economy))
+            .AddTarget("premium", new TestChatClient("premium"), t => t.Prices(2.50m, 10m).Tier(QualityTier.Premium))
+            .Default("economy")
+            .UseCostAware(c =>
+            {
+                c.Difficulty = _ => 0;
+                c.Budgets.Add(new BudgetOptions { ScopeKey = "tenant", Period = BudgetPeriod.Month, Limit = 1m });
+            })
+            .UseFallback()
+            .UseEscalation()
+            .UseTelemetry());
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        RouteInfo route = (await provider.GetRequiredService<IChatClient>().GetResponseAsync("hi", new ChatOptions { AdditionalProperties = new() { ["tenant"] = "acme" } })).GetRouteInfo()!;
+
+        Assert.True(route.IsEscalated);
+        Assert.Contains(metrics.Longs, m => m.Name == "llmrouting.escalations" && m.Tags[RoutingTags.PrimaryTarget] as string == "economy" && m.Tags[RoutingTags.Target] as string == "premium");
+        TelemetryTests.MetricCollector.Measurement<double> budget = Assert.Single(metrics.Doubles, m => m.Name == "llmrouting.budget.utilization");
+        Assert.Equal((double)route.Cost!.Value, budget.Value, 10);
+        Assert.Equal("tenant", budget.Tags[RoutingTags.BudgetScopeKey]);
+        Assert.Equal("month", budget.Tags[RoutingTags.BudgetPeriod]);
+    }
+
+    [Fact]
     public async Task WithoutUseTelemetry_NothingIsRecorded()
     {
         using var metrics = new MetricCollector();

@@ -24,6 +24,9 @@ public sealed partial class BudgetSpendObserver : IRouteObserver
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
+    /// <summary>Gets the instruments that record budget utilisation (set when telemetry is on).</summary>
+    internal RoutingMetrics? Metrics { get; init; }
+
     /// <inheritdoc/>
     public void OnRouteCompleted(RouteInfo route)
     {
@@ -43,24 +46,25 @@ public sealed partial class BudgetSpendObserver : IRouteObserver
             ValueTask<decimal> pending = _store.AddSpendAsync(budget.KeyAt(scope, route.Timestamp), cost, budget.WindowAt(route.Timestamp).End);
             if (pending.IsCompletedSuccessfully)
             {
+                Metrics?.RecordBudget(budget, pending.Result);
                 continue;
             }
 
-            _ = ObserveAsync(pending, budget.ScopeKey);
+            _ = ObserveAsync(pending, budget);
         }
     }
 
-    private async Task ObserveAsync(ValueTask<decimal> pending, string scopeKey)
+    private async Task ObserveAsync(ValueTask<decimal> pending, BudgetOptions budget)
     {
         try
         {
-            await pending.ConfigureAwait(false);
+            Metrics?.RecordBudget(budget, await pending.ConfigureAwait(false));
         }
 #pragma warning disable CA1031 // A budget store outage must not fail requests that already succeeded; it is logged.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogSpendNotRecorded(_logger, ex, scopeKey);
+            LogSpendNotRecorded(_logger, ex, budget.ScopeKey);
         }
     }
 

@@ -24,7 +24,7 @@ public static class CostAwareLlmRouterBuilderExtensions
         {
             // Resolved when the router is built, so a store registered later (e.g. Redis) is the one both sides use.
             builder.Services.AddSingleton<IRouteObserver>(sp =>
-                new BudgetSpendObserver(options.Budgets, sp.GetRequiredService<IBudgetStore>(), sp.GetService<ILogger<BudgetSpendObserver>>()));
+                new BudgetSpendObserver(options.Budgets, sp.GetRequiredService<IBudgetStore>(), sp.GetService<ILogger<BudgetSpendObserver>>()) { Metrics = sp.GetService<RoutingMetrics>() });
         }
 
         return builder.UseStrategy(CostAwareStrategy.StrategyName, (sp, _) =>
