@@ -17,7 +17,7 @@ internal static class EvalCommand
         Option<string> weak = CommonOptions.Weak();
         Option<string?> exclude = CommonOptions.Exclude();
         Option<string> promptColumn = CommonOptions.PromptColumn();
-        var router = new Option<string>("--router") { Description = "classifier (the shipped model), embedding (kNN over --train-data), random, length, or a model file path.", DefaultValueFactory = _ => Routers.Classifier };
+        var router = new Option<string>("--router") { Description = "classifier (the shipped model), embedding (kNN over --train-data), meai-semantic (MEAI's SemanticRoutingChatClient rule, premium profile from --train-data), random, length, or a model file path.", DefaultValueFactory = _ => Routers.Classifier };
         var output = new Option<string>("--out") { Description = "The folder for summary.json, curve.csv, scores.csv and curve.svg.", DefaultValueFactory = _ => "llmroute-eval" };
         var trainData = new Option<string[]>("--train-data") { Description = "Labelled prompts the embedding router searches (files or folders; --exclude applies too).", AllowMultipleArgumentsPerToken = true };
         var k = new Option<int>("--k") { Description = "Neighbours for the embedding router.", DefaultValueFactory = _ => 20 };
@@ -78,7 +78,7 @@ internal static class EvalCommand
         stdout.WriteLine($"Loaded {dataset.Prompts.Count} prompts from {dataset.Files.Count} file(s){(dataset.Excluded > 0 ? $", {dataset.Excluded} excluded" : string.Empty)}.");
         double[] scores;
         string name;
-        bool learns = router.Equals(Routers.Classifier, StringComparison.OrdinalIgnoreCase) || router.Equals(Routers.Embedding, StringComparison.OrdinalIgnoreCase);
+        bool learns = router.Equals(Routers.Classifier, StringComparison.OrdinalIgnoreCase) || router.Equals(Routers.Embedding, StringComparison.OrdinalIgnoreCase) || router.Equals(Routers.MeaiSemantic, StringComparison.OrdinalIgnoreCase);
         if (folds > 0 && learns)
         {
             bool classifier = router.Equals(Routers.Classifier, StringComparison.OrdinalIgnoreCase);
@@ -90,7 +90,9 @@ internal static class EvalCommand
                 seed,
                 train => classifier
                     ? new ClassifierScorer(TrainCommand.Fit(train, margin, seed, stdout: null), name)
-                    : new EmbeddingScorer(train, k),
+                    : router.Equals(Routers.MeaiSemantic, StringComparison.OrdinalIgnoreCase)
+                        ? new MeaiSemanticScorer(train, k)
+                        : new EmbeddingScorer(train, k),
                 progress,
                 stdout);
         }

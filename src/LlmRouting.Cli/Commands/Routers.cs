@@ -8,6 +8,7 @@ internal static class Routers
 {
     public const string Classifier = "classifier";
     public const string Embedding = "embedding";
+    public const string MeaiSemantic = "meai-semantic";
     public const string Random = "random";
     public const string Length = "length";
 
@@ -21,6 +22,10 @@ internal static class Routers
                 IReadOnlyList<LabelledPrompt> training = trainingData()
                     ?? throw new CliException("The embedding router needs labelled training prompts: pass --train-data <file|folder> (the prompts it finds neighbours among).");
                 return new EmbeddingScorer(training, k);
+            case MeaiSemantic:
+                return new MeaiSemanticScorer(
+                    trainingData() ?? throw new CliException("The meai-semantic router needs labelled training prompts: pass --train-data <file|folder> (its premium profile is built from them)."),
+                    k);
             case Random:
                 return new RandomScorer(seed);
             case Length:
@@ -31,7 +36,7 @@ internal static class Routers
                     return new ClassifierScorer(LoadModel(router), $"classifier ({Path.GetFileName(router)})");
                 }
 
-                throw new CliException($"Unknown router '{router}': use classifier, embedding, random, length, or the path of a model file (no such file exists).");
+                throw new CliException($"Unknown router '{router}': use classifier, embedding, meai-semantic, random, length, or the path of a model file (no such file exists).");
         }
     }
 
