@@ -73,6 +73,25 @@ public sealed class LlmRouterChatClient : RoutingChatClient
         return (RouteInfo)invocation.GetService(typeof(RouteInfo))!;
     }
 
+    /// <summary>Records how good a routed answer was (user thumbs, a judge's score, task success), for the ledger of outcomes and learning strategies.</summary>
+    /// <param name="routeId">The <see cref="RouteInfo.RouteId"/> of the answer.</param>
+    /// <param name="score">The outcome, from 0 (bad) to 1 (good).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>Whether the outcome was recorded, or why not (unknown, expired, already recorded).</returns>
+    /// <exception cref="InvalidOperationException">Outcome feedback is not enabled (<c>UseOutcomeFeedback()</c>).</exception>
+    public ValueTask<RouteFeedbackResult> RecordOutcomeAsync(string routeId, double score, CancellationToken cancellationToken = default)
+    {
+        foreach (IRouteObserver observer in _state.Observers)
+        {
+            if (observer is RouteFeedback feedback)
+            {
+                return feedback.RecordOutcomeAsync(routeId, score, cancellationToken);
+            }
+        }
+
+        throw new InvalidOperationException("Outcome feedback is not enabled for this router: add .UseOutcomeFeedback() to AddLlmRouter (or a RouteFeedback to LlmRouterChatClientOptions.Observers).");
+    }
+
     /// <inheritdoc/>
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         _state.Metrics is not null && LlmRoutingTelemetry.Source.HasListeners()
