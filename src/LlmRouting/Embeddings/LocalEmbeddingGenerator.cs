@@ -103,13 +103,13 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             Span<char> w = lower[..word.Length];
             word.ToLowerInvariant(w);
 
-            uint wordHash = Hash(w, 0x9E3779B9u);
+            uint wordHash = FeatureHash.Hash(w, 0x9E3779B9u);
             bool stop = StopWordLookup.Contains(w);
             Add(destination, wordHash, mask, stop ? StopWordWeight : WordWeight);
 
             if (hasPrevious)
             {
-                Add(destination, Mix(previousWord, wordHash), mask, BigramWeight);
+                Add(destination, FeatureHash.Mix(previousWord, wordHash), mask, BigramWeight);
             }
 
             previousWord = wordHash;
@@ -180,7 +180,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             gram[0] = k < 0 ? '^' : word[k];
             gram[1] = word[k + 1];
             gram[2] = k + 2 < n ? word[k + 2] : '$';
-            Add(destination, Hash(gram, 0x85EBCA6Bu), mask, TrigramWeight);
+            Add(destination, FeatureHash.Hash(gram, 0x85EBCA6Bu), mask, TrigramWeight);
         }
     }
 
@@ -188,28 +188,5 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     {
         // Signed hashing: the top bit picks the sign so colliding features cancel rather than pile up.
         destination[(int)(hash & (uint)mask)] += (hash & 0x80000000u) != 0 ? -weight : weight;
-    }
-
-    private static uint Hash(ReadOnlySpan<char> text, uint seed)
-    {
-        uint h = 2166136261u ^ seed;
-        foreach (char c in text)
-        {
-            h = (h ^ c) * 16777619u;
-        }
-
-        return Mix(h, seed);
-    }
-
-    private static uint Mix(uint a, uint b)
-    {
-        // murmur3 finaliser over the combination: spreads bits so the index and sign are independent.
-        uint h = a ^ (b * 0xCC9E2D51u);
-        h ^= h >> 16;
-        h *= 0x85EBCA6Bu;
-        h ^= h >> 13;
-        h *= 0xC2B2AE35u;
-        h ^= h >> 16;
-        return h;
     }
 }

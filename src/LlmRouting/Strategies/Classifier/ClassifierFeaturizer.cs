@@ -91,12 +91,12 @@ internal sealed class ClassifierFeaturizer
             Span<char> w = word[..raw.Length];
             raw.ToLowerInvariant(w);
 
-            uint h = HashChars(w, 0x9E3779B9u);
+            uint h = FeatureHash.Hash(w, 0x9E3779B9u);
             Emit(ref sink, h, mask, UnigramWeight);
             count++;
             if (hasPrevious)
             {
-                Emit(ref sink, Mix(previous, h), mask, BigramWeight);
+                Emit(ref sink, FeatureHash.Mix(previous, h), mask, BigramWeight);
                 count++;
             }
 
@@ -134,7 +134,7 @@ internal sealed class ClassifierFeaturizer
                 h = (h ^ f[k + n - 1]) * 16777619u;
                 if (n >= shortest)
                 {
-                    Emit(ref sink, Mix(h, 0x85EBCA6Bu + (uint)n), mask, CharGramWeight);
+                    Emit(ref sink, FeatureHash.Mix(h, 0x85EBCA6Bu + (uint)n), mask, CharGramWeight);
                     count++;
                 }
             }
@@ -146,28 +146,6 @@ internal sealed class ClassifierFeaturizer
     private static void Emit<TSink>(ref TSink sink, uint hash, uint mask, float weight)
         where TSink : IFeatureSink, allows ref struct =>
         sink.Add((int)(hash & mask), (hash & 0x80000000u) != 0 ? -weight : weight);
-
-    private static uint HashChars(ReadOnlySpan<char> text, uint seed)
-    {
-        uint h = 2166136261u ^ seed;
-        foreach (char c in text)
-        {
-            h = (h ^ c) * 16777619u;
-        }
-
-        return Mix(h, seed);
-    }
-
-    private static uint Mix(uint a, uint b)
-    {
-        uint h = a ^ (b * 0xCC9E2D51u);
-        h ^= h >> 16;
-        h *= 0x85EBCA6Bu;
-        h ^= h >> 13;
-        h *= 0xC2B2AE35u;
-        h ^= h >> 16;
-        return h;
-    }
 
     /// <summary>Receives hashed features.</summary>
     internal interface IFeatureSink
