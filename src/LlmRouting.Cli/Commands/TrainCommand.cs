@@ -124,37 +124,12 @@ internal static class TrainCommand
 
     internal static (List<LabelledPrompt> Train, List<LabelledPrompt> Held, string[] HeldGroups) Split(IReadOnlyList<LabelledPrompt> prompts, double holdout, int seed)
     {
-        if (holdout <= 0)
-        {
-            return ([.. prompts], [], []);
-        }
-
-        var random = new Random(seed);
-        string[] groups = [.. prompts.Select(p => p.Group).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-        int target = (int)Math.Round(prompts.Count * holdout);
-        if (groups.Length >= 3)
-        {
-            random.Shuffle(groups);
-            var held = new HashSet<string>(StringComparer.Ordinal);
-            int count = 0;
-            foreach (string group in groups)
-            {
-                if (count >= target || held.Count == groups.Length - 1)
-                {
-                    break;
-                }
-
-                held.Add(group);
-                count += prompts.Count(p => p.Group == group);
-            }
-
-            return ([.. prompts.Where(p => !held.Contains(p.Group))], [.. prompts.Where(p => held.Contains(p.Group))], [.. held.Order(StringComparer.Ordinal)]);
-        }
-
-        int[] order = [.. Enumerable.Range(0, prompts.Count)];
-        random.Shuffle(order);
-        var heldRows = new HashSet<int>(order.Take(target));
-        return ([.. prompts.Where((_, i) => !heldRows.Contains(i))], [.. prompts.Where((_, i) => heldRows.Contains(i))], []);
+        bool[] held = GroupHoldout.Choose([.. prompts.Select(p => p.Group)], holdout, seed);
+        bool byGroup = prompts.Select(p => p.Group).Distinct(StringComparer.Ordinal).Count() >= 3;
+        return (
+            [.. prompts.Where((_, i) => !held[i])],
+            [.. prompts.Where((_, i) => held[i])],
+            byGroup ? [.. prompts.Where((_, i) => held[i]).Select(p => p.Group).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] : []);
     }
 
     private static ClassifierModel WithNote(ClassifierModel model, EvaluationResult result) =>

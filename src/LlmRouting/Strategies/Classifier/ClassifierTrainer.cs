@@ -205,46 +205,7 @@ public static class ClassifierTrainer
 
     private static (int[] Train, int[] Validation) Split(ClassifierTrainingExample[] all, ClassifierTrainingOptions options)
     {
-        if (options.ValidationFraction <= 0)
-        {
-            return (Enumerable.Range(0, all.Length).ToArray(), []);
-        }
-
-        var random = new Random(options.Seed);
-        string[] groups = all.Select(e => e.Group).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var validation = new bool[all.Length];
-        int target = (int)Math.Round(all.Length * options.ValidationFraction);
-        if (groups.Length >= 3)
-        {
-            random.Shuffle(groups);
-            var held = new HashSet<string>(StringComparer.Ordinal);
-            int count = 0;
-            foreach (string group in groups)
-            {
-                if (count >= target || held.Count == groups.Length - 1)
-                {
-                    break;
-                }
-
-                held.Add(group);
-                count += all.Count(e => string.Equals(e.Group, group, StringComparison.Ordinal));
-            }
-
-            for (int i = 0; i < all.Length; i++)
-            {
-                validation[i] = all[i].Group is { } g && held.Contains(g);
-            }
-        }
-        else
-        {
-            int[] order = Enumerable.Range(0, all.Length).ToArray();
-            random.Shuffle(order);
-            for (int i = 0; i < target; i++)
-            {
-                validation[order[i]] = true;
-            }
-        }
-
+        bool[] validation = GroupHoldout.Choose([.. all.Select(e => e.Group)], options.ValidationFraction, options.Seed);
         return (Enumerable.Range(0, all.Length).Where(i => !validation[i]).ToArray(), Enumerable.Range(0, all.Length).Where(i => validation[i]).ToArray());
     }
 
