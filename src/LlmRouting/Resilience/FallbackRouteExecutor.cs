@@ -84,7 +84,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         }
         catch (OperationCanceledException ex) when (budget is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
         {
-            throw new FallbackTimeoutException($"The request's total time budget of {_options.TotalTimeout} ran out after {route.Attempts.Count} attempt(s).", ex);
+            throw BudgetSpent(route, ex);
         }
     }
 
@@ -144,7 +144,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                 {
                     if (budget is { IsCancellationRequested: true })
                     {
-                        throw new FallbackTimeoutException($"The request's total time budget of {_options.TotalTimeout} ran out after {route.Attempts.Count} attempt(s).", failure);
+                        throw BudgetSpent(route, failure);
                     }
 
                     if (segment.IdleExpired)
@@ -291,6 +291,9 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         }
     }
 #pragma warning restore CA1031
+
+    private FallbackTimeoutException BudgetSpent(RouteInfo route, Exception cause) =>
+        new($"The request's total time budget of {_options.TotalTimeout} ran out after {route.Attempts.Count} attempt(s).", cause);
 
     private CancellationTokenSource? CreateBudget(CancellationToken cancellationToken)
     {
