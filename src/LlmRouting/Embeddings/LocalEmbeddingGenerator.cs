@@ -80,40 +80,18 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
         destination.Clear();
         int mask = Dimensions - 1;
-        Span<char> lower = stackalloc char[64];
-        uint previousWord = 0;
-        bool hasPrevious = false;
-        int i = 0;
-        while (i < text.Length)
+        // Words longer than 64 chars (hashes, base64) are truncated: they carry little meaning.
+        var words = new HashedWords(text, stackalloc char[64]);
+        while (words.MoveNext())
         {
-            if (!char.IsLetterOrDigit(text[i]))
-            {
-                i++;
-                continue;
-            }
-
-            int start = i;
-            while (i < text.Length && char.IsLetterOrDigit(text[i]))
-            {
-                i++;
-            }
-
-            // Words longer than 64 chars (hashes, base64) are truncated: they carry little meaning.
-            ReadOnlySpan<char> word = text[start..Math.Min(i, start + lower.Length)];
-            Span<char> w = lower[..word.Length];
-            word.ToLowerInvariant(w);
-
-            uint wordHash = FeatureHash.Hash(w, 0x9E3779B9u);
+            Span<char> w = words.Word;
             bool stop = StopWordLookup.Contains(w);
-            Add(destination, wordHash, mask, stop ? StopWordWeight : WordWeight);
+            Add(destination, words.Hash, mask, stop ? StopWordWeight : WordWeight);
 
-            if (hasPrevious)
+            if (words.HasPrevious)
             {
-                Add(destination, FeatureHash.Mix(previousWord, wordHash), mask, BigramWeight);
+                Add(destination, FeatureHash.Mix(words.Previous, words.Hash), mask, BigramWeight);
             }
-
-            previousWord = wordHash;
-            hasPrevious = true;
 
             // Character trigrams with word-boundary markers catch inflections, typos and scripts without spaces.
             if (!stop)

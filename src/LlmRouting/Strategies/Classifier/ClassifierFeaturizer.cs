@@ -68,43 +68,21 @@ internal sealed class ClassifierFeaturizer
         where TSink : IFeatureSink, allows ref struct
     {
         uint mask = (uint)HashDimensions - 1;
-        Span<char> word = stackalloc char[MaxWordLength];
-        uint previous = 0;
-        bool hasPrevious = false;
         int count = 0;
-        int i = 0;
-        while (i < text.Length)
+        var words = new HashedWords(text, stackalloc char[MaxWordLength]);
+        while (words.MoveNext())
         {
-            if (!char.IsLetterOrDigit(text[i]))
-            {
-                i++;
-                continue;
-            }
-
-            int start = i;
-            while (i < text.Length && char.IsLetterOrDigit(text[i]))
-            {
-                i++;
-            }
-
-            ReadOnlySpan<char> raw = text[start..Math.Min(i, start + MaxWordLength)];
-            Span<char> w = word[..raw.Length];
-            raw.ToLowerInvariant(w);
-
-            uint h = FeatureHash.Hash(w, 0x9E3779B9u);
-            Emit(ref sink, h, mask, UnigramWeight);
+            Emit(ref sink, words.Hash, mask, UnigramWeight);
             count++;
-            if (hasPrevious)
+            if (words.HasPrevious)
             {
-                Emit(ref sink, FeatureHash.Mix(previous, h), mask, BigramWeight);
+                Emit(ref sink, FeatureHash.Mix(words.Previous, words.Hash), mask, BigramWeight);
                 count++;
             }
 
-            previous = h;
-            hasPrevious = true;
             if (CharNGramMax > 0)
             {
-                count += EmitCharGrams(ref sink, w, mask);
+                count += EmitCharGrams(ref sink, words.Word, mask);
             }
         }
 

@@ -1,0 +1,80 @@
+namespace LlmRouting;
+
+/// <summary>
+/// Walks the words of a text (runs of letters and digits), lower-cased invariantly and truncated to the buffer's
+/// length, with each word's <see cref="FeatureHash"/> and the previous word's: the tokenisation the local embedder
+/// and the classifier featurizer share. Allocation-free.
+/// </summary>
+internal ref struct HashedWords
+{
+    /// <summary>The seed of word hashes.</summary>
+    public const uint WordSeed = 0x9E3779B9u;
+
+    private readonly ReadOnlySpan<char> _text;
+    private readonly Span<char> _buffer;
+    private int _position;
+    private bool _started;
+
+    /// <summary>Initializes a new instance of the <see cref="HashedWords"/> struct.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="buffer">Scratch space; longer words (hashes, base64) are truncated to its length.</param>
+    public HashedWords(ReadOnlySpan<char> text, Span<char> buffer)
+    {
+        _text = text;
+        _buffer = buffer;
+        _position = 0;
+        _started = false;
+        Word = default;
+        Hash = 0;
+        Previous = 0;
+        HasPrevious = false;
+    }
+
+    /// <summary>Gets the current word, lower-cased.</summary>
+    public Span<char> Word { get; private set; }
+
+    /// <summary>Gets the current word's hash.</summary>
+    public uint Hash { get; private set; }
+
+    /// <summary>Gets the previous word's hash (valid when <see cref="HasPrevious"/>).</summary>
+    public uint Previous { get; private set; }
+
+    /// <summary>Gets a value indicating whether a word came before the current one.</summary>
+    public bool HasPrevious { get; private set; }
+
+    /// <summary>Moves to the next word.</summary>
+    /// <returns><see langword="false"/> at the end of the text.</returns>
+    public bool MoveNext()
+    {
+        ReadOnlySpan<char> text = _text;
+        int i = _position;
+        while (i < text.Length && !char.IsLetterOrDigit(text[i]))
+        {
+            i++;
+        }
+
+        if (i >= text.Length)
+        {
+            _position = i;
+            return false;
+        }
+
+        int start = i;
+        while (i < text.Length && char.IsLetterOrDigit(text[i]))
+        {
+            i++;
+        }
+
+        _position = i;
+        ReadOnlySpan<char> raw = text[start..Math.Min(i, start + _buffer.Length)];
+        Span<char> word = _buffer[..raw.Length];
+        raw.ToLowerInvariant(word);
+
+        HasPrevious = _started;
+        _started = true;
+        Previous = Hash;
+        Word = word;
+        Hash = FeatureHash.Hash(word, WordSeed);
+        return true;
+    }
+}
