@@ -65,7 +65,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
             else
             {
                 (response, served, cost) = await FailOverAsync(route, chain, messages, options, token, cancellationToken).ConfigureAwait(false);
-                if (route.Attempts.Count == 0)
+                if (route.AttemptCount == 0)
                 {
                     _hedger?.Latencies.Record(served.Name, Stopwatch.GetElapsedTime(start));
                 }
@@ -293,7 +293,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 #pragma warning restore CA1031
 
     private FallbackTimeoutException BudgetSpent(RouteInfo route, Exception cause) =>
-        new($"The request's total time budget of {_options.TotalTimeout} ran out after {route.Attempts.Count} attempt(s).", cause);
+        new($"The request's total time budget of {_options.TotalTimeout} ran out after {route.AttemptCount} attempt(s).", cause);
 
     private CancellationTokenSource? CreateBudget(CancellationToken cancellationToken)
     {

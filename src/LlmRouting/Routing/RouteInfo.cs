@@ -111,6 +111,18 @@ public sealed class RouteInfo
         }
     }
 
+    /// <summary>Gets the number of attempts so far, without copying them (<see cref="Attempts"/> returns a snapshot).</summary>
+    internal int AttemptCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _firstAttempt is null ? 0 : 1 + (_moreAttempts?.Count ?? 0);
+            }
+        }
+    }
+
     /// <summary>Gets a value indicating whether a target other than the decision's primary served the answer.</summary>
     public bool IsFallback => !ReferenceEquals(ServedBy, Decision.Primary) && !IsEscalated;
 

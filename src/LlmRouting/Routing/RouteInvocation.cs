@@ -127,7 +127,7 @@ internal sealed class RouteInvocation : IChatClient
         _route.Duration = Stopwatch.GetElapsedTime(_startTimestamp);
         if (error is not null && outcome == RouteOutcome.Failed)
         {
-            Log.RouteFailed(_state.Logger, _route.RouteId, _route.Target, error.GetType().Name, _route.Attempts.Count);
+            Log.RouteFailed(_state.Logger, _route.RouteId, _route.Target, error.GetType().Name, _route.AttemptCount);
         }
 
         if (_activity is not null)

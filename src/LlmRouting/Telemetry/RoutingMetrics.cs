@@ -149,7 +149,7 @@ internal sealed class RoutingMetrics : IDisposable
             .SetTag(RoutingTags.Reason, route.Reason)
             .SetTag(RoutingTags.CandidateCount, route.CandidateSet.Count)
             .SetTag(RoutingTags.Outcome, Lower(route.Outcome))
-            .SetTag(RoutingTags.Attempts, route.Attempts.Count)
+            .SetTag(RoutingTags.Attempts, route.AttemptCount)
             .SetTag(RoutingTags.Fallback, route.IsFallback)
             .SetTag(RoutingTags.CacheHit, route.IsCacheHit)
             .SetTag(RoutingTags.DecisionDuration, route.DecisionDuration.TotalSeconds)
