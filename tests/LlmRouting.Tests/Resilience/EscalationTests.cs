@@ -43,27 +43,42 @@ public class EscalationTests
         }),
     };
 
-    public static TheoryData<string, ChatFinishReason?, string> RejectedAnswers => new()
+    public static TheoryData<string, ChatFinishReason?, string, bool> RejectedAnswers => new()
     {
-        { "", null, "truncated: empty answer" },
-        { "The first half of a long ans", ChatFinishReason.Length, "truncated: truncated at the output-token limit" },
-        { "I'm sorry, but I can't help with that request.", null, "refusal: refusal" },
+        { "", null, "truncated: empty answer", false },
+        { "", null, "truncated: empty answer", true },
+        { "The first half of a long ans", ChatFinishReason.Length, "truncated: truncated at the output-token limit", false },
+        { "The first half of a long ans", ChatFinishReason.Length, "truncated: truncated at the output-token limit", true },
+        { "I'm sorry, but I can't help with that request.", null, "refusal: refusal", false },
+        { "I'm sorry, but I can't help with that request.", null, "refusal: refusal", true },
     };
 
+    /// <summary>Non-streamed, and streamed with <see cref="EscalationOptions.EvaluateStreams"/> (held back until complete): the same escalation.</summary>
     [Theory]
     [MemberData(nameof(RejectedAnswers))]
-    public async Task RejectedAnswer_IsEscalatedOnceToTheNextHigherTier_WithBothCostsRecorded(string answer, ChatFinishReason? finish, string reason)
+    public async Task RejectedAnswer_IsEscalatedOnceToTheNextHigherTier_WithBothCostsRecorded(string answer, ChatFinishReason? finish, string reason, bool streaming)
     {
         var economy = Answering("economy", answer, finish);
         var standard = Answering("standard", "A complete answer.");
         var premium = Answering("premium", "A premium answer.");
-        (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium);
+        (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium, escalation: e => e.EvaluateStreams = true);
         using ServiceProvider _ = provider;
 
-        ChatResponse response = await chat.GetResponseAsync("Explain quantum tunnelling.");
+        RouteInfo route;
+        if (streaming)
+        {
+            List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("Explain quantum tunnelling."));
+            Assert.Equal("A complete answer.", updates.ToChatResponse().Text);
+            Assert.All(updates, u => Assert.Equal("standard", u.ModelId)); // nothing of the rejected stream reached the caller
+            route = updates[^1].GetRouteInfo()!;
+        }
+        else
+        {
+            ChatResponse response = await chat.GetResponseAsync("Explain quantum tunnelling.");
+            Assert.Equal("A complete answer.", response.Text);
+            route = response.GetRouteInfo()!;
+        }
 
-        Assert.Equal("A complete answer.", response.Text);
-        RouteInfo route = response.GetRouteInfo()!;
         Assert.True(route.IsEscalated);
         Assert.False(route.IsFallback);
         Assert.Equal("standard", route.Target);
@@ -187,35 +202,6 @@ public class EscalationTests
         Assert.Contains("UseFallback", error.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [MemberData(nameof(RejectedAnswers))]
-    public async Task RejectedStreamedAnswer_IsHeldBack_AndTheStrongerTargetsStreamIsWhatTheCallerReceives(string answer, ChatFinishReason? finish, string reason)
-    {
-        var economy = Answering("economy", answer, finish);
-        var standard = Answering("standard", "A complete answer.");
-        var premium = Answering("premium", "A premium answer.");
-        (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium, escalation: e => e.EvaluateStreams = true);
-        using ServiceProvider _ = provider;
-
-        List<ChatResponseUpdate> updates = await ReadAllAsync(chat.GetStreamingResponseAsync("Explain quantum tunnelling."));
-
-        Assert.Equal("A complete answer.", updates.ToChatResponse().Text);
-        Assert.All(updates, u => Assert.Equal("standard", u.ModelId));
-        RouteInfo route = updates[^1].GetRouteInfo()!;
-        Assert.True(route.IsEscalated);
-        Assert.False(route.IsFallback);
-        Assert.Equal("standard", route.Target);
-        Assert.Equal(
-            [("economy", RouteAttemptOutcome.Rejected, reason), ("standard", RouteAttemptOutcome.Succeeded, null)],
-            route.Attempts.Select(a => (a.Target, a.Outcome, a.Error)));
-        decimal economyCost = ((1000 * 0.15m) + (500 * 0.60m)) / 1_000_000m;
-        decimal standardCost = ((1000 * 0.50m) + (500 * 2m)) / 1_000_000m;
-        Assert.Equal(economyCost, route.Attempts[0].Cost);
-        Assert.Equal(standardCost, route.Attempts[1].Cost);
-        Assert.Equal(economyCost + standardCost, route.Cost);
-        Assert.Equal(0, premium.Calls);
-    }
-
     [Fact]
     public async Task HeldStream_ReachesTheCallerOnlyOnceComplete_AndAnAcceptedAnswerIsReleasedUnchanged()
     {
@@ -226,7 +212,7 @@ public class EscalationTests
         var premium = Answering("premium", "unused");
         (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium, escalation: e => e.EvaluateStreams = true);
         using ServiceProvider _ = provider;
-        List<ChatResponseUpdate> direct = await ReadAllAsync(Stream("economy", "Paris is the capital of France.", ChatFinishReason.Stop, null, default));
+        List<ChatResponseUpdate> direct = await Streams.ReadAllAsync(Stream("economy", "Paris is the capital of France.", ChatFinishReason.Stop, null, default));
 
         await using IAsyncEnumerator<ChatResponseUpdate> stream = chat.GetStreamingResponseAsync("Capital of France?").GetAsyncEnumerator();
         ValueTask<bool> first = stream.MoveNextAsync();
@@ -255,7 +241,7 @@ public class EscalationTests
         (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium);
         using ServiceProvider _ = provider;
 
-        List<ChatResponseUpdate> updates = await ReadAllAsync(chat.GetStreamingResponseAsync("hello"));
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("hello"));
 
         Assert.Equal("I'm sorry, but I can't help with that request.", updates.ToChatResponse().Text);
         Assert.False(updates[^1].GetRouteInfo()!.IsEscalated);
@@ -292,12 +278,12 @@ public class EscalationTests
     public async Task FailedStreamedEscalation_ReleasesTheHeldOriginal_AndRecordsTheFailure()
     {
         var economy = Answering("economy", "I'm unable to answer that.");
-        var standard = new TestChatClient("standard") { GetStreamingResponseAsyncCallback = (_, _, _) => FailBeforeTheFirstUpdate(new HttpRequestException("down", null, HttpStatusCode.ServiceUnavailable)) };
+        var standard = new TestChatClient("standard") { GetStreamingResponseAsyncCallback = (_, _, _) => Streams.FailBeforeTheFirstUpdate(new HttpRequestException("down", null, HttpStatusCode.ServiceUnavailable)) };
         var premium = Answering("premium", "unused");
         (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium, escalation: e => e.EvaluateStreams = true);
         using ServiceProvider _ = provider;
 
-        List<ChatResponseUpdate> updates = await ReadAllAsync(chat.GetStreamingResponseAsync("hello"));
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("hello"));
 
         Assert.Equal("I'm unable to answer that.", updates.ToChatResponse().Text);
         RouteInfo route = updates[^1].GetRouteInfo()!;
@@ -322,17 +308,6 @@ public class EscalationTests
             .UseEscalation(e => { e.EvaluateStreams = evaluateStreams; e.MaxHeldCharacters = maxHeld; })));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task<List<ChatResponseUpdate>> ReadAllAsync(IAsyncEnumerable<ChatResponseUpdate> stream)
-    {
-        var updates = new List<ChatResponseUpdate>();
-        await foreach (ChatResponseUpdate update in stream)
-        {
-            updates.Add(update);
-        }
-
-        return updates;
     }
 
     /// <summary>Streams <paramref name="text"/> in three pieces (waiting for <paramref name="gate"/> after the first), then the finish reason and usage.</summary>
@@ -360,15 +335,6 @@ public class EscalationTests
             FinishReason = finish,
             Contents = [new UsageContent(new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500, TotalTokenCount = 1500 })],
         };
-    }
-
-    private static async IAsyncEnumerable<ChatResponseUpdate> FailBeforeTheFirstUpdate(Exception failure)
-    {
-        await Task.Yield();
-        throw failure;
-#pragma warning disable CS0162 // an iterator needs a yield
-        yield break;
-#pragma warning restore CS0162
     }
 
     private sealed class MinimumLengthEvaluator(int length) : IResponseEvaluator

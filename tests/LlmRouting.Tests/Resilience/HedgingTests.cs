@@ -188,15 +188,6 @@ public class HedgingTests
         Assert.False(route.IsCostEstimated);
     }
 
-    private static async IAsyncEnumerable<ChatResponseUpdate> FailBeforeTheFirstUpdate(Exception failure)
-    {
-        await Task.Yield();
-        throw failure;
-#pragma warning disable CS0162 // an iterator needs a yield
-        yield break;
-#pragma warning restore CS0162
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -206,7 +197,7 @@ public class HedgingTests
         var premium = new TestChatClient("premium")
         {
             GetResponseAsyncCallback = (_, _, _) => Task.FromException<ChatResponse>(new HttpRequestException("down", null, HttpStatusCode.ServiceUnavailable)),
-            GetStreamingResponseAsyncCallback = (_, _, _) => FailBeforeTheFirstUpdate(new HttpRequestException("down", null, HttpStatusCode.ServiceUnavailable)),
+            GetStreamingResponseAsyncCallback = (_, _, _) => Streams.FailBeforeTheFirstUpdate(new HttpRequestException("down", null, HttpStatusCode.ServiceUnavailable)),
         };
         var economy = new TestChatClient("economy");
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, time);

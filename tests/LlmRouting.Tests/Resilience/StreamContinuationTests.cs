@@ -42,7 +42,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy);
         using ServiceProvider _ = provider;
 
-        List<ChatResponseUpdate> updates = await ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
 
         ChatResponse response = updates.ToChatResponse();
         Assert.Equal("The answer is forty-two.", response.Text);
@@ -71,7 +71,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, o => o.Continuation.Enabled = false);
         using ServiceProvider _ = provider;
 
-        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
+        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
 
         Assert.IsType<IOException>(error.InnerException);
         Assert.Null(error.NotContinuedBecause);
@@ -112,7 +112,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, o => o.MaxTargets = 1);
         using ServiceProvider _ = provider;
 
-        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
+        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
 
         Assert.Contains("no target is left", error.Message, StringComparison.Ordinal);
         Assert.Equal("The answer", error.Updates.ToChatResponse().Text);
@@ -127,7 +127,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy);
         using ServiceProvider _ = provider;
 
-        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
+        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
 
         Assert.Equal("The answer is", error.Updates.ToChatResponse().Text);
         Assert.True(error.Route!.IsSpliced);
@@ -142,7 +142,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy);
         using ServiceProvider _ = provider;
 
-        List<ChatResponseUpdate> updates = await ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
 
         Assert.Equal("The answer is 42.", updates.ToChatResponse().Text);
         RouteInfo route = updates[^1].GetRouteInfo()!;
@@ -189,7 +189,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, router: r => r.UseLedger());
         using ServiceProvider _ = provider;
 
-        List<ChatResponseUpdate> updates = await ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
 
         RouteInfo route = updates[^1].GetRouteInfo()!;
         int input = route.Request.EstimatedInputTokens;
@@ -216,7 +216,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, o => o.Continuation.Enabled = false);
         using ServiceProvider _ = provider;
 
-        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
+        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
 
         RouteInfo route = error.Route!;
         RouteAttempt attempt = Assert.Single(route.Attempts);
@@ -234,7 +234,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy);
         using ServiceProvider _ = provider;
 
-        List<ChatResponseUpdate> updates = await ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
 
         RouteInfo route = updates[^1].GetRouteInfo()!;
         RouteAttempt broken = route.Attempts[0];
@@ -282,17 +282,6 @@ public class StreamContinuationTests
             })));
 
         Assert.Contains(field, error.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task<List<ChatResponseUpdate>> ReadAllAsync(IAsyncEnumerable<ChatResponseUpdate> stream)
-    {
-        var updates = new List<ChatResponseUpdate>();
-        await foreach (ChatResponseUpdate update in stream)
-        {
-            updates.Add(update);
-        }
-
-        return updates;
     }
 
     private static async IAsyncEnumerable<ChatResponseUpdate> Words(string[] words, Exception? breakWith, [EnumeratorCancellation] CancellationToken ct, bool reportUsage = false)
