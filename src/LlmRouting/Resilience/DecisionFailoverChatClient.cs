@@ -9,7 +9,7 @@ namespace LlmRouting;
 /// the next target, records every attempt in the <see cref="RouteInfo"/>, and stops the chain on a failure
 /// that another target would not cure (e.g. 400 or 401).
 /// </summary>
-internal sealed class DecisionFailoverChatClient : FailoverChatClient
+internal sealed class DecisionFailoverChatClient : FailoverChatClient, IStreamSource
 {
     private readonly RouteInfo _route;
     private readonly Func<RouteInfo, IReadOnlyList<RouteTarget>>? _buildChain;
@@ -71,8 +71,9 @@ internal sealed class DecisionFailoverChatClient : FailoverChatClient
             attempt.Exception is OperationCanceledException && _callerToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled :
             RouteAttemptOutcome.Failed;
 
-        // Successful attempts are recorded by the executor, which knows the usage and cost.
-        if (outcome != RouteAttemptOutcome.Succeeded)
+        // Successful attempts, and streams that ended after output reached the executor, are recorded by the executor,
+        // which knows the usage and cost (and estimates it for a stream that broke before reporting usage).
+        if (outcome != RouteAttemptOutcome.Succeeded && !attempt.OutputCommitted)
         {
             // A cancellation the caller did not ask for is one of the router's timeouts (total budget, stream idle timeout).
             string? error = outcome == RouteAttemptOutcome.Failed && attempt.Exception is OperationCanceledException ? nameof(TimeoutException) : attempt.Exception?.GetType().Name;

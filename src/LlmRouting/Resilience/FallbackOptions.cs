@@ -33,7 +33,7 @@ public sealed class FallbackOptions
     /// <summary>Gets the opt-in mid-stream continuation settings (off by default).</summary>
     public StreamContinuationOptions Continuation { get; } = new();
 
-    /// <summary>Gets the opt-in hedging settings for non-streaming requests (off by default).</summary>
+    /// <summary>Gets the opt-in hedging settings (off by default).</summary>
     public HedgingOptions Hedging { get; } = new();
 
     /// <summary>Gets the per-target resilience settings.</summary>

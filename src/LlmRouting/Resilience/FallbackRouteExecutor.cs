@@ -99,20 +99,37 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         return (response, served, route.AddUsage(response.Usage, served));
     }
 
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
+        _escalator is { HoldsStreams: true } escalator
+            ? HoldBackAsync(escalator, route, messages, options, cancellationToken)
+            : StreamAsync(route, messages, options, null, null, null, cancellationToken);
+
+    /// <summary>Streams the answer: failover before the first update, then optional mid-stream continuation; every segment's attempt is charged.</summary>
+    /// <param name="route">The route.</param>
+    /// <param name="messages">The request's messages.</param>
+    /// <param name="options">The request's options.</param>
+    /// <param name="first">Where the first segment comes from; <see langword="null"/> for the decision's chain (hedged when hedging is on).</param>
+    /// <param name="held">When set, receives the final segment's successful attempt instead of the route (the caller decides whether it was accepted).</param>
+    /// <param name="sharedBudget">The request's time budget when the caller owns it; otherwise one is created here.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
+        RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, IStreamSource? first, StrongBox<RouteAttempt?>? held, CancellationTokenSource? sharedBudget,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using CancellationTokenSource? budget = CreateBudget(cancellationToken);
+        using CancellationTokenSource? ownBudget = sharedBudget is null ? CreateBudget(cancellationToken) : null;
+        CancellationTokenSource? budget = sharedBudget ?? ownBudget;
         CancellationToken token = budget?.Token ?? cancellationToken;
         StreamContinuationOptions continuation = _options.Continuation;
         var splice = new StreamSplice(messages);
         TimeSpan? idleTimeout = continuation.Enabled ? continuation.IdleTimeout : null;
-        var usage = new StreamUsage();
+        IStreamSource source = first ?? OpenSource(route, cancellationToken);
+        var usage = new StreamUsage(); // the current segment's
         long start = Stopwatch.GetTimestamp();
-        var failover = new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken);
-        Segment segment = OpenSegment(failover, messages, options, idleTimeout, token);
+        Segment segment = OpenSegment(source, messages, options, idleTimeout, token);
         bool finished = false;
         bool completed = false;
+        bool recorded = false; // the current segment's attempt
         try
         {
             while (true)
@@ -121,6 +138,11 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                 if (hasNext)
                 {
                     ChatResponseUpdate update = segment.Updates.Current;
+                    if (!usage.HasOutput && source is DecisionFailoverChatClient && splice.Segments == 1 && route.AttemptCount == 0)
+                    {
+                        _hedger?.FirstTokens.Record(source.Current.Name, Stopwatch.GetElapsedTime(start));
+                    }
+
                     usage.Observe(update, start);
                     splice.Observe(update);
                     finished |= update.FinishReason is not null;
@@ -129,6 +151,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                     continue;
                 }
 
+                string error;
                 if (failure is null)
                 {
                     if (!_options.RequireFinishReason || finished || splice.Streamed.Count == 0)
@@ -138,21 +161,32 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                     }
 
                     // The OpenAI SSE reader ends silently when a connection is cut mid-answer: no finish reason means broken.
-                    route.AddAttempt(new RouteAttempt(failover.Current.Name, RouteAttemptOutcome.Failed, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, nameof(StreamInterruptedException)));
+                    error = nameof(StreamInterruptedException);
                 }
                 else if (failure is OperationCanceledException && !cancellationToken.IsCancellationRequested)
                 {
+                    // A cancellation the caller did not ask for is one of the router's timeouts (total budget, stream idle timeout).
+                    error = nameof(TimeoutException);
                     if (budget is { IsCancellationRequested: true })
                     {
+                        recorded = true;
+                        ChargeSegment(route, source.Current, usage, splice, start, RouteAttemptOutcome.Failed, error);
                         throw BudgetSpent(route, failure);
                     }
 
                     if (segment.IdleExpired)
                     {
-                        failure = new TimeoutException($"The stream from '{failover.Current.Name}' sent no update for {idleTimeout}.", failure);
+                        failure = new TimeoutException($"The stream from '{source.Current.Name}' sent no update for {idleTimeout}.", failure);
                     }
                 }
+                else
+                {
+                    error = failure.GetType().Name;
+                }
 
+                // A segment that broke after output is charged here (before any output, the failover recorded it).
+                recorded = true;
+                ChargeSegment(route, source.Current, usage, splice, start, failure is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled : RouteAttemptOutcome.Failed, error);
                 if (splice.Streamed.Count == 0 || cancellationToken.IsCancellationRequested || failure is OperationCanceledException)
                 {
                     // Nothing reached the caller (the chain is exhausted) or the caller cancelled: the failure surfaces as it is.
@@ -164,7 +198,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                     throw new StreamInterruptedException(route, splice.Streamed, failure);
                 }
 
-                IReadOnlyList<RouteTarget> remaining = failover.Remaining;
+                IReadOnlyList<RouteTarget> remaining = source.Remaining;
                 string? refusal =
                     splice.NonTextContent is { } content ? $"a {content} had already been streamed" :
                     splice.Segments > continuation.MaxContinuations ? $"the limit of {continuation.MaxContinuations} continuation(s) was reached" :
@@ -177,25 +211,157 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 
                 // Continue the answer on the next target: the partial text as an assistant prefix, then the instruction.
                 await segment.DisposeAsync().ConfigureAwait(false);
-                failover.Dispose();
+                source.Dispose();
                 route.IsSpliced = true;
                 finished = false;
-                failover = new DecisionFailoverChatClient(route, remaining, _options.ShouldFallOver, cancellationToken);
-                segment = OpenSegment(failover, splice.ContinuationMessages(continuation.Instruction), options, idleTimeout, token);
+                recorded = false;
+                usage = new StreamUsage();
+                start = Stopwatch.GetTimestamp();
+                source = new DecisionFailoverChatClient(route, remaining, _options.ShouldFallOver, cancellationToken);
+                segment = OpenSegment(source, splice.ContinuationMessages(continuation.Instruction), options, idleTimeout, token);
             }
         }
         finally
         {
             await segment.DisposeAsync().ConfigureAwait(false);
-            failover.Dispose();
-            RouteTarget served = failover.Current;
-            decimal? cost = route.AddUsage(usage.Total, served);
-            if (completed)
+            source.Dispose();
+            if (!recorded)
             {
-                route.AddAttempt(new RouteAttempt(served.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, Cost: cost));
+                RouteTarget served = source.Current;
+                if (completed)
+                {
+                    var attempt = new RouteAttempt(served.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, Cost: route.AddUsage(usage.Total, served));
+                    if (held is null)
+                    {
+                        route.AddAttempt(attempt);
+                    }
+                    else
+                    {
+                        held.Value = attempt;
+                    }
+                }
+                else
+                {
+                    // The caller stopped reading: the provider still produced (and bills) what was streamed.
+                    ChargeSegment(route, served, usage, splice, start, RouteAttemptOutcome.Abandoned, null);
+                }
             }
         }
     }
+
+    /// <summary>
+    /// Holds a streamed answer back until it is complete and judges it like a non-streamed one: accepted, the held updates
+    /// are released unchanged; rejected, they are discarded and the stronger target's answer streams live. An answer longer
+    /// than <see cref="EscalationOptions.MaxHeldCharacters"/> is released as it grows and is no longer judged.
+    /// </summary>
+    private async IAsyncEnumerable<ChatResponseUpdate> HoldBackAsync(
+        ResponseEscalator escalator, RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource? budget = CreateBudget(cancellationToken);
+        var answer = new StrongBox<RouteAttempt?>();
+        var held = new List<ChatResponseUpdate>();
+        long heldCharacters = 0;
+        bool released = false;
+        await foreach (ChatResponseUpdate update in StreamAsync(route, messages, options, null, answer, budget, cancellationToken).ConfigureAwait(false))
+        {
+            if (released)
+            {
+                yield return update;
+                continue;
+            }
+
+            held.Add(update);
+            heldCharacters += TextLength(update);
+            if (heldCharacters > escalator.MaxHeldCharacters)
+            {
+                // Too long to hold: release what was held; the rest streams live and the answer can no longer be escalated.
+                released = true;
+                foreach (ChatResponseUpdate earlier in held)
+                {
+                    yield return earlier;
+                }
+
+                held.Clear();
+            }
+        }
+
+        RouteAttempt original = answer.Value!;
+        RouteTarget served = route.ServedBy;
+        string? reason = released ? null : await escalator.EvaluateAsync(held.ToChatResponse(), route, options, budget?.Token ?? cancellationToken).ConfigureAwait(false);
+        RouteTarget? stronger = reason is null ? null : ResponseEscalator.NextTier(route, served);
+        if (stronger is null)
+        {
+            route.AddAttempt(original);
+            foreach (ChatResponseUpdate update in held)
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        route.AddAttempt(original with { Outcome = RouteAttemptOutcome.Rejected, Error = reason });
+        var escalation = new DecisionFailoverChatClient(route, [stronger], _options.ShouldFallOver, cancellationToken);
+        await using IAsyncEnumerator<ChatResponseUpdate> live = StreamAsync(route, messages, options, escalation, null, budget, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        (bool hasFirst, Exception? failure) = await MoveNextAsync(live).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            if (cancellationToken.IsCancellationRequested || failure is FallbackTimeoutException)
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
+
+            // The escalation failed before any output (recorded as a failed attempt): the caller gets the held original.
+            route.ServedBy = served;
+            foreach (ChatResponseUpdate update in held)
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        route.IsEscalated = true;
+        if (!hasFirst)
+        {
+            yield break;
+        }
+
+        yield return live.Current;
+        while (await live.MoveNextAsync().ConfigureAwait(false))
+        {
+            yield return live.Current;
+        }
+    }
+
+    private static long TextLength(ChatResponseUpdate update)
+    {
+        long length = 0;
+        foreach (AIContent content in update.Contents)
+        {
+            if (content is TextContent text)
+            {
+                length += text.Text.Length;
+            }
+        }
+
+        return length;
+    }
+
+    /// <summary>Records a segment that ended after output without completing: its reported usage, else an estimate from the text it streamed.</summary>
+    private static void ChargeSegment(RouteInfo route, RouteTarget target, StreamUsage usage, StreamSplice splice, long start, RouteAttemptOutcome outcome, string? error)
+    {
+        if (usage.HasOutput)
+        {
+            AttemptCharge.Record(route, target, new RouteAttempt(target.Name, outcome, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, error), usage.Total, splice.SegmentText);
+        }
+    }
+
+    /// <summary>The first segment's source: a hedged stream when hedging is on and the chain has a second target, otherwise the failover chain.</summary>
+    private IStreamSource OpenSource(RouteInfo route, CancellationToken cancellationToken) =>
+        _hedger is { HedgesStreams: true } hedger && BuildChain(route) is { Count: > 1 } chain
+            ? hedger.Stream(route, chain, _options.ShouldFallOver, cancellationToken)
+            : new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken);
 
     /// <summary>An upper bound of <see cref="BuildChain"/>'s length, without building it.</summary>
     private int MaximumTargets(RouteInfo route) =>
@@ -265,7 +431,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         }
     }
 
-    private Segment OpenSegment(DecisionFailoverChatClient failover, IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan? idleTimeout, CancellationToken token)
+    private Segment OpenSegment(IStreamSource failover, IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan? idleTimeout, CancellationToken token)
     {
         if (idleTimeout is null)
         {

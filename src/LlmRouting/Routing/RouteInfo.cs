@@ -87,6 +87,12 @@ public sealed class RouteInfo
     /// <summary>Gets what the request cost at the serving target's prices, all attempts included; <see langword="null"/> when no usage was reported.</summary>
     public decimal? Cost { get; internal set; }
 
+    /// <summary>
+    /// Gets a value indicating whether part of <see cref="Usage"/> and <see cref="Cost"/> is an estimate: an attempt ended
+    /// without reporting usage and was charged an estimate (<see cref="RouteAttempt.IsCostEstimated"/>).
+    /// </summary>
+    public bool IsCostEstimated { get; internal set; }
+
     /// <summary>Gets what making the routing decision cost (an LLM-as-judge call), separate from <see cref="Cost"/>; <see langword="null"/> when the decision was local.</summary>
     public decimal? DecisionCost => Decision.DecisionCost;
 

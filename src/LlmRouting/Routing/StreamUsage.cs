@@ -12,6 +12,21 @@ internal sealed class StreamUsage
 
     public bool HasOutput { get; private set; }
 
+    /// <summary>The usage one update reports, or <see langword="null"/>.</summary>
+    public static UsageDetails? Reported(ChatResponseUpdate update)
+    {
+        UsageDetails? total = null;
+        foreach (AIContent content in update.Contents)
+        {
+            if (content is UsageContent { Details: { } details })
+            {
+                (total ??= new UsageDetails()).Add(details);
+            }
+        }
+
+        return total;
+    }
+
     public void Observe(ChatResponseUpdate update, long startTimestamp)
     {
         if (!HasOutput)

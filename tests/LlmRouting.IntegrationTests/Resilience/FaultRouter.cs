@@ -65,6 +65,8 @@ internal sealed class FaultRouter : IDisposable
 
     public TargetHealthMonitor Health => _provider.GetRequiredService<TargetHealthMonitor>();
 
+    public IServiceProvider Services => _provider;
+
     public string Model(string target) => $"{Prefix}-{target}";
 
     public void Dispose()

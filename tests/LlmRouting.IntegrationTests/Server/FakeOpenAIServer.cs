@@ -100,8 +100,12 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
 
     private async Task WriteStreamAsync(HttpContext context, string model, string answer, int promptTokens, int completionTokens, bool includeUsage)
     {
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
+        if (!context.Response.HasStarted)
+        {
+            context.Response.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+        }
+
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         await WriteEventAsync(context, Chunk(id, created, model, new JsonObject { ["role"] = "assistant", ["content"] = string.Empty }, finishReason: null));
@@ -113,16 +117,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         await WriteEventAsync(context, Chunk(id, created, model, new JsonObject(), finishReason: "stop"));
         if (includeUsage)
         {
-            var usageChunk = new JsonObject
-            {
-                ["id"] = id,
-                ["object"] = "chat.completion.chunk",
-                ["created"] = created,
-                ["model"] = model,
-                ["choices"] = new JsonArray(),
-                ["usage"] = Usage(promptTokens, completionTokens),
-            };
-            await WriteEventAsync(context, usageChunk.ToJsonString());
+            await WriteEventAsync(context, UsageChunk(id, created, model, promptTokens, completionTokens));
         }
 
         await context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted);
@@ -159,6 +154,23 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             ["delta"] = delta,
             ["finish_reason"] = finishReason,
         }),
+    }.ToJsonString();
+
+    /// <summary>Builds the final streaming chunk that carries the usage (<c>stream_options.include_usage</c>).</summary>
+    /// <param name="id">The completion id.</param>
+    /// <param name="created">The creation time (Unix seconds).</param>
+    /// <param name="model">The model.</param>
+    /// <param name="promptTokens">Prompt tokens.</param>
+    /// <param name="completionTokens">Completion tokens.</param>
+    /// <returns>The chunk JSON.</returns>
+    public static string UsageChunk(string id, long created, string model, int promptTokens, int completionTokens) => new JsonObject
+    {
+        ["id"] = id,
+        ["object"] = "chat.completion.chunk",
+        ["created"] = created,
+        ["model"] = model,
+        ["choices"] = new JsonArray(),
+        ["usage"] = Usage(promptTokens, completionTokens),
     }.ToJsonString();
 
     /// <summary>Builds a non-streaming completion.</summary>

@@ -15,6 +15,7 @@ public sealed class FaultInjector
     private readonly ConcurrentDictionary<string, (double Rate, FaultKind[] Kinds)> _random = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<FaultKind, int> _injected = new();
     private readonly Lock _randomGate = new();
+    private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Random _rng;
 
     /// <summary>Initializes a new instance of the <see cref="FaultInjector"/> class.</summary>
@@ -38,6 +39,9 @@ public sealed class FaultInjector
 
     /// <summary>Gets how many faults of each kind were injected.</summary>
     public IReadOnlyDictionary<FaultKind, int> Injected => _injected;
+
+    /// <summary>Gets a task that completes when the client first closed a connection while a delayed or stalled fault was waiting.</summary>
+    public Task Disconnected => _disconnected.Task;
 
     /// <summary>Gets the total number of faults injected.</summary>
     public int TotalInjected => _injected.Values.Sum();
@@ -127,16 +131,19 @@ public sealed class FaultInjector
                 await WriteErrorAsync(context, "invalid_request_error", "Invalid request.");
                 return true;
             case FaultKind.Delay:
-                try
+                return !await WaitAsync(context, Delay); // then the normal answer, unless the client gave up (timeout or cancellation)
+            case FaultKind.SlowFirstChunk:
+                if (!request.Stream)
                 {
-                    await Task.Delay(Delay, context.RequestAborted);
-                }
-                catch (OperationCanceledException)
-                {
-                    return true; // the client gave up (timeout or cancellation)
+                    return !await WaitAsync(context, Delay);
                 }
 
-                return false; // then the normal answer
+                response.ContentType = "text/event-stream";
+                await response.Body.FlushAsync(context.RequestAborted); // the headers go out now; the first chunk waits
+                return !await WaitAsync(context, Delay);
+            case FaultKind.TruncatedAnswer:
+                await WriteTruncatedAsync(context, request);
+                return true;
             case FaultKind.ConnectionAbort:
                 context.Abort();
                 return true;
@@ -177,15 +184,7 @@ public sealed class FaultInjector
 
         if (stall)
         {
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-                // The client gave up on the stalled stream.
-            }
-
+            await WaitAsync(context, Timeout.InfiniteTimeSpan); // until the client gives up on the stalled stream
             return;
         }
 
@@ -193,6 +192,43 @@ public sealed class FaultInjector
         // look like a connection error before any output.
         await Task.Delay(BreakAfter, context.RequestAborted);
         context.Abort();
+    }
+
+    /// <summary>Waits, unless the client closes the connection first.</summary>
+    /// <returns><see langword="true"/> when the wait ran out; <see langword="false"/> when the client disconnected.</returns>
+    private async Task<bool> WaitAsync(HttpContext context, TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, context.RequestAborted);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            _disconnected.TrySetResult();
+            return false;
+        }
+    }
+
+    private static async Task WriteTruncatedAsync(HttpContext context, RecordedRequest request)
+    {
+        string answer = FakeOpenAIServer.AnswerOf(request.Model);
+        int promptTokens = Math.Max(1, request.Body.Length / 4);
+        int completionTokens = answer.Split(' ').Length;
+        if (!request.Stream)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(FakeOpenAIServer.Completion(request.Model, answer, promptTokens, completionTokens, finishReason: "length"), context.RequestAborted);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
+        long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await FakeOpenAIServer.WriteEventAsync(context, FakeOpenAIServer.Chunk(id, created, request.Model, new JsonObject { ["role"] = "assistant", ["content"] = answer }, null));
+        await FakeOpenAIServer.WriteEventAsync(context, FakeOpenAIServer.Chunk(id, created, request.Model, new JsonObject(), "length"));
+        await FakeOpenAIServer.WriteEventAsync(context, FakeOpenAIServer.UsageChunk(id, created, request.Model, promptTokens, completionTokens));
+        await context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted);
     }
 
     private static Task WriteErrorAsync(HttpContext context, string code, string message)

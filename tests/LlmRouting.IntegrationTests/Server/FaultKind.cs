@@ -32,4 +32,10 @@ public enum FaultKind
 
     /// <summary>An SSE stream that sends <see cref="FaultInjector.ChunksBeforeBreak"/> content chunks, then stalls until the client gives up.</summary>
     StreamStall,
+
+    /// <summary>An SSE stream whose headers go out at once but whose first chunk waits <see cref="FaultInjector.Delay"/> (then the normal answer).</summary>
+    SlowFirstChunk,
+
+    /// <summary>The normal answer with finish reason <c>length</c>: cut off at the output-token limit.</summary>
+    TruncatedAnswer,
 }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +9,7 @@ namespace LlmRouting.Tests;
 
 public class EscalationTests
 {
-    private static (IChatClient Chat, ServiceProvider Provider) Build(TestChatClient economy, TestChatClient standard, TestChatClient premium, Action<IServiceCollection>? services = null, bool fallback = true)
+    private static (IChatClient Chat, ServiceProvider Provider) Build(TestChatClient economy, TestChatClient standard, TestChatClient premium, Action<IServiceCollection>? services = null, bool fallback = true, Action<EscalationOptions>? escalation = null)
     {
         var collection = new ServiceCollection();
         collection.AddKeyedChatClient("economy", economy);
@@ -20,7 +22,7 @@ public class EscalationTests
              .AddTarget("premium", t => t.Prices(2.50m, 10m).Tier(QualityTier.Premium).Supports(ModelCapabilities.JsonSchema))
              .AddTarget("standard", t => t.Prices(0.50m, 2m).Tier(QualityTier.Standard).Supports(ModelCapabilities.JsonSchema))
              .Default("economy")
-             .UseEscalation()
+             .UseEscalation(escalation)
              .UseJsonSchemaEscalation();
             if (fallback)
             {
@@ -31,8 +33,9 @@ public class EscalationTests
         return (provider.GetRequiredService<IChatClient>(), provider);
     }
 
-    private static TestChatClient Answering(string name, string text, ChatFinishReason? finish = null) => new(name)
+    private static TestChatClient Answering(string name, string text, ChatFinishReason? finish = null, Task? gate = null, TaskCompletionSource? atGate = null) => new(name)
     {
+        GetStreamingResponseAsyncCallback = (_, _, ct) => Stream(name, text, finish ?? ChatFinishReason.Stop, gate, ct, atGate),
         GetResponseAsyncCallback = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {
             FinishReason = finish ?? ChatFinishReason.Stop,
@@ -40,27 +43,42 @@ public class EscalationTests
         }),
     };
 
-    public static TheoryData<string, ChatFinishReason?, string> RejectedAnswers => new()
+    public static TheoryData<string, ChatFinishReason?, string, bool> RejectedAnswers => new()
     {
-        { "", null, "truncated: empty answer" },
-        { "The first half of a long ans", ChatFinishReason.Length, "truncated: truncated at the output-token limit" },
-        { "I'm sorry, but I can't help with that request.", null, "refusal: refusal" },
+        { "", null, "truncated: empty answer", false },
+        { "", null, "truncated: empty answer", true },
+        { "The first half of a long ans", ChatFinishReason.Length, "truncated: truncated at the output-token limit", false },
+        { "The first half of a long ans", ChatFinishReason.Length, "truncated: truncated at the output-token limit", true },
+        { "I'm sorry, but I can't help with that request.", null, "refusal: refusal", false },
+        { "I'm sorry, but I can't help with that request.", null, "refusal: refusal", true },
     };
 
+    /// <summary>Non-streamed, and streamed with <see cref="EscalationOptions.EvaluateStreams"/> (held back until complete): the same escalation.</summary>
     [Theory]
     [MemberData(nameof(RejectedAnswers))]
-    public async Task RejectedAnswer_IsEscalatedOnceToTheNextHigherTier_WithBothCostsRecorded(string answer, ChatFinishReason? finish, string reason)
+    public async Task RejectedAnswer_IsEscalatedOnceToTheNextHigherTier_WithBothCostsRecorded(string answer, ChatFinishReason? finish, string reason, bool streaming)
     {
         var economy = Answering("economy", answer, finish);
         var standard = Answering("standard", "A complete answer.");
         var premium = Answering("premium", "A premium answer.");
-        (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium);
+        (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium, escalation: e => e.EvaluateStreams = true);
         using ServiceProvider _ = provider;
 
-        ChatResponse response = await chat.GetResponseAsync("Explain quantum tunnelling.");
+        RouteInfo route;
+        if (streaming)
+        {
+            List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("Explain quantum tunnelling."));
+            Assert.Equal("A complete answer.", updates.ToChatResponse().Text);
+            Assert.All(updates, u => Assert.Equal("standard", u.ModelId)); // nothing of the rejected stream reached the caller
+            route = updates[^1].GetRouteInfo()!;
+        }
+        else
+        {
+            ChatResponse response = await chat.GetResponseAsync("Explain quantum tunnelling.");
+            Assert.Equal("A complete answer.", response.Text);
+            route = response.GetRouteInfo()!;
+        }
 
-        Assert.Equal("A complete answer.", response.Text);
-        RouteInfo route = response.GetRouteInfo()!;
         Assert.True(route.IsEscalated);
         Assert.False(route.IsFallback);
         Assert.Equal("standard", route.Target);
@@ -182,6 +200,141 @@ public class EscalationTests
         });
 
         Assert.Contains("UseFallback", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HeldStream_ReachesTheCallerOnlyOnceComplete_AndAnAcceptedAnswerIsReleasedUnchanged()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var atGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var economy = Answering("economy", "Paris is the capital of France.", gate: gate.Task, atGate: atGate);
+        var standard = Answering("standard", "unused");
+        var premium = Answering("premium", "unused");
+        (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium, escalation: e => e.EvaluateStreams = true);
+        using ServiceProvider _ = provider;
+        List<ChatResponseUpdate> direct = await Streams.ReadAllAsync(Stream("economy", "Paris is the capital of France.", ChatFinishReason.Stop, null, default));
+
+        await using IAsyncEnumerator<ChatResponseUpdate> stream = chat.GetStreamingResponseAsync("Capital of France?").GetAsyncEnumerator();
+        ValueTask<bool> first = stream.MoveNextAsync();
+        await atGate.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the economy stream has sent its first piece and waits
+        Assert.False(first.IsCompleted, "a held-back stream released an update before the answer was complete");
+        gate.SetResult();
+        var updates = new List<ChatResponseUpdate>();
+        for (bool more = await first; more; more = await stream.MoveNextAsync())
+        {
+            updates.Add(stream.Current);
+        }
+
+        Assert.Equal(direct.Select(u => (u.Text, u.FinishReason)), updates.Select(u => (u.Text, u.FinishReason)));
+        RouteInfo route = updates[^1].GetRouteInfo()!;
+        Assert.False(route.IsEscalated);
+        Assert.Equal([("economy", RouteAttemptOutcome.Succeeded)], route.Attempts.Select(a => (a.Target, a.Outcome)));
+        Assert.Equal(0, standard.Calls);
+    }
+
+    [Fact]
+    public async Task Streams_AreNotJudged_WhenNotOptedIn()
+    {
+        var economy = Answering("economy", "I'm sorry, but I can't help with that request.");
+        var standard = Answering("standard", "unused");
+        var premium = Answering("premium", "unused");
+        (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium);
+        using ServiceProvider _ = provider;
+
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("hello"));
+
+        Assert.Equal("I'm sorry, but I can't help with that request.", updates.ToChatResponse().Text);
+        Assert.False(updates[^1].GetRouteInfo()!.IsEscalated);
+        Assert.Equal(0, standard.Calls);
+    }
+
+    [Fact]
+    public async Task HeldStream_LongerThanMaxHeldCharacters_IsReleasedAsItGrows_AndNotJudged()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var economy = Answering("economy", "I'm sorry, but I can't help with that request.", gate: gate.Task);
+        var standard = Answering("standard", "unused");
+        var premium = Answering("premium", "unused");
+        (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium, escalation: e => { e.EvaluateStreams = true; e.MaxHeldCharacters = 10; });
+        using ServiceProvider _ = provider;
+
+        await using IAsyncEnumerator<ChatResponseUpdate> stream = chat.GetStreamingResponseAsync("hello").GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10))); // released before the stream is complete
+        var updates = new List<ChatResponseUpdate> { stream.Current };
+        gate.SetResult();
+        while (await stream.MoveNextAsync())
+        {
+            updates.Add(stream.Current);
+        }
+
+        Assert.Equal("I'm sorry, but I can't help with that request.", updates.ToChatResponse().Text);
+        RouteInfo route = updates[^1].GetRouteInfo()!;
+        Assert.False(route.IsEscalated);
+        Assert.Equal([("economy", RouteAttemptOutcome.Succeeded)], route.Attempts.Select(a => (a.Target, a.Outcome)));
+        Assert.Equal(0, standard.Calls);
+    }
+
+    [Fact]
+    public async Task FailedStreamedEscalation_ReleasesTheHeldOriginal_AndRecordsTheFailure()
+    {
+        var economy = Answering("economy", "I'm unable to answer that.");
+        var standard = new TestChatClient("standard") { GetStreamingResponseAsyncCallback = (_, _, _) => Streams.FailBeforeTheFirstUpdate(new HttpRequestException("down", null, HttpStatusCode.ServiceUnavailable)) };
+        var premium = Answering("premium", "unused");
+        (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium, escalation: e => e.EvaluateStreams = true);
+        using ServiceProvider _ = provider;
+
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("hello"));
+
+        Assert.Equal("I'm unable to answer that.", updates.ToChatResponse().Text);
+        RouteInfo route = updates[^1].GetRouteInfo()!;
+        Assert.False(route.IsEscalated);
+        Assert.Equal("economy", route.Target);
+        Assert.Equal(
+            [("economy", RouteAttemptOutcome.Rejected), ("standard", RouteAttemptOutcome.Failed)],
+            route.Attempts.Select(a => (a.Target, a.Outcome)));
+        Assert.Equal(0, premium.Calls);
+    }
+
+    [Theory]
+    [InlineData(true, 0, "MaxHeldCharacters must be at least 1")]
+    [InlineData(false, 100, "needs EscalationOptions.EvaluateStreams")]
+    public void InvalidStreamHoldBack_IsRejectedWhenTheRouterIsConfigured(bool evaluateStreams, int maxHeld, string message)
+    {
+        var services = new ServiceCollection();
+
+        ArgumentException error = Assert.ThrowsAny<ArgumentException>(() => services.AddLlmRouter(r => r
+            .AddTarget("economy")
+            .UseFallback()
+            .UseEscalation(e => { e.EvaluateStreams = evaluateStreams; e.MaxHeldCharacters = maxHeld; })));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Streams <paramref name="text"/> in three pieces (waiting for <paramref name="gate"/> after the first), then the finish reason and usage.</summary>
+    private static async IAsyncEnumerable<ChatResponseUpdate> Stream(string name, string text, ChatFinishReason finish, Task? gate, [EnumeratorCancellation] CancellationToken ct, TaskCompletionSource? atGate = null)
+    {
+        int third = Math.Max(1, text.Length / 3);
+        string[] pieces = text.Length == 0 ? [] : [text[..third], text[third..Math.Min(text.Length, 2 * third)], text[Math.Min(text.Length, 2 * third)..]];
+        for (int i = 0; i < pieces.Length; i++)
+        {
+            await Task.Yield();
+            ct.ThrowIfCancellationRequested();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, pieces[i]) { MessageId = "m1", ModelId = name };
+            if (i == 0 && gate is not null)
+            {
+                atGate?.TrySetResult();
+                await gate.WaitAsync(ct);
+            }
+        }
+
+        yield return new ChatResponseUpdate
+        {
+            Role = ChatRole.Assistant,
+            MessageId = "m1",
+            ModelId = name,
+            FinishReason = finish,
+            Contents = [new UsageContent(new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500, TotalTokenCount = 1500 })],
+        };
     }
 
     private sealed class MinimumLengthEvaluator(int length) : IResponseEvaluator

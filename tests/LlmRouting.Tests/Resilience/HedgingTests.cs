@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -27,8 +28,9 @@ public class HedgingTests
         return (provider.GetRequiredService<IChatClient>(), provider);
     }
 
-    private static TestChatClient Hanging(string name, TaskCompletionSource<bool> cancelled) => new(name)
+    private static TestChatClient Hanging(string name, TaskCompletionSource<bool> cancelled, TaskCompletionSource<bool>? disposed = null) => new(name)
     {
+        GetStreamingResponseAsyncCallback = (_, _, ct) => HangBeforeTheFirstUpdate(cancelled, disposed, ct),
         GetResponseAsyncCallback = async (_, _, ct) =>
         {
             try
@@ -45,6 +47,45 @@ public class HedgingTests
         },
     };
 
+    private static async IAsyncEnumerable<ChatResponseUpdate> HangBeforeTheFirstUpdate(TaskCompletionSource<bool> cancelled, TaskCompletionSource<bool>? disposed, [EnumeratorCancellation] CancellationToken ct)
+    {
+        try
+        {
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled.TrySetResult(true);
+                throw;
+            }
+
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "unreachable");
+        }
+        finally
+        {
+            disposed?.TrySetResult(true);
+        }
+    }
+
+    private static async Task<(string Text, RouteInfo Route)> SendAsync(IChatClient chat, bool streaming)
+    {
+        if (!streaming)
+        {
+            ChatResponse response = await chat.GetResponseAsync("hello");
+            return (response.Text, response.GetRouteInfo()!);
+        }
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (ChatResponseUpdate update in chat.GetStreamingResponseAsync("hello"))
+        {
+            updates.Add(update);
+        }
+
+        return (updates.ToChatResponse().Text, updates[^1].GetRouteInfo()!);
+    }
+
     private static async Task<T> AdvanceUntil<T>(FakeTimeProvider time, Task<T> task, TimeSpan step, int maxSteps = 200)
     {
         for (int i = 0; i < maxSteps && !task.IsCompleted; i++)
@@ -56,71 +97,114 @@ public class HedgingTests
         return await task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    [Fact]
-    public async Task SlowPrimary_IsHedgedAfterTheDelay_FirstSuccessWins_AndTheLoserIsCancelledAndCharged()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SlowPrimary_IsHedgedAfterTheDelay_FirstSuccessWins_AndTheLoserIsCancelledAndCharged(bool streaming)
     {
         var time = new FakeTimeProvider();
         var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var premium = Hanging("premium", cancelled);
+        var disposed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var premium = Hanging("premium", cancelled, disposed);
         var economy = new TestChatClient("economy");
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, time);
-        using ServiceProvider _ = provider;
+        using ServiceProvider __ = provider;
 
-        Task<ChatResponse> pending = chat.GetResponseAsync("hello");
+        Task<(string Text, RouteInfo Route)> pending = SendAsync(chat, streaming);
         await Task.Yield();
         Assert.Equal(0, economy.Calls);
         time.Advance(TimeSpan.FromSeconds(1.9));
         await Task.Yield();
         Assert.Equal(0, economy.Calls);
 
-        ChatResponse response = await AdvanceUntil(time, pending, TimeSpan.FromMilliseconds(100));
+        (string text, RouteInfo route) = await AdvanceUntil(time, pending, TimeSpan.FromMilliseconds(100));
 
-        Assert.Equal("economy answers", response.Text);
+        Assert.Equal(streaming ? "economy streams an answer" : "economy answers", text);
         Assert.True(await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)));
-        RouteInfo route = response.GetRouteInfo()!;
+        if (streaming)
+        {
+            Assert.True(disposed.Task.IsCompleted, "the losing stream's enumerator was not disposed before the winner's first update was released");
+        }
+
         Assert.Equal("economy", route.Target);
         Assert.Equal(
-            [("premium", RouteAttemptOutcome.Superseded), ("economy", RouteAttemptOutcome.Succeeded)],
-            route.Attempts.Select(a => (a.Target, a.Outcome)));
+            [("premium", RouteAttemptOutcome.Superseded, true), ("economy", RouteAttemptOutcome.Succeeded, false)],
+            route.Attempts.Select(a => (a.Target, a.Outcome, a.IsCostEstimated)));
         decimal premiumEstimate = route.Request.EstimatedInputTokens * 2.50m / 1_000_000m;
         decimal economyCost = ((1000 * 0.15m) + (500 * 0.60m)) / 1_000_000m;
         Assert.Equal(premiumEstimate, route.Attempts[0].Cost);
         Assert.Equal(economyCost, route.Attempts[1].Cost);
         Assert.Equal(premiumEstimate + economyCost, route.Cost);
+        Assert.True(route.IsCostEstimated);
     }
 
     [Fact]
-    public async Task FastPrimary_IsNotHedged()
+    public async Task Streams_HedgeOnTheObservedTimeToFirstToken_NotOnTheTotalLatency()
+    {
+        var time = new FakeTimeProvider();
+        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var premium = Hanging("premium", cancelled);
+        var economy = new TestChatClient("economy");
+        (IChatClient chat, ServiceProvider provider) = Build(premium, economy, time);
+        using ServiceProvider __ = provider;
+        RequestHedger hedger = Assert.IsType<FallbackRouteExecutor>(provider.GetRequiredService<RouteExecutor>()).Hedger!;
+        for (int i = 0; i < 20; i++)
+        {
+            hedger.FirstTokens.Record("premium", TimeSpan.FromMilliseconds(300)); // quick to start streaming …
+            hedger.Latencies.Record("premium", TimeSpan.FromSeconds(30));         // … slow to finish
+        }
+
+        await using IAsyncEnumerator<ChatResponseUpdate> stream = chat.GetStreamingResponseAsync("hello").GetAsyncEnumerator();
+        Task<bool> first = stream.MoveNextAsync().AsTask();
+        await Task.Yield();
+        time.Advance(TimeSpan.FromMilliseconds(250));
+        await Task.Yield();
+        Assert.Equal(0, economy.Calls);
+
+        Assert.True(await AdvanceUntil(time, first, TimeSpan.FromMilliseconds(10), maxSteps: 10));
+
+        Assert.Equal("economy", stream.Current.Text);
+        Assert.Equal(1, economy.Calls);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FastPrimary_IsNotHedged(bool streaming)
     {
         var time = new FakeTimeProvider();
         var premium = new TestChatClient("premium");
         var economy = new TestChatClient("economy");
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, time);
-        using ServiceProvider _ = provider;
+        using ServiceProvider __ = provider;
 
-        ChatResponse response = await chat.GetResponseAsync("hello");
+        (string _, RouteInfo route) = await SendAsync(chat, streaming);
 
-        Assert.Equal("premium", response.GetRouteInfo()!.Target);
+        Assert.Equal("premium", route.Target);
         Assert.Equal(0, economy.Calls);
-        RouteAttempt attempt = Assert.Single(response.GetRouteInfo()!.Attempts);
+        RouteAttempt attempt = Assert.Single(route.Attempts);
         Assert.Equal(RouteAttemptOutcome.Succeeded, attempt.Outcome);
+        Assert.Equal(((1000 * 2.50m) + (500 * 10m)) / 1_000_000m, route.Cost);
+        Assert.False(route.IsCostEstimated);
     }
 
-    [Fact]
-    public async Task FailingPrimary_StartsTheHedgeAtOnce()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task FailingPrimary_StartsTheHedgeAtOnce(bool streaming)
     {
         var time = new FakeTimeProvider();
         var premium = new TestChatClient("premium")
         {
             GetResponseAsyncCallback = (_, _, _) => Task.FromException<ChatResponse>(new HttpRequestException("down", null, HttpStatusCode.ServiceUnavailable)),
+            GetStreamingResponseAsyncCallback = (_, _, _) => Streams.FailBeforeTheFirstUpdate(new HttpRequestException("down", null, HttpStatusCode.ServiceUnavailable)),
         };
         var economy = new TestChatClient("economy");
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, time);
-        using ServiceProvider _ = provider;
+        using ServiceProvider __ = provider;
 
-        ChatResponse response = await chat.GetResponseAsync("hello").WaitAsync(TimeSpan.FromSeconds(10));
+        (string _, RouteInfo route) = await SendAsync(chat, streaming).WaitAsync(TimeSpan.FromSeconds(10));
 
-        RouteInfo route = response.GetRouteInfo()!;
         Assert.Equal("economy", route.Target);
         Assert.True(route.IsFallback);
         Assert.Equal(

@@ -7,7 +7,7 @@ namespace LlmRouting.Tests;
 
 public class StreamContinuationTests
 {
-    private static (IChatClient Chat, ServiceProvider Provider) Build(TestChatClient premium, TestChatClient economy, Action<FallbackOptions>? configure = null, TimeProvider? time = null)
+    private static (IChatClient Chat, ServiceProvider Provider) Build(TestChatClient premium, TestChatClient economy, Action<FallbackOptions>? configure = null, TimeProvider? time = null, Action<LlmRouterBuilder>? router = null)
     {
         var services = new ServiceCollection();
         if (time is not null)
@@ -17,16 +17,19 @@ public class StreamContinuationTests
 
         services.AddKeyedChatClient("premium", premium);
         services.AddKeyedChatClient("economy", economy);
-        services.AddLlmRouter(r => r
-            .AddTarget("premium", t => t.Prices(2.50m, 10m).Tier(QualityTier.Premium))
-            .AddTarget("economy", t => t.Prices(0.15m, 0.60m).Tier(QualityTier.Economy))
-            .Default("premium")
-            .UseFallback(o =>
-            {
-                o.Resilience.EnableRetry = false;
-                o.Continuation.Enabled = true;
-                configure?.Invoke(o);
-            }));
+        services.AddLlmRouter(r =>
+        {
+            r.AddTarget("premium", t => t.Prices(2.50m, 10m).Tier(QualityTier.Premium))
+             .AddTarget("economy", t => t.Prices(0.15m, 0.60m).Tier(QualityTier.Economy))
+             .Default("premium")
+             .UseFallback(o =>
+             {
+                 o.Resilience.EnableRetry = false;
+                 o.Continuation.Enabled = true;
+                 configure?.Invoke(o);
+             });
+            router?.Invoke(r);
+        });
         ServiceProvider provider = services.BuildServiceProvider();
         return (provider.GetRequiredService<IChatClient>(), provider);
     }
@@ -39,7 +42,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy);
         using ServiceProvider _ = provider;
 
-        List<ChatResponseUpdate> updates = await ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
 
         ChatResponse response = updates.ToChatResponse();
         Assert.Equal("The answer is forty-two.", response.Text);
@@ -68,7 +71,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, o => o.Continuation.Enabled = false);
         using ServiceProvider _ = provider;
 
-        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
+        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
 
         Assert.IsType<IOException>(error.InnerException);
         Assert.Null(error.NotContinuedBecause);
@@ -109,7 +112,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, o => o.MaxTargets = 1);
         using ServiceProvider _ = provider;
 
-        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
+        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
 
         Assert.Contains("no target is left", error.Message, StringComparison.Ordinal);
         Assert.Equal("The answer", error.Updates.ToChatResponse().Text);
@@ -124,7 +127,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy);
         using ServiceProvider _ = provider;
 
-        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
+        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
 
         Assert.Equal("The answer is", error.Updates.ToChatResponse().Text);
         Assert.True(error.Route!.IsSpliced);
@@ -139,7 +142,7 @@ public class StreamContinuationTests
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy);
         using ServiceProvider _ = provider;
 
-        List<ChatResponseUpdate> updates = await ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
 
         Assert.Equal("The answer is 42.", updates.ToChatResponse().Text);
         RouteInfo route = updates[^1].GetRouteInfo()!;
@@ -178,6 +181,89 @@ public class StreamContinuationTests
         Assert.False(await e.MoveNextAsync());
     }
 
+    [Fact]
+    public async Task BrokenSegment_WithoutReportedUsage_IsChargedAnEstimate_InTheRouteAndTheLedger()
+    {
+        var premium = new TestChatClient("premium") { GetStreamingResponseAsyncCallback = (_, _, ct) => Words(["The answer", " is"], new IOException("reset"), ct) };
+        var economy = new TestChatClient("economy") { GetStreamingResponseAsyncCallback = (_, _, ct) => Words([" forty", "-two."], null, ct, reportUsage: true) };
+        (IChatClient chat, ServiceProvider provider) = Build(premium, economy, router: r => r.UseLedger());
+        using ServiceProvider _ = provider;
+
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
+
+        RouteInfo route = updates[^1].GetRouteInfo()!;
+        int input = route.Request.EstimatedInputTokens;
+        int output = TokenEstimator.Estimate("The answer is");
+        decimal brokenEstimate = ((input * 2.50m) + (output * 10m)) / 1_000_000m;
+        decimal economyCost = ((1000 * 0.15m) + (500 * 0.60m)) / 1_000_000m;
+        Assert.Equal(
+            [("premium", RouteAttemptOutcome.Failed, brokenEstimate, true), ("economy", RouteAttemptOutcome.Succeeded, economyCost, false)],
+            route.Attempts.Select(a => (a.Target, a.Outcome, a.Cost, a.IsCostEstimated)));
+        Assert.Equal(brokenEstimate + economyCost, route.Cost);
+        Assert.True(route.IsCostEstimated);
+        Assert.Equal(input + 1000, route.Usage!.InputTokenCount);
+        Assert.Equal(output + 500, route.Usage.OutputTokenCount);
+        RoutingLedgerTotals totals = provider.GetRequiredService<IRoutingLedger>().GetSummary().Totals;
+        Assert.Equal(brokenEstimate + economyCost, totals.Cost);
+        Assert.Equal(output + 500, totals.OutputTokens);
+    }
+
+    [Fact]
+    public async Task BrokenStream_NotContinued_ChargesTheBrokenSegment_OnTheInterruptedRoute()
+    {
+        var premium = new TestChatClient("premium") { GetStreamingResponseAsyncCallback = (_, _, ct) => Words(["The answer"], new IOException("reset"), ct) };
+        var economy = new TestChatClient("economy");
+        (IChatClient chat, ServiceProvider provider) = Build(premium, economy, o => o.Continuation.Enabled = false);
+        using ServiceProvider _ = provider;
+
+        StreamInterruptedException error = await Assert.ThrowsAsync<StreamInterruptedException>(() => Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?")));
+
+        RouteInfo route = error.Route!;
+        RouteAttempt attempt = Assert.Single(route.Attempts);
+        Assert.Equal((RouteAttemptOutcome.Failed, nameof(IOException), true), (attempt.Outcome, attempt.Error, attempt.IsCostEstimated));
+        decimal estimate = ((route.Request.EstimatedInputTokens * 2.50m) + (TokenEstimator.Estimate("The answer") * 10m)) / 1_000_000m;
+        Assert.Equal(estimate, attempt.Cost);
+        Assert.Equal(estimate, route.Cost);
+    }
+
+    [Fact]
+    public async Task BrokenSegment_ThatReportedUsage_IsChargedWhatItReported()
+    {
+        var premium = new TestChatClient("premium") { GetStreamingResponseAsyncCallback = (_, _, ct) => Words(["The answer"], new IOException("reset"), ct, reportUsage: true) };
+        var economy = new TestChatClient("economy") { GetStreamingResponseAsyncCallback = (_, _, ct) => Words([" is 42."], null, ct) };
+        (IChatClient chat, ServiceProvider provider) = Build(premium, economy);
+        using ServiceProvider _ = provider;
+
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("What is the answer?"));
+
+        RouteInfo route = updates[^1].GetRouteInfo()!;
+        RouteAttempt broken = route.Attempts[0];
+        Assert.Equal(((1000 * 2.50m) + (500 * 10m)) / 1_000_000m, broken.Cost);
+        Assert.False(broken.IsCostEstimated);
+        Assert.False(route.IsCostEstimated);
+        Assert.Null(route.Attempts[1].Cost); // the continuation reported no usage
+    }
+
+    [Fact]
+    public async Task CallerStoppingAfterOutput_ChargesWhatWasStreamed_AsAnAbandonedAttempt()
+    {
+        var premium = new TestChatClient("premium") { GetStreamingResponseAsyncCallback = (_, _, ct) => Words(["The answer", " is", " 42."], null, ct) };
+        var economy = new TestChatClient("economy");
+        var observer = new RecordingObserver();
+        (IChatClient chat, ServiceProvider provider) = Build(premium, economy, router: r => r.AddObserver(observer));
+        using ServiceProvider _ = provider;
+
+        await foreach (ChatResponseUpdate update in chat.GetStreamingResponseAsync("What is the answer?"))
+        {
+            break;
+        }
+
+        RouteInfo route = Assert.Single(observer.Routes);
+        RouteAttempt attempt = Assert.Single(route.Attempts);
+        Assert.Equal((RouteAttemptOutcome.Abandoned, true), (attempt.Outcome, attempt.IsCostEstimated));
+        Assert.Equal(((route.Request.EstimatedInputTokens * 2.50m) + (TokenEstimator.Estimate("The answer") * 10m)) / 1_000_000m, route.Cost);
+    }
+
     [Theory]
     [InlineData(0, 30, "continue", "MaxContinuations")]
     [InlineData(1, -1, "continue", "IdleTimeout")]
@@ -198,18 +284,7 @@ public class StreamContinuationTests
         Assert.Contains(field, error.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<List<ChatResponseUpdate>> ReadAllAsync(IAsyncEnumerable<ChatResponseUpdate> stream)
-    {
-        var updates = new List<ChatResponseUpdate>();
-        await foreach (ChatResponseUpdate update in stream)
-        {
-            updates.Add(update);
-        }
-
-        return updates;
-    }
-
-    private static async IAsyncEnumerable<ChatResponseUpdate> Words(string[] words, Exception? breakWith, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<ChatResponseUpdate> Words(string[] words, Exception? breakWith, [EnumeratorCancellation] CancellationToken ct, bool reportUsage = false)
     {
         string messageId = Guid.NewGuid().ToString("N");
         for (int i = 0; i < words.Length; i++)
@@ -218,6 +293,11 @@ public class StreamContinuationTests
             await Task.Yield();
             bool last = i == words.Length - 1 && breakWith is null;
             yield return new ChatResponseUpdate(ChatRole.Assistant, words[i]) { MessageId = messageId, FinishReason = last ? ChatFinishReason.Stop : null };
+        }
+
+        if (reportUsage)
+        {
+            yield return new ChatResponseUpdate { MessageId = messageId, Contents = [new UsageContent(new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500, TotalTokenCount = 1500 })] };
         }
 
         if (breakWith is not null)

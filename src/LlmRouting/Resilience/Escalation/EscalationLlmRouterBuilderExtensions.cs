@@ -8,14 +8,16 @@ namespace LlmRouting;
 public static class EscalationLlmRouterBuilderExtensions
 {
     /// <summary>
-    /// Judges every non-streamed answer with the <see cref="IResponseEvaluator"/>s (the enabled built-ins plus any in DI);
-    /// a rejected answer is re-routed once to the next higher-tier candidate, both costs recorded
-    /// (<see cref="RouteInfo.IsEscalated"/>). Requires <see cref="FallbackLlmRouterBuilderExtensions.UseFallback"/>.
+    /// Judges every non-streamed answer (and, with <see cref="EscalationOptions.EvaluateStreams"/>, every streamed one, held
+    /// back until complete) with the <see cref="IResponseEvaluator"/>s (the enabled built-ins plus any in DI); a rejected
+    /// answer is re-routed once to the next higher-tier candidate, both costs recorded (<see cref="RouteInfo.IsEscalated"/>).
+    /// Requires <see cref="FallbackLlmRouterBuilderExtensions.UseFallback"/>.
     /// </summary>
     /// <param name="builder">The router builder.</param>
     /// <param name="configure">Adjusts the built-in evaluators.</param>
     /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="EscalationOptions.RefusalSearchLength"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="EscalationOptions.RefusalSearchLength"/> or <see cref="EscalationOptions.MaxHeldCharacters"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A refusal phrase is empty, or <see cref="EscalationOptions.MaxHeldCharacters"/> is set without <see cref="EscalationOptions.EvaluateStreams"/>.</exception>
     public static LlmRouterBuilder UseEscalation(this LlmRouterBuilder builder, Action<EscalationOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -31,6 +33,19 @@ public static class EscalationLlmRouterBuilderExtensions
             throw new ArgumentException("EscalationOptions.RefusalPhrases must not contain empty phrases.", nameof(configure));
         }
 
+        if (options.MaxHeldCharacters is { } held)
+        {
+            if (held < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(configure), held, "EscalationOptions.MaxHeldCharacters must be at least 1 (or null to hold the whole streamed answer).");
+            }
+
+            if (!options.EvaluateStreams)
+            {
+                throw new ArgumentException("EscalationOptions.MaxHeldCharacters bounds the hold-back of streamed answers: it needs EscalationOptions.EvaluateStreams = true.", nameof(configure));
+            }
+        }
+
         IServiceCollection services = builder.Services;
         services.AddSingleton(options);
         if (options.EscalateTruncated)
@@ -43,7 +58,7 @@ public static class EscalationLlmRouterBuilderExtensions
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IResponseEvaluator, RefusalEvaluator>());
         }
 
-        services.TryAddSingleton(sp => new ResponseEscalator(sp.GetServices<IResponseEvaluator>()));
+        services.TryAddSingleton(sp => new ResponseEscalator(sp.GetServices<IResponseEvaluator>(), options));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, EscalationRequiresFallbackValidator>());
         return builder;
     }

@@ -29,4 +29,21 @@ public sealed class EscalationOptions
     /// <summary>Gets or sets how many characters from the start of an answer are searched for refusal phrases.</summary>
     /// <value>The default is 200.</value>
     public int RefusalSearchLength { get; set; } = 200;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether streamed answers are judged too: the stream is held back until it is
+    /// complete and judged as <c>updates.ToChatResponse()</c>; an accepted answer's updates are then released unchanged,
+    /// a rejected one's are discarded and the stronger target's answer streams live (<see cref="RouteInfo.IsEscalated"/>).
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: streams reach the caller as they arrive and are not judged.</value>
+    /// <remarks>The caller sees nothing until the whole answer has arrived: the time to first token becomes the time to the last.</remarks>
+    public bool EvaluateStreams { get; set; }
+
+    /// <summary>
+    /// Gets or sets the most characters of text a held-back stream may accumulate (<see cref="EvaluateStreams"/>); past it,
+    /// the held updates are released, the rest streams live and the answer is no longer judged. <see langword="null"/>
+    /// holds the whole answer.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public int? MaxHeldCharacters { get; set; }
 }

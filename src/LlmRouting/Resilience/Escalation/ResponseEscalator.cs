@@ -7,12 +7,20 @@ internal sealed class ResponseEscalator
 {
     private readonly IResponseEvaluator[] _evaluators;
 
-    public ResponseEscalator(IEnumerable<IResponseEvaluator> evaluators)
+    public ResponseEscalator(IEnumerable<IResponseEvaluator> evaluators, EscalationOptions? options = null)
     {
         _evaluators = [.. evaluators];
+        HoldsStreams = options?.EvaluateStreams ?? false;
+        MaxHeldCharacters = options?.MaxHeldCharacters ?? long.MaxValue;
     }
 
     public bool IsEmpty => _evaluators.Length == 0;
+
+    /// <summary>Gets a value indicating whether streamed answers are held back and judged (<see cref="EscalationOptions.EvaluateStreams"/>).</summary>
+    public bool HoldsStreams { get; }
+
+    /// <summary>Gets how many characters of a streamed answer may be held back before it is released unjudged.</summary>
+    public long MaxHeldCharacters { get; }
 
     /// <summary>Returns "evaluator: reason" for the first evaluator that rejects the answer, or <see langword="null"/>.</summary>
     public async ValueTask<string?> EvaluateAsync(ChatResponse response, RouteInfo route, ChatOptions? options, CancellationToken cancellationToken)

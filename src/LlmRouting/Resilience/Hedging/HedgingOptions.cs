@@ -1,15 +1,20 @@
 namespace LlmRouting;
 
 /// <summary>
-/// Opt-in hedging (Polly's hedging strategy) for non-streaming requests: when the primary has not answered within
-/// its observed latency percentile, the next target of the chain starts too; the first success wins and the
-/// others are cancelled. Every attempt's cost is recorded.
+/// Opt-in hedging (Polly's hedging strategy): when the primary has not answered within its observed latency
+/// percentile, the next target of the chain starts too; the first success wins and the others are cancelled. A
+/// stream "answers" with its first update, so streams hedge on the observed time to first token. Every attempt's
+/// cost is recorded.
 /// </summary>
 public sealed class HedgingOptions
 {
-    /// <summary>Gets or sets a value indicating whether non-streaming requests are hedged.</summary>
+    /// <summary>Gets or sets a value indicating whether requests are hedged.</summary>
     /// <value>The default is <see langword="false"/>.</value>
     public bool Enabled { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether streamed requests are hedged too (on the time to the first update), when <see cref="Enabled"/>.</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool HedgeStreams { get; set; } = true;
 
     /// <summary>Gets or sets how many extra targets may be started for one request.</summary>
     /// <value>The default is 1.</value>
@@ -19,7 +24,7 @@ public sealed class HedgingOptions
     /// <value>The default is 0.95 (p95).</value>
     public double Percentile { get; set; } = 0.95;
 
-    /// <summary>Gets or sets how many recent successful latencies per target the percentile is computed from.</summary>
+    /// <summary>Gets or sets how many recent successful latencies (for streams: times to first update) per target the percentile is computed from.</summary>
     /// <value>The default is 256.</value>
     public int SampleSize { get; set; } = 256;
 

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.AI;
+
+namespace LlmRouting;
+
+/// <summary>Where one segment of a routed stream comes from: its updates, the target serving them, and the chain's untried targets.</summary>
+internal interface IStreamSource : IDisposable
+{
+    /// <summary>Gets the target serving (or last trying to serve) the stream.</summary>
+    RouteTarget Current { get; }
+
+    /// <summary>Gets the targets of the chain not tried yet.</summary>
+    IReadOnlyList<RouteTarget> Remaining { get; }
+
+    /// <summary>Streams the answer; failures before the first update fall over inside, later ones surface.</summary>
+    IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken);
+}
