@@ -262,32 +262,78 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         var held = new List<ChatResponseUpdate>();
         long heldCharacters = 0;
         bool released = false;
-        await foreach (ChatResponseUpdate update in StreamAsync(route, messages, options, null, answer, budget, cancellationToken).ConfigureAwait(false))
+        IStreamSource? source = null; // the decision's chain (hedged when on) first; after a held break, the untried rest
+        while (true)
         {
-            if (released)
+            Exception? failure;
+            await using (IAsyncEnumerator<ChatResponseUpdate> updates = StreamAsync(route, messages, options, source, answer, budget, cancellationToken).GetAsyncEnumerator(cancellationToken))
             {
-                yield return update;
-                continue;
-            }
-
-            held.Add(update);
-            heldCharacters += TextLength(update);
-            if (heldCharacters > escalator.MaxHeldCharacters)
-            {
-                // Too long to hold: release what was held; the rest streams live and the answer can no longer be escalated.
-                released = true;
-                foreach (ChatResponseUpdate earlier in held)
+                while (true)
                 {
-                    yield return earlier;
-                }
+                    (bool hasNext, failure) = await MoveNextAsync(updates).ConfigureAwait(false);
+                    if (!hasNext)
+                    {
+                        break;
+                    }
 
-                held.Clear();
+                    ChatResponseUpdate update = updates.Current;
+                    if (released)
+                    {
+                        yield return update;
+                        continue;
+                    }
+
+                    held.Add(update);
+                    heldCharacters += TextLength(update);
+                    if (heldCharacters > escalator.MaxHeldCharacters)
+                    {
+                        // Too long to hold: release what was held; the rest streams live and the answer can no longer be escalated.
+                        released = true;
+                        foreach (ChatResponseUpdate earlier in held)
+                        {
+                            yield return earlier;
+                        }
+
+                        held.Clear();
+                    }
+                }
             }
+
+            if (failure is null)
+            {
+                break;
+            }
+
+            // A held stream that broke has reached no caller: like a failure before the first update, it falls over to the
+            // next untried target of the chain, from the start (the broken segment is already charged and recorded).
+            if (released || failure is not StreamInterruptedException || cancellationToken.IsCancellationRequested ||
+                UntriedTargets(route) is not { Count: > 0 } rest)
+            {
+                ExceptionDispatchInfo.Throw(failure);
+                yield break;
+            }
+
+            held.Clear();
+            heldCharacters = 0;
+            route.IsSpliced = false;
+            source = new DecisionFailoverChatClient(route, rest, _options.ShouldFallOver, cancellationToken);
         }
 
         RouteAttempt original = answer.Value!;
         RouteTarget served = route.ServedBy;
-        string? reason = released ? null : await escalator.EvaluateAsync(held.ToChatResponse(), route, options, budget?.Token ?? cancellationToken).ConfigureAwait(false);
+        string? reason = null;
+        if (!released)
+        {
+            try
+            {
+                reason = await escalator.EvaluateAsync(held.ToChatResponse(), route, options, budget?.Token ?? cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (budget is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+            {
+                throw BudgetSpent(route, ex);
+            }
+        }
+
         RouteTarget? stronger = reason is null ? null : ResponseEscalator.NextTier(route, served);
         if (stronger is null)
         {
@@ -303,12 +349,12 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         route.AddAttempt(original with { Outcome = RouteAttemptOutcome.Rejected, Error = reason });
         var escalation = new DecisionFailoverChatClient(route, [stronger], _options.ShouldFallOver, cancellationToken);
         await using IAsyncEnumerator<ChatResponseUpdate> live = StreamAsync(route, messages, options, escalation, null, budget, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        (bool hasFirst, Exception? failure) = await MoveNextAsync(live).ConfigureAwait(false);
-        if (failure is not null)
+        (bool hasFirst, Exception? escalationFailure) = await MoveNextAsync(live).ConfigureAwait(false);
+        if (escalationFailure is { } failed)
         {
-            if (cancellationToken.IsCancellationRequested || failure is FallbackTimeoutException)
+            if (cancellationToken.IsCancellationRequested || failed is FallbackTimeoutException)
             {
-                ExceptionDispatchInfo.Throw(failure);
+                ExceptionDispatchInfo.Throw(failed);
             }
 
             // The escalation failed before any output (recorded as a failed attempt): the caller gets the held original.
@@ -332,6 +378,13 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         {
             yield return live.Current;
         }
+    }
+
+    /// <summary>The chain's targets no attempt of this request has used yet, in chain order.</summary>
+    private List<RouteTarget> UntriedTargets(RouteInfo route)
+    {
+        IReadOnlyList<RouteAttempt> attempts = route.Attempts;
+        return [.. BuildChain(route).Where(t => !attempts.Any(a => a.Target == t.Name))];
     }
 
     private static long TextLength(ChatResponseUpdate update)

@@ -4,12 +4,13 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmRouting.Tests;
 
 public class EscalationTests
 {
-    private static (IChatClient Chat, ServiceProvider Provider) Build(TestChatClient economy, TestChatClient standard, TestChatClient premium, Action<IServiceCollection>? services = null, bool fallback = true, Action<EscalationOptions>? escalation = null)
+    private static (IChatClient Chat, ServiceProvider Provider) Build(TestChatClient economy, TestChatClient standard, TestChatClient premium, Action<IServiceCollection>? services = null, bool fallback = true, Action<EscalationOptions>? escalation = null, Action<FallbackOptions>? fallbackOptions = null)
     {
         var collection = new ServiceCollection();
         collection.AddKeyedChatClient("economy", economy);
@@ -26,7 +27,11 @@ public class EscalationTests
              .UseJsonSchemaEscalation();
             if (fallback)
             {
-                r.UseFallback(o => o.Resilience.EnableRetry = false);
+                r.UseFallback(o =>
+                {
+                    o.Resilience.EnableRetry = false;
+                    fallbackOptions?.Invoke(o);
+                });
             }
         });
         ServiceProvider provider = collection.BuildServiceProvider();
@@ -233,6 +238,50 @@ public class EscalationTests
     }
 
     [Fact]
+    public async Task HeldStream_ThatBreaks_FallsOverFromTheStart_AndTheCallerSeesOnlyTheBackupsAnswer()
+    {
+        var economy = new TestChatClient("economy")
+        {
+            GetStreamingResponseAsyncCallback = (_, _, ct) => BreakingStream("economy", ct),
+        };
+        var standard = Answering("standard", "A complete answer.");
+        var premium = Answering("premium", "unused");
+        (IChatClient chat, ServiceProvider provider) = Build(economy, standard, premium, escalation: e => e.EvaluateStreams = true);
+        using ServiceProvider _ = provider;
+
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("Explain quantum tunnelling."));
+
+        Assert.Equal("A complete answer.", updates.ToChatResponse().Text);
+        Assert.All(updates, u => Assert.Equal("standard", u.ModelId)); // nothing of the broken, held stream reached the caller
+        RouteInfo route = updates[^1].GetRouteInfo()!;
+        Assert.Equal("standard", route.Target);
+        Assert.False(route.IsSpliced);
+        Assert.Equal([("economy", RouteAttemptOutcome.Failed), ("standard", RouteAttemptOutcome.Succeeded)], route.Attempts.Select(a => (a.Target, a.Outcome)));
+        Assert.True(route.Attempts[0].IsCostEstimated); // the broken segment is charged what it streamed
+        Assert.True(route.Attempts[0].Cost > 0m);
+        Assert.Equal(0, premium.Calls);
+    }
+
+    [Fact]
+    public async Task TheTotalBudget_RunningOutWhileAHeldStreamIsJudged_EndsWithTheBudgetException()
+    {
+        var time = new FakeTimeProvider();
+        var judging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var economy = Answering("economy", "Paris is the capital of France.");
+        (IChatClient chat, ServiceProvider provider) = Build(economy, Answering("standard", "unused"), Answering("premium", "unused"), s => s
+            .AddSingleton<TimeProvider>(time)
+            .AddSingleton<IResponseEvaluator>(new SlowEvaluator(time, judging)), escalation: e => e.EvaluateStreams = true, fallbackOptions: o => o.TotalTimeout = TimeSpan.FromSeconds(5));
+        using ServiceProvider _ = provider;
+
+        Task<List<ChatResponseUpdate>> pending = Streams.ReadAllAsync(chat.GetStreamingResponseAsync("Capital of France?"));
+        await judging.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        time.Advance(TimeSpan.FromSeconds(6));
+
+        FallbackTimeoutException ex = await Assert.ThrowsAsync<FallbackTimeoutException>(() => pending);
+        Assert.StartsWith("The request's total time budget of 00:00:05 ran out", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Streams_AreNotJudged_WhenNotOptedIn()
     {
         var economy = Answering("economy", "I'm sorry, but I can't help with that request.");
@@ -335,6 +384,30 @@ public class EscalationTests
             FinishReason = finish,
             Contents = [new UsageContent(new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500, TotalTokenCount = 1500 })],
         };
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> BreakingStream(string name, [EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (string piece in new[] { "Quantum tunnelling is ", "when a particle " })
+        {
+            await Task.Yield();
+            ct.ThrowIfCancellationRequested();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, piece) { MessageId = "m1", ModelId = name };
+        }
+
+        throw new IOException("The connection was reset.");
+    }
+
+    private sealed class SlowEvaluator(TimeProvider time, TaskCompletionSource judging) : IResponseEvaluator
+    {
+        public string Name => "slow";
+
+        public async ValueTask<string?> EvaluateAsync(ChatResponse response, RoutingRequest request, ChatOptions? options, CancellationToken cancellationToken)
+        {
+            judging.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);
+            return null;
+        }
     }
 
     private sealed class MinimumLengthEvaluator(int length) : IResponseEvaluator
