@@ -26,13 +26,21 @@ public static class TokenEstimator
             return 0;
         }
 
-        if (Ascii.IsValid(text))
-        {
-            return (text.Length + 3) / 4;
-        }
-
         int ascii = 0;
         int other = 0;
+        Count(text, ref ascii, ref other);
+        return FromCounts(ascii, other);
+    }
+
+    /// <summary>Adds <paramref name="text"/>'s ASCII characters and other code points to running counts, for an estimate of text that arrives in pieces.</summary>
+    internal static void Count(ReadOnlySpan<char> text, ref int ascii, ref int other)
+    {
+        if (Ascii.IsValid(text))
+        {
+            ascii += text.Length;
+            return;
+        }
+
         foreach (char c in text)
         {
             if (c < 128)
@@ -44,7 +52,8 @@ public static class TokenEstimator
                 other++;
             }
         }
-
-        return ((ascii + 3) / 4) + other;
     }
+
+    /// <summary>The estimate for text of <paramref name="ascii"/> ASCII characters and <paramref name="other"/> other code points: about four ASCII characters per token, one token per other code point.</summary>
+    internal static int FromCounts(int ascii, int other) => ((ascii + 3) / 4) + other;
 }

@@ -170,7 +170,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                     if (budget is { IsCancellationRequested: true })
                     {
                         recorded = true;
-                        ChargeSegment(route, source.Current, usage, splice, start, RouteAttemptOutcome.Failed, error);
+                        ChargeSegment(route, source.Current, usage, start, RouteAttemptOutcome.Failed, error);
                         throw BudgetSpent(route, failure);
                     }
 
@@ -186,7 +186,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 
                 // A segment that broke after output is charged here (before any output, the failover recorded it).
                 recorded = true;
-                ChargeSegment(route, source.Current, usage, splice, start, failure is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled : RouteAttemptOutcome.Failed, error);
+                ChargeSegment(route, source.Current, usage, start, failure is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled : RouteAttemptOutcome.Failed, error);
                 if (splice.Streamed.Count == 0 || cancellationToken.IsCancellationRequested || failure is OperationCanceledException)
                 {
                     // Nothing reached the caller (the chain is exhausted) or the caller cancelled: the failure surfaces as it is.
@@ -243,7 +243,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                 else
                 {
                     // The caller stopped reading: the provider still produced (and bills) what was streamed.
-                    ChargeSegment(route, served, usage, splice, start, RouteAttemptOutcome.Abandoned, null);
+                    ChargeSegment(route, served, usage, start, RouteAttemptOutcome.Abandoned, null);
                 }
             }
         }
@@ -402,11 +402,11 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     }
 
     /// <summary>Records a segment that ended after output without completing: its reported usage, else an estimate from the text it streamed.</summary>
-    private static void ChargeSegment(RouteInfo route, RouteTarget target, StreamUsage usage, StreamSplice splice, long start, RouteAttemptOutcome outcome, string? error)
+    private static void ChargeSegment(RouteInfo route, RouteTarget target, StreamUsage usage, long start, RouteAttemptOutcome outcome, string? error)
     {
         if (usage.HasOutput)
         {
-            AttemptCharge.Record(route, target, new RouteAttempt(target.Name, outcome, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, error), usage.Total, splice.SegmentText);
+            AttemptCharge.RecordStream(route, target, new RouteAttempt(target.Name, outcome, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, error), usage);
         }
     }
 

@@ -15,7 +15,16 @@ internal static class AttemptCharge
     /// <param name="attempt">The attempt; its cost is filled in here.</param>
     /// <param name="reported">The usage the provider reported, if any.</param>
     /// <param name="output">The text the attempt produced (streamed, or answered too late), for the estimate.</param>
-    public static void Record(RouteInfo route, RouteTarget target, RouteAttempt attempt, UsageDetails? reported, ReadOnlySpan<char> output)
+    public static void Record(RouteInfo route, RouteTarget target, RouteAttempt attempt, UsageDetails? reported, ReadOnlySpan<char> output) =>
+        Record(route, target, attempt, reported, TokenEstimator.Estimate(output));
+
+    /// <summary>Adds the attempt's usage (reported or estimated) to the route's totals and records the attempt with its cost.</summary>
+    /// <param name="route">The route.</param>
+    /// <param name="target">The target the attempt ran on.</param>
+    /// <param name="attempt">The attempt; its cost is filled in here.</param>
+    /// <param name="reported">The usage the provider reported, if any.</param>
+    /// <param name="estimatedOutputTokens">The estimated tokens of the text the attempt produced, for the estimate.</param>
+    public static void Record(RouteInfo route, RouteTarget target, RouteAttempt attempt, UsageDetails? reported, int estimatedOutputTokens)
     {
         if (reported is not null)
         {
@@ -24,9 +33,25 @@ internal static class AttemptCharge
         }
 
         int input = route.Request.EstimatedInputTokens;
-        int produced = TokenEstimator.Estimate(output);
-        var estimate = new UsageDetails { InputTokenCount = input, OutputTokenCount = produced, TotalTokenCount = input + produced };
+        var estimate = new UsageDetails { InputTokenCount = input, OutputTokenCount = estimatedOutputTokens, TotalTokenCount = input + estimatedOutputTokens };
         route.IsCostEstimated = true;
         route.AddAttempt(attempt with { Cost = route.AddUsage(estimate, target), IsCostEstimated = true });
+    }
+
+    /// <summary>Records a stream's attempt that ended without completing: after output, its reported usage or else an estimate of what it streamed; before output, only what it reported.</summary>
+    /// <param name="route">The route.</param>
+    /// <param name="target">The target the stream ran on.</param>
+    /// <param name="attempt">The attempt; its cost is filled in here.</param>
+    /// <param name="usage">What the stream delivered.</param>
+    public static void RecordStream(RouteInfo route, RouteTarget target, RouteAttempt attempt, StreamUsage usage)
+    {
+        if (usage.HasOutput)
+        {
+            Record(route, target, attempt, usage.Total, usage.EstimatedOutputTokens);
+        }
+        else
+        {
+            route.AddAttempt(attempt with { Cost = route.AddUsage(usage.Total, target) });
+        }
     }
 }

@@ -83,9 +83,9 @@ internal sealed class DirectRouteExecutor : RouteExecutor
                 }
                 catch (Exception ex)
                 {
-                    RouteAttempt failed = AttemptFailure(target.Name, ex, start, cancellationToken) with { TimeToFirstToken = usage.TimeToFirstToken, Cost = route.AddUsage(usage.Total, target) };
-                    route.AddAttempt(failed);
+                    RouteAttempt failed = AttemptFailure(target.Name, ex, start, cancellationToken) with { TimeToFirstToken = usage.TimeToFirstToken };
                     outcome = failed.Outcome;
+                    AttemptCharge.RecordStream(route, target, failed, usage);
                     throw;
                 }
 
@@ -100,7 +100,8 @@ internal sealed class DirectRouteExecutor : RouteExecutor
         {
             if (outcome == RouteAttemptOutcome.Abandoned)
             {
-                route.AddAttempt(new RouteAttempt(target.Name, outcome, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, Cost: route.AddUsage(usage.Total, target)));
+                // The caller stopped reading: the provider still produced (and bills) what was streamed.
+                AttemptCharge.RecordStream(route, target, new RouteAttempt(target.Name, outcome, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken), usage);
             }
 
             await e.DisposeAsync().ConfigureAwait(false);

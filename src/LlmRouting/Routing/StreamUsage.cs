@@ -6,11 +6,17 @@ namespace LlmRouting;
 /// <summary>Accumulates usage and time to first token over a stream of updates.</summary>
 internal sealed class StreamUsage
 {
+    private int _asciiChars;
+    private int _otherChars;
+
     public UsageDetails? Total { get; private set; }
 
     public TimeSpan? TimeToFirstToken { get; private set; }
 
     public bool HasOutput { get; private set; }
+
+    /// <summary>Gets the output tokens estimated from the text streamed so far (for a stream that ends before its provider reports usage).</summary>
+    public int EstimatedOutputTokens => TokenEstimator.FromCounts(_asciiChars, _otherChars);
 
     /// <summary>The usage one update reports, or <see langword="null"/>.</summary>
     public static UsageDetails? Reported(ChatResponseUpdate update)
@@ -37,14 +43,17 @@ internal sealed class StreamUsage
 
         foreach (AIContent content in update.Contents)
         {
-            if (content is UsageContent { Details: { } details })
+            switch (content)
             {
-                if (Total is null)
-                {
-                    Total = new UsageDetails();
-                }
-
-                Total.Add(details);
+                case TextContent { Text: { } text }:
+                    TokenEstimator.Count(text, ref _asciiChars, ref _otherChars);
+                    break;
+                case TextReasoningContent { Text: { } reasoning }:
+                    TokenEstimator.Count(reasoning, ref _asciiChars, ref _otherChars);
+                    break;
+                case UsageContent { Details: { } details }:
+                    (Total ??= new UsageDetails()).Add(details);
+                    break;
             }
         }
     }

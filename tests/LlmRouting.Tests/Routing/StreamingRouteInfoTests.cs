@@ -66,7 +66,16 @@ public class StreamingRouteInfoTests
         Assert.True(disposed);
         RouteInfo route = Assert.Single(observer.Routes);
         Assert.Equal(RouteOutcome.Abandoned, route.Outcome);
-        Assert.Equal(RouteAttemptOutcome.Abandoned, Assert.Single(route.Attempts).Outcome);
+        RouteAttempt attempt = Assert.Single(route.Attempts);
+        Assert.Equal(RouteAttemptOutcome.Abandoned, attempt.Outcome);
+
+        // What was streamed is billed by the provider: charged as an estimate (the prompt, plus 3 x "more " = 15 characters ~ 4 tokens).
+        Assert.True(attempt.IsCostEstimated);
+        Assert.True(route.IsCostEstimated);
+        Assert.Equal(4, route.Usage!.OutputTokenCount);
+        Assert.True(route.Usage!.InputTokenCount > 0);
+        Assert.Equal(attempt.Cost, route.Cost);
+        Assert.True(route.Cost > 0m);
     }
 
     [Fact]
@@ -90,7 +99,12 @@ public class StreamingRouteInfoTests
         Assert.Equal(["partial"], received);
         RouteInfo route = Assert.Single(observer.Routes);
         Assert.Equal(RouteOutcome.Failed, route.Outcome);
-        Assert.Equal(nameof(IOException), Assert.Single(route.Attempts).Error);
+        RouteAttempt attempt = Assert.Single(route.Attempts);
+        Assert.Equal(nameof(IOException), attempt.Error);
+        Assert.True(attempt.IsCostEstimated); // "partial" (7 characters ~ 2 tokens) and the prompt, estimated
+        Assert.Equal(2, route.Usage!.OutputTokenCount);
+        Assert.Equal(attempt.Cost, route.Cost);
+        Assert.True(route.Cost > 0m);
     }
 
     private static async IAsyncEnumerable<ChatResponseUpdate> Endless(Action onDispose, [EnumeratorCancellation] CancellationToken ct)

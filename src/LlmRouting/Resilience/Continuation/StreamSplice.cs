@@ -12,7 +12,6 @@ internal sealed class StreamSplice
     private readonly IEnumerable<ChatMessage> _messages;
     private readonly StringBuilder _text = new();
     private readonly List<ChatResponseUpdate> _streamed = [];
-    private int _segmentStart;
 
     public StreamSplice(IEnumerable<ChatMessage> messages)
     {
@@ -25,9 +24,6 @@ internal sealed class StreamSplice
     public IReadOnlyList<ChatResponseUpdate> Streamed => _streamed;
 
     public int Segments { get; private set; } = 1;
-
-    /// <summary>Gets the text the current segment streamed (allocates: read it only when the segment has ended).</summary>
-    public string SegmentText => _text.ToString(_segmentStart, _text.Length - _segmentStart);
 
     private string? MessageId { get; set; }
 
@@ -68,7 +64,6 @@ internal sealed class StreamSplice
     public List<ChatMessage> ContinuationMessages(string instruction)
     {
         Segments++;
-        _segmentStart = _text.Length;
         List<ChatMessage> messages = [.. _messages];
         if (_text.Length > 0)
         {

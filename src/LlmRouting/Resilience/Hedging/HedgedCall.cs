@@ -119,7 +119,7 @@ internal abstract class HedgedCall<T>
                 RouteAttempt attempt = winner is null
                     ? new RouteAttempt(target.Name, RouteAttemptOutcome.Failed, duration, Error: nameof(TimeoutException))
                     : new RouteAttempt(target.Name, RouteAttemptOutcome.Superseded, duration);
-                AttemptCharge.Record(Route, target, attempt, null, default);
+                AttemptCharge.Record(Route, target, attempt, null, estimatedOutputTokens: 0);
             }
         }
 
