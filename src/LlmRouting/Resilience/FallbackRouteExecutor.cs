@@ -33,7 +33,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 
     public override Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        RequestBudget? budget = CreateBudget(cancellationToken);
+        LinkedTokenSource? budget = CreateBudget(cancellationToken);
         long start = Stopwatch.GetTimestamp();
         Task<ChatResponse>? primary = null;
         if (_hedger is null)
@@ -55,9 +55,9 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     }
 
     private async Task<ChatResponse> GetResponseAsync(
-        RouteInfo route, Task<ChatResponse>? primary, RequestBudget? budget, long start, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        RouteInfo route, Task<ChatResponse>? primary, LinkedTokenSource? budget, long start, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        using RequestBudget? _ = budget;
+        using LinkedTokenSource? _ = budget;
         CancellationToken token = budget?.Token ?? cancellationToken;
         try
         {
@@ -180,7 +180,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using RequestBudget? budget = CreateBudget(cancellationToken);
+        using LinkedTokenSource? budget = CreateBudget(cancellationToken);
         CancellationToken token = budget?.Token ?? cancellationToken;
         StreamContinuationOptions continuation = _options.Continuation;
         var splice = new StreamSplice(messages);
@@ -374,6 +374,6 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         new($"The request's total time budget of {_options.TotalTimeout} ran out after {route.AttemptCount} attempt(s).", cause);
 
     /// <summary>Starts the request's total time budget, on the <see cref="TimeProvider"/> and ended by the caller's token too; <see langword="null"/> without one.</summary>
-    private RequestBudget? CreateBudget(CancellationToken cancellationToken) =>
-        _options.TotalTimeout is { } timeout ? RequestBudget.Start(timeout, _timeProvider, cancellationToken) : null;
+    private LinkedTokenSource? CreateBudget(CancellationToken cancellationToken) =>
+        _options.TotalTimeout is { } timeout ? LinkedTokenSource.Start(timeout, _timeProvider, cancellationToken) : null;
 }

@@ -91,13 +91,13 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         StreamStart start = await _pipeline.ExecuteAsync(
             static async (state, pipelineToken) =>
             {
-                // Each attempt gets its own token source linked to the caller's. Polly's token (which carries the
+                // Each attempt gets its own (pooled) token source linked to the caller's. Polly's token (which carries the
                 // attempt timeout and is pooled) only guards the start; the stream itself lives on the caller's.
-                var attempt = CancellationTokenSource.CreateLinkedTokenSource(state.CallerToken);
+                var attempt = LinkedTokenSource.Start(state.CallerToken);
                 IAsyncEnumerator<ChatResponseUpdate>? e = null;
                 try
                 {
-                    using CancellationTokenRegistration guard = pipelineToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
+                    using CancellationTokenRegistration guard = pipelineToken.UnsafeRegister(static s => ((LinkedTokenSource)s!).Cancel(), attempt);
                     e = state.Inner.GetStreamingResponseAsync(state.Messages, state.Options, attempt.Token).GetAsyncEnumerator(attempt.Token);
                     bool hasFirst = await e.MoveNextAsync().ConfigureAwait(false);
                     return new StreamStart(e, hasFirst, attempt);
@@ -136,7 +136,7 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         }
     }
 
-    private static async ValueTask DisposeAsync(IAsyncEnumerator<ChatResponseUpdate>? enumerator, CancellationTokenSource attempt)
+    private static async ValueTask DisposeAsync(IAsyncEnumerator<ChatResponseUpdate>? enumerator, LinkedTokenSource attempt)
     {
         try
         {
@@ -151,5 +151,5 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         }
     }
 
-    private sealed record StreamStart(IAsyncEnumerator<ChatResponseUpdate> Enumerator, bool HasFirst, CancellationTokenSource Attempt);
+    private sealed record StreamStart(IAsyncEnumerator<ChatResponseUpdate> Enumerator, bool HasFirst, LinkedTokenSource Attempt);
 }

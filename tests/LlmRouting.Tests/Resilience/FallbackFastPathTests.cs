@@ -212,6 +212,33 @@ public class FallbackFastPathTests
         Assert.Equal(2, calls);
     }
 
+    [Fact]
+    public async Task AStreamsAttemptSource_IsUnlinkedFromTheCallerWhenTheStreamEnds()
+    {
+        CancellationToken seen = default;
+        var inner = new TestChatClient("premium");
+        var defaultStream = inner.GetStreamingResponseAsyncCallback;
+        inner.GetStreamingResponseAsyncCallback = (m, o, ct) => { seen = ct; return defaultStream(m, o, ct); };
+        using var client = new ResilientTargetChatClient(inner, new TargetHealthMonitor(new TargetResilienceOptions()).GetPipeline("premium"));
+        using var appLifetime = new CancellationTokenSource();
+        for (int i = 0; i < 3; i++)
+        {
+            await foreach (ChatResponseUpdate _ in client.GetStreamingResponseAsync(Messages, cancellationToken: appLifetime.Token))
+            {
+            }
+        }
+
+        Assert.Null(Record.Exception(appLifetime.Cancel));
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(Messages))
+        {
+            updates.Add(update);
+        }
+
+        Assert.Equal("premium streams an answer", updates.ToChatResponse().Text);
+        Assert.False(seen.IsCancellationRequested);
+    }
+
     private sealed record Outcome(
         IReadOnlyList<(string Target, RouteAttemptOutcome Outcome, string? Error)> Attempts, int Succeeded, string Target, (int Premium, int Economy) Calls, Exception? Error);
 
