@@ -17,7 +17,8 @@ namespace LlmRouting;
 /// <para>
 /// The link to the caller's token is released on <see cref="Dispose"/>, so a long-lived caller token does not collect a
 /// registration per operation and cancelling it later does not reach a finished operation's source. Dispose exactly
-/// once, when nothing uses <see cref="Token"/> any more.
+/// once, when nothing uses <see cref="Token"/> any more. As with Polly's pooled tokens, a target must not keep using the
+/// token once its call has completed: a reused source may later be cancelled for another request.
 /// </para>
 /// </remarks>
 internal sealed class LinkedTokenSource : IDisposable
