@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using Perfolizer.Metrology;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,6 +14,7 @@ namespace LlmRouting.Benchmarks;
 /// pipeline per target and the health filter). Non-streaming and streaming.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(ExactBytes))]
 public class FallbackOverheadBenchmarks
 {
     private ServiceProvider _directProvider = null!;
@@ -62,6 +66,12 @@ public class FallbackOverheadBenchmarks
         }
 
         return n;
+    }
+
+    /// <summary>Allocations in bytes, not rounded to KB: the figures to compare here.</summary>
+    private sealed class ExactBytes : ManualConfig
+    {
+        public ExactBytes() => SummaryStyle = SummaryStyle.Default.WithSizeUnit(SizeUnit.B);
     }
 
     private static (ServiceProvider Provider, IChatClient Chat) Build(Action<FallbackOptions>? fallback)

@@ -61,31 +61,66 @@ internal sealed class DecisionFailoverChatClient : FailoverChatClient, IStreamSo
         return new(target.Client);
     }
 
+    /// <summary>
+    /// Takes over after the executor called the primary itself (its fast path) and the call failed: reports that
+    /// attempt exactly as the base's loop reports its first one, and throws when the request ends there (the
+    /// failure stops the chain, the attempt limit is one, or the token was cancelled). Otherwise the base's
+    /// <see cref="FailoverChatClient.GetResponseAsync"/> carries on from the second target, within the remaining attempts.
+    /// </summary>
+    /// <param name="failure">What the primary threw.</param>
+    /// <param name="duration">How long the call took.</param>
+    /// <param name="cancellationToken">The token the primary was called with (the one the base would have seen).</param>
+    public void ContinueAfterPrimary(Exception failure, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        // The base's loop after a failed first attempt: cancellation and the attempt limit end the request, then the update decides.
+        _next = 1;
+        int limit = MaximumAttemptsPerRequest ?? int.MaxValue;
+        bool cancellationRequested = cancellationToken.IsCancellationRequested;
+        bool isTerminal = cancellationRequested || limit <= 1;
+        Report(failure, responseCompleted: false, outputCommitted: false, duration, timeToFirstUpdate: null, isTerminal);
+        if (cancellationRequested)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        if (isTerminal)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        MaximumAttemptsPerRequest = limit - 1;
+    }
+
     protected override ValueTask OnRoutingUpdateAsync(RoutingContext context, FailoverChatClientAttempt attempt, bool isTerminal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
+        Report(attempt.Exception, attempt.ResponseCompleted, attempt.OutputCommitted, attempt.Duration, attempt.TimeToFirstUpdate, isTerminal);
+        return default;
+    }
+
+    /// <summary>Records an attempt of <see cref="Current"/> and stops the chain on a failure another target would not cure.</summary>
+    private void Report(Exception? exception, bool responseCompleted, bool outputCommitted, TimeSpan duration, TimeSpan? timeToFirstUpdate, bool isTerminal)
+    {
         RouteTarget target = Current;
         RouteAttemptOutcome outcome =
-            attempt.ResponseCompleted ? RouteAttemptOutcome.Succeeded :
-            attempt.Exception is null ? RouteAttemptOutcome.Abandoned :
-            attempt.Exception is OperationCanceledException && _callerToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled :
+            responseCompleted ? RouteAttemptOutcome.Succeeded :
+            exception is null ? RouteAttemptOutcome.Abandoned :
+            exception is OperationCanceledException && _callerToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled :
             RouteAttemptOutcome.Failed;
 
         // Successful attempts, and streams that ended after output reached the executor, are recorded by the executor,
         // which knows the usage and cost (and estimates it for a stream that broke before reporting usage).
-        if (outcome != RouteAttemptOutcome.Succeeded && !attempt.OutputCommitted)
+        if (outcome != RouteAttemptOutcome.Succeeded && !outputCommitted)
         {
             // A cancellation the caller did not ask for is one of the router's timeouts (total budget, stream idle timeout).
-            string? error = outcome == RouteAttemptOutcome.Failed && attempt.Exception is OperationCanceledException ? nameof(TimeoutException) : attempt.Exception?.GetType().Name;
-            _route.AddAttempt(new RouteAttempt(target.Name, outcome, attempt.Duration, attempt.TimeToFirstUpdate, error));
+            string? error = outcome == RouteAttemptOutcome.Failed && exception is OperationCanceledException ? nameof(TimeoutException) : exception?.GetType().Name;
+            _route.AddAttempt(new RouteAttempt(target.Name, outcome, duration, timeToFirstUpdate, error));
         }
 
-        if (!isTerminal && attempt.Exception is { } failure && (!_shouldFallOver(failure) || _next >= Chain.Count))
+        if (!isTerminal && exception is { } failure && (!_shouldFallOver(failure) || _next >= Chain.Count))
         {
             // Not a failure another target would cure, or no target left: stop here and surface the original exception.
             ExceptionDispatchInfo.Throw(failure);
         }
-
-        return default;
     }
 }

@@ -31,44 +31,46 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     /// <summary>Gets the hedger, when hedging is on.</summary>
     internal RequestHedger? Hedger => _hedger;
 
-    public override async Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    public override Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        IReadOnlyList<RouteTarget>? chain = _hedger is null ? null : BuildChain(route); // built lazily (on a failure) otherwise
-        using CancellationTokenSource? budget = CreateBudget(cancellationToken);
-        CancellationToken token = budget?.Token ?? cancellationToken;
+        LinkedTokenSource? budget = CreateBudget(cancellationToken);
         long start = Stopwatch.GetTimestamp();
+        Task<ChatResponse>? primary = null;
+        if (_hedger is null)
+        {
+            // The success path calls the primary directly; the failover client is created only if it fails.
+            primary = CallPrimary(route, messages, options, budget?.Token ?? cancellationToken);
+            if (_escalator is null && primary.IsCompletedSuccessfully)
+            {
+                // A primary that answered synchronously (a cache, a local model) costs no async machinery either.
+                budget?.Dispose();
+                ChatResponse response = primary.Result;
+                RouteTarget served = route.Decision.Primary;
+                route.AddAttempt(new RouteAttempt(served.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), Cost: route.AddUsage(response.Usage, served)));
+                return primary;
+            }
+        }
+
+        return GetResponseAsync(route, primary, budget, start, messages, options, cancellationToken);
+    }
+
+    private async Task<ChatResponse> GetResponseAsync(
+        RouteInfo route, Task<ChatResponse>? primary, LinkedTokenSource? budget, long start, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        using LinkedTokenSource? _ = budget;
+        CancellationToken token = budget?.Token ?? cancellationToken;
         try
         {
             ChatResponse response;
             RouteTarget served;
             decimal? cost;
-            if (_hedger is not null && chain is { Count: > 1 })
+            if (primary is not null)
             {
-                (Polly.Outcome<ChatResponse> outcome, HedgedRequest hedged) = await _hedger.ExecuteAsync(route, chain, messages, options, token).ConfigureAwait(false);
-                cost = hedged.Record(outcome.Result, cancellationToken);
-                if (outcome.Exception is { } failure)
-                {
-                    IReadOnlyList<RouteTarget> rest = [.. chain.Skip(hedged.Started)];
-                    if (failure is OperationCanceledException || !_options.ShouldFallOver(failure) || rest.Count == 0)
-                    {
-                        ExceptionDispatchInfo.Throw(failure);
-                    }
-
-                    (response, served, cost) = await FailOverAsync(route, rest, messages, options, token, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    response = outcome.Result!;
-                    served = route.ServedBy;
-                }
+                (response, served, cost) = await AwaitPrimaryAsync(route, primary, start, messages, options, token, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                (response, served, cost) = await FailOverAsync(route, chain, messages, options, token, cancellationToken).ConfigureAwait(false);
-                if (route.AttemptCount == 0)
-                {
-                    _hedger?.Latencies.Record(served.Name, Stopwatch.GetElapsedTime(start));
-                }
+                (response, served, cost) = await HedgeAsync(route, start, messages, options, token, cancellationToken).ConfigureAwait(false);
             }
 
             if (_escalator is { } escalator &&
@@ -88,12 +90,88 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         }
     }
 
-    private async Task<(ChatResponse Response, RouteTarget Served, decimal? Cost)> FailOverAsync(
-        RouteInfo route, IReadOnlyList<RouteTarget>? chain, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token, CancellationToken cancellationToken)
+    /// <summary>Hedges over the chain's first targets, then falls over to the rest of it.</summary>
+    private async Task<(ChatResponse Response, RouteTarget Served, decimal? Cost)> HedgeAsync(
+        RouteInfo route, long start, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token, CancellationToken cancellationToken)
     {
-        using DecisionFailoverChatClient failover = chain is null
-            ? new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken)
-            : new DecisionFailoverChatClient(route, chain, _options.ShouldFallOver, cancellationToken);
+        IReadOnlyList<RouteTarget> chain = BuildChain(route);
+        if (chain.Count <= 1)
+        {
+            (ChatResponse Response, RouteTarget Served, decimal? Cost) single = await FailOverAsync(route, chain, messages, options, token, cancellationToken).ConfigureAwait(false);
+            if (route.AttemptCount == 0)
+            {
+                _hedger!.Latencies.Record(single.Served.Name, Stopwatch.GetElapsedTime(start));
+            }
+
+            return single;
+        }
+
+        (Polly.Outcome<ChatResponse> outcome, HedgedRequest hedged) = await _hedger!.ExecuteAsync(route, chain, messages, options, token).ConfigureAwait(false);
+        decimal? cost = hedged.Record(outcome.Result, cancellationToken);
+        if (outcome.Exception is not { } failure)
+        {
+            return (outcome.Result!, route.ServedBy, cost);
+        }
+
+        IReadOnlyList<RouteTarget> rest = [.. chain.Skip(hedged.Started)];
+        if (failure is OperationCanceledException || !_options.ShouldFallOver(failure) || rest.Count == 0)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return await FailOverAsync(route, rest, messages, options, token, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Calls the decision's primary as <see cref="FailoverChatClient"/>'s first attempt would; a synchronous throw becomes a faulted task, as the base would observe it.</summary>
+    private static Task<ChatResponse> CallPrimary(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token)
+    {
+        RouteTarget primary = route.Decision.Primary;
+        route.ServedBy = primary;
+        try
+        {
+            return primary.Client.GetResponseAsync(messages, options, token);
+        }
+#pragma warning disable CA1031 // Not swallowed: AwaitPrimaryAsync observes it and rethrows or falls over.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Task.FromException<ChatResponse>(ex);
+        }
+    }
+
+    /// <summary>Awaits the primary's answer; if it failed, hands the request to the failover client from the second target on.</summary>
+    private async Task<(ChatResponse Response, RouteTarget Served, decimal? Cost)> AwaitPrimaryAsync(
+        RouteInfo route, Task<ChatResponse> primary, long start, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token, CancellationToken cancellationToken)
+    {
+        Exception failure;
+        try
+        {
+            ChatResponse response = await primary.ConfigureAwait(false);
+            RouteTarget served = route.Decision.Primary;
+            return (response, served, route.AddUsage(response.Usage, served));
+        }
+#pragma warning disable CA1031 // Not swallowed: ContinueAfterPrimary rethrows it unless the request falls over.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failure = ex;
+        }
+
+        using var failover = new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken);
+        failover.ContinueAfterPrimary(failure, Stopwatch.GetElapsedTime(start), token);
+        return await CompleteAsync(failover, route, messages, options, token).ConfigureAwait(false);
+    }
+
+    private async Task<(ChatResponse Response, RouteTarget Served, decimal? Cost)> FailOverAsync(
+        RouteInfo route, IReadOnlyList<RouteTarget> chain, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token, CancellationToken cancellationToken)
+    {
+        using var failover = new DecisionFailoverChatClient(route, chain, _options.ShouldFallOver, cancellationToken);
+        return await CompleteAsync(failover, route, messages, options, token).ConfigureAwait(false);
+    }
+
+    private static async Task<(ChatResponse Response, RouteTarget Served, decimal? Cost)> CompleteAsync(
+        DecisionFailoverChatClient failover, RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token)
+    {
         ChatResponse response = await failover.GetResponseAsync(messages, options, token).ConfigureAwait(false);
         RouteTarget served = failover.Current;
         return (response, served, route.AddUsage(response.Usage, served));
@@ -114,11 +192,11 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     /// <param name="sharedBudget">The request's time budget when the caller owns it; otherwise one is created here.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
-        RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, IStreamSource? first, StrongBox<RouteAttempt?>? held, CancellationTokenSource? sharedBudget,
+        RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, IStreamSource? first, StrongBox<RouteAttempt?>? held, LinkedTokenSource? sharedBudget,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using CancellationTokenSource? ownBudget = sharedBudget is null ? CreateBudget(cancellationToken) : null;
-        CancellationTokenSource? budget = sharedBudget ?? ownBudget;
+        using LinkedTokenSource? ownBudget = sharedBudget is null ? CreateBudget(cancellationToken) : null;
+        LinkedTokenSource? budget = sharedBudget ?? ownBudget;
         CancellationToken token = budget?.Token ?? cancellationToken;
         StreamContinuationOptions continuation = _options.Continuation;
         var splice = new StreamSplice(messages);
@@ -257,7 +335,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     private async IAsyncEnumerable<ChatResponseUpdate> HoldBackAsync(
         ResponseEscalator escalator, RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using CancellationTokenSource? budget = CreateBudget(cancellationToken);
+        using LinkedTokenSource? budget = CreateBudget(cancellationToken);
         var answer = new StrongBox<RouteAttempt?>();
         var held = new List<ChatResponseUpdate>();
         long heldCharacters = 0;
@@ -417,7 +495,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
             : new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken);
 
     /// <summary>An upper bound of <see cref="BuildChain"/>'s length, without building it.</summary>
-    private int MaximumTargets(RouteInfo route) =>
+    internal int MaximumTargets(RouteInfo route) =>
         Math.Min(_options.MaxTargets, _options.TryRemainingCandidates ? route.CandidateSet.Count : route.Decision.Targets.Count + _options.LastResort.Count);
 
     /// <summary>The targets to try, in order: the decision's, the last-resort chain, then (optionally) the remaining candidates.</summary>
@@ -514,20 +592,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     private FallbackTimeoutException BudgetSpent(RouteInfo route, Exception cause) =>
         new($"The request's total time budget of {_options.TotalTimeout} ran out after {route.AttemptCount} attempt(s).", cause);
 
-    private CancellationTokenSource? CreateBudget(CancellationToken cancellationToken)
-    {
-        if (_options.TotalTimeout is not { } timeout)
-        {
-            return null;
-        }
-
-        // The budget runs on the TimeProvider (testable with FakeTimeProvider) and also ends with the caller's token.
-        var budget = new CancellationTokenSource(timeout, _timeProvider);
-        if (cancellationToken.CanBeCanceled)
-        {
-            cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), budget);
-        }
-
-        return budget;
-    }
+    /// <summary>Starts the request's total time budget, on the <see cref="TimeProvider"/> and ended by the caller's token too; <see langword="null"/> without one.</summary>
+    private LinkedTokenSource? CreateBudget(CancellationToken cancellationToken) =>
+        _options.TotalTimeout is { } timeout ? LinkedTokenSource.Start(timeout, _timeProvider, cancellationToken) : null;
 }

@@ -11,6 +11,9 @@ namespace LlmRouting;
 /// </remarks>
 internal sealed class ResilientTargetChatClient : DelegatingChatClient
 {
+    /// <summary>The target's task of the attempt that produced the result, so a synchronous success returns it as is.</summary>
+    private static readonly ResiliencePropertyKey<Task<ChatResponse>> CallKey = new("llmrouting.target-call");
+
     private readonly ResiliencePipeline _pipeline;
 
     public ResilientTargetChatClient(IChatClient innerClient, ResiliencePipeline pipeline)
@@ -19,11 +22,68 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         _pipeline = pipeline;
     }
 
-    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        _pipeline.ExecuteAsync(
-            static async (state, ct) => await state.Inner.GetResponseAsync(state.Messages, state.Options, ct).ConfigureAwait(false),
-            (Inner: InnerClient, Messages: messages, Options: options),
-            cancellationToken).AsTask();
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+        ValueTask<ChatResponse> pending;
+        try
+        {
+            pending = _pipeline.ExecuteAsync(
+                static (ctx, state) =>
+                {
+                    Task<ChatResponse> call;
+                    try
+                    {
+                        call = state.Inner.GetResponseAsync(state.Messages, state.Options, ctx.CancellationToken);
+                    }
+#pragma warning disable CA1031 // Not swallowed: the pipeline sees it as the attempt's outcome.
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        return ValueTask.FromException<ChatResponse>(ex);
+                    }
+
+                    ctx.Properties.Set(CallKey, call);
+                    return new ValueTask<ChatResponse>(call);
+                },
+                context,
+                (Inner: InnerClient, Messages: messages, Options: options));
+        }
+        catch
+        {
+            ResilienceContextPool.Shared.Return(context);
+            throw;
+        }
+
+        if (!pending.IsCompleted)
+        {
+            return AwaitAsync(pending, context);
+        }
+
+        // Completed at once (the usual case for an instant target or a cache): hand back the target's own task when it
+        // carries the pipeline's result, instead of wrapping the result in a new one.
+        Task<ChatResponse>? call = context.Properties.GetValue(CallKey, null!);
+        ResilienceContextPool.Shared.Return(context);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return pending.AsTask();
+        }
+
+        ChatResponse response = pending.Result;
+        return call is { IsCompletedSuccessfully: true } && ReferenceEquals(call.Result, response) ? call : Task.FromResult(response);
+    }
+
+    private static async Task<ChatResponse> AwaitAsync(ValueTask<ChatResponse> pending, ResilienceContext context)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
 
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -31,13 +91,13 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         StreamStart start = await _pipeline.ExecuteAsync(
             static async (state, pipelineToken) =>
             {
-                // Each attempt gets its own token source linked to the caller's. Polly's token (which carries the
+                // Each attempt gets its own (pooled) token source linked to the caller's. Polly's token (which carries the
                 // attempt timeout and is pooled) only guards the start; the stream itself lives on the caller's.
-                var attempt = CancellationTokenSource.CreateLinkedTokenSource(state.CallerToken);
+                var attempt = LinkedTokenSource.Start(state.CallerToken);
                 IAsyncEnumerator<ChatResponseUpdate>? e = null;
                 try
                 {
-                    using CancellationTokenRegistration guard = pipelineToken.Register(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
+                    using CancellationTokenRegistration guard = pipelineToken.UnsafeRegister(static s => ((LinkedTokenSource)s!).Cancel(), attempt);
                     e = state.Inner.GetStreamingResponseAsync(state.Messages, state.Options, attempt.Token).GetAsyncEnumerator(attempt.Token);
                     bool hasFirst = await e.MoveNextAsync().ConfigureAwait(false);
                     return new StreamStart(e, hasFirst, attempt);
@@ -76,7 +136,7 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         }
     }
 
-    private static async ValueTask DisposeAsync(IAsyncEnumerator<ChatResponseUpdate>? enumerator, CancellationTokenSource attempt)
+    private static async ValueTask DisposeAsync(IAsyncEnumerator<ChatResponseUpdate>? enumerator, LinkedTokenSource attempt)
     {
         try
         {
@@ -91,5 +151,5 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         }
     }
 
-    private sealed record StreamStart(IAsyncEnumerator<ChatResponseUpdate> Enumerator, bool HasFirst, CancellationTokenSource Attempt);
+    private sealed record StreamStart(IAsyncEnumerator<ChatResponseUpdate> Enumerator, bool HasFirst, LinkedTokenSource Attempt);
 }

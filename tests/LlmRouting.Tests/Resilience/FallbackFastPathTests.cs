@@ -1,0 +1,363 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LlmRouting.Tests;
+
+/// <summary>
+/// The fallback executor calls the primary itself and creates MEAI's failover client only when the primary fails.
+/// These tests hold that fast path to the behaviour of the failover client's own loop run from the first target
+/// (the path every request took before): same attempts, same exception, same budget, same cancellation rules.
+/// </summary>
+public class FallbackFastPathTests
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
+    private static readonly List<ChatMessage> Messages = [new(ChatRole.User, "hello")];
+
+    private static HttpRequestException Status(HttpStatusCode code) => new($"status {(int)code}", null, code);
+
+    /// <summary>What the targets do in one scenario; the exceptions are created once, so both runs can be compared by identity.</summary>
+    private sealed record Scenario(
+        Func<Run, CancellationToken, Task<ChatResponse>> Premium,
+        Func<Run, CancellationToken, Task<ChatResponse>>? Economy = null,
+        Action<FallbackOptions>? Configure = null,
+        bool PremiumOnly = false);
+
+    /// <summary>One run's controls: the caller's token source and a way to run the total budget out.</summary>
+    private sealed class Run(CancellationTokenSource caller, Action expireBudget)
+    {
+        public CancellationTokenSource Caller { get; } = caller;
+
+        public void ExpireBudget() => expireBudget();
+    }
+
+    public static TheoryData<string> FailureClasses =>
+    [
+        "503, the next target answers",
+        "503 thrown synchronously",
+        "timeout exception falls over",
+        "400 stops the chain",
+        "401 stops the chain",
+        "503, then 400 on the next target",
+        "every target fails",
+        "MaxTargets = 1",
+        "the only candidate fails",
+        "the caller cancels",
+        "a cancellation nobody asked for",
+        "the budget runs out on the primary",
+        "the budget runs out on the next target",
+        "the primary succeeds",
+    ];
+
+    private static Scenario Create(string name)
+    {
+        HttpRequestException unavailable = Status(HttpStatusCode.ServiceUnavailable);
+        HttpRequestException badRequest = Status(HttpStatusCode.BadRequest);
+        HttpRequestException unauthorized = Status(HttpStatusCode.Unauthorized);
+        var timeout = new TimeoutException("slow");
+        var unasked = new TaskCanceledException("an HTTP client timeout");
+        return name switch
+        {
+            "503, the next target answers" => new((_, _) => Task.FromException<ChatResponse>(unavailable)),
+            "503 thrown synchronously" => new((_, _) => throw unavailable),
+            "timeout exception falls over" => new((_, _) => Task.FromException<ChatResponse>(timeout)),
+            "400 stops the chain" => new((_, _) => Task.FromException<ChatResponse>(badRequest)),
+            "401 stops the chain" => new((_, _) => Task.FromException<ChatResponse>(unauthorized)),
+            "503, then 400 on the next target" => new((_, _) => Task.FromException<ChatResponse>(unavailable), (_, _) => Task.FromException<ChatResponse>(badRequest)),
+            "every target fails" => new((_, _) => Task.FromException<ChatResponse>(unavailable), (_, _) => Task.FromException<ChatResponse>(timeout)),
+            "MaxTargets = 1" => new((_, _) => Task.FromException<ChatResponse>(unavailable), Configure: o => o.MaxTargets = 1),
+            "the only candidate fails" => new((_, _) => Task.FromException<ChatResponse>(unavailable), PremiumOnly: true),
+            "the caller cancels" => new(async (run, ct) =>
+            {
+                await run.Caller.CancelAsync();
+                ct.ThrowIfCancellationRequested();
+                throw new InvalidOperationException("unreachable");
+            }),
+            "a cancellation nobody asked for" => new((_, _) => Task.FromException<ChatResponse>(unasked)),
+            "the budget runs out on the primary" => new((run, ct) =>
+            {
+                run.ExpireBudget();
+                ct.ThrowIfCancellationRequested();
+                throw new InvalidOperationException("unreachable");
+            }),
+            "the budget runs out on the next target" => new((_, _) => Task.FromException<ChatResponse>(unavailable), (run, ct) =>
+            {
+                run.ExpireBudget();
+                ct.ThrowIfCancellationRequested();
+                throw new InvalidOperationException("unreachable");
+            }),
+            "the primary succeeds" => new((_, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "premium answers")))),
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(FailureClasses))]
+    public async Task TheFastPath_RecordsTheSameAttemptsAndSurfacesTheSameException_AsTheFailoverLoop(string name)
+    {
+        Scenario scenario = Create(name);
+
+        Outcome reference = await RunAsync(scenario, fastPath: false);
+        Outcome fast = await RunAsync(scenario, fastPath: true);
+
+        Assert.Equal(reference.Attempts, fast.Attempts);
+        Assert.Equal(reference.Target, fast.Target);
+        Assert.Equal(reference.Calls, fast.Calls);
+        Assert.Equal(reference.Error?.GetType(), fast.Error?.GetType());
+        if (reference.Error is FallbackTimeoutException expected)
+        {
+            Assert.Equal(expected.Message, fast.Error!.Message);
+            Assert.Equal(expected.InnerException?.GetType(), fast.Error.InnerException?.GetType());
+        }
+        else if (reference.Error is not null and not OperationCanceledException)
+        {
+            Assert.Same(reference.Error, fast.Error); // the original exception, unchanged
+        }
+
+        // The executor adds the serving attempt (with its cost) itself: exactly one when the request succeeded.
+        Assert.Equal(fast.Error is null ? 1 : 0, fast.Succeeded);
+    }
+
+    [Fact]
+    public async Task CallerCancellation_OnTheFastPath_IsCanceledNeverAFailure_AndNothingElseIsCalled()
+    {
+        Outcome outcome = await RunAsync(Create("the caller cancels"), fastPath: true);
+
+        Assert.IsAssignableFrom<OperationCanceledException>(outcome.Error);
+        Assert.Equal([("premium", RouteAttemptOutcome.Canceled, nameof(OperationCanceledException))], outcome.Attempts);
+        Assert.Equal((1, 0), outcome.Calls);
+    }
+
+    [Fact]
+    public async Task TheBudget_RunsOutOnTheFakeClock_AfterAFallOver()
+    {
+        Outcome outcome = await RunAsync(Create("the budget runs out on the next target"), fastPath: true);
+
+        FallbackTimeoutException ex = Assert.IsType<FallbackTimeoutException>(outcome.Error);
+        Assert.StartsWith("The request's total time budget of 00:00:05 ran out after 2 attempt(s).", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            [("premium", RouteAttemptOutcome.Failed, nameof(HttpRequestException)), ("economy", RouteAttemptOutcome.Failed, nameof(TimeoutException))],
+            outcome.Attempts);
+    }
+
+    [Fact]
+    public async Task APooledBudget_StillRunsOut_AfterServingRequestsThatEndedInTime()
+    {
+        // On the system clock budgets are reset and reused: a reused one must still fire.
+        var premium = new TestChatClient("premium");
+        var executor = new FallbackRouteExecutor(new FallbackOptions { TotalTimeout = TimeSpan.FromMilliseconds(200) }, TimeProvider.System);
+        for (int i = 0; i < 3; i++)
+        {
+            await executor.GetResponseAsync(NewRoute(premium, new TestChatClient("economy")), Messages, null, CancellationToken.None);
+        }
+
+        var hanging = new TestChatClient("premium") { GetResponseAsyncCallback = async (_, _, ct) => { await Task.Delay(Timeout.Infinite, ct); throw new InvalidOperationException("unreachable"); } };
+        Task<ChatResponse> pending = executor.GetResponseAsync(NewRoute(hanging, Failing("economy")), Messages, null, CancellationToken.None);
+
+        await Assert.ThrowsAsync<FallbackTimeoutException>(() => pending.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task ALongLivedCallerToken_IsUnlinkedFromEveryFinishedRequest()
+    {
+        var executor = new FallbackRouteExecutor(new FallbackOptions(), TimeProvider.System);
+        using var appLifetime = new CancellationTokenSource();
+        for (int i = 0; i < 3; i++)
+        {
+            await executor.GetResponseAsync(NewRoute(new TestChatClient("premium"), new TestChatClient("economy")), Messages, null, appLifetime.Token);
+        }
+
+        // Cancelling the caller's source later neither reaches a finished request's (disposed or reused) budget nor throws.
+        Exception? thrown = Record.Exception(appLifetime.Cancel);
+        Assert.Null(thrown);
+
+        CancellationToken seen = default;
+        var premium = new TestChatClient("premium") { GetResponseAsyncCallback = (_, _, ct) => { seen = ct; return new TestChatClient("premium").GetResponseAsync(Messages); } };
+        await executor.GetResponseAsync(NewRoute(premium, new TestChatClient("economy")), Messages, null, CancellationToken.None);
+        Assert.True(seen.CanBeCanceled);
+        Assert.False(seen.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task TheSuccessPath_AllocatesNothingBeyondTheDirectExecutor()
+    {
+        using ServiceProvider direct = BuildRouter(fallback: false);
+        using ServiceProvider fallback = BuildRouter(fallback: true);
+
+        long directBytes = await AllocatedPerCallAsync(direct.GetRequiredService<IChatClient>());
+        long fallbackBytes = await AllocatedPerCallAsync(fallback.GetRequiredService<IChatClient>());
+
+        Assert.True(fallbackBytes <= directBytes, $"UseFallback() allocated {fallbackBytes} B per request, the direct executor {directBytes} B.");
+    }
+
+    [Fact]
+    public async Task TheTargetPipeline_HandsBackTheTargetsOwnTask_WhenItCompletedAtOnce()
+    {
+        var answer = Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")));
+        var inner = new TestChatClient("premium") { GetResponseAsyncCallback = (_, _, _) => answer };
+        var monitor = new TargetHealthMonitor(new TargetResilienceOptions());
+        using var client = new ResilientTargetChatClient(inner, monitor.GetPipeline("premium"));
+
+        Assert.Same(answer, client.GetResponseAsync(Messages));
+
+        // A retried call answers with the last attempt's result.
+        int calls = 0;
+        inner.GetResponseAsyncCallback = (_, _, _) => ++calls == 1 ? Task.FromException<ChatResponse>(Status(HttpStatusCode.BadGateway)) : answer;
+        var retrying = new TargetResilienceOptions();
+        retrying.Retry.Delay = TimeSpan.Zero;
+        using var retried = new ResilientTargetChatClient(inner, new TargetHealthMonitor(retrying).GetPipeline("premium"));
+        Assert.Same(await answer, await retried.GetResponseAsync(Messages));
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public async Task AStreamsAttemptSource_IsUnlinkedFromTheCallerWhenTheStreamEnds()
+    {
+        CancellationToken seen = default;
+        var inner = new TestChatClient("premium");
+        var defaultStream = inner.GetStreamingResponseAsyncCallback;
+        inner.GetStreamingResponseAsyncCallback = (m, o, ct) => { seen = ct; return defaultStream(m, o, ct); };
+        using var client = new ResilientTargetChatClient(inner, new TargetHealthMonitor(new TargetResilienceOptions()).GetPipeline("premium"));
+        using var appLifetime = new CancellationTokenSource();
+        for (int i = 0; i < 3; i++)
+        {
+            await foreach (ChatResponseUpdate _ in client.GetStreamingResponseAsync(Messages, cancellationToken: appLifetime.Token))
+            {
+            }
+        }
+
+        Assert.Null(Record.Exception(appLifetime.Cancel));
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(Messages))
+        {
+            updates.Add(update);
+        }
+
+        Assert.Equal("premium streams an answer", updates.ToChatResponse().Text);
+        Assert.False(seen.IsCancellationRequested);
+    }
+
+    private sealed record Outcome(
+        IReadOnlyList<(string Target, RouteAttemptOutcome Outcome, string? Error)> Attempts, int Succeeded, string Target, (int Premium, int Economy) Calls, Exception? Error);
+
+    /// <summary>
+    /// Runs a scenario through the executor (the fast path) or, as the reference, through MEAI's failover loop from
+    /// the first target with the budget the executor used to create (a token source on the TimeProvider linked to the caller).
+    /// </summary>
+    private static async Task<Outcome> RunAsync(Scenario scenario, bool fastPath)
+    {
+        var time = new FakeTimeProvider();
+        using var caller = new CancellationTokenSource();
+        var run = new Run(caller, () => time.Advance(Budget + TimeSpan.FromSeconds(1)));
+        var premium = new TestChatClient("premium") { GetResponseAsyncCallback = (_, _, ct) => scenario.Premium(run, ct) };
+        var economy = new TestChatClient("economy");
+        if (scenario.Economy is { } second)
+        {
+            economy.GetResponseAsyncCallback = (_, _, ct) => second(run, ct);
+        }
+
+        var options = new FallbackOptions { TotalTimeout = Budget };
+        scenario.Configure?.Invoke(options);
+        var executor = new FallbackRouteExecutor(options, time);
+        RouteInfo route = NewRoute(premium, scenario.PremiumOnly ? null : economy);
+        Exception? error = null;
+        try
+        {
+            if (fastPath)
+            {
+                await executor.GetResponseAsync(route, Messages, null, caller.Token);
+            }
+            else
+            {
+                using var budget = new CancellationTokenSource(Budget, time);
+                using CancellationTokenRegistration link = caller.Token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), budget);
+                using var failover = new DecisionFailoverChatClient(route, executor.BuildChain, executor.MaximumTargets(route), options.ShouldFallOver, caller.Token);
+                try
+                {
+                    await failover.GetResponseAsync(Messages, null, budget.Token);
+                }
+                catch (OperationCanceledException ex) when (budget.IsCancellationRequested && !caller.IsCancellationRequested)
+                {
+                    throw new FallbackTimeoutException($"The request's total time budget of {Budget} ran out after {route.AttemptCount} attempt(s).", ex);
+                }
+            }
+        }
+#pragma warning disable CA1031 // The outcome is what the test compares.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            error = ex;
+        }
+
+        return new Outcome(
+            [.. route.Attempts.Where(a => a.Outcome != RouteAttemptOutcome.Succeeded).Select(a => (a.Target, a.Outcome, a.Error))],
+            route.Attempts.Count(a => a.Outcome == RouteAttemptOutcome.Succeeded),
+            route.Target,
+            (premium.Calls, economy.Calls),
+            error);
+    }
+
+    private static RouteInfo NewRoute(IChatClient premium, IChatClient? economy)
+    {
+        RouteTarget first = Targets.Premium(premium);
+        TargetRegistry registry = economy is null ? Targets.Registry(first) : Targets.Registry(first, Targets.Economy(economy));
+        return new RouteInfo(Guid.NewGuid(), DateTimeOffset.UtcNow, new RoutingRequest("hello"), RouteCandidates.All(registry), RouteDecision.To(first, "test", "t"), TimeSpan.Zero, null, null);
+    }
+
+    private static TestChatClient Failing(string name) => new(name) { GetResponseAsyncCallback = (_, _, _) => Task.FromException<ChatResponse>(Status(HttpStatusCode.ServiceUnavailable)) };
+
+    private static ServiceProvider BuildRouter(bool fallback)
+    {
+        var services = new ServiceCollection();
+        services.AddLlmRouter(r =>
+        {
+            r.AddTarget("premium", new InstantChatClient(), t => t.Prices(2.50m, 10m).Tier(QualityTier.Premium))
+             .AddTarget("economy", new InstantChatClient(), t => t.Prices(0.15m, 0.60m).Tier(QualityTier.Economy))
+             .Default("economy");
+            if (fallback)
+            {
+                r.UseFallback(); // the default: total budget, Polly pipeline per target, health filter
+            }
+        });
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task<long> AllocatedPerCallAsync(IChatClient chat)
+    {
+        const int Calls = 200;
+        for (int i = 0; i < 2_000; i++)
+        {
+            await chat.GetResponseAsync(Messages);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            Task<ChatResponse> pending = chat.GetResponseAsync(Messages);
+            Assert.True(pending.IsCompletedSuccessfully); // synchronous throughout, so every byte is on this thread
+        }
+
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
+    }
+
+    /// <summary>Answers at once with a fresh response, like the benchmarks' provider.</summary>
+    private sealed class InstantChatClient : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")) { Usage = new UsageDetails { InputTokenCount = 250, OutputTokenCount = 50 } });
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.CompletedTask;
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "ok");
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
