@@ -7,6 +7,18 @@ public sealed class TestMeterFactory : IMeterFactory
 {
     private readonly List<Meter> _meters = [];
 
+    /// <summary>Gets the meters created so far.</summary>
+    public IReadOnlyList<Meter> Meters
+    {
+        get
+        {
+            lock (_meters)
+            {
+                return [.. _meters];
+            }
+        }
+    }
+
     public Meter Create(MeterOptions options)
     {
         var meter = new Meter(new MeterOptions(options.Name) { Version = options.Version, Tags = options.Tags, Scope = this });

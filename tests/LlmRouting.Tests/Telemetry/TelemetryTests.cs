@@ -27,9 +27,14 @@ public sealed class TelemetryTests : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    private static ServiceProvider Build(bool telemetry = true, bool failPremium = false)
+    private static ServiceProvider Build(bool telemetry = true, bool failPremium = false, IMeterFactory? meterFactory = null)
     {
         var services = new ServiceCollection();
+        if (meterFactory is not null)
+        {
+            services.AddSingleton(meterFactory);
+        }
+
         services.AddKeyedChatClient("premium", failPremium
             ? new TestChatClient("premium") { GetResponseAsyncCallback = (_, _, _) => throw new HttpRequestException("down", null, HttpStatusCode.BadGateway) }
             : new TestChatClient("premium"));
@@ -175,13 +180,21 @@ public sealed class TelemetryTests : IDisposable
     [Fact]
     public async Task WithoutUseTelemetry_NothingIsRecorded()
     {
-        using var metrics = new MetricCollector();
-        using ServiceProvider provider = Build(telemetry: false);
+        // Listeners are process-wide and other test classes run in parallel: look only at this request's trace and
+        // at meters this provider's meter factory created.
+        using var meters = new Caching.TestMeterFactory();
+        using var metrics = new MetricCollector(meters);
+        using ServiceProvider provider = Build(telemetry: false, meterFactory: meters);
+        using var test = new ActivitySource(TargetSource);
+        using Activity parent = test.StartActivity("test")!;
 
         await provider.GetRequiredService<IChatClient>().GetResponseAsync("hello");
 
-        Assert.DoesNotContain(_activities, a => a.Source.Name == LlmRoutingTelemetry.ActivitySourceName);
-        Assert.DoesNotContain(metrics.Longs, m => m.Name.StartsWith("llmrouting.", StringComparison.Ordinal));
+        Assert.Contains(_activities, a => a.Source.Name == TargetSource && a.TraceId == parent.TraceId && a != parent); // the target's own span: the trace is seen
+        Assert.DoesNotContain(_activities, a => a.Source.Name == LlmRoutingTelemetry.ActivitySourceName && a.TraceId == parent.TraceId);
+        Assert.Empty(meters.Meters);
+        Assert.Empty(metrics.Longs);
+        Assert.Empty(metrics.Doubles);
     }
 
     [Fact]
@@ -201,11 +214,12 @@ public sealed class TelemetryTests : IDisposable
     {
         private readonly MeterListener _listener = new();
 
-        public MetricCollector()
+        /// <param name="scope">When set, only meters created by this factory are listened to.</param>
+        public MetricCollector(IMeterFactory? scope = null)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == LlmRoutingTelemetry.MeterName)
+                if (instrument.Meter.Name == LlmRoutingTelemetry.MeterName && (scope is null || ReferenceEquals(instrument.Meter.Scope, scope)))
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
