@@ -239,6 +239,77 @@ public class FallbackFastPathTests
         Assert.False(seen.IsCancellationRequested);
     }
 
+    [Fact]
+    public async Task TheTargetPipelineStream_RetriesOnlyTheStart_ThenPassesTheTargetsUpdatesThrough()
+    {
+        int calls = 0;
+        var failure = new IOException("reset");
+        var inner = new TestChatClient("premium")
+        {
+            GetStreamingResponseAsyncCallback = (_, _, ct) => ++calls switch
+            {
+                1 => Streams.FailBeforeTheFirstUpdate(Status(HttpStatusCode.BadGateway)),
+                2 => WordsThen(["a", "b"], failure, ct),
+                _ => throw new InvalidOperationException("a started stream was retried"),
+            },
+        };
+        var options = new TargetResilienceOptions();
+        options.Retry.Delay = TimeSpan.Zero;
+        using var client = new ResilientTargetChatClient(inner, new TargetHealthMonitor(options).GetPipeline("premium"));
+        var received = new List<string>();
+
+        IOException thrown = await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(Messages))
+            {
+                received.Add(update.Text);
+            }
+        });
+
+        Assert.Same(failure, thrown); // after the first update a failure surfaces as the target threw it, never retried
+        Assert.Equal(["a", "b"], received);
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public async Task TheTargetPipelineStream_CombinesTheCallersTokens_AndEnumeratesAgain_LikeAnAsyncIterator()
+    {
+        CancellationToken seen = default;
+        var inner = new TestChatClient("premium");
+        var defaultStream = inner.GetStreamingResponseAsyncCallback;
+        inner.GetStreamingResponseAsyncCallback = (m, o, ct) => { seen = ct; return defaultStream(m, o, ct); };
+        using var client = new ResilientTargetChatClient(inner, new TargetHealthMonitor(new TargetResilienceOptions()).GetPipeline("premium"));
+        using var method = new CancellationTokenSource();
+        using var enumerator = new CancellationTokenSource();
+        IAsyncEnumerable<ChatResponseUpdate> stream = client.GetStreamingResponseAsync(Messages, cancellationToken: method.Token);
+
+        await using (IAsyncEnumerator<ChatResponseUpdate> e = stream.GetAsyncEnumerator(enumerator.Token))
+        {
+            Assert.True(await e.MoveNextAsync());
+            Assert.Equal("premium", e.Current.Text);
+            await enumerator.CancelAsync(); // either token cancels the stream
+            Assert.True(seen.IsCancellationRequested);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await e.MoveNextAsync());
+        }
+
+        // The same enumerable enumerates again, on the method's token alone.
+        List<ChatResponseUpdate> again = await Streams.ReadAllAsync(stream);
+        Assert.Equal("premium streams an answer", again.ToChatResponse().Text);
+        Assert.Equal(2, inner.Calls);
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> WordsThen(string[] words, Exception error, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (string word in words)
+        {
+            await Task.Yield();
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, word);
+        }
+
+        throw error;
+    }
+
     private sealed record Outcome(
         IReadOnlyList<(string Target, RouteAttemptOutcome Outcome, string? Error)> Attempts, int Succeeded, string Target, (int Premium, int Economy) Calls, Exception? Error);
 
