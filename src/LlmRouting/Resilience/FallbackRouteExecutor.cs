@@ -184,6 +184,11 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
             : StreamAsync(route, messages, options, null, null, null, cancellationToken);
 
     /// <summary>Streams the answer: failover before the first update, then optional mid-stream continuation; every segment's attempt is charged.</summary>
+    /// <remarks>
+    /// Unless another source is given or the stream is hedged, the primary is streamed directly, as MEAI's failover loop would
+    /// start its first attempt; only if it fails before its first update does a <see cref="DecisionFailoverChatClient"/> take
+    /// over, which reports that attempt through the same classifier and carries on from the second target.
+    /// </remarks>
     /// <param name="route">The route.</param>
     /// <param name="messages">The request's messages.</param>
     /// <param name="options">The request's options.</param>
@@ -199,12 +204,14 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         LinkedTokenSource? budget = sharedBudget ?? ownBudget;
         CancellationToken token = budget?.Token ?? cancellationToken;
         StreamContinuationOptions continuation = _options.Continuation;
-        var splice = new StreamSplice(messages);
         TimeSpan? idleTimeout = continuation.Enabled ? continuation.IdleTimeout : null;
-        IStreamSource source = first ?? OpenSource(route, cancellationToken);
+        IStreamSource? source = first ?? OpenSource(route, cancellationToken); // null: the primary, streamed directly
         var usage = new StreamUsage(); // the current segment's
+        var streamed = default(StreamedUpdates); // every segment's, for a break or a continuation
+        StreamSplice? splice = null; // from the first continuation on
         long start = Stopwatch.GetTimestamp();
-        Segment segment = OpenSegment(source, messages, options, idleTimeout, token);
+        Segment segment = OpenSegment(idleTimeout, token);
+        segment.Start(source is null ? StreamPrimary(route, messages, options, segment.Token(token)) : Stream(source, messages, options, segment.Token(token)));
         bool finished = false;
         bool completed = false;
         bool recorded = false; // the current segment's attempt
@@ -212,19 +219,41 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         {
             while (true)
             {
-                (bool hasNext, Exception? failure) = await MoveNextAsync(segment.Updates).ConfigureAwait(false);
+                (bool hasNext, ChatResponseUpdate? update, Exception? failure) = await MoveNextAsync(segment.Updates).ConfigureAwait(false);
+                if (failure is not null && source is null && !usage.HasOutput)
+                {
+                    // The primary failed before its first update: the failover client reports the attempt and, unless the
+                    // request ends there, carries on from the second target within the remaining attempts.
+                    TimeSpan duration = Stopwatch.GetElapsedTime(start);
+                    failure = await segment.EndStreamAsync(failure).ConfigureAwait(false);
+                    var failover = new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken);
+                    source = failover;
+                    try
+                    {
+                        failover.ContinueAfterPrimary(failure, duration, segment.Token(token));
+                        segment.Start(Stream(failover, messages, options, segment.Token(token)));
+                        continue;
+                    }
+#pragma warning disable CA1031 // Not swallowed: the request ends with it, handled below like any failure before output.
+                    catch (Exception ended)
+#pragma warning restore CA1031
+                    {
+                        failure = ended;
+                    }
+                }
+
                 if (hasNext)
                 {
-                    ChatResponseUpdate update = segment.Updates.Current;
-                    if (!usage.HasOutput && source is DecisionFailoverChatClient && splice.Segments == 1 && route.AttemptCount == 0)
+                    if (!usage.HasOutput && source is null && route.AttemptCount == 0)
                     {
-                        _hedger?.FirstTokens.Record(source.Current.Name, Stopwatch.GetElapsedTime(start));
+                        _hedger?.FirstTokens.Record(route.Decision.Primary.Name, Stopwatch.GetElapsedTime(start));
                     }
 
-                    usage.Observe(update, start);
-                    splice.Observe(update);
-                    finished |= update.FinishReason is not null;
-                    segment.ArmIdleTimer();
+                    usage.Observe(update!, start);
+                    splice?.Rewrite(update!);
+                    streamed.Add(update!);
+                    finished |= update!.FinishReason is not null;
+                    segment.ArmIdleTimer(idleTimeout);
                     yield return update;
                     continue;
                 }
@@ -232,7 +261,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                 string error;
                 if (failure is null)
                 {
-                    if (!_options.RequireFinishReason || finished || splice.Streamed.Count == 0)
+                    if (!_options.RequireFinishReason || finished || streamed.Count == 0)
                     {
                         completed = true;
                         break;
@@ -248,13 +277,13 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                     if (budget is { IsCancellationRequested: true })
                     {
                         recorded = true;
-                        ChargeSegment(route, source.Current, usage, start, RouteAttemptOutcome.Failed, error);
+                        ChargeSegment(route, Serving(source, route), usage, start, RouteAttemptOutcome.Failed, error);
                         throw BudgetSpent(route, failure);
                     }
 
-                    if (segment.IdleExpired)
+                    if (segment.IdleExpired(token))
                     {
-                        failure = new TimeoutException($"The stream from '{source.Current.Name}' sent no update for {idleTimeout}.", failure);
+                        failure = new TimeoutException($"The stream from '{Serving(source, route).Name}' sent no update for {idleTimeout}.", failure);
                     }
                 }
                 else
@@ -264,8 +293,8 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 
                 // A segment that broke after output is charged here (before any output, the failover recorded it).
                 recorded = true;
-                ChargeSegment(route, source.Current, usage, start, failure is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled : RouteAttemptOutcome.Failed, error);
-                if (splice.Streamed.Count == 0 || cancellationToken.IsCancellationRequested || failure is OperationCanceledException)
+                ChargeSegment(route, Serving(source, route), usage, start, failure is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled : RouteAttemptOutcome.Failed, error);
+                if (streamed.Count == 0 || cancellationToken.IsCancellationRequested || failure is OperationCanceledException)
                 {
                     // Nothing reached the caller (the chain is exhausted) or the caller cancelled: the failure surfaces as it is.
                     ExceptionDispatchInfo.Throw(failure!);
@@ -273,39 +302,42 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 
                 if (!continuation.Enabled)
                 {
-                    throw new StreamInterruptedException(route, splice.Streamed, failure);
+                    throw new StreamInterruptedException(route, streamed.ToArray(), failure);
                 }
 
-                IReadOnlyList<RouteTarget> remaining = source.Remaining;
+                IReadOnlyList<RouteTarget> remaining = source is null ? DecisionFailoverChatClient.After(BuildChain(route), 1) : source.Remaining;
+                splice ??= new StreamSplice(streamed.AsSpan());
                 string? refusal =
-                    splice.NonTextContent is { } content ? $"a {content} had already been streamed" :
+                    StreamSplice.NonTextContent(streamed.AsSpan()) is { } content ? $"a {content} had already been streamed" :
                     splice.Segments > continuation.MaxContinuations ? $"the limit of {continuation.MaxContinuations} continuation(s) was reached" :
                     remaining.Count == 0 ? "no target is left to continue on" :
                     null;
                 if (refusal is not null)
                 {
-                    throw new StreamInterruptedException(route, splice.Streamed, failure, refusal);
+                    throw new StreamInterruptedException(route, streamed.ToArray(), failure, refusal);
                 }
 
                 // Continue the answer on the next target: the partial text as an assistant prefix, then the instruction.
                 await segment.DisposeAsync().ConfigureAwait(false);
-                source.Dispose();
+                source?.Dispose();
                 route.IsSpliced = true;
                 finished = false;
                 recorded = false;
                 usage = new StreamUsage();
                 start = Stopwatch.GetTimestamp();
                 source = new DecisionFailoverChatClient(route, remaining, _options.ShouldFallOver, cancellationToken);
-                segment = OpenSegment(source, splice.ContinuationMessages(continuation.Instruction), options, idleTimeout, token);
+                segment = OpenSegment(idleTimeout, token);
+                segment.Start(Stream(source, splice.ContinuationMessages(messages, streamed.AsSpan(), continuation.Instruction), options, segment.Token(token)));
             }
         }
         finally
         {
             await segment.DisposeAsync().ConfigureAwait(false);
-            source.Dispose();
+            source?.Dispose();
+            streamed.Dispose();
             if (!recorded)
             {
-                RouteTarget served = source.Current;
+                RouteTarget served = Serving(source, route);
                 if (completed)
                 {
                     var attempt = new RouteAttempt(served.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, Cost: route.AddUsage(usage.Total, served));
@@ -348,7 +380,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
             {
                 while (true)
                 {
-                    (bool hasNext, failure) = await MoveNextAsync(updates).ConfigureAwait(false);
+                    (bool hasNext, _, failure) = await MoveNextAsync(updates).ConfigureAwait(false);
                     if (!hasNext)
                     {
                         break;
@@ -427,7 +459,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         route.AddAttempt(original with { Outcome = RouteAttemptOutcome.Rejected, Error = reason });
         var escalation = new DecisionFailoverChatClient(route, [stronger], _options.ShouldFallOver, cancellationToken);
         await using IAsyncEnumerator<ChatResponseUpdate> live = StreamAsync(route, messages, options, escalation, null, budget, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        (bool hasFirst, Exception? escalationFailure) = await MoveNextAsync(live).ConfigureAwait(false);
+        (bool hasFirst, _, Exception? escalationFailure) = await MoveNextAsync(live).ConfigureAwait(false);
         if (escalationFailure is { } failed)
         {
             if (cancellationToken.IsCancellationRequested || failed is FallbackTimeoutException)
@@ -488,11 +520,14 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         }
     }
 
-    /// <summary>The first segment's source: a hedged stream when hedging is on and the chain has a second target, otherwise the failover chain.</summary>
-    private IStreamSource OpenSource(RouteInfo route, CancellationToken cancellationToken) =>
+    /// <summary>The first segment's source when it needs one: a hedged stream when hedging is on and the chain has a second target; otherwise <see langword="null"/> (the primary is streamed directly).</summary>
+    private HedgedStream? OpenSource(RouteInfo route, CancellationToken cancellationToken) =>
         _hedger is { HedgesStreams: true } hedger && BuildChain(route) is { Count: > 1 } chain
             ? hedger.Stream(route, chain, _options.ShouldFallOver, cancellationToken)
-            : new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken);
+            : null;
+
+    /// <summary>The target serving (or last trying to serve) the current segment.</summary>
+    private static RouteTarget Serving(IStreamSource? source, RouteInfo route) => source?.Current ?? route.Decision.Primary;
 
     /// <summary>An upper bound of <see cref="BuildChain"/>'s length, without building it.</summary>
     internal int MaximumTargets(RouteInfo route) =>
@@ -562,29 +597,47 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         }
     }
 
-    private Segment OpenSegment(IStreamSource failover, IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan? idleTimeout, CancellationToken token)
+    /// <summary>A segment, with a (pooled) idle timer on the <see cref="TimeProvider"/> when an idle timeout is set: re-armed after every update, it cancels a stream that stalls.</summary>
+    private Segment OpenSegment(TimeSpan? idleTimeout, CancellationToken token) =>
+        new(idleTimeout is null ? null : LinkedTokenSource.Start(Timeout.InfiniteTimeSpan, _timeProvider, token));
+
+    private static IAsyncEnumerator<ChatResponseUpdate> Stream(IStreamSource source, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token) =>
+        source.GetStreamingResponseAsync(messages, options, token).GetAsyncEnumerator(token);
+
+    /// <summary>Starts the decision's primary as <see cref="FailoverChatClient"/>'s first attempt would; a synchronous throw becomes the stream's first failure, as the base would observe it.</summary>
+    private static IAsyncEnumerator<ChatResponseUpdate> StreamPrimary(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token)
     {
-        if (idleTimeout is null)
+        RouteTarget primary = route.Decision.Primary;
+        route.ServedBy = primary;
+        try
         {
-            return new Segment(failover.GetStreamingResponseAsync(messages, options, token).GetAsyncEnumerator(token), null, null);
+            return primary.Client.GetStreamingResponseAsync(messages, options, token).GetAsyncEnumerator(token);
+        }
+#pragma warning disable CA1031 // Not swallowed: the executor observes it as the primary's failure before its first update.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Failed(ex).GetAsyncEnumerator(token);
         }
 
-        // A per-segment source on the TimeProvider, re-armed after every update, cancels a stream that stalls.
-        var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
-        CancellationTokenRegistration link = token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), idle);
-        return new Segment(failover.GetStreamingResponseAsync(messages, options, idle.Token).GetAsyncEnumerator(idle.Token), idle, idleTimeout, link, token);
+        static async IAsyncEnumerable<ChatResponseUpdate> Failed(Exception failure)
+        {
+            await Task.FromException(failure).ConfigureAwait(false);
+            yield break;
+        }
     }
 
 #pragma warning disable CA1031 // The failure is captured here and rethrown (or wrapped) by the caller, outside the iterator's try.
-    private static async ValueTask<(bool HasNext, Exception? Failure)> MoveNextAsync(IAsyncEnumerator<ChatResponseUpdate> updates)
+    /// <summary>The next update, or the failure; reading <see cref="IAsyncEnumerator{T}.Current"/> is part of the step, as in MEAI's failover loop.</summary>
+    private static async ValueTask<(bool HasNext, ChatResponseUpdate? Update, Exception? Failure)> MoveNextAsync(IAsyncEnumerator<ChatResponseUpdate> updates)
     {
         try
         {
-            return (await updates.MoveNextAsync().ConfigureAwait(false), null);
+            return await updates.MoveNextAsync().ConfigureAwait(false) ? (true, updates.Current, null) : (false, null, null);
         }
         catch (Exception ex)
         {
-            return (false, ex);
+            return (false, null, ex);
         }
     }
 #pragma warning restore CA1031
