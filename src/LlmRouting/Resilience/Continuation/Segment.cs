@@ -6,7 +6,7 @@ namespace LlmRouting;
 /// <remarks>A mutable struct held by the executor's iterator, so a segment allocates nothing of its own; never copy it.</remarks>
 internal struct Segment
 {
-    private readonly LinkedTokenSource? _idle;
+    private LinkedTokenSource? _idle;
     private IAsyncEnumerator<ChatResponseUpdate>? _updates;
 
     /// <param name="idleTimer">The segment's idle timer (linked to the request's token), or <see langword="null"/> without an idle timeout.</param>
@@ -37,32 +37,27 @@ internal struct Segment
         }
     }
 
-    /// <summary>Disposes the current stream (not the idle timer); a failure to dispose replaces <paramref name="failure"/>, as in MEAI's failover loop.</summary>
-    public async ValueTask<Exception> EndStreamAsync(Exception failure)
+    /// <summary>Takes the current stream out of the segment (for the caller to dispose); the idle timer stays.</summary>
+    public IAsyncEnumerator<ChatResponseUpdate> Release()
     {
-        IAsyncEnumerator<ChatResponseUpdate>? updates = _updates;
+        IAsyncEnumerator<ChatResponseUpdate> updates = _updates!;
         _updates = null;
-        try
-        {
-            if (updates is not null)
-            {
-                await updates.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-#pragma warning disable CA1031 // Not swallowed: returned to replace the failure, as the failover loop does.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            return ex;
-        }
-
-        return failure;
+        return updates;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Disposes the current stream, then the idle timer; each once, even if called again after a failure to dispose.</summary>
+    public ValueTask DisposeAsync()
     {
+        // Not an async method: an async struct method would clear a copy of the fields, not the iterator's.
         IAsyncEnumerator<ChatResponseUpdate>? updates = _updates;
+        LinkedTokenSource? idle = _idle;
         _updates = null;
+        _idle = null;
+        return DisposeAsync(updates, idle);
+    }
+
+    private static async ValueTask DisposeAsync(IAsyncEnumerator<ChatResponseUpdate>? updates, LinkedTokenSource? idle)
+    {
         try
         {
             if (updates is not null)
@@ -72,7 +67,7 @@ internal struct Segment
         }
         finally
         {
-            _idle?.Dispose();
+            idle?.Dispose();
         }
     }
 }
