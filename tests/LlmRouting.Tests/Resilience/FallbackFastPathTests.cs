@@ -242,11 +242,8 @@ public class FallbackFastPathTests
     [Fact]
     public async Task AStreamsAttemptSource_IsUnlinkedFromTheCallerWhenTheStreamEnds()
     {
-        CancellationToken seen = default;
-        var inner = new TestChatClient("premium");
-        var defaultStream = inner.GetStreamingResponseAsyncCallback;
-        inner.GetStreamingResponseAsyncCallback = (m, o, ct) => { seen = ct; return defaultStream(m, o, ct); };
-        using var client = new ResilientTargetChatClient(inner, new TargetHealthMonitor(new TargetResilienceOptions()).GetPipeline("premium"));
+        (ResilientTargetChatClient client, _, StrongBox<CancellationToken> seen) = TokenRecordingPipeline();
+        using ResilientTargetChatClient owned = client;
         using var appLifetime = new CancellationTokenSource();
         for (int i = 0; i < 3; i++)
         {
@@ -263,7 +260,7 @@ public class FallbackFastPathTests
         }
 
         Assert.Equal("premium streams an answer", updates.ToChatResponse().Text);
-        Assert.False(seen.IsCancellationRequested);
+        Assert.False(seen.Value.IsCancellationRequested);
     }
 
     [Fact]
@@ -301,11 +298,8 @@ public class FallbackFastPathTests
     [Fact]
     public async Task TheTargetPipelineStream_CombinesTheCallersTokens_AndEnumeratesAgain_LikeAnAsyncIterator()
     {
-        CancellationToken seen = default;
-        var inner = new TestChatClient("premium");
-        var defaultStream = inner.GetStreamingResponseAsyncCallback;
-        inner.GetStreamingResponseAsyncCallback = (m, o, ct) => { seen = ct; return defaultStream(m, o, ct); };
-        using var client = new ResilientTargetChatClient(inner, new TargetHealthMonitor(new TargetResilienceOptions()).GetPipeline("premium"));
+        (ResilientTargetChatClient client, TestChatClient inner, StrongBox<CancellationToken> seen) = TokenRecordingPipeline();
+        using ResilientTargetChatClient owned = client;
         using var method = new CancellationTokenSource();
         using var enumerator = new CancellationTokenSource();
         IAsyncEnumerable<ChatResponseUpdate> stream = client.GetStreamingResponseAsync(Messages, cancellationToken: method.Token);
@@ -315,7 +309,7 @@ public class FallbackFastPathTests
             Assert.True(await e.MoveNextAsync());
             Assert.Equal("premium", e.Current.Text);
             await enumerator.CancelAsync(); // either token cancels the stream
-            Assert.True(seen.IsCancellationRequested);
+            Assert.True(seen.Value.IsCancellationRequested);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await e.MoveNextAsync());
         }
 
@@ -323,6 +317,16 @@ public class FallbackFastPathTests
         List<ChatResponseUpdate> again = await Streams.ReadAllAsync(stream);
         Assert.Equal("premium streams an answer", again.ToChatResponse().Text);
         Assert.Equal(2, inner.Calls);
+    }
+
+    /// <summary>A target pipeline (default options) over a client that remembers the token its last stream was started with.</summary>
+    private static (ResilientTargetChatClient Client, TestChatClient Inner, StrongBox<CancellationToken> Seen) TokenRecordingPipeline()
+    {
+        var seen = new StrongBox<CancellationToken>();
+        var inner = new TestChatClient("premium");
+        var defaultStream = inner.GetStreamingResponseAsyncCallback;
+        inner.GetStreamingResponseAsyncCallback = (m, o, ct) => { seen.Value = ct; return defaultStream(m, o, ct); };
+        return (new ResilientTargetChatClient(inner, new TargetHealthMonitor(new TargetResilienceOptions()).GetPipeline("premium")), inner, seen);
     }
 
     private static async IAsyncEnumerable<ChatResponseUpdate> WordsThen(string[] words, Exception error, [EnumeratorCancellation] CancellationToken cancellationToken)
