@@ -9,8 +9,8 @@ namespace LlmRouting.Benchmarks;
 
 /// <summary>
 /// What <c>UseFallback()</c> adds on the success path (the primary answers at once): the same router with the
-/// direct executor (baseline), with the fallback executor alone (MEAI <see cref="FailoverChatClient"/> per request,
-/// no per-target pipeline), and with the full default set-up (plus a Polly retry / circuit breaker / timeout
+/// direct executor (baseline), with the fallback executor alone (it calls the primary itself; MEAI's
+/// <see cref="FailoverChatClient"/> only takes over on a failure; no per-target pipeline), and with the full default set-up (plus a Polly retry / circuit breaker / timeout
 /// pipeline per target and the health filter). Non-streaming and streaming.
 /// </summary>
 [MemoryDiagnoser]

@@ -49,9 +49,12 @@ internal sealed class DecisionFailoverChatClient : FailoverChatClient, IStreamSo
     public RouteTarget Current => _next <= 1 && _chain is null ? _route.Decision.Primary : Chain[Math.Max(0, _next - 1)];
 
     /// <summary>Gets the targets of the chain not tried yet.</summary>
-    public IReadOnlyList<RouteTarget> Remaining => _next >= Chain.Count ? [] : [.. Chain.Skip(_next)];
+    public IReadOnlyList<RouteTarget> Remaining => After(Chain, _next);
 
     private IReadOnlyList<RouteTarget> Chain => _chain ??= _buildChain!(_route);
+
+    /// <summary>The targets of <paramref name="chain"/> from <paramref name="next"/> on.</summary>
+    public static IReadOnlyList<RouteTarget> After(IReadOnlyList<RouteTarget> chain, int next) => next >= chain.Count ? [] : [.. chain.Skip(next)];
 
     protected override ValueTask<IChatClient> SelectClientAsync(RoutingContext context, CancellationToken cancellationToken)
     {

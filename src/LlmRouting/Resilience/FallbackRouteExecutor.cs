@@ -181,30 +181,31 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
         _escalator is { HoldsStreams: true } escalator
             ? HoldBackAsync(escalator, route, messages, options, cancellationToken)
-            : StreamAsync(route, messages, options, null, null, null, cancellationToken);
+            : StreamAsync(route, messages, options, null, cancellationToken);
 
     /// <summary>Streams the answer: failover before the first update, then optional mid-stream continuation; every segment's attempt is charged.</summary>
+    /// <remarks>
+    /// Unless another source is given or the stream is hedged, the primary is streamed directly, as MEAI's failover loop would
+    /// start its first attempt; only if it fails before its first update does a <see cref="DecisionFailoverChatClient"/> take
+    /// over, which reports that attempt through the same classifier and carries on from the second target.
+    /// </remarks>
     /// <param name="route">The route.</param>
     /// <param name="messages">The request's messages.</param>
     /// <param name="options">The request's options.</param>
-    /// <param name="first">Where the first segment comes from; <see langword="null"/> for the decision's chain (hedged when hedging is on).</param>
-    /// <param name="held">When set, receives the final segment's successful attempt instead of the route (the caller decides whether it was accepted).</param>
-    /// <param name="sharedBudget">The request's time budget when the caller owns it; otherwise one is created here.</param>
+    /// <param name="held">When the hold-back runs the stream: its first source, its budget, and whether it takes the final attempt; otherwise <see langword="null"/> (the decision's chain, a budget of its own).</param>
     /// <param name="cancellationToken">The caller's token.</param>
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
-        RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, IStreamSource? first, StrongBox<RouteAttempt?>? held, LinkedTokenSource? sharedBudget,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, HeldStream? held, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using LinkedTokenSource? ownBudget = sharedBudget is null ? CreateBudget(cancellationToken) : null;
-        LinkedTokenSource? budget = sharedBudget ?? ownBudget;
-        CancellationToken token = budget?.Token ?? cancellationToken;
-        StreamContinuationOptions continuation = _options.Continuation;
-        var splice = new StreamSplice(messages);
-        TimeSpan? idleTimeout = continuation.Enabled ? continuation.IdleTimeout : null;
-        IStreamSource source = first ?? OpenSource(route, cancellationToken);
+        using LinkedTokenSource? ownBudget = held is null ? CreateBudget(cancellationToken) : null; // else the hold-back's: ownBudget ?? held?.Budget
+        CancellationToken token = (ownBudget ?? held?.Budget)?.Token ?? cancellationToken;
+        IStreamSource? source = held?.First ?? OpenSource(route, cancellationToken); // null: the primary, streamed directly
         var usage = new StreamUsage(); // the current segment's
+        var streamed = default(StreamedUpdates); // every segment's, for a break or a continuation
+        StreamSplice? splice = null; // from the first continuation on
         long start = Stopwatch.GetTimestamp();
-        Segment segment = OpenSegment(source, messages, options, idleTimeout, token);
+        Segment segment = OpenSegment(token);
+        segment.Start(source is null ? StreamPrimary(route, messages, options, segment.Token(token)) : Stream(source, messages, options, segment.Token(token)));
         bool finished = false;
         bool completed = false;
         bool recorded = false; // the current segment's attempt
@@ -212,27 +213,65 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         {
             while (true)
             {
-                (bool hasNext, Exception? failure) = await MoveNextAsync(segment.Updates).ConfigureAwait(false);
-                if (hasNext)
+                // The step is awaited here rather than in a helper, and both results are assigned only after it, so the iterator
+                // keeps no more state than the direct executor's for it. Reading Current is part of the step, as in MEAI's loop.
+                ChatResponseUpdate? update;
+                Exception? failure;
+                try
                 {
-                    ChatResponseUpdate update = segment.Updates.Current;
-                    if (!usage.HasOutput && source is DecisionFailoverChatClient && splice.Segments == 1 && route.AttemptCount == 0)
+                    update = await segment.Updates.MoveNextAsync().ConfigureAwait(false)
+                        ? segment.Updates.Current ?? throw new InvalidOperationException("The stream produced a null update.")
+                        : null;
+                    failure = null;
+                }
+#pragma warning disable CA1031 // Not swallowed: classified below, then rethrown, wrapped or failed over.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    update = null;
+                    failure = ex;
+                }
+
+                if (update is not null)
+                {
+                    if (!usage.HasOutput && source is null && route.AttemptCount == 0)
                     {
-                        _hedger?.FirstTokens.Record(source.Current.Name, Stopwatch.GetElapsedTime(start));
+                        _hedger?.FirstTokens.Record(route.Decision.Primary.Name, Stopwatch.GetElapsedTime(start));
                     }
 
                     usage.Observe(update, start);
-                    splice.Observe(update);
+                    splice?.Rewrite(update);
+                    streamed.Add(update);
                     finished |= update.FinishReason is not null;
-                    segment.ArmIdleTimer();
+                    segment.ArmIdleTimer(IdleTimeout);
                     yield return update;
                     continue;
+                }
+
+                if (failure is not null && source is null && !usage.HasOutput)
+                {
+                    // The primary failed before its first update: the failover client reports the attempt and, unless the
+                    // request ends there, carries on from the second target within the remaining attempts.
+                    var failover = new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken);
+                    source = failover;
+                    try
+                    {
+                        await HandOverAsync(failover, segment.Release(), failure, start, segment.Token(token)).ConfigureAwait(false);
+                        segment.Start(Stream(source, messages, options, segment.Token(token)));
+                        continue;
+                    }
+#pragma warning disable CA1031 // Not swallowed: the request ends with it, handled below like any failure before output.
+                    catch (Exception ended)
+#pragma warning restore CA1031
+                    {
+                        failure = ended;
+                    }
                 }
 
                 string error;
                 if (failure is null)
                 {
-                    if (!_options.RequireFinishReason || finished || splice.Streamed.Count == 0)
+                    if (!_options.RequireFinishReason || finished || streamed.Count == 0)
                     {
                         completed = true;
                         break;
@@ -245,16 +284,16 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                 {
                     // A cancellation the caller did not ask for is one of the router's timeouts (total budget, stream idle timeout).
                     error = nameof(TimeoutException);
-                    if (budget is { IsCancellationRequested: true })
+                    if ((ownBudget ?? held?.Budget) is { IsCancellationRequested: true })
                     {
                         recorded = true;
-                        ChargeSegment(route, source.Current, usage, start, RouteAttemptOutcome.Failed, error);
+                        ChargeSegment(route, Serving(source, route), usage, start, RouteAttemptOutcome.Failed, error);
                         throw BudgetSpent(route, failure);
                     }
 
-                    if (segment.IdleExpired)
+                    if (segment.IdleExpired(token))
                     {
-                        failure = new TimeoutException($"The stream from '{source.Current.Name}' sent no update for {idleTimeout}.", failure);
+                        failure = new TimeoutException($"The stream from '{Serving(source, route).Name}' sent no update for {IdleTimeout}.", failure);
                     }
                 }
                 else
@@ -264,58 +303,62 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 
                 // A segment that broke after output is charged here (before any output, the failover recorded it).
                 recorded = true;
-                ChargeSegment(route, source.Current, usage, start, failure is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled : RouteAttemptOutcome.Failed, error);
-                if (splice.Streamed.Count == 0 || cancellationToken.IsCancellationRequested || failure is OperationCanceledException)
+                ChargeSegment(route, Serving(source, route), usage, start, failure is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled : RouteAttemptOutcome.Failed, error);
+                if (streamed.Count == 0 || cancellationToken.IsCancellationRequested || failure is OperationCanceledException)
                 {
                     // Nothing reached the caller (the chain is exhausted) or the caller cancelled: the failure surfaces as it is.
                     ExceptionDispatchInfo.Throw(failure!);
                 }
 
+                StreamContinuationOptions continuation = _options.Continuation;
                 if (!continuation.Enabled)
                 {
-                    throw new StreamInterruptedException(route, splice.Streamed, failure);
+                    throw new StreamInterruptedException(route, streamed.ToArray(), failure);
                 }
 
-                IReadOnlyList<RouteTarget> remaining = source.Remaining;
+                IReadOnlyList<RouteTarget> remaining = source is null ? DecisionFailoverChatClient.After(BuildChain(route), 1) : source.Remaining;
+                splice ??= new StreamSplice(streamed.AsSpan());
                 string? refusal =
-                    splice.NonTextContent is { } content ? $"a {content} had already been streamed" :
+                    StreamSplice.NonTextContent(streamed.AsSpan()) is { } content ? $"a {content} had already been streamed" :
                     splice.Segments > continuation.MaxContinuations ? $"the limit of {continuation.MaxContinuations} continuation(s) was reached" :
                     remaining.Count == 0 ? "no target is left to continue on" :
                     null;
                 if (refusal is not null)
                 {
-                    throw new StreamInterruptedException(route, splice.Streamed, failure, refusal);
+                    throw new StreamInterruptedException(route, streamed.ToArray(), failure, refusal);
                 }
 
                 // Continue the answer on the next target: the partial text as an assistant prefix, then the instruction.
+                source?.Dispose();
+                source = new DecisionFailoverChatClient(route, remaining, _options.ShouldFallOver, cancellationToken);
                 await segment.DisposeAsync().ConfigureAwait(false);
-                source.Dispose();
                 route.IsSpliced = true;
                 finished = false;
                 recorded = false;
                 usage = new StreamUsage();
                 start = Stopwatch.GetTimestamp();
-                source = new DecisionFailoverChatClient(route, remaining, _options.ShouldFallOver, cancellationToken);
-                segment = OpenSegment(source, splice.ContinuationMessages(continuation.Instruction), options, idleTimeout, token);
+                segment = OpenSegment(token);
+                segment.Start(Stream(source, splice.ContinuationMessages(messages, streamed.AsSpan(), _options.Continuation.Instruction), options, segment.Token(token)));
             }
         }
         finally
         {
             await segment.DisposeAsync().ConfigureAwait(false);
-            source.Dispose();
+            source?.Dispose();
+            streamed.Dispose();
             if (!recorded)
             {
-                RouteTarget served = source.Current;
+                RouteTarget served = Serving(source, route);
                 if (completed)
                 {
                     var attempt = new RouteAttempt(served.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, Cost: route.AddUsage(usage.Total, served));
-                    if (held is null)
+                    if (held is { HoldsAttempt: true })
                     {
-                        route.AddAttempt(attempt);
+                        held.Attempt = attempt;
                     }
                     else
                     {
-                        held.Value = attempt;
+                        route.AddAttempt(attempt);
                     }
                 }
                 else
@@ -336,25 +379,23 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         ResponseEscalator escalator, RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using LinkedTokenSource? budget = CreateBudget(cancellationToken);
-        var answer = new StrongBox<RouteAttempt?>();
+        var answer = new HeldStream(budget, holdsAttempt: true);
         var held = new List<ChatResponseUpdate>();
         long heldCharacters = 0;
         bool released = false;
-        IStreamSource? source = null; // the decision's chain (hedged when on) first; after a held break, the untried rest
         while (true)
         {
             Exception? failure;
-            await using (IAsyncEnumerator<ChatResponseUpdate> updates = StreamAsync(route, messages, options, source, answer, budget, cancellationToken).GetAsyncEnumerator(cancellationToken))
+            await using (IAsyncEnumerator<ChatResponseUpdate> updates = StreamAsync(route, messages, options, answer, cancellationToken).GetAsyncEnumerator(cancellationToken))
             {
                 while (true)
                 {
-                    (bool hasNext, failure) = await MoveNextAsync(updates).ConfigureAwait(false);
-                    if (!hasNext)
+                    (ChatResponseUpdate? update, failure) = await MoveNextAsync(updates).ConfigureAwait(false);
+                    if (update is null)
                     {
                         break;
                     }
 
-                    ChatResponseUpdate update = updates.Current;
                     if (released)
                     {
                         yield return update;
@@ -394,10 +435,10 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
             held.Clear();
             heldCharacters = 0;
             route.IsSpliced = false;
-            source = new DecisionFailoverChatClient(route, rest, _options.ShouldFallOver, cancellationToken);
+            answer.First = new DecisionFailoverChatClient(route, rest, _options.ShouldFallOver, cancellationToken); // the decision's chain first, after a held break the untried rest
         }
 
-        RouteAttempt original = answer.Value!;
+        RouteAttempt original = answer.Attempt!;
         RouteTarget served = route.ServedBy;
         string? reason = null;
         if (!released)
@@ -425,9 +466,9 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         }
 
         route.AddAttempt(original with { Outcome = RouteAttemptOutcome.Rejected, Error = reason });
-        var escalation = new DecisionFailoverChatClient(route, [stronger], _options.ShouldFallOver, cancellationToken);
-        await using IAsyncEnumerator<ChatResponseUpdate> live = StreamAsync(route, messages, options, escalation, null, budget, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        (bool hasFirst, Exception? escalationFailure) = await MoveNextAsync(live).ConfigureAwait(false);
+        var escalation = new HeldStream(budget, holdsAttempt: false) { First = new DecisionFailoverChatClient(route, [stronger], _options.ShouldFallOver, cancellationToken) };
+        await using IAsyncEnumerator<ChatResponseUpdate> live = StreamAsync(route, messages, options, escalation, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        (ChatResponseUpdate? firstUpdate, Exception? escalationFailure) = await MoveNextAsync(live).ConfigureAwait(false);
         if (escalationFailure is { } failed)
         {
             if (cancellationToken.IsCancellationRequested || failed is FallbackTimeoutException)
@@ -446,12 +487,12 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         }
 
         route.IsEscalated = true;
-        if (!hasFirst)
+        if (firstUpdate is null)
         {
             yield break;
         }
 
-        yield return live.Current;
+        yield return firstUpdate;
         while (await live.MoveNextAsync().ConfigureAwait(false))
         {
             yield return live.Current;
@@ -488,11 +529,14 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         }
     }
 
-    /// <summary>The first segment's source: a hedged stream when hedging is on and the chain has a second target, otherwise the failover chain.</summary>
-    private IStreamSource OpenSource(RouteInfo route, CancellationToken cancellationToken) =>
+    /// <summary>The first segment's source when it needs one: a hedged stream when hedging is on and the chain has a second target; otherwise <see langword="null"/> (the primary is streamed directly).</summary>
+    private HedgedStream? OpenSource(RouteInfo route, CancellationToken cancellationToken) =>
         _hedger is { HedgesStreams: true } hedger && BuildChain(route) is { Count: > 1 } chain
             ? hedger.Stream(route, chain, _options.ShouldFallOver, cancellationToken)
-            : new DecisionFailoverChatClient(route, _buildChain, MaximumTargets(route), _options.ShouldFallOver, cancellationToken);
+            : null;
+
+    /// <summary>The target serving (or last trying to serve) the current segment.</summary>
+    private static RouteTarget Serving(IStreamSource? source, RouteInfo route) => source?.Current ?? route.Decision.Primary;
 
     /// <summary>An upper bound of <see cref="BuildChain"/>'s length, without building it.</summary>
     internal int MaximumTargets(RouteInfo route) =>
@@ -562,29 +606,74 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         }
     }
 
-    private Segment OpenSegment(IStreamSource failover, IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan? idleTimeout, CancellationToken token)
+    /// <summary>Gets how long a started stream may go without an update (when continuation is on).</summary>
+    private TimeSpan? IdleTimeout => _options.Continuation.Enabled ? _options.Continuation.IdleTimeout : null;
+
+    /// <summary>A segment, with a (pooled) idle timer on the <see cref="TimeProvider"/> when an idle timeout is set: re-armed after every update, it cancels a stream that stalls.</summary>
+    private Segment OpenSegment(CancellationToken token) =>
+        new(IdleTimeout is null ? null : LinkedTokenSource.Start(Timeout.InfiniteTimeSpan, _timeProvider, token));
+
+    /// <summary>
+    /// Hands a stream whose primary failed before its first update to the failover client, as MEAI's loop goes on after its
+    /// first attempt: the primary's stream is disposed (a failure to dispose replaces the failure), then the attempt is reported.
+    /// </summary>
+    /// <exception cref="Exception">The exception the request ends with, when it ends here (see <see cref="DecisionFailoverChatClient.ContinueAfterPrimary"/>).</exception>
+    private static async ValueTask HandOverAsync(DecisionFailoverChatClient failover, IAsyncEnumerator<ChatResponseUpdate> primary, Exception failure, long start, CancellationToken token)
     {
-        if (idleTimeout is null)
+        TimeSpan duration = Stopwatch.GetElapsedTime(start);
+        try
         {
-            return new Segment(failover.GetStreamingResponseAsync(messages, options, token).GetAsyncEnumerator(token), null, null);
+            await primary.DisposeAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Not swallowed: it replaces the primary's failure, as in MEAI's loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failure = ex;
         }
 
-        // A per-segment source on the TimeProvider, re-armed after every update, cancels a stream that stalls.
-        var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
-        CancellationTokenRegistration link = token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), idle);
-        return new Segment(failover.GetStreamingResponseAsync(messages, options, idle.Token).GetAsyncEnumerator(idle.Token), idle, idleTimeout, link, token);
+        failover.ContinueAfterPrimary(failure, duration, token);
+    }
+
+    private static IAsyncEnumerator<ChatResponseUpdate> Stream(IStreamSource source, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token) =>
+        source.GetStreamingResponseAsync(messages, options, token).GetAsyncEnumerator(token);
+
+    /// <summary>Starts the decision's primary as <see cref="FailoverChatClient"/>'s first attempt would; a synchronous throw becomes the stream's first failure, as the base would observe it.</summary>
+    private static IAsyncEnumerator<ChatResponseUpdate> StreamPrimary(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken token)
+    {
+        RouteTarget primary = route.Decision.Primary;
+        route.ServedBy = primary;
+        try
+        {
+            return primary.Client.GetStreamingResponseAsync(messages, options, token).GetAsyncEnumerator(token);
+        }
+#pragma warning disable CA1031 // Not swallowed: the executor observes it as the primary's failure before its first update.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Failed(ex).GetAsyncEnumerator(token);
+        }
+
+        static async IAsyncEnumerable<ChatResponseUpdate> Failed(Exception failure)
+        {
+            await Task.FromException(failure).ConfigureAwait(false);
+            yield break;
+        }
     }
 
 #pragma warning disable CA1031 // The failure is captured here and rethrown (or wrapped) by the caller, outside the iterator's try.
-    private static async ValueTask<(bool HasNext, Exception? Failure)> MoveNextAsync(IAsyncEnumerator<ChatResponseUpdate> updates)
+    /// <summary>The next update (<see langword="null"/> at the end), or the failure; reading <see cref="IAsyncEnumerator{T}.Current"/> is part of the step, as in MEAI's failover loop.</summary>
+    private static async ValueTask<(ChatResponseUpdate? Update, Exception? Failure)> MoveNextAsync(IAsyncEnumerator<ChatResponseUpdate> updates)
     {
         try
         {
-            return (await updates.MoveNextAsync().ConfigureAwait(false), null);
+            return !await updates.MoveNextAsync().ConfigureAwait(false) ? (null, null) :
+                updates.Current is { } update ? (update, null) :
+                (null, new InvalidOperationException("The stream produced a null update."));
         }
         catch (Exception ex)
         {
-            return (false, ex);
+            return (null, ex);
         }
     }
 #pragma warning restore CA1031

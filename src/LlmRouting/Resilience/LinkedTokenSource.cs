@@ -72,6 +72,10 @@ internal sealed class LinkedTokenSource : IDisposable
     /// <summary>Cancels the token.</summary>
     public void Cancel() => _source.Cancel();
 
+    /// <summary>(Re)schedules the cancellation after <paramref name="delay"/>, on the clock the source was started on.</summary>
+    /// <param name="delay">When to cancel.</param>
+    public void CancelAfter(TimeSpan delay) => _source.CancelAfter(delay);
+
     /// <summary>Ends the source: unlinks it from the caller's token, then pools it when it can be reset, else disposes it.</summary>
     public void Dispose()
     {

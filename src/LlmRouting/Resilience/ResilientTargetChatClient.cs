@@ -85,56 +85,9 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         }
     }
 
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        StreamStart start = await _pipeline.ExecuteAsync(
-            static async (state, pipelineToken) =>
-            {
-                // Each attempt gets its own (pooled) token source linked to the caller's. Polly's token (which carries the
-                // attempt timeout and is pooled) only guards the start; the stream itself lives on the caller's.
-                var attempt = LinkedTokenSource.Start(state.CallerToken);
-                IAsyncEnumerator<ChatResponseUpdate>? e = null;
-                try
-                {
-                    using CancellationTokenRegistration guard = pipelineToken.UnsafeRegister(static s => ((LinkedTokenSource)s!).Cancel(), attempt);
-                    e = state.Inner.GetStreamingResponseAsync(state.Messages, state.Options, attempt.Token).GetAsyncEnumerator(attempt.Token);
-                    bool hasFirst = await e.MoveNextAsync().ConfigureAwait(false);
-                    return new StreamStart(e, hasFirst, attempt);
-                }
-                catch (OperationCanceledException) when (pipelineToken.IsCancellationRequested && !state.CallerToken.IsCancellationRequested)
-                {
-                    await DisposeAsync(e, attempt).ConfigureAwait(false);
-                    pipelineToken.ThrowIfCancellationRequested(); // surfaces as Polly's TimeoutRejectedException
-                    throw;
-                }
-                catch
-                {
-                    await DisposeAsync(e, attempt).ConfigureAwait(false);
-                    throw;
-                }
-            },
-            (Inner: InnerClient, Messages: messages, Options: options, CallerToken: cancellationToken),
-            cancellationToken).ConfigureAwait(false);
-
-        try
-        {
-            if (!start.HasFirst)
-            {
-                yield break;
-            }
-
-            yield return start.Enumerator.Current;
-            while (await start.Enumerator.MoveNextAsync().ConfigureAwait(false))
-            {
-                yield return start.Enumerator.Current;
-            }
-        }
-        finally
-        {
-            await DisposeAsync(start.Enumerator, start.Attempt).ConfigureAwait(false);
-        }
-    }
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        new PipelineStream(this, messages, options, cancellationToken);
 
     private static async ValueTask DisposeAsync(IAsyncEnumerator<ChatResponseUpdate>? enumerator, LinkedTokenSource attempt)
     {
@@ -151,5 +104,161 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         }
     }
 
-    private sealed record StreamStart(IAsyncEnumerator<ChatResponseUpdate> Enumerator, bool HasFirst, LinkedTokenSource Attempt);
+    /// <summary>
+    /// One stream: the pipeline covers its start, up to the first update; then the target's own enumerator is passed
+    /// through as it is (no state machine step and no allocation per update). Like a compiler-generated async iterator,
+    /// the stream is its own first enumerator, and it combines the method's token with the enumerator's the same way.
+    /// </summary>
+    /// <remarks>
+    /// A failure after the first update surfaces from <see cref="MoveNextAsync"/> as the target threw it; the target's
+    /// enumerator and the attempt's token source are released by <see cref="DisposeAsync"/>, which every consumer calls.
+    /// </remarks>
+    private sealed class PipelineStream : IAsyncEnumerable<ChatResponseUpdate>, IAsyncEnumerator<ChatResponseUpdate>
+    {
+        private const int Created = 0;
+        private const int Starting = 1;
+        private const int Streaming = 2;
+        private const int Ended = 3;
+
+        private readonly ResilientTargetChatClient _client;
+        private readonly IEnumerable<ChatMessage> _messages;
+        private readonly ChatOptions? _options;
+        private readonly CancellationToken _methodToken;
+        private CancellationToken _callerToken;
+        private CancellationTokenSource? _combined;
+        private IAsyncEnumerator<ChatResponseUpdate>? _updates;
+        private LinkedTokenSource? _attempt;
+        private int _state;
+        private bool _hasFirst;
+
+        public PipelineStream(ResilientTargetChatClient client, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        {
+            _client = client;
+            _messages = messages;
+            _options = options;
+            _methodToken = cancellationToken;
+            _callerToken = cancellationToken;
+        }
+
+        public ChatResponseUpdate Current => _state == Streaming ? _updates!.Current : null!;
+
+        public IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+        {
+            PipelineStream stream = Interlocked.CompareExchange(ref _state, Starting, Created) == Created
+                ? this
+                : new PipelineStream(_client, _messages, _options, _methodToken) { _state = Starting };
+            if (!stream._callerToken.CanBeCanceled)
+            {
+                stream._callerToken = cancellationToken;
+            }
+            else if (cancellationToken.CanBeCanceled && cancellationToken != stream._callerToken)
+            {
+                stream._combined = CancellationTokenSource.CreateLinkedTokenSource(stream._callerToken, cancellationToken);
+                stream._callerToken = stream._combined.Token;
+            }
+
+            return stream;
+        }
+
+        public ValueTask<bool> MoveNextAsync()
+        {
+            if (_state == Streaming)
+            {
+                return _updates!.MoveNextAsync();
+            }
+
+            if (_state != Starting)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            ValueTask<PipelineStream> started;
+            try
+            {
+                started = _client._pipeline.ExecuteAsync(static (stream, pipelineToken) => stream.StartAttemptAsync(pipelineToken), this, _callerToken);
+            }
+#pragma warning disable CA1031 // Not swallowed: it faults this MoveNextAsync, as an async iterator's would be.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _state = Ended;
+                return ValueTask.FromException<bool>(ex);
+            }
+
+            return started.IsCompletedSuccessfully ? new ValueTask<bool>(Started()) : AwaitStartAsync(started);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _state = Ended;
+            IAsyncEnumerator<ChatResponseUpdate>? updates = _updates;
+            LinkedTokenSource? attempt = _attempt;
+            CancellationTokenSource? combined = _combined;
+            _updates = null;
+            _attempt = null;
+            _combined = null;
+            try
+            {
+                if (attempt is not null)
+                {
+                    await ResilientTargetChatClient.DisposeAsync(updates, attempt).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                combined?.Dispose();
+            }
+        }
+
+        private bool Started()
+        {
+            _state = _hasFirst ? Streaming : Ended;
+            return _hasFirst;
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        private async ValueTask<bool> AwaitStartAsync(ValueTask<PipelineStream> started)
+        {
+            try
+            {
+                await started.ConfigureAwait(false);
+            }
+            catch
+            {
+                _state = Ended;
+                throw;
+            }
+
+            return Started();
+        }
+
+        /// <summary>One attempt of the pipeline: starts the target's stream and waits for its first update.</summary>
+        private async ValueTask<PipelineStream> StartAttemptAsync(CancellationToken pipelineToken)
+        {
+            // Each attempt gets its own (pooled) token source linked to the caller's. Polly's token (which carries the
+            // attempt timeout and is pooled) only guards the start; the stream itself lives on the caller's.
+            var attempt = LinkedTokenSource.Start(_callerToken);
+            IAsyncEnumerator<ChatResponseUpdate>? e = null;
+            try
+            {
+                using CancellationTokenRegistration guard = pipelineToken.UnsafeRegister(static s => ((LinkedTokenSource)s!).Cancel(), attempt);
+                e = _client.InnerClient.GetStreamingResponseAsync(_messages, _options, attempt.Token).GetAsyncEnumerator(attempt.Token);
+                _hasFirst = await e.MoveNextAsync().ConfigureAwait(false);
+                _updates = e;
+                _attempt = attempt;
+                return this;
+            }
+            catch (OperationCanceledException) when (pipelineToken.IsCancellationRequested && !_callerToken.IsCancellationRequested)
+            {
+                await ResilientTargetChatClient.DisposeAsync(e, attempt).ConfigureAwait(false);
+                pipelineToken.ThrowIfCancellationRequested(); // surfaces as Polly's TimeoutRejectedException
+                throw;
+            }
+            catch
+            {
+                await ResilientTargetChatClient.DisposeAsync(e, attempt).ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
 }

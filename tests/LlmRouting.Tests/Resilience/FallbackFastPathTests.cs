@@ -95,12 +95,22 @@ public class FallbackFastPathTests
 
     [Theory]
     [MemberData(nameof(FailureClasses))]
-    public async Task TheFastPath_RecordsTheSameAttemptsAndSurfacesTheSameException_AsTheFailoverLoop(string name)
-    {
-        Scenario scenario = Create(name);
+    public Task TheFastPath_RecordsTheSameAttemptsAndSurfacesTheSameException_AsTheFailoverLoop(string name) =>
+        AssertSameAsTheFailoverLoopAsync(Create(name), streaming: false);
 
-        Outcome reference = await RunAsync(scenario, fastPath: false);
-        Outcome fast = await RunAsync(scenario, fastPath: true);
+    /// <summary>
+    /// The same failure classes, streamed: each target's answer (or failure) comes before its first update, the case in which
+    /// a stream falls over. The executor streams the primary itself and hands over to the failover client only when it fails.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FailureClasses))]
+    public Task TheStreamingFastPath_RecordsTheSameAttemptsAndSurfacesTheSameException_AsTheFailoverLoop(string name) =>
+        AssertSameAsTheFailoverLoopAsync(Create(name), streaming: true);
+
+    private static async Task AssertSameAsTheFailoverLoopAsync(Scenario scenario, bool streaming)
+    {
+        Outcome reference = await RunAsync(scenario, fastPath: false, streaming);
+        Outcome fast = await RunAsync(scenario, fastPath: true, streaming);
 
         Assert.Equal(reference.Attempts, fast.Attempts);
         Assert.Equal(reference.Target, fast.Target);
@@ -193,6 +203,23 @@ public class FallbackFastPathTests
     }
 
     [Fact]
+    public async Task TheStreamingSuccessPath_AllocatesOnlyTheAccountedBytesBeyondTheDirectExecutor()
+    {
+        // docs/performance.md accounts for every byte: the per-target pipeline's stream (88 B, a layer the direct executor
+        // does not have) and the fallback iterator's extra state (64 B). Anything more is a regression.
+        const int AccountedBytes = 88 + 64;
+        using ServiceProvider direct = BuildRouter(fallback: false);
+        using ServiceProvider fallback = BuildRouter(fallback: true);
+
+        long directBytes = await AllocatedPerStreamAsync(direct.GetRequiredService<IChatClient>());
+        long fallbackBytes = await AllocatedPerStreamAsync(fallback.GetRequiredService<IChatClient>());
+
+        Assert.True(
+            fallbackBytes - directBytes <= AccountedBytes,
+            $"A streamed UseFallback() request allocated {fallbackBytes} B, the direct executor's {directBytes} B: {fallbackBytes - directBytes - AccountedBytes} B more than accounted for.");
+    }
+
+    [Fact]
     public async Task TheTargetPipeline_HandsBackTheTargetsOwnTask_WhenItCompletedAtOnce()
     {
         var answer = Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")));
@@ -215,11 +242,8 @@ public class FallbackFastPathTests
     [Fact]
     public async Task AStreamsAttemptSource_IsUnlinkedFromTheCallerWhenTheStreamEnds()
     {
-        CancellationToken seen = default;
-        var inner = new TestChatClient("premium");
-        var defaultStream = inner.GetStreamingResponseAsyncCallback;
-        inner.GetStreamingResponseAsyncCallback = (m, o, ct) => { seen = ct; return defaultStream(m, o, ct); };
-        using var client = new ResilientTargetChatClient(inner, new TargetHealthMonitor(new TargetResilienceOptions()).GetPipeline("premium"));
+        (ResilientTargetChatClient client, _, StrongBox<CancellationToken> seen) = TokenRecordingPipeline();
+        using ResilientTargetChatClient owned = client;
         using var appLifetime = new CancellationTokenSource();
         for (int i = 0; i < 3; i++)
         {
@@ -236,7 +260,85 @@ public class FallbackFastPathTests
         }
 
         Assert.Equal("premium streams an answer", updates.ToChatResponse().Text);
-        Assert.False(seen.IsCancellationRequested);
+        Assert.False(seen.Value.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task TheTargetPipelineStream_RetriesOnlyTheStart_ThenPassesTheTargetsUpdatesThrough()
+    {
+        int calls = 0;
+        var failure = new IOException("reset");
+        var inner = new TestChatClient("premium")
+        {
+            GetStreamingResponseAsyncCallback = (_, _, ct) => ++calls switch
+            {
+                1 => Streams.FailBeforeTheFirstUpdate(Status(HttpStatusCode.BadGateway)),
+                2 => WordsThen(["a", "b"], failure, ct),
+                _ => throw new InvalidOperationException("a started stream was retried"),
+            },
+        };
+        var options = new TargetResilienceOptions();
+        options.Retry.Delay = TimeSpan.Zero;
+        using var client = new ResilientTargetChatClient(inner, new TargetHealthMonitor(options).GetPipeline("premium"));
+        var received = new List<string>();
+
+        IOException thrown = await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(Messages))
+            {
+                received.Add(update.Text);
+            }
+        });
+
+        Assert.Same(failure, thrown); // after the first update a failure surfaces as the target threw it, never retried
+        Assert.Equal(["a", "b"], received);
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public async Task TheTargetPipelineStream_CombinesTheCallersTokens_AndEnumeratesAgain_LikeAnAsyncIterator()
+    {
+        (ResilientTargetChatClient client, TestChatClient inner, StrongBox<CancellationToken> seen) = TokenRecordingPipeline();
+        using ResilientTargetChatClient owned = client;
+        using var method = new CancellationTokenSource();
+        using var enumerator = new CancellationTokenSource();
+        IAsyncEnumerable<ChatResponseUpdate> stream = client.GetStreamingResponseAsync(Messages, cancellationToken: method.Token);
+
+        await using (IAsyncEnumerator<ChatResponseUpdate> e = stream.GetAsyncEnumerator(enumerator.Token))
+        {
+            Assert.True(await e.MoveNextAsync());
+            Assert.Equal("premium", e.Current.Text);
+            await enumerator.CancelAsync(); // either token cancels the stream
+            Assert.True(seen.Value.IsCancellationRequested);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await e.MoveNextAsync());
+        }
+
+        // The same enumerable enumerates again, on the method's token alone.
+        List<ChatResponseUpdate> again = await Streams.ReadAllAsync(stream);
+        Assert.Equal("premium streams an answer", again.ToChatResponse().Text);
+        Assert.Equal(2, inner.Calls);
+    }
+
+    /// <summary>A target pipeline (default options) over a client that remembers the token its last stream was started with.</summary>
+    private static (ResilientTargetChatClient Client, TestChatClient Inner, StrongBox<CancellationToken> Seen) TokenRecordingPipeline()
+    {
+        var seen = new StrongBox<CancellationToken>();
+        var inner = new TestChatClient("premium");
+        var defaultStream = inner.GetStreamingResponseAsyncCallback;
+        inner.GetStreamingResponseAsyncCallback = (m, o, ct) => { seen.Value = ct; return defaultStream(m, o, ct); };
+        return (new ResilientTargetChatClient(inner, new TargetHealthMonitor(new TargetResilienceOptions()).GetPipeline("premium")), inner, seen);
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> WordsThen(string[] words, Exception error, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (string word in words)
+        {
+            await Task.Yield();
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, word);
+        }
+
+        throw error;
     }
 
     private sealed record Outcome(
@@ -246,16 +348,21 @@ public class FallbackFastPathTests
     /// Runs a scenario through the executor (the fast path) or, as the reference, through MEAI's failover loop from
     /// the first target with the budget the executor used to create (a token source on the TimeProvider linked to the caller).
     /// </summary>
-    private static async Task<Outcome> RunAsync(Scenario scenario, bool fastPath)
+    private static async Task<Outcome> RunAsync(Scenario scenario, bool fastPath, bool streaming = false)
     {
         var time = new FakeTimeProvider();
         using var caller = new CancellationTokenSource();
         var run = new Run(caller, () => time.Advance(Budget + TimeSpan.FromSeconds(1)));
-        var premium = new TestChatClient("premium") { GetResponseAsyncCallback = (_, _, ct) => scenario.Premium(run, ct) };
+        var premium = new TestChatClient("premium")
+        {
+            GetResponseAsyncCallback = (_, _, ct) => scenario.Premium(run, ct),
+            GetStreamingResponseAsyncCallback = (_, _, ct) => Streamed(scenario.Premium(run, ct)), // a synchronous throw stays one
+        };
         var economy = new TestChatClient("economy");
         if (scenario.Economy is { } second)
         {
             economy.GetResponseAsyncCallback = (_, _, ct) => second(run, ct);
+            economy.GetStreamingResponseAsyncCallback = (_, _, ct) => Streamed(second(run, ct));
         }
 
         var options = new FallbackOptions { TotalTimeout = Budget };
@@ -265,7 +372,13 @@ public class FallbackFastPathTests
         Exception? error = null;
         try
         {
-            if (fastPath)
+            if (fastPath && streaming)
+            {
+                await foreach (ChatResponseUpdate _ in executor.GetStreamingResponseAsync(route, Messages, null, caller.Token))
+                {
+                }
+            }
+            else if (fastPath)
             {
                 await executor.GetResponseAsync(route, Messages, null, caller.Token);
             }
@@ -276,7 +389,16 @@ public class FallbackFastPathTests
                 using var failover = new DecisionFailoverChatClient(route, executor.BuildChain, executor.MaximumTargets(route), options.ShouldFallOver, caller.Token);
                 try
                 {
-                    await failover.GetResponseAsync(Messages, null, budget.Token);
+                    if (streaming)
+                    {
+                        await foreach (ChatResponseUpdate _ in failover.GetStreamingResponseAsync(Messages, null, budget.Token))
+                        {
+                        }
+                    }
+                    else
+                    {
+                        await failover.GetResponseAsync(Messages, null, budget.Token);
+                    }
                 }
                 catch (OperationCanceledException ex) when (budget.IsCancellationRequested && !caller.IsCancellationRequested)
                 {
@@ -297,6 +419,17 @@ public class FallbackFastPathTests
             route.Target,
             (premium.Calls, economy.Calls),
             error);
+    }
+
+    /// <summary>A target's answer as a stream: the answer (or its failure) comes before the first update; the last update has a finish reason.</summary>
+    private static async IAsyncEnumerable<ChatResponseUpdate> Streamed(Task<ChatResponse> answer)
+    {
+        ChatResponse response = await answer;
+        response.FinishReason ??= ChatFinishReason.Stop;
+        foreach (ChatResponseUpdate update in response.ToChatResponseUpdates())
+        {
+            yield return update;
+        }
     }
 
     private static RouteInfo NewRoute(IChatClient premium, IChatClient? economy)
@@ -342,6 +475,35 @@ public class FallbackFastPathTests
         return (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
     }
 
+    private static async Task<long> AllocatedPerStreamAsync(IChatClient chat)
+    {
+        const int Calls = 200;
+        for (int i = 0; i < 2_000; i++)
+        {
+            await CountAsync(chat);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            Task<int> pending = CountAsync(chat);
+            Assert.True(pending.IsCompletedSuccessfully); // synchronous throughout, so every byte is on this thread
+        }
+
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
+
+        static async Task<int> CountAsync(IChatClient chat)
+        {
+            int n = 0;
+            await foreach (ChatResponseUpdate update in chat.GetStreamingResponseAsync(Messages))
+            {
+                n += update.Contents.Count;
+            }
+
+            return n;
+        }
+    }
+
     /// <summary>Answers at once with a fresh response, like the benchmarks' provider.</summary>
     private sealed class InstantChatClient : IChatClient
     {
@@ -351,7 +513,7 @@ public class FallbackFastPathTests
         public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             await Task.CompletedTask;
-            yield return new ChatResponseUpdate(ChatRole.Assistant, "ok");
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "ok") { FinishReason = ChatFinishReason.Stop };
         }
 
         public object? GetService(Type serviceType, object? serviceKey = null) => null;

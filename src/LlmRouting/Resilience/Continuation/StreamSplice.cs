@@ -4,73 +4,76 @@ using Microsoft.Extensions.AI;
 namespace LlmRouting;
 
 /// <summary>
-/// Tracks what a stream has delivered so far, so that a broken plain-text stream can be continued elsewhere:
-/// the text, whether anything other than text was streamed, and the ids later segments are rewritten to.
+/// A stream being continued elsewhere after it broke: created at the first break that may be continued, from what the
+/// first segment streamed. Later segments' updates are rewritten to the first segment's ids, so the caller sees one message.
 /// </summary>
 internal sealed class StreamSplice
 {
-    private readonly IEnumerable<ChatMessage> _messages;
-    private readonly StringBuilder _text = new();
-    private readonly List<ChatResponseUpdate> _streamed = [];
+    private readonly string? _messageId;
+    private readonly string? _responseId;
 
-    public StreamSplice(IEnumerable<ChatMessage> messages)
+    /// <param name="firstSegment">The updates the first segment streamed.</param>
+    public StreamSplice(ReadOnlySpan<ChatResponseUpdate> firstSegment)
     {
-        _messages = messages;
+        foreach (ChatResponseUpdate update in firstSegment)
+        {
+            _messageId ??= update.MessageId;
+            _responseId ??= update.ResponseId;
+        }
     }
-
-    /// <summary>Gets the type name of the first non-text content streamed, if any: then the stream cannot be continued.</summary>
-    public string? NonTextContent { get; private set; }
-
-    public IReadOnlyList<ChatResponseUpdate> Streamed => _streamed;
 
     public int Segments { get; private set; } = 1;
 
-    private string? MessageId { get; set; }
-
-    private string? ResponseId { get; set; }
-
-    /// <summary>Records an update about to reach the caller; in a continuation segment, rewrites its ids to the first segment's so the caller sees one message.</summary>
-    public void Observe(ChatResponseUpdate update)
+    /// <summary>The type name of the first non-text content streamed, if any: then the stream cannot be continued.</summary>
+    public static string? NonTextContent(ReadOnlySpan<ChatResponseUpdate> streamed)
     {
-        if (Segments > 1)
+        foreach (ChatResponseUpdate update in streamed)
         {
-            update.MessageId = MessageId ?? update.MessageId;
-            update.ResponseId = ResponseId ?? update.ResponseId;
-        }
-        else
-        {
-            MessageId ??= update.MessageId;
-            ResponseId ??= update.ResponseId;
-        }
-
-        _streamed.Add(update);
-        foreach (AIContent content in update.Contents)
-        {
-            switch (content)
+            foreach (AIContent content in update.Contents)
             {
-                case TextContent text:
-                    _text.Append(text.Text);
-                    break;
-                case UsageContent:
-                    break;
-                default:
-                    NonTextContent ??= content.GetType().Name;
-                    break;
+                if (content is not TextContent and not UsageContent)
+                {
+                    return content.GetType().Name;
+                }
             }
         }
+
+        return null;
+    }
+
+    /// <summary>Gives an update of a continuation segment the first segment's ids.</summary>
+    public void Rewrite(ChatResponseUpdate update)
+    {
+        update.MessageId = _messageId ?? update.MessageId;
+        update.ResponseId = _responseId ?? update.ResponseId;
     }
 
     /// <summary>Builds the continuation request: the original messages, the partial answer as an assistant message, then the instruction.</summary>
-    public List<ChatMessage> ContinuationMessages(string instruction)
+    /// <param name="messages">The request's messages.</param>
+    /// <param name="streamed">Everything streamed so far, every segment.</param>
+    /// <param name="instruction">The continue instruction.</param>
+    public List<ChatMessage> ContinuationMessages(IEnumerable<ChatMessage> messages, ReadOnlySpan<ChatResponseUpdate> streamed, string instruction)
     {
         Segments++;
-        List<ChatMessage> messages = [.. _messages];
-        if (_text.Length > 0)
+        var text = new StringBuilder();
+        foreach (ChatResponseUpdate update in streamed)
         {
-            messages.Add(new ChatMessage(ChatRole.Assistant, _text.ToString()));
+            foreach (AIContent content in update.Contents)
+            {
+                if (content is TextContent part)
+                {
+                    text.Append(part.Text);
+                }
+            }
         }
 
-        messages.Add(new ChatMessage(ChatRole.User, instruction));
-        return messages;
+        List<ChatMessage> continued = [.. messages];
+        if (text.Length > 0)
+        {
+            continued.Add(new ChatMessage(ChatRole.Assistant, text.ToString()));
+        }
+
+        continued.Add(new ChatMessage(ChatRole.User, instruction));
+        return continued;
     }
 }
