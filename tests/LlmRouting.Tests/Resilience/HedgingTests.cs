@@ -77,12 +77,7 @@ public class HedgingTests
             return (response.Text, response.GetRouteInfo()!);
         }
 
-        var updates = new List<ChatResponseUpdate>();
-        await foreach (ChatResponseUpdate update in chat.GetStreamingResponseAsync("hello"))
-        {
-            updates.Add(update);
-        }
-
+        List<ChatResponseUpdate> updates = await Streams.ReadAllAsync(chat.GetStreamingResponseAsync("hello"));
         return (updates.ToChatResponse().Text, updates[^1].GetRouteInfo()!);
     }
 
