@@ -35,6 +35,19 @@ public class EndToEndTests
         Assert.InRange(root.GetProperty("cpt50").GetDouble(), 0, 1);
         Assert.InRange(root.GetProperty("cpt80").GetDouble(), root.GetProperty("cpt50").GetDouble(), 1);
         Assert.Equal(0.5, root.GetProperty("baselines").GetProperty("random").GetProperty("apgr").GetDouble(), 6);
+
+        // By default the figures come with 95 % intervals over resamples of whole files.
+        JsonElement intervals = root.GetProperty("intervals");
+        Assert.Equal("group", intervals.GetProperty("unit").GetString());
+        Assert.Equal(3, intervals.GetProperty("units").GetInt32());
+        Assert.Equal(1000, intervals.GetProperty("resamples").GetInt32());
+        Assert.Equal(0.95, intervals.GetProperty("level").GetDouble());
+        foreach (string figure in new[] { "apgr", "cpt50", "cpt80" })
+        {
+            Assert.True(intervals.GetProperty(figure).GetProperty("lower").GetDouble() <= intervals.GetProperty(figure).GetProperty("upper").GetDouble());
+        }
+
+        Assert.Contains("95% interval over 1000 resamples of 3 groups: APGR ", stdout.ToString(), StringComparison.Ordinal);
         Assert.True(root.GetProperty("baselines").GetProperty("oracle").GetProperty("apgr").GetDouble() > 1);
         JsonElement[] points = [.. root.GetProperty("points").EnumerateArray()];
         Assert.Equal(101, points.Length);
@@ -66,11 +79,12 @@ public class EndToEndTests
     {
         using var folder = new TempFolder();
         var stdout = new StringWriter();
-        int exit = Invoke(stdout, new StringWriter(), ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--router", "embedding", "--folds", "3", "--out", folder.Path]);
+        int exit = Invoke(stdout, new StringWriter(), ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--router", "embedding", "--folds", "3", "--bootstrap", "0", "--out", folder.Path]);
         Assert.Equal(0, exit);
         Assert.Contains("Fold 3/3", stdout.ToString(), StringComparison.Ordinal);
         using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "summary.json")));
         Assert.Equal("embedding (3-fold by group)", summary.RootElement.GetProperty("router").GetString());
+        Assert.False(summary.RootElement.TryGetProperty("intervals", out _), "--bootstrap 0 turns the intervals off");
     }
 
     [Fact]
@@ -83,6 +97,8 @@ public class EndToEndTests
         Assert.Contains("Held-out figures:", stdout.ToString(), StringComparison.Ordinal);
         ClassifierModel loaded = ClassifierModel.Load(model);
         Assert.Contains("holdout_apgr", loaded.Training.Keys);
+        Assert.Matches(@"^0\.\d{4}-[01]\.\d{4} \(1000 resamples of \d+ (groups|prompts)\)$", loaded.Training["holdout_apgr_95"]);
+        Assert.Contains("95% interval over 1000 resamples", stdout.ToString(), StringComparison.Ordinal);
 
         var calibrated = new StringWriter();
         Assert.Equal(0, Invoke(calibrated, new StringWriter(), ["calibrate", "--data", .. Slice, "--model", model, "--premium-share", "0.3"]));
@@ -96,6 +112,8 @@ public class EndToEndTests
     [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong prompt --weak mistralai/Mixtral-8x7B-Instruct-v0.1", "error: Column 'prompt' is neither boolean (True/False, 1/0) nor numeric:")]
     [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --router bogus", "error: Unknown router 'bogus'")]
     [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --router embedding", "needs labelled training prompts")]
+    [InlineData("eval --data /no/such/data.csv --strong a --weak b --bootstrap 50", "error: --bootstrap must be 0 (no intervals) or at least 100 (was 50).")]
+    [InlineData("eval --data /no/such/data.csv --strong a --weak b --confidence 1.2", "error: --confidence must be between 0 and 1, exclusive (was 1.2).")]
     [InlineData("calibrate --data {mmlu}/mmlu_anatomy.csv --model /no/model.json --premium-share 0.3", "error: Classifier model file '/no/model.json' does not exist.")]
     [InlineData("calibrate --data {mmlu}/mmlu_anatomy.csv --premium-share 1.5", "error: --premium-share must be in [0, 1] (was 1.5).")]
     [InlineData("train --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --out /tmp/x.json --holdout 1", "error: --holdout must be in [0, 1) (was 1).")]

@@ -23,10 +23,12 @@ internal static class EvalCommand
         var k = new Option<int>("--k") { Description = "Neighbours for the embedding router.", DefaultValueFactory = _ => 20 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random router, of fold assignment and of training.", DefaultValueFactory = _ => 1 };
         var folds = new Option<int>("--folds") { Description = "Split by group: the classifier (trained afresh) and embedding routers learn from the other folds' files and score each held-out fold; 0 = no split.", DefaultValueFactory = _ => 0 };
+        var bootstrap = new Option<int>("--bootstrap") { Description = $"Resamples for the 95 % intervals of the router's figures (whole groups are resampled when there are two or more); 0 = no intervals, else at least {BootstrapIntervals.MinimumResamples}.", DefaultValueFactory = _ => 1000 };
+        var confidence = new Option<double>("--confidence") { Description = "The confidence level of the intervals.", DefaultValueFactory = _ => 0.95 };
         var margin = new Option<double>("--margin") { Description = "With --folds: premium is needed when strong − weak > margin.", DefaultValueFactory = _ => 0 };
         var command = new Command("eval", "Score labelled prompts with a router; report APGR, CPT(50%), CPT(80%) against random and oracle; write summary.json, curve.csv, scores.csv, curve.svg.")
         {
-            data, strong, weak, router, output, exclude, trainData, k, seed, folds, margin, promptColumn,
+            data, strong, weak, router, output, exclude, trainData, k, seed, folds, margin, promptColumn, bootstrap, confidence,
         };
         command.SetAction(parse => CommonOptions.Run(parse, () =>
         {
@@ -47,7 +49,9 @@ internal static class EvalCommand
                 parse.GetValue(seed),
                 parse.InvocationConfiguration.Output,
                 folds: parse.GetValue(folds),
-                margin: parse.GetValue(margin));
+                margin: parse.GetValue(margin),
+                bootstrap: parse.GetValue(bootstrap),
+                confidence: parse.GetValue(confidence));
         }));
         return command;
     }
@@ -66,12 +70,16 @@ internal static class EvalCommand
         TextWriter stdout,
         bool? interactive = null,
         int folds = 0,
-        double margin = 0)
+        double margin = 0,
+        int bootstrap = 0,
+        double confidence = 0.95)
     {
         if (folds is < 0 or 1)
         {
             throw new CliException($"--folds must be 0 (no split) or at least 2 (was {folds}).");
         }
+
+        BootstrapIntervals.Validate(bootstrap, confidence);
 
         var clock = Stopwatch.StartNew();
         LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn);
@@ -109,11 +117,12 @@ internal static class EvalCommand
             scores = scorer.ScoreAll([.. dataset.Prompts.Select(p => p.Prompt)], progress);
         }
 
-        EvaluationResult result = EvaluationResult.Compute(
-            name,
-            scores,
-            [.. dataset.Prompts.Select(p => p.Weak)],
-            [.. dataset.Prompts.Select(p => p.Strong)]);
+        double[] weakOutcomes = [.. dataset.Prompts.Select(p => p.Weak)];
+        double[] strongOutcomes = [.. dataset.Prompts.Select(p => p.Strong)];
+        BootstrapIntervals? intervals = bootstrap > 0
+            ? BootstrapIntervals.Compute(scores, weakOutcomes, strongOutcomes, [.. dataset.Prompts.Select(p => p.Group)], bootstrap, confidence, seed)
+            : null;
+        EvaluationResult result = EvaluationResult.Compute(name, scores, weakOutcomes, strongOutcomes, intervals);
         ReportWriter.WriteAll(outputDirectory, result, dataset, strong, weak);
         PrintFigures(stdout, result);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote summary.json, curve.csv, scores.csv, curve.svg to '{outputDirectory}' in {clock.Elapsed.TotalSeconds:0.0} s."));
@@ -123,10 +132,16 @@ internal static class EvalCommand
     public static void PrintFigures(TextWriter stdout, EvaluationResult result)
     {
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"weak quality {result.Curve.WeakQuality:0.0000}, strong quality {result.Curve.StrongQuality:0.0000}"));
-        stdout.WriteLine($"{"router",-28} {"APGR",8} {"CPT(50%)",9} {"CPT(80%)",9}");
+        int width = Math.Max(28, result.Router.Length);
+        stdout.WriteLine($"{"router".PadRight(width)} {"APGR",8} {"CPT(50%)",9} {"CPT(80%)",9}");
         foreach ((string name, RoutingCurve curve) in new[] { (result.Router, result.Curve), ("random (expected)", result.Random), ("oracle", result.Oracle) })
         {
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {curve.Apgr,8:0.0000} {curve.CallPerformanceThreshold(0.5),9:0.00%} {curve.CallPerformanceThreshold(0.8),9:0.00%}"));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name.PadRight(width)} {curve.Apgr,8:0.0000} {curve.CallPerformanceThreshold(0.5),9:0.00%} {curve.CallPerformanceThreshold(0.8),9:0.00%}"));
+        }
+
+        if (result.Intervals is { } i)
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i.Level:0.#%} interval over {i.Resamples} resamples of {i.Units} {i.Unit}s{(i.Skipped > 0 ? $" ({i.Skipped} skipped: equal qualities)" : string.Empty)}: APGR {i.Apgr.Lower:0.000}–{i.Apgr.Upper:0.000}, CPT(50%) {i.Cpt50.Lower:0.0%}–{i.Cpt50.Upper:0.0%}, CPT(80%) {i.Cpt80.Lower:0.0%}–{i.Cpt80.Upper:0.0%}"));
         }
     }
 }

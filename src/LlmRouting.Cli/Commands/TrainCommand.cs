@@ -22,9 +22,10 @@ internal static class TrainCommand
         var hashBits = new Option<int>("--hash-bits") { Description = "Hashed feature space size 2^bits.", DefaultValueFactory = _ => 15 };
         var epochs = new Option<int>("--epochs") { Description = "SGD passes.", DefaultValueFactory = _ => 8 };
         var description = new Option<string?>("--description") { Description = "A description stored in the model file." };
+        var bootstrap = new Option<int>("--bootstrap") { Description = $"Resamples for the 95 % intervals of the held-out figures (whole held-out groups are resampled when there are two or more); 0 = no intervals, else at least {BootstrapIntervals.MinimumResamples}.", DefaultValueFactory = _ => 1000 };
         var command = new Command("train", "Fit the classifier (premium needed = strong right and weak wrong, or score gap above --margin); print the held-out APGR; write a versioned model file.")
         {
-            data, strong, weak, output, holdout, seed, exclude, margin, hashBits, epochs, description, promptColumn,
+            data, strong, weak, output, holdout, seed, exclude, margin, hashBits, epochs, description, promptColumn, bootstrap,
         };
         command.SetAction(parse => CommonOptions.Run(parse, () => Run(
             parse.GetValue(data)!,
@@ -39,7 +40,8 @@ internal static class TrainCommand
             parse.GetValue(epochs),
             parse.GetValue(description),
             parse.GetValue(promptColumn)!,
-            parse.InvocationConfiguration.Output)));
+            parse.InvocationConfiguration.Output,
+            parse.GetValue(bootstrap))));
         return command;
     }
 
@@ -56,12 +58,15 @@ internal static class TrainCommand
         int epochs,
         string? description,
         string promptColumn,
-        TextWriter stdout)
+        TextWriter stdout,
+        int bootstrap = 0)
     {
         if (holdout is < 0 or >= 1)
         {
             throw new CliException($"--holdout must be in [0, 1) (was {holdout.ToString(CultureInfo.InvariantCulture)}).");
         }
+
+        BootstrapIntervals.Validate(bootstrap, 0.95);
 
         LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn);
         stdout.WriteLine($"Loaded {dataset.Prompts.Count} prompts from {dataset.Files.Count} file(s){(dataset.Excluded > 0 ? $", {dataset.Excluded} excluded" : string.Empty)}.");
@@ -90,7 +95,12 @@ internal static class TrainCommand
         if (held.Count > 0)
         {
             double[] scores = [.. held.Select(p => model.Score(p.Prompt))];
-            result = EvaluationResult.Compute("classifier (held out)", scores, [.. held.Select(p => p.Weak)], [.. held.Select(p => p.Strong)]);
+            double[] weakOutcomes = [.. held.Select(p => p.Weak)];
+            double[] strongOutcomes = [.. held.Select(p => p.Strong)];
+            BootstrapIntervals? intervals = bootstrap > 0
+                ? BootstrapIntervals.Compute(scores, weakOutcomes, strongOutcomes, [.. held.Select(p => p.Group)], bootstrap, 0.95, seed)
+                : null;
+            result = EvaluationResult.Compute("classifier (held out)", scores, weakOutcomes, strongOutcomes, intervals);
             stdout.WriteLine("Held-out figures:");
             EvalCommand.PrintFigures(stdout, result);
             model = WithNote(model, result);
@@ -132,14 +142,22 @@ internal static class TrainCommand
             byGroup ? [.. prompts.Where((_, i) => held[i]).Select(p => p.Group).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)] : []);
     }
 
-    private static ClassifierModel WithNote(ClassifierModel model, EvaluationResult result) =>
-        model.WithTrainingNotes(new Dictionary<string, string>
+    private static ClassifierModel WithNote(ClassifierModel model, EvaluationResult result)
+    {
+        var notes = new Dictionary<string, string>
         {
             ["holdout_apgr"] = result.Curve.Apgr.ToString("0.0000", CultureInfo.InvariantCulture),
             ["holdout_cpt50"] = result.Curve.CallPerformanceThreshold(0.5).ToString("0.0000", CultureInfo.InvariantCulture),
             ["holdout_cpt80"] = result.Curve.CallPerformanceThreshold(0.8).ToString("0.0000", CultureInfo.InvariantCulture),
             ["holdout_prompts"] = result.Scores.Length.ToString(CultureInfo.InvariantCulture),
-        });
+        };
+        if (result.Intervals is { } i)
+        {
+            notes["holdout_apgr_95"] = string.Create(CultureInfo.InvariantCulture, $"{i.Apgr.Lower:0.0000}-{i.Apgr.Upper:0.0000} ({i.Resamples} resamples of {i.Units} {i.Unit}s)");
+        }
+
+        return model.WithTrainingNotes(notes);
+    }
 
     private sealed class Progress(TextWriter writer) : IProgress<string>
     {

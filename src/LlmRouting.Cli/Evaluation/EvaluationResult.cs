@@ -24,7 +24,10 @@ internal sealed class EvaluationResult
     /// <summary>Gets the oracle's curve: prompts ordered by the strong model's gain over the weak one.</summary>
     public RoutingCurve Oracle { get; }
 
-    public static EvaluationResult Compute(string router, double[] scores, double[] weak, double[] strong)
+    /// <summary>Gets the bootstrap intervals of the router's figures, when they were computed.</summary>
+    public BootstrapIntervals? Intervals { get; private init; }
+
+    public static EvaluationResult Compute(string router, double[] scores, double[] weak, double[] strong, BootstrapIntervals? intervals = null)
     {
         RoutingCurve curve = RoutingCurve.Compute(scores, weak, strong);
         RoutingCurve random = RoutingCurve.Compute(new double[scores.Length], weak, strong);
@@ -35,6 +38,6 @@ internal sealed class EvaluationResult
         }
 
         RoutingCurve oracle = RoutingCurve.Compute(gain, weak, strong);
-        return new EvaluationResult(router, scores, curve, random, oracle);
+        return new EvaluationResult(router, scores, curve, random, oracle) { Intervals = intervals };
     }
 }

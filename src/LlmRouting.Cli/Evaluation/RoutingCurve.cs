@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace LlmRouting.Cli.Evaluation;
 
 /// <summary>
@@ -37,7 +39,23 @@ internal sealed class RoutingCurve
     /// <param name="strong">The strong model's outcome per prompt.</param>
     /// <returns>The curve.</returns>
     /// <exception cref="CliException">The inputs are empty, of different lengths, contain NaN, or both models have the same quality.</exception>
-    public static RoutingCurve Compute(ReadOnlySpan<double> scores, ReadOnlySpan<double> weak, ReadOnlySpan<double> strong)
+    public static RoutingCurve Compute(ReadOnlySpan<double> scores, ReadOnlySpan<double> weak, ReadOnlySpan<double> strong) =>
+        Build(scores, weak, strong, throwWhenUndefined: true)!;
+
+    /// <summary>Builds the curve, or returns <see langword="false"/> when both models have the same quality (PGR undefined).</summary>
+    /// <param name="scores">The router's score per prompt.</param>
+    /// <param name="weak">The weak model's outcome per prompt.</param>
+    /// <param name="strong">The strong model's outcome per prompt.</param>
+    /// <param name="curve">The curve, when defined.</param>
+    /// <returns>Whether the curve is defined.</returns>
+    /// <exception cref="CliException">The inputs are empty.</exception>
+    public static bool TryCompute(ReadOnlySpan<double> scores, ReadOnlySpan<double> weak, ReadOnlySpan<double> strong, [NotNullWhen(true)] out RoutingCurve? curve)
+    {
+        curve = Build(scores, weak, strong, throwWhenUndefined: false);
+        return curve is not null;
+    }
+
+    private static RoutingCurve? Build(ReadOnlySpan<double> scores, ReadOnlySpan<double> weak, ReadOnlySpan<double> strong, bool throwWhenUndefined)
     {
         int n = scores.Length;
         if (n == 0)
@@ -67,6 +85,11 @@ internal sealed class RoutingCurve
         double gap = strongQuality - weakQuality;
         if (Math.Abs(gap) < 1e-12)
         {
+            if (!throwWhenUndefined)
+            {
+                return null;
+            }
+
             throw new CliException($"The strong and weak models have the same quality ({weakQuality:0.####}) on this data; the performance gap recovered is undefined.");
         }
 

@@ -36,6 +36,11 @@ internal static class ReportWriter
             w.WriteNumber("strong_quality", Round(result.Curve.StrongQuality));
             w.WriteNumber("weak_quality", Round(result.Curve.WeakQuality));
             WriteFigures(w, result.Curve);
+            if (result.Intervals is { } intervals)
+            {
+                WriteIntervals(w, intervals);
+            }
+
             w.WriteStartArray("points");
             foreach ((double share, double quality, double pgr, double? threshold) in Grid(result.Curve))
             {
@@ -118,6 +123,25 @@ internal static class ReportWriter
         w.WriteNumber("apgr", Round(curve.Apgr));
         w.WriteNumber("cpt50", Round(curve.CallPerformanceThreshold(0.5)));
         w.WriteNumber("cpt80", Round(curve.CallPerformanceThreshold(0.8)));
+    }
+
+    private static void WriteIntervals(Utf8JsonWriter w, BootstrapIntervals intervals)
+    {
+        w.WriteStartObject("intervals");
+        w.WriteNumber("level", intervals.Level);
+        w.WriteString("unit", intervals.Unit);
+        w.WriteNumber("units", intervals.Units);
+        w.WriteNumber("resamples", intervals.Resamples);
+        w.WriteNumber("skipped", intervals.Skipped);
+        foreach ((string name, FigureInterval interval) in new[] { ("apgr", intervals.Apgr), ("cpt50", intervals.Cpt50), ("cpt80", intervals.Cpt80) })
+        {
+            w.WriteStartObject(name);
+            w.WriteNumber("lower", Round(interval.Lower));
+            w.WriteNumber("upper", Round(interval.Upper));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
     }
 
     private static double Round(double value) => Math.Round(value, 6);
