@@ -49,6 +49,10 @@ public class EndToEndTests
 
         Assert.Contains("95% interval over 1000 resamples of 3 groups: APGR ", stdout.ToString(), StringComparison.Ordinal);
         Assert.True(root.GetProperty("baselines").GetProperty("oracle").GetProperty("apgr").GetDouble() > 1);
+
+        // The group oracle scores every prompt with its own file's true mean gain: between random and the oracle.
+        double groupOracle = root.GetProperty("baselines").GetProperty("group_oracle").GetProperty("apgr").GetDouble();
+        Assert.InRange(groupOracle, 0.5, root.GetProperty("baselines").GetProperty("oracle").GetProperty("apgr").GetDouble());
         JsonElement[] points = [.. root.GetProperty("points").EnumerateArray()];
         Assert.Equal(101, points.Length);
         Assert.Equal(weak, points[0].GetProperty("quality").GetDouble(), 6);
@@ -66,10 +70,11 @@ public class EndToEndTests
         XDocument svg = XDocument.Load(Path.Combine(folder.Path, "curve.svg"));
         XNamespace ns = "http://www.w3.org/2000/svg";
         Assert.Equal(ns + "svg", svg.Root!.Name);
-        Assert.Equal(3, svg.Descendants(ns + "polyline").Count());
+        Assert.Equal(4, svg.Descendants(ns + "polyline").Count());
         string text = string.Concat(svg.Descendants(ns + "text").Select(t => t.Value + "|"));
         Assert.Contains("random (APGR 0.500)", text, StringComparison.Ordinal);
         Assert.Contains("oracle (APGR", text, StringComparison.Ordinal);
+        Assert.Contains("group oracle (APGR", text, StringComparison.Ordinal);
         Assert.Contains("Share of calls to the premium (strong) model", text, StringComparison.Ordinal);
         Assert.Contains("Loaded 387 prompts from 3 file(s)", stdout.ToString(), StringComparison.Ordinal);
     }

@@ -95,6 +95,28 @@ public class RoutingCurveTests
     }
 
     [Fact]
+    public void GroupOracle_ScoresEachPromptWithItsGroupsMeanGain()
+    {
+        // Groups: "x" = prompts 0 and 2 (gains +1, −1: mean 0), "y" = prompts 1 and 3 (gains 0, +1: mean 0.5).
+        // "y" goes first as a tie of two: qualities 0.5 → 0.75 at share 0.5, then "x": 0.75 at share 1.
+        EvaluationResult result = EvaluationResult.Compute("test", [0, 0, 0, 0], Weak, Strong, ["x", "y", "x", "y"]);
+        RoutingCurve groupOracle = result.GroupOracle!;
+        Assert.Equal([0, 0.5, 1], groupOracle.Points.Select(p => p.StrongShare));
+        Assert.Equal([0.5, 0.75, 0.75], groupOracle.Points.Select(p => p.Quality));
+
+        // PGR 0 → 1 over [0, 0.5], then 1: area 0.25 + 0.5.
+        Assert.Equal(0.75, groupOracle.Apgr, 12);
+        Assert.Equal(0.25, groupOracle.CallPerformanceThreshold(0.5), 12);
+    }
+
+    [Fact]
+    public void GroupOracle_NeedsTwoGroups()
+    {
+        Assert.Null(EvaluationResult.Compute("test", [0, 0, 0, 0], Weak, Strong, ["x", "x", "x", "x"]).GroupOracle);
+        Assert.Null(EvaluationResult.Compute("test", [0, 0, 0, 0], Weak, Strong).GroupOracle);
+    }
+
+    [Fact]
     public void EqualQualities_AreAClearError()
     {
         CliException e = Assert.Throws<CliException>(() => RoutingCurve.Compute([1, 2], [1, 0], [0, 1]));

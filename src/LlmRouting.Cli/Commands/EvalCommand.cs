@@ -119,10 +119,11 @@ internal static class EvalCommand
 
         double[] weakOutcomes = [.. dataset.Prompts.Select(p => p.Weak)];
         double[] strongOutcomes = [.. dataset.Prompts.Select(p => p.Strong)];
+        string[] groups = [.. dataset.Prompts.Select(p => p.Group)];
         BootstrapIntervals? intervals = bootstrap > 0
-            ? BootstrapIntervals.Compute(scores, weakOutcomes, strongOutcomes, [.. dataset.Prompts.Select(p => p.Group)], bootstrap, confidence, seed)
+            ? BootstrapIntervals.Compute(scores, weakOutcomes, strongOutcomes, groups, bootstrap, confidence, seed)
             : null;
-        EvaluationResult result = EvaluationResult.Compute(name, scores, weakOutcomes, strongOutcomes, intervals);
+        EvaluationResult result = EvaluationResult.Compute(name, scores, weakOutcomes, strongOutcomes, groups, intervals);
         ReportWriter.WriteAll(outputDirectory, result, dataset, strong, weak);
         PrintFigures(stdout, result);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote summary.json, curve.csv, scores.csv, curve.svg to '{outputDirectory}' in {clock.Elapsed.TotalSeconds:0.0} s."));
@@ -134,8 +135,13 @@ internal static class EvalCommand
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"weak quality {result.Curve.WeakQuality:0.0000}, strong quality {result.Curve.StrongQuality:0.0000}"));
         int width = Math.Max(28, result.Router.Length);
         stdout.WriteLine($"{"router".PadRight(width)} {"APGR",8} {"CPT(50%)",9} {"CPT(80%)",9}");
-        foreach ((string name, RoutingCurve curve) in new[] { (result.Router, result.Curve), ("random (expected)", result.Random), ("oracle", result.Oracle) })
+        foreach ((string name, RoutingCurve? curve) in new[] { (result.Router, result.Curve), ("random (expected)", result.Random), ("group oracle", result.GroupOracle), ("oracle", result.Oracle) })
         {
+            if (curve is null)
+            {
+                continue;
+            }
+
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name.PadRight(width)} {curve.Apgr,8:0.0000} {curve.CallPerformanceThreshold(0.5),9:0.00%} {curve.CallPerformanceThreshold(0.8),9:0.00%}"));
         }
 

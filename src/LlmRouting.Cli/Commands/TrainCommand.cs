@@ -97,10 +97,11 @@ internal static class TrainCommand
             double[] scores = [.. held.Select(p => model.Score(p.Prompt))];
             double[] weakOutcomes = [.. held.Select(p => p.Weak)];
             double[] strongOutcomes = [.. held.Select(p => p.Strong)];
+            string[] groups = [.. held.Select(p => p.Group)];
             BootstrapIntervals? intervals = bootstrap > 0
-                ? BootstrapIntervals.Compute(scores, weakOutcomes, strongOutcomes, [.. held.Select(p => p.Group)], bootstrap, 0.95, seed)
+                ? BootstrapIntervals.Compute(scores, weakOutcomes, strongOutcomes, groups, bootstrap, 0.95, seed)
                 : null;
-            result = EvaluationResult.Compute("classifier (held out)", scores, weakOutcomes, strongOutcomes, intervals);
+            result = EvaluationResult.Compute("classifier (held out)", scores, weakOutcomes, strongOutcomes, groups, intervals);
             stdout.WriteLine("Held-out figures:");
             EvalCommand.PrintFigures(stdout, result);
             model = WithNote(model, result);

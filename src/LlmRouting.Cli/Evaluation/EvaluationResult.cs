@@ -24,10 +24,25 @@ internal sealed class EvaluationResult
     /// <summary>Gets the oracle's curve: prompts ordered by the strong model's gain over the weak one.</summary>
     public RoutingCurve Oracle { get; }
 
+    /// <summary>
+    /// Gets the group oracle's curve, when the prompts come from two or more groups: every prompt scored with its own
+    /// group's true mean gain. It bounds any router that can tell groups (e.g. subjects) apart perfectly but knows
+    /// nothing about single prompts within a group.
+    /// </summary>
+    public RoutingCurve? GroupOracle { get; private init; }
+
     /// <summary>Gets the bootstrap intervals of the router's figures, when they were computed.</summary>
     public BootstrapIntervals? Intervals { get; private init; }
 
-    public static EvaluationResult Compute(string router, double[] scores, double[] weak, double[] strong, BootstrapIntervals? intervals = null)
+    /// <summary>Computes the router's curve and the baselines.</summary>
+    /// <param name="router">The router's display name.</param>
+    /// <param name="scores">The router's score per prompt.</param>
+    /// <param name="weak">The weak model's outcome per prompt.</param>
+    /// <param name="strong">The strong model's outcome per prompt.</param>
+    /// <param name="groups">The group of each prompt, for the group oracle; <see langword="null"/> for none.</param>
+    /// <param name="intervals">The bootstrap intervals of the router's figures, if computed.</param>
+    /// <returns>The result.</returns>
+    public static EvaluationResult Compute(string router, double[] scores, double[] weak, double[] strong, IReadOnlyList<string>? groups = null, BootstrapIntervals? intervals = null)
     {
         RoutingCurve curve = RoutingCurve.Compute(scores, weak, strong);
         RoutingCurve random = RoutingCurve.Compute(new double[scores.Length], weak, strong);
@@ -38,6 +53,40 @@ internal sealed class EvaluationResult
         }
 
         RoutingCurve oracle = RoutingCurve.Compute(gain, weak, strong);
-        return new EvaluationResult(router, scores, curve, random, oracle) { Intervals = intervals };
+        return new EvaluationResult(router, scores, curve, random, oracle)
+        {
+            GroupOracle = groups is null ? null : GroupMeanGain(gain, groups) is { } groupGain ? RoutingCurve.Compute(groupGain, weak, strong) : null,
+            Intervals = intervals,
+        };
+    }
+
+    /// <summary>Each prompt's group's mean gain, or <see langword="null"/> when there are fewer than two groups.</summary>
+    private static double[]? GroupMeanGain(double[] gain, IReadOnlyList<string> groups)
+    {
+        if (groups.Count != gain.Length)
+        {
+            throw new ArgumentException("Every prompt needs a group.", nameof(groups));
+        }
+
+        var totals = new Dictionary<string, (double Sum, int Count)>(StringComparer.Ordinal);
+        for (int i = 0; i < gain.Length; i++)
+        {
+            (double sum, int count) = totals.GetValueOrDefault(groups[i]);
+            totals[groups[i]] = (sum + gain[i], count + 1);
+        }
+
+        if (totals.Count < 2)
+        {
+            return null;
+        }
+
+        double[] mean = new double[gain.Length];
+        for (int i = 0; i < mean.Length; i++)
+        {
+            (double sum, int count) = totals[groups[i]];
+            mean[i] = sum / count;
+        }
+
+        return mean;
     }
 }

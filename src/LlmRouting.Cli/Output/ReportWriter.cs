@@ -68,6 +68,13 @@ internal static class ReportWriter
             w.WriteStartObject("oracle");
             WriteFigures(w, result.Oracle);
             w.WriteEndObject();
+            if (result.GroupOracle is { } groupOracle)
+            {
+                w.WriteStartObject("group_oracle");
+                WriteFigures(w, groupOracle);
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
             w.WriteStartArray("files");
             foreach (string file in data.Files)

@@ -5,15 +5,19 @@ using LlmRouting.Cli.Evaluation;
 
 namespace LlmRouting.Cli.Output;
 
-/// <summary>Renders quality versus share of strong (premium) calls for the router, random and oracle as a standalone SVG.</summary>
+/// <summary>Renders quality versus share of strong (premium) calls for the router, random, group oracle and oracle as a standalone SVG, sized so the legend fits.</summary>
 internal static class SvgPlot
 {
-    private const double Width = 760;
     private const double Height = 480;
     private const double Left = 70;
-    private const double Right = 200;
+    private const double PlotWidth = 490;
+    private const double LegendGap = 20;
+    private const double LegendText = 36;
     private const double Top = 50;
     private const double Bottom = 60;
+
+    /// <summary>A generous average advance of a 12 px sans-serif glyph, to size the canvas so no legend text is cut off.</summary>
+    internal const double GlyphWidth = 7;
 
     public static string Render(EvaluationResult result)
     {
@@ -23,22 +27,48 @@ internal static class SvgPlot
         low = Math.Floor((low - 0.01) * 20) / 20;
         high = Math.Ceiling((high + 0.01) * 20) / 20;
 
+        (string Name, RoutingCurve Curve, string Color, string? Dash)[] series =
+        [
+            ("oracle", result.Oracle, "#2ca02c", null),
+            .. result.GroupOracle is { } groupOracle ? [("group oracle", groupOracle, "#ff7f0e", "2 3")] : Array.Empty<(string, RoutingCurve, string, string?)>(),
+            ("random", result.Random, "#7f7f7f", "6 4"),
+            (result.Router, router, "#1f77b4", null),
+        ];
+        string[] legend = [.. series.Reverse().Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name} (APGR {s.Curve.Apgr:0.000})"))];
+        List<string> notes =
+        [
+            string.Create(CultureInfo.InvariantCulture, $"weak quality {router.WeakQuality:0.000}"),
+            string.Create(CultureInfo.InvariantCulture, $"strong quality {router.StrongQuality:0.000}"),
+            string.Create(CultureInfo.InvariantCulture, $"CPT(50%) {router.CallPerformanceThreshold(0.5):0.0%}"),
+            string.Create(CultureInfo.InvariantCulture, $"CPT(80%) {router.CallPerformanceThreshold(0.8):0.0%}"),
+        ];
+        if (result.Intervals is { } intervals)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"APGR {intervals.Level:0.#%} interval {intervals.Apgr.Lower:0.000}–{intervals.Apgr.Upper:0.000}"));
+            notes.Add($"({intervals.Resamples} resamples of {intervals.Units} {intervals.Unit}s)");
+        }
+
+        string title = string.Create(CultureInfo.InvariantCulture, $"Quality vs share of premium calls: {result.Router} (APGR {router.Apgr:0.000})");
+        double legendLeft = Left + PlotWidth + LegendGap;
+        double width = Math.Ceiling(Math.Max(
+            Math.Max(legendLeft + LegendText + (legend.Max(l => l.Length) * GlyphWidth), legendLeft + (notes.Max(n => n.Length) * GlyphWidth)),
+            Left + (title.Length * GlyphWidth * 15 / 12)) + 10);
+
         var sb = new StringBuilder();
         using (var w = XmlWriter.Create(sb, new XmlWriterSettings { Indent = true, OmitXmlDeclaration = true }))
         {
             const string Ns = "http://www.w3.org/2000/svg";
             w.WriteStartElement("svg", Ns);
-            w.WriteAttributeString("width", F(Width));
+            w.WriteAttributeString("width", F(width));
             w.WriteAttributeString("height", F(Height));
-            w.WriteAttributeString("viewBox", $"0 0 {F(Width)} {F(Height)}");
+            w.WriteAttributeString("viewBox", $"0 0 {F(width)} {F(Height)}");
             w.WriteAttributeString("font-family", "sans-serif");
             w.WriteAttributeString("font-size", "12");
-            Rect(w, 0, 0, Width, Height, "white");
+            Rect(w, 0, 0, width, Height, "white");
 
-            string title = string.Create(CultureInfo.InvariantCulture, $"Quality vs share of premium calls: {result.Router} (APGR {router.Apgr:0.000})");
             Text(w, Left, 28, title, "start", "15");
 
-            double plotW = Width - Left - Right;
+            const double plotW = PlotWidth;
             double plotH = Height - Top - Bottom;
             double X(double share) => Left + (share * plotW);
             double Y(double quality) => Top + plotH - ((quality - low) / (high - low) * plotH);
@@ -71,12 +101,6 @@ internal static class SvgPlot
             w.WriteString("Quality (mean outcome)");
             w.WriteEndElement();
 
-            (string Name, RoutingCurve Curve, string Color, string? Dash)[] series =
-            [
-                ("oracle", result.Oracle, "#2ca02c", null),
-                ("random", result.Random, "#7f7f7f", "6 4"),
-                (result.Router, router, "#1f77b4", null),
-            ];
             foreach ((string _, RoutingCurve curve, string color, string? dash) in series)
             {
                 var points = new StringBuilder();
@@ -100,19 +124,21 @@ internal static class SvgPlot
             }
 
             // Legend.
-            double lx = Left + plotW + 20;
             double ly = Top + 10;
-            foreach ((string name, RoutingCurve curve, string color, string? dash) in series.Reverse())
+            int entry = 0;
+            foreach ((string _, RoutingCurve _, string color, string? dash) in series.Reverse())
             {
-                Line(w, lx, ly, lx + 28, ly, color, "2", dash);
-                Text(w, lx + 36, ly + 4, string.Create(CultureInfo.InvariantCulture, $"{name} (APGR {curve.Apgr:0.000})"), "start", null);
+                Line(w, legendLeft, ly, legendLeft + 28, ly, color, "2", dash);
+                Text(w, legendLeft + LegendText, ly + 4, legend[entry++], "start", null);
                 ly += 22;
             }
 
-            Text(w, lx, ly + 10, string.Create(CultureInfo.InvariantCulture, $"weak quality {router.WeakQuality:0.000}"), "start", null);
-            Text(w, lx, ly + 28, string.Create(CultureInfo.InvariantCulture, $"strong quality {router.StrongQuality:0.000}"), "start", null);
-            Text(w, lx, ly + 46, string.Create(CultureInfo.InvariantCulture, $"CPT(50%) {router.CallPerformanceThreshold(0.5):0.0%}"), "start", null);
-            Text(w, lx, ly + 64, string.Create(CultureInfo.InvariantCulture, $"CPT(80%) {router.CallPerformanceThreshold(0.8):0.0%}"), "start", null);
+            ly += 10;
+            foreach (string note in notes)
+            {
+                Text(w, legendLeft, ly, note, "start", null);
+                ly += 18;
+            }
             w.WriteEndElement();
         }
 
