@@ -93,6 +93,18 @@ public class EndToEndTests
     }
 
     [Fact]
+    public void Eval_WithFoldsByPrompt_TrainsTheClassifierInDistribution()
+    {
+        using var folder = new TempFolder();
+        var stdout = new StringWriter();
+        int exit = Invoke(stdout, new StringWriter(), ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--router", "classifier", "--folds", "3", "--split", "prompt", "--bootstrap", "0", "--out", folder.Path]);
+        Assert.Equal(0, exit);
+        Assert.Contains("Fold 3/3: 129 random prompts from 3 group(s), router fitted on 258.", stdout.ToString(), StringComparison.Ordinal);
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "summary.json")));
+        Assert.Equal("classifier (3-fold by prompt)", summary.RootElement.GetProperty("router").GetString());
+    }
+
+    [Fact]
     public void TrainThenCalibrate_WritesALoadableModelAndAThreshold()
     {
         using var folder = new TempFolder();
@@ -117,6 +129,7 @@ public class EndToEndTests
     [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong prompt --weak mistralai/Mixtral-8x7B-Instruct-v0.1", "error: Column 'prompt' is neither boolean (True/False, 1/0) nor numeric:")]
     [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --router bogus", "error: Unknown router 'bogus'")]
     [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --router embedding", "needs labelled training prompts")]
+    [InlineData("eval --data /no/such/data.csv --strong a --weak b --folds 5 --split subject", "error: --split must be 'group' or 'prompt' (was 'subject').")]
     [InlineData("eval --data /no/such/data.csv --strong a --weak b --bootstrap 50", "error: --bootstrap must be 0 (no intervals) or at least 100 (was 50).")]
     [InlineData("eval --data /no/such/data.csv --strong a --weak b --confidence 1.2", "error: --confidence must be between 0 and 1, exclusive (was 1.2).")]
     [InlineData("calibrate --data {mmlu}/mmlu_anatomy.csv --model /no/model.json --premium-share 0.3", "error: Classifier model file '/no/model.json' does not exist.")]

@@ -25,10 +25,11 @@ internal static class EvalCommand
         var folds = new Option<int>("--folds") { Description = "Split by group: the classifier (trained afresh) and embedding routers learn from the other folds' files and score each held-out fold; 0 = no split.", DefaultValueFactory = _ => 0 };
         var bootstrap = new Option<int>("--bootstrap") { Description = $"Resamples for the 95 % intervals of the router's figures (whole groups are resampled when there are two or more); 0 = no intervals, else at least {BootstrapIntervals.MinimumResamples}.", DefaultValueFactory = _ => 1000 };
         var confidence = new Option<double>("--confidence") { Description = "The confidence level of the intervals.", DefaultValueFactory = _ => 0.95 };
+        var split = new Option<string>("--split") { Description = "With --folds: 'group' holds out whole files (unseen subjects); 'prompt' holds out random prompts (in-distribution: every file is in training).", DefaultValueFactory = _ => "group" };
         var margin = new Option<double>("--margin") { Description = "With --folds: premium is needed when strong − weak > margin.", DefaultValueFactory = _ => 0 };
         var command = new Command("eval", "Score labelled prompts with a router; report APGR, CPT(50%), CPT(80%) against random and oracle; write summary.json, curve.csv, scores.csv, curve.svg.")
         {
-            data, strong, weak, router, output, exclude, trainData, k, seed, folds, margin, promptColumn, bootstrap, confidence,
+            data, strong, weak, router, output, exclude, trainData, k, seed, folds, margin, promptColumn, bootstrap, confidence, split,
         };
         command.SetAction(parse => CommonOptions.Run(parse, () =>
         {
@@ -51,7 +52,8 @@ internal static class EvalCommand
                 folds: parse.GetValue(folds),
                 margin: parse.GetValue(margin),
                 bootstrap: parse.GetValue(bootstrap),
-                confidence: parse.GetValue(confidence));
+                confidence: parse.GetValue(confidence),
+                split: parse.GetValue(split)!);
         }));
         return command;
     }
@@ -72,8 +74,16 @@ internal static class EvalCommand
         int folds = 0,
         double margin = 0,
         int bootstrap = 0,
-        double confidence = 0.95)
+        double confidence = 0.95,
+        string split = "group")
     {
+        bool byPrompt = split.ToLowerInvariant() switch
+        {
+            "group" => false,
+            "prompt" => true,
+            _ => throw new CliException($"--split must be 'group' or 'prompt' (was '{split}')."),
+        };
+
         if (folds is < 0 or 1)
         {
             throw new CliException($"--folds must be 0 (no split) or at least 2 (was {folds}).");
@@ -90,19 +100,20 @@ internal static class EvalCommand
         if (folds > 0 && learns)
         {
             bool classifier = router.Equals(Routers.Classifier, StringComparison.OrdinalIgnoreCase);
-            name = $"{router.ToLowerInvariant()} ({folds}-fold by group)";
+            name = $"{router.ToLowerInvariant()} ({folds}-fold by {(byPrompt ? "prompt" : "group")})";
             using var progress = new ProgressBar($"Scoring ({name})", dataset.Prompts.Count, interactive: interactive);
             scores = GroupFolds.Score(
                 dataset.Prompts,
                 folds,
                 seed,
                 train => classifier
-                    ? new ClassifierScorer(TrainCommand.Fit(train, margin, seed, stdout: null), name)
+                    ? new ClassifierScorer(TrainCommand.Fit(train, margin, seed, stdout: null, validateByGroup: !byPrompt), name)
                     : router.Equals(Routers.MeaiSemantic, StringComparison.OrdinalIgnoreCase)
                         ? new MeaiSemanticScorer(train, k)
                         : new EmbeddingScorer(train, k),
                 progress,
-                stdout);
+                stdout,
+                byPrompt);
         }
         else
         {

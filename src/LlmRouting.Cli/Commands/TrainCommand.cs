@@ -119,10 +119,17 @@ internal static class TrainCommand
     }
 
     /// <summary>Trains a classifier on labelled prompts with the default training options.</summary>
-    internal static ClassifierModel Fit(IReadOnlyList<LabelledPrompt> prompts, double margin, int seed, TextWriter? stdout, ClassifierTrainingOptions? options = null)
+    /// <param name="prompts">The training prompts.</param>
+    /// <param name="margin">Premium is needed when strong − weak exceeds it.</param>
+    /// <param name="seed">The training seed.</param>
+    /// <param name="stdout">Where training progress goes, if anywhere.</param>
+    /// <param name="options">The training options; the defaults with <paramref name="seed"/> when <see langword="null"/>.</param>
+    /// <param name="validateByGroup">Choose the regularisation on held-out whole groups (to generalise to unseen groups) rather than on random prompts (in-distribution).</param>
+    /// <returns>The model.</returns>
+    internal static ClassifierModel Fit(IReadOnlyList<LabelledPrompt> prompts, double margin, int seed, TextWriter? stdout, ClassifierTrainingOptions? options = null, bool validateByGroup = true)
     {
         options ??= new ClassifierTrainingOptions { Seed = seed };
-        ClassifierTrainingExample[] examples = [.. prompts.Select(p => new ClassifierTrainingExample(p.Prompt, p.Strong - p.Weak > margin, p.Group))];
+        ClassifierTrainingExample[] examples = [.. prompts.Select(p => new ClassifierTrainingExample(p.Prompt, p.Strong - p.Weak > margin, validateByGroup ? p.Group : null))];
         try
         {
             return ClassifierTrainer.Train(examples, options, stdout is null ? null : new Progress(stdout));
