@@ -128,13 +128,7 @@ internal static class EvalCommand
             scores = scorer.ScoreAll([.. dataset.Prompts.Select(p => p.Prompt)], progress);
         }
 
-        double[] weakOutcomes = [.. dataset.Prompts.Select(p => p.Weak)];
-        double[] strongOutcomes = [.. dataset.Prompts.Select(p => p.Strong)];
-        string[] groups = [.. dataset.Prompts.Select(p => p.Group)];
-        BootstrapIntervals? intervals = bootstrap > 0
-            ? BootstrapIntervals.Compute(scores, weakOutcomes, strongOutcomes, groups, bootstrap, confidence, seed)
-            : null;
-        EvaluationResult result = EvaluationResult.Compute(name, scores, weakOutcomes, strongOutcomes, groups, intervals);
+        EvaluationResult result = EvaluationResult.Evaluate(name, scores, dataset.Prompts, bootstrap, confidence, seed);
         ReportWriter.WriteAll(outputDirectory, result, dataset, strong, weak);
         PrintFigures(stdout, result);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote summary.json, curve.csv, scores.csv, curve.svg to '{outputDirectory}' in {clock.Elapsed.TotalSeconds:0.0} s."));

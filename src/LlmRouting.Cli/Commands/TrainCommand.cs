@@ -95,13 +95,7 @@ internal static class TrainCommand
         if (held.Count > 0)
         {
             double[] scores = [.. held.Select(p => model.Score(p.Prompt))];
-            double[] weakOutcomes = [.. held.Select(p => p.Weak)];
-            double[] strongOutcomes = [.. held.Select(p => p.Strong)];
-            string[] groups = [.. held.Select(p => p.Group)];
-            BootstrapIntervals? intervals = bootstrap > 0
-                ? BootstrapIntervals.Compute(scores, weakOutcomes, strongOutcomes, groups, bootstrap, 0.95, seed)
-                : null;
-            result = EvaluationResult.Compute("classifier (held out)", scores, weakOutcomes, strongOutcomes, groups, intervals);
+            result = EvaluationResult.Evaluate("classifier (held out)", scores, held, bootstrap, 0.95, seed);
             stdout.WriteLine("Held-out figures:");
             EvalCommand.PrintFigures(stdout, result);
             model = WithNote(model, result);

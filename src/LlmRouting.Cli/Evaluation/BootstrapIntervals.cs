@@ -166,21 +166,11 @@ internal sealed class BootstrapIntervals
 
     private static int[][] GroupMembers(IReadOnlyList<string> groups, out string unit)
     {
-        var byGroup = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (int i = 0; i < groups.Count; i++)
-        {
-            if (!byGroup.TryGetValue(groups[i], out List<int>? members))
-            {
-                byGroup[groups[i]] = members = [];
-            }
-
-            members.Add(i);
-        }
-
-        if (byGroup.Count >= 2)
+        int[][] members = PromptGroups.Members(groups);
+        if (members.Length >= 2)
         {
             unit = "group";
-            return [.. byGroup.Keys.Order(StringComparer.Ordinal).Select(g => byGroup[g].ToArray())];
+            return members;
         }
 
         unit = "prompt";

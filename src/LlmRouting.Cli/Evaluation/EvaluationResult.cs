@@ -1,3 +1,5 @@
+using LlmRouting.Cli.Data;
+
 namespace LlmRouting.Cli.Evaluation;
 
 /// <summary>A router's curve and figures with the random and oracle baselines on the same prompts.</summary>
@@ -60,6 +62,28 @@ internal sealed class EvaluationResult
         };
     }
 
+    /// <summary>
+    /// Evaluates a router's scores on labelled prompts: its curve, the baselines (with the group oracle) and, when
+    /// <paramref name="resamples"/> is above 0, bootstrap intervals of its figures.
+    /// </summary>
+    /// <param name="router">The router's display name.</param>
+    /// <param name="scores">The router's score per prompt.</param>
+    /// <param name="prompts">The labelled prompts, in the order of <paramref name="scores"/>.</param>
+    /// <param name="resamples">Bootstrap resamples; 0 for no intervals.</param>
+    /// <param name="level">The confidence level of the intervals.</param>
+    /// <param name="seed">The seed of the bootstrap draws.</param>
+    /// <returns>The result.</returns>
+    public static EvaluationResult Evaluate(string router, double[] scores, IReadOnlyList<LabelledPrompt> prompts, int resamples, double level, int seed)
+    {
+        double[] weak = [.. prompts.Select(p => p.Weak)];
+        double[] strong = [.. prompts.Select(p => p.Strong)];
+        string[] groups = [.. prompts.Select(p => p.Group)];
+        BootstrapIntervals? intervals = resamples > 0
+            ? BootstrapIntervals.Compute(scores, weak, strong, groups, resamples, level, seed)
+            : null;
+        return Compute(router, scores, weak, strong, groups, intervals);
+    }
+
     /// <summary>Each prompt's group's mean gain, or <see langword="null"/> when there are fewer than two groups.</summary>
     private static double[]? GroupMeanGain(double[] gain, IReadOnlyList<string> groups)
     {
@@ -68,23 +92,25 @@ internal sealed class EvaluationResult
             throw new ArgumentException("Every prompt needs a group.", nameof(groups));
         }
 
-        var totals = new Dictionary<string, (double Sum, int Count)>(StringComparer.Ordinal);
-        for (int i = 0; i < gain.Length; i++)
-        {
-            (double sum, int count) = totals.GetValueOrDefault(groups[i]);
-            totals[groups[i]] = (sum + gain[i], count + 1);
-        }
-
-        if (totals.Count < 2)
+        int[][] members = PromptGroups.Members(groups);
+        if (members.Length < 2)
         {
             return null;
         }
 
         double[] mean = new double[gain.Length];
-        for (int i = 0; i < mean.Length; i++)
+        foreach (int[] group in members)
         {
-            (double sum, int count) = totals[groups[i]];
-            mean[i] = sum / count;
+            double sum = 0;
+            foreach (int i in group)
+            {
+                sum += gain[i];
+            }
+
+            foreach (int i in group)
+            {
+                mean[i] = sum / group.Length;
+            }
         }
 
         return mean;

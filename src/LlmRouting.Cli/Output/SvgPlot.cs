@@ -17,7 +17,7 @@ internal static class SvgPlot
     private const double Bottom = 60;
 
     /// <summary>A generous average advance of a 12 px sans-serif glyph, to size the canvas so no legend text is cut off.</summary>
-    internal const double GlyphWidth = 7;
+    private const double GlyphWidth = 7;
 
     public static string Render(EvaluationResult result)
     {
@@ -68,9 +68,8 @@ internal static class SvgPlot
 
             Text(w, Left, 28, title, "start", "15");
 
-            const double plotW = PlotWidth;
             double plotH = Height - Top - Bottom;
-            double X(double share) => Left + (share * plotW);
+            double X(double share) => Left + (share * PlotWidth);
             double Y(double quality) => Top + plotH - ((quality - low) / (high - low) * plotH);
 
             // Grid and ticks.
@@ -85,13 +84,13 @@ internal static class SvgPlot
             for (int i = 0; i <= ySteps; i++)
             {
                 double q = low + (i * 0.05);
-                Line(w, Left, Y(q), Left + plotW, Y(q), "#e5e5e5", "1", null);
+                Line(w, Left, Y(q), Left + PlotWidth, Y(q), "#e5e5e5", "1", null);
                 Text(w, Left - 8, Y(q) + 4, q.ToString("0.00", CultureInfo.InvariantCulture), "end", null);
             }
 
-            Line(w, Left, Top + plotH, Left + plotW, Top + plotH, "black", "1", null);
+            Line(w, Left, Top + plotH, Left + PlotWidth, Top + plotH, "black", "1", null);
             Line(w, Left, Top, Left, Top + plotH, "black", "1", null);
-            Text(w, Left + (plotW / 2), Height - 18, "Share of calls to the premium (strong) model", "middle", "13");
+            Text(w, Left + (PlotWidth / 2), Height - 18, "Share of calls to the premium (strong) model", "middle", "13");
             w.WriteStartElement("text", Ns);
             w.WriteAttributeString("x", "18");
             w.WriteAttributeString("y", F(Top + (plotH / 2)));
@@ -125,11 +124,10 @@ internal static class SvgPlot
 
             // Legend.
             double ly = Top + 10;
-            int entry = 0;
-            foreach ((string _, RoutingCurve _, string color, string? dash) in series.Reverse())
+            foreach (((string _, RoutingCurve _, string color, string? dash), string label) in series.Reverse().Zip(legend))
             {
                 Line(w, legendLeft, ly, legendLeft + 28, ly, color, "2", dash);
-                Text(w, legendLeft + LegendText, ly + 4, legend[entry++], "start", null);
+                Text(w, legendLeft + LegendText, ly + 4, label, "start", null);
                 ly += 22;
             }
 
