@@ -343,28 +343,17 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             return state.DefaultDecision;
         }
 
-        RouteTarget best = candidates.Targets[0];
-        foreach (RouteTarget target in candidates.Targets)
-        {
-            if (target.Profile.Tier < best.Profile.Tier ||
-                (target.Profile.Tier == best.Profile.Tier && UnitPrice(target) < UnitPrice(best)))
-            {
-                best = target;
-            }
-        }
-
+        RouteTarget best = TargetOrdering.LowestTierCheapest(candidates.Targets)!;
         return RouteDecision.To(best, RouterState.DefaultStrategyName, $"default target '{state.DefaultTarget.Name}' cannot serve this request; cheapest candidate");
-
-        static decimal UnitPrice(RouteTarget t) => t.Profile.InputPricePerMillion + t.Profile.OutputPricePerMillion;
     }
 
     private static RouteInvocation CreateInvocation(RouterState state, RoutingRequest request, RouteCandidates candidates, RouteDecision decision, long start)
     {
         DateTimeOffset now = state.TimeProvider.GetUtcNow();
-        var route = new RouteInfo(RouteIds.NewVersion7(now), now, request, candidates, decision, Stopwatch.GetElapsedTime(start), state.Baseline?.Profile, state.Baseline?.Name);
+        var route = new RouteExecution(RouteIds.NewVersion7(now), now, request, candidates, decision, Stopwatch.GetElapsedTime(start), state.Baseline, state.Executor.ChainBuilder);
         if (state.Logger.IsEnabled(LogLevel.Debug))
         {
-            Log.Routed(state.Logger, route.RouteId, decision.Primary.Name, decision.Strategy, decision.Reason, candidates.Count, candidates.Rejections.Count);
+            Log.Routed(state.Logger, route.Info.RouteId, decision.Primary.Name, decision.Strategy, decision.Reason, candidates.Count, candidates.Rejections.Count);
         }
 
         // The routing span (if one is being recorded) is current here: LlmRouterChatClient started it around the base call.

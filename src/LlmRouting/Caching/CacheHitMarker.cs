@@ -4,7 +4,7 @@ namespace LlmRouting;
 
 /// <summary>
 /// Tells the router that a target's per-target cache served a response: the cache puts the marker in the
-/// response's (or update's) additional properties, and the router moves it onto <see cref="RouteInfo"/>.
+/// response's (or update's) additional properties, and the router's execution moves it onto <see cref="RouteInfo"/>.
 /// </summary>
 internal sealed class CacheHitMarker
 {
@@ -20,15 +20,19 @@ internal sealed class CacheHitMarker
 
     public double? Similarity { get; }
 
-    /// <summary>Moves a marker, if any, from <paramref name="properties"/> onto <paramref name="route"/>.</summary>
-    public static AdditionalPropertiesDictionary Apply(AdditionalPropertiesDictionary properties, RouteInfo route)
+    /// <summary>Takes a marker, if any, out of <paramref name="properties"/>.</summary>
+    /// <param name="properties">A response's or update's additional properties.</param>
+    /// <param name="similarity">The similarity of the cached request (semantic cache), else <see langword="null"/>.</param>
+    /// <returns>Whether a cache served it.</returns>
+    public static bool TryTake(AdditionalPropertiesDictionary properties, out double? similarity)
     {
         if (properties.Remove(Key, out object? value) && value is CacheHitMarker marker)
         {
-            route.IsCacheHit = true;
-            route.CacheSimilarity ??= marker.Similarity;
+            similarity = marker.Similarity;
+            return true;
         }
 
-        return properties;
+        similarity = null;
+        return false;
     }
 }

@@ -2,11 +2,11 @@ using Microsoft.Extensions.AI;
 
 namespace LlmRouting;
 
-/// <summary>Where one segment of a routed stream comes from: its updates, the target serving them, and the chain's untried targets.</summary>
+/// <summary>Where one segment of a routed stream comes from: its updates, the attempt serving them, and the chain's untried targets.</summary>
 internal interface IStreamSource : IDisposable
 {
-    /// <summary>Gets the target serving (or last trying to serve) the stream.</summary>
-    RouteTarget Current { get; }
+    /// <summary>Gets the attempt serving (or last trying to serve) the stream; <see langword="null"/> before the first.</summary>
+    TargetAttempt? Attempt { get; }
 
     /// <summary>Gets the targets of the chain not tried yet.</summary>
     IReadOnlyList<RouteTarget> Remaining { get; }

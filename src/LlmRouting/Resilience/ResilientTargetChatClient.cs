@@ -85,179 +85,80 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         }
     }
 
-    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        new PipelineStream(this, messages, options, cancellationToken);
-
-    private static async ValueTask DisposeAsync(IAsyncEnumerator<ChatResponseUpdate>? enumerator, LinkedTokenSource attempt)
+    /// <summary>
+    /// One stream: the pipeline covers its start, up to the first update (each attempt on its own token source linked to
+    /// the caller's); then the target's updates pass through. A failure after the first update surfaces as the target threw it.
+    /// </summary>
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        try
+        Started started = await _pipeline.ExecuteAsync(
+            static (state, pipelineToken) => state.Client.StartAsync(state.Messages, state.Options, state.Token, pipelineToken),
+            (Client: this, Messages: messages, Options: options, Token: cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        await using (started.ConfigureAwait(false))
         {
-            if (enumerator is not null)
+            if (!started.HasFirst)
             {
-                await enumerator.DisposeAsync().ConfigureAwait(false);
+                yield break;
             }
-        }
-        finally
-        {
-            attempt.Dispose();
+
+            yield return started.Updates.Current;
+            while (await started.Updates.MoveNextAsync().ConfigureAwait(false))
+            {
+                yield return started.Updates.Current;
+            }
         }
     }
 
-    /// <summary>
-    /// One stream: the pipeline covers its start, up to the first update; then the target's own enumerator is passed
-    /// through as it is (no state machine step and no allocation per update). Like a compiler-generated async iterator,
-    /// the stream is its own first enumerator, and it combines the method's token with the enumerator's the same way.
-    /// </summary>
+    /// <summary>One attempt of the pipeline: starts the target's stream and waits for its first update.</summary>
     /// <remarks>
-    /// A failure after the first update surfaces from <see cref="MoveNextAsync"/> as the target threw it; the target's
-    /// enumerator and the attempt's token source are released by <see cref="DisposeAsync"/>, which every consumer calls.
+    /// The stream runs on a source linked to the caller's token: Polly's token (which carries the attempt timeout and is
+    /// pooled) only guards the start, and the source is disposed (unlinked from the caller) when the stream ends.
     /// </remarks>
-    private sealed class PipelineStream : IAsyncEnumerable<ChatResponseUpdate>, IAsyncEnumerator<ChatResponseUpdate>
+    private async ValueTask<Started> StartAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken callerToken, CancellationToken pipelineToken)
     {
-        private const int Created = 0;
-        private const int Starting = 1;
-        private const int Streaming = 2;
-        private const int Ended = 3;
-
-        private readonly ResilientTargetChatClient _client;
-        private readonly IEnumerable<ChatMessage> _messages;
-        private readonly ChatOptions? _options;
-        private readonly CancellationToken _methodToken;
-        private CancellationToken _callerToken;
-        private CancellationTokenSource? _combined;
-        private IAsyncEnumerator<ChatResponseUpdate>? _updates;
-        private LinkedTokenSource? _attempt;
-        private int _state;
-        private bool _hasFirst;
-
-        public PipelineStream(ResilientTargetChatClient client, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        var attempt = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
+        IAsyncEnumerator<ChatResponseUpdate>? updates = null;
+        try
         {
-            _client = client;
-            _messages = messages;
-            _options = options;
-            _methodToken = cancellationToken;
-            _callerToken = cancellationToken;
+            using CancellationTokenRegistration guard = pipelineToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
+            updates = InnerClient.GetStreamingResponseAsync(messages, options, attempt.Token).GetAsyncEnumerator(attempt.Token);
+            bool hasFirst = await updates.MoveNextAsync().ConfigureAwait(false);
+            return new Started(updates, hasFirst, attempt);
         }
-
-        public ChatResponseUpdate Current => _state == Streaming ? _updates!.Current : null!;
-
-        public IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+        catch (OperationCanceledException) when (pipelineToken.IsCancellationRequested && !callerToken.IsCancellationRequested)
         {
-            PipelineStream stream = Interlocked.CompareExchange(ref _state, Starting, Created) == Created
-                ? this
-                : new PipelineStream(_client, _messages, _options, _methodToken) { _state = Starting };
-            if (!stream._callerToken.CanBeCanceled)
-            {
-                stream._callerToken = cancellationToken;
-            }
-            else if (cancellationToken.CanBeCanceled && cancellationToken != stream._callerToken)
-            {
-                stream._combined = CancellationTokenSource.CreateLinkedTokenSource(stream._callerToken, cancellationToken);
-                stream._callerToken = stream._combined.Token;
-            }
-
-            return stream;
+            await new Started(updates, false, attempt).DisposeAsync().ConfigureAwait(false);
+            pipelineToken.ThrowIfCancellationRequested(); // surfaces as Polly's TimeoutRejectedException
+            throw;
         }
-
-        public ValueTask<bool> MoveNextAsync()
+        catch
         {
-            if (_state == Streaming)
-            {
-                return _updates!.MoveNextAsync();
-            }
-
-            if (_state != Starting)
-            {
-                return new ValueTask<bool>(false);
-            }
-
-            ValueTask<PipelineStream> started;
-            try
-            {
-                started = _client._pipeline.ExecuteAsync(static (stream, pipelineToken) => stream.StartAttemptAsync(pipelineToken), this, _callerToken);
-            }
-#pragma warning disable CA1031 // Not swallowed: it faults this MoveNextAsync, as an async iterator's would be.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                _state = Ended;
-                return ValueTask.FromException<bool>(ex);
-            }
-
-            return started.IsCompletedSuccessfully ? new ValueTask<bool>(Started()) : AwaitStartAsync(started);
+            await new Started(updates, false, attempt).DisposeAsync().ConfigureAwait(false);
+            throw;
         }
+    }
+
+    /// <summary>A target's stream that has started, and the token source it runs on.</summary>
+    private sealed class Started(IAsyncEnumerator<ChatResponseUpdate>? updates, bool hasFirst, CancellationTokenSource attempt) : IAsyncDisposable
+    {
+        public IAsyncEnumerator<ChatResponseUpdate> Updates => updates!;
+
+        public bool HasFirst => hasFirst;
 
         public async ValueTask DisposeAsync()
         {
-            _state = Ended;
-            IAsyncEnumerator<ChatResponseUpdate>? updates = _updates;
-            LinkedTokenSource? attempt = _attempt;
-            CancellationTokenSource? combined = _combined;
-            _updates = null;
-            _attempt = null;
-            _combined = null;
             try
             {
-                if (attempt is not null)
+                if (updates is not null)
                 {
-                    await ResilientTargetChatClient.DisposeAsync(updates, attempt).ConfigureAwait(false);
+                    await updates.DisposeAsync().ConfigureAwait(false);
                 }
             }
             finally
             {
-                combined?.Dispose();
-            }
-        }
-
-        private bool Started()
-        {
-            _state = _hasFirst ? Streaming : Ended;
-            return _hasFirst;
-        }
-
-        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-        private async ValueTask<bool> AwaitStartAsync(ValueTask<PipelineStream> started)
-        {
-            try
-            {
-                await started.ConfigureAwait(false);
-            }
-            catch
-            {
-                _state = Ended;
-                throw;
-            }
-
-            return Started();
-        }
-
-        /// <summary>One attempt of the pipeline: starts the target's stream and waits for its first update.</summary>
-        private async ValueTask<PipelineStream> StartAttemptAsync(CancellationToken pipelineToken)
-        {
-            // Each attempt gets its own (pooled) token source linked to the caller's. Polly's token (which carries the
-            // attempt timeout and is pooled) only guards the start; the stream itself lives on the caller's.
-            var attempt = LinkedTokenSource.Start(_callerToken);
-            IAsyncEnumerator<ChatResponseUpdate>? e = null;
-            try
-            {
-                using CancellationTokenRegistration guard = pipelineToken.UnsafeRegister(static s => ((LinkedTokenSource)s!).Cancel(), attempt);
-                e = _client.InnerClient.GetStreamingResponseAsync(_messages, _options, attempt.Token).GetAsyncEnumerator(attempt.Token);
-                _hasFirst = await e.MoveNextAsync().ConfigureAwait(false);
-                _updates = e;
-                _attempt = attempt;
-                return this;
-            }
-            catch (OperationCanceledException) when (pipelineToken.IsCancellationRequested && !_callerToken.IsCancellationRequested)
-            {
-                await ResilientTargetChatClient.DisposeAsync(e, attempt).ConfigureAwait(false);
-                pipelineToken.ThrowIfCancellationRequested(); // surfaces as Polly's TimeoutRejectedException
-                throw;
-            }
-            catch
-            {
-                await ResilientTargetChatClient.DisposeAsync(e, attempt).ConfigureAwait(false);
-                throw;
+                attempt.Dispose();
             }
         }
     }

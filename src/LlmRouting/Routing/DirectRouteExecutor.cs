@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
@@ -9,64 +8,29 @@ internal sealed class DirectRouteExecutor : RouteExecutor
 {
     public static DirectRouteExecutor Instance { get; } = new();
 
-    public override Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    public override async Task<ChatResponse> GetResponseAsync(RouteExecution route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        RouteTarget target = route.Decision.Primary;
-        route.ServedBy = target;
-        long start = Stopwatch.GetTimestamp();
-        Task<ChatResponse> pending;
-        try
-        {
-            pending = target.Client.GetResponseAsync(messages, options, cancellationToken);
-        }
-        catch (Exception ex)
-        {
-            route.AddAttempt(AttemptFailure(target.Name, ex, start, cancellationToken));
-            throw;
-        }
-
-        // A provider that answered synchronously (a local model, a cache) costs no async machinery here.
-        if (pending.IsCompletedSuccessfully)
-        {
-            Succeeded(route, target, pending.Result, start);
-            return pending;
-        }
-
-        return AwaitAsync(route, target, pending, start, cancellationToken);
-    }
-
-    private static async Task<ChatResponse> AwaitAsync(RouteInfo route, RouteTarget target, Task<ChatResponse> pending, long start, CancellationToken cancellationToken)
-    {
+        TargetAttempt attempt = route.Begin(route.Decision.Primary);
         ChatResponse response;
         try
         {
-            response = await pending.ConfigureAwait(false);
+            response = await attempt.Target.Client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            route.AddAttempt(AttemptFailure(target.Name, ex, start, cancellationToken));
+            attempt.Fail(ex, routerTimeouts: false, cancellationToken);
             throw;
         }
 
-        Succeeded(route, target, response, start);
+        attempt.Succeed(response);
         return response;
     }
 
-    private static void Succeeded(RouteInfo route, RouteTarget target, ChatResponse response, long start)
-    {
-        decimal? cost = route.AddUsage(response.Usage, target);
-        route.AddAttempt(new RouteAttempt(target.Name, RouteAttemptOutcome.Succeeded, Stopwatch.GetElapsedTime(start), Cost: cost));
-    }
-
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+        RouteExecution route, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        RouteTarget target = route.Decision.Primary;
-        route.ServedBy = target;
-        var usage = new StreamUsage();
-        long start = Stopwatch.GetTimestamp();
-        IAsyncEnumerator<ChatResponseUpdate> e = target.Client.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        RouteAttemptOutcome outcome = RouteAttemptOutcome.Abandoned;
+        TargetAttempt attempt = route.Begin(route.Decision.Primary);
+        IAsyncEnumerator<ChatResponseUpdate> updates = attempt.Target.Client.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)
@@ -74,43 +38,35 @@ internal sealed class DirectRouteExecutor : RouteExecutor
                 ChatResponseUpdate update;
                 try
                 {
-                    if (!await e.MoveNextAsync().ConfigureAwait(false))
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
                     {
                         break;
                     }
 
-                    update = e.Current;
+                    update = updates.Current;
                 }
                 catch (Exception ex)
                 {
-                    RouteAttempt failed = AttemptFailure(target.Name, ex, start, cancellationToken) with { TimeToFirstToken = usage.TimeToFirstToken };
-                    outcome = failed.Outcome;
-                    AttemptCharge.RecordStream(route, target, failed, usage);
+                    attempt.Fail(ex, routerTimeouts: false, cancellationToken);
                     throw;
                 }
 
-                usage.Observe(update, start);
+                attempt.Observe(update);
                 yield return update;
             }
 
-            outcome = RouteAttemptOutcome.Succeeded;
-            route.AddAttempt(new RouteAttempt(target.Name, outcome, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken, Cost: route.AddUsage(usage.Total, target)));
+            attempt.SucceedStream();
         }
         finally
         {
-            if (outcome == RouteAttemptOutcome.Abandoned)
+            if (!attempt.IsEnded)
             {
                 // The caller stopped reading: the provider still produced (and bills) what was streamed.
-                AttemptCharge.RecordStream(route, target, new RouteAttempt(target.Name, outcome, Stopwatch.GetElapsedTime(start), usage.TimeToFirstToken), usage);
+                attempt.ChargeStream();
+                attempt.End(RouteAttemptOutcome.Abandoned);
             }
 
-            await e.DisposeAsync().ConfigureAwait(false);
+            await updates.DisposeAsync().ConfigureAwait(false);
         }
     }
-
-    internal static RouteAttempt AttemptFailure(string target, Exception exception, long start, CancellationToken cancellationToken) =>
-        new(target,
-            exception is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteAttemptOutcome.Canceled : RouteAttemptOutcome.Failed,
-            Stopwatch.GetElapsedTime(start),
-            Error: exception.GetType().Name);
 }

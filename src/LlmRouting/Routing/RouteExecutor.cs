@@ -2,11 +2,14 @@ using Microsoft.Extensions.AI;
 
 namespace LlmRouting;
 
-/// <summary>Carries out a routing decision against the targets; the default tries the primary only, fallback executors walk the list.</summary>
-/// <remarks>An executor records every call it makes in <see cref="RouteInfo"/> (attempts, usage and cost) and sets the target that served.</remarks>
+/// <summary>Carries out a routing decision against the targets; the default tries the primary only, fallback executors walk the chain.</summary>
+/// <remarks>An executor makes every call through the <see cref="RouteExecution"/>'s attempt API, which records it (attempts, usage and cost) and who served.</remarks>
 internal abstract class RouteExecutor
 {
-    public abstract Task<ChatResponse> GetResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken);
+    /// <summary>Gets how the chain of targets to try is built for one execution; <see langword="null"/> for the decision's primary alone.</summary>
+    public virtual Func<RouteExecution, IReadOnlyList<RouteTarget>>? ChainBuilder => null;
 
-    public abstract IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(RouteInfo route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken);
+    public abstract Task<ChatResponse> GetResponseAsync(RouteExecution route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken);
+
+    public abstract IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(RouteExecution route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken);
 }

@@ -6,17 +6,19 @@ namespace LlmRouting;
 /// <summary>What the router did for one request: where it went, why, what it cost and what happened on the way.</summary>
 /// <remarks>
 /// Attached to the <see cref="ChatResponse"/> and to every <see cref="ChatResponseUpdate"/> of a stream (the
-/// same instance; usage and cost are final once the stream has ended). Holds no prompt or response text.
+/// same instance). While the request runs it shows its progress; once the request has ended (the response returned,
+/// the stream's last update read, disposed or failed) it is an immutable snapshot: usage, cost and attempts are final
+/// and never change again. Holds no prompt or response text.
 /// Read it with <see cref="RouteInfoExtensions.GetRouteInfo(ChatResponse)"/>.
 /// </remarks>
 public sealed class RouteInfo
 {
-    private readonly Lock _gate = new();
-    private RouteAttempt? _firstAttempt;
-    private List<RouteAttempt>? _moreAttempts;
+    private RouteExecution? _live;
+    private RouteSnapshot _snapshot;
     private string? _routeId;
     private IReadOnlyList<string>? _candidateNames;
 
+    /// <summary>A route that is already complete (e.g. a semantic-cache hit that never reached a router); set what it did with the initializers.</summary>
     internal RouteInfo(Guid id, DateTimeOffset timestamp, RoutingRequest request, RouteCandidates candidates, RouteDecision decision, TimeSpan decisionDuration, TargetProfile? baselineProfile, string? baselineTarget)
     {
         Id = id;
@@ -27,7 +29,14 @@ public sealed class RouteInfo
         DecisionDuration = decisionDuration;
         BaselineProfile = baselineProfile;
         BaselineTarget = baselineTarget;
-        ServedBy = decision.Primary;
+        _snapshot = new RouteSnapshot { ServedBy = decision.Primary };
+    }
+
+    /// <summary>The view of a running execution, until <see cref="RouteExecution.Complete"/> freezes it.</summary>
+    internal RouteInfo(RouteExecution execution, Guid id, DateTimeOffset timestamp, TimeSpan decisionDuration, string? baselineTarget)
+        : this(id, timestamp, execution.Request, execution.Candidates, execution.Decision, decisionDuration, execution.BaselineProfile, baselineTarget)
+    {
+        _live = execution;
     }
 
     /// <summary>Gets the unique id of this route (a version-7 GUID, "N" format); pass it to outcome feedback.</summary>
@@ -76,22 +85,34 @@ public sealed class RouteInfo
     public TimeSpan DecisionDuration { get; }
 
     /// <summary>Gets how long the whole request took, once it has ended.</summary>
-    public TimeSpan? Duration { get; internal set; }
+    public TimeSpan? Duration
+    {
+        get => Now.Duration;
+        internal init => _snapshot = _snapshot with { Duration = value };
+    }
 
     /// <summary>Gets how the request ended.</summary>
-    public RouteOutcome Outcome { get; internal set; }
+    public RouteOutcome Outcome
+    {
+        get => Now.Outcome;
+        internal init => _snapshot = _snapshot with { Outcome = value };
+    }
 
     /// <summary>Gets the token usage the serving target reported (summed over a stream).</summary>
-    public UsageDetails? Usage { get; internal set; }
+    public UsageDetails? Usage => Now.Usage;
 
     /// <summary>Gets what the request cost at the serving target's prices, all attempts included; <see langword="null"/> when no usage was reported.</summary>
-    public decimal? Cost { get; internal set; }
+    public decimal? Cost
+    {
+        get => Now.Cost;
+        internal init => _snapshot = _snapshot with { Cost = value };
+    }
 
     /// <summary>
     /// Gets a value indicating whether part of <see cref="Usage"/> and <see cref="Cost"/> is an estimate: an attempt ended
     /// without reporting usage and was charged an estimate (<see cref="RouteAttempt.IsCostEstimated"/>).
     /// </summary>
-    public bool IsCostEstimated { get; internal set; }
+    public bool IsCostEstimated => Now.IsCostEstimated;
 
     /// <summary>Gets what making the routing decision cost (an LLM-as-judge call), separate from <see cref="Cost"/>; <see langword="null"/> when the decision was local.</summary>
     public decimal? DecisionCost => Decision.DecisionCost;
@@ -100,49 +121,39 @@ public sealed class RouteInfo
     public string? BaselineTarget { get; }
 
     /// <summary>Gets what the same tokens would have cost at the baseline target's prices.</summary>
-    public decimal? BaselineCost { get; internal set; }
+    public decimal? BaselineCost => Now.BaselineCost;
 
     /// <summary>Gets the saving against the baseline (<see cref="BaselineCost"/> − <see cref="Cost"/>); negative when routing cost more.</summary>
-    public decimal? Savings => BaselineCost is { } baseline && Cost is { } cost ? baseline - cost : null;
+    public decimal? Savings => Now is { BaselineCost: { } baseline, Cost: { } cost } ? baseline - cost : null;
 
     /// <summary>Gets the calls made to targets, in order.</summary>
-    public IReadOnlyList<RouteAttempt> Attempts
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _firstAttempt is null ? [] : _moreAttempts is null ? [_firstAttempt] : [_firstAttempt, .. _moreAttempts];
-            }
-        }
-    }
+    public IReadOnlyList<RouteAttempt> Attempts => Now.Attempts;
 
-    /// <summary>Gets the number of attempts so far, without copying them (<see cref="Attempts"/> returns a snapshot).</summary>
-    internal int AttemptCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _firstAttempt is null ? 0 : 1 + (_moreAttempts?.Count ?? 0);
-            }
-        }
-    }
+    /// <summary>Gets the number of attempts so far.</summary>
+    internal int AttemptCount => _live?.AttemptCount ?? _snapshot.Attempts.Count;
 
     /// <summary>Gets a value indicating whether a target other than the decision's primary served the answer.</summary>
-    public bool IsFallback => !ReferenceEquals(ServedBy, Decision.Primary) && !IsEscalated;
+    public bool IsFallback => Now is var now && !ReferenceEquals(now.ServedBy, Decision.Primary) && !now.IsEscalated;
 
     /// <summary>Gets a value indicating whether a low-confidence answer was escalated to a stronger target.</summary>
-    public bool IsEscalated { get; internal set; }
+    public bool IsEscalated => Now.IsEscalated;
 
     /// <summary>Gets a value indicating whether a streamed answer was continued on another target after a break.</summary>
-    public bool IsSpliced { get; internal set; }
+    public bool IsSpliced => Now.IsSpliced;
 
     /// <summary>Gets a value indicating whether the answer came from a cache.</summary>
-    public bool IsCacheHit { get; internal set; }
+    public bool IsCacheHit
+    {
+        get => Now.IsCacheHit;
+        internal init => _snapshot = _snapshot with { IsCacheHit = value };
+    }
 
     /// <summary>Gets the similarity of the cached request when a semantic cache served the answer.</summary>
-    public double? CacheSimilarity { get; internal set; }
+    public double? CacheSimilarity
+    {
+        get => Now.CacheSimilarity;
+        internal init => _snapshot = _snapshot with { CacheSimilarity = value };
+    }
 
     /// <summary>Gets the request as the router saw it.</summary>
     internal RoutingRequest Request { get; }
@@ -150,66 +161,23 @@ public sealed class RouteInfo
     /// <summary>Gets the candidate set.</summary>
     internal RouteCandidates CandidateSet { get; }
 
-    /// <summary>Gets or sets the target currently serving the request.</summary>
-    internal RouteTarget ServedBy { get; set; }
+    /// <summary>Gets the target serving (or last trying to serve) the request.</summary>
+    internal RouteTarget ServedBy => _live?.ServedBy ?? _snapshot.ServedBy;
 
     /// <summary>Gets the baseline target's profile.</summary>
     internal TargetProfile? BaselineProfile { get; }
 
-    /// <summary>Records an attempt (thread-safe: hedged attempts may finish together).</summary>
-    internal void AddAttempt(RouteAttempt attempt)
-    {
-        lock (_gate)
-        {
-            // Most requests make one attempt: keep it in a field and allocate a list only for retries and fallbacks.
-            if (_firstAttempt is null)
-            {
-                _firstAttempt = attempt;
-            }
-            else
-            {
-                (_moreAttempts ??= []).Add(attempt);
-            }
-        }
-    }
-
-    /// <summary>Adds usage and its cost at <paramref name="target"/>'s prices; the baseline is priced from the same tokens.</summary>
-    internal decimal? AddUsage(UsageDetails? usage, RouteTarget target)
-    {
-        if (usage is null)
-        {
-            return null;
-        }
-
-        decimal? cost = RoutingCost.Compute(usage, target.Profile);
-        lock (_gate)
-        {
-            if (Usage is null)
-            {
-                Usage = usage;
-            }
-            else
-            {
-                var total = new UsageDetails();
-                total.Add(Usage);
-                total.Add(usage);
-                Usage = total;
-            }
-
-            if (cost is { } c)
-            {
-                Cost = (Cost ?? 0m) + c;
-                if (BaselineProfile is { } baseline)
-                {
-                    BaselineCost = (BaselineCost ?? 0m) + RoutingCost.Compute(usage, baseline);
-                }
-            }
-        }
-
-        return cost;
-    }
+    /// <summary>The final snapshot once the request has ended; until then, what its execution has done so far.</summary>
+    private RouteSnapshot Now => Volatile.Read(ref _live)?.Snapshot() ?? _snapshot;
 
     /// <inheritdoc/>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Target} via {Strategy} ({Reason}); cost {Cost?.ToString("0.######", CultureInfo.InvariantCulture) ?? "n/a"}; {Outcome}");
+
+    /// <summary>Keeps the execution's final snapshot; from here on the route never changes.</summary>
+    internal void Freeze(RouteSnapshot snapshot)
+    {
+        _snapshot = snapshot;
+        Volatile.Write(ref _live, null);
+    }
 }

@@ -24,10 +24,10 @@ public static class RouteInfoExtensions
     }
 
     internal static void SetRouteInfo(this ChatResponse response, RouteInfo info) =>
-        CacheHitMarker.Apply(response.AdditionalProperties ??= [], info)[RequestMetadataKeys.RouteInfo] = info;
+        (response.AdditionalProperties ??= [])[RequestMetadataKeys.RouteInfo] = info;
 
     internal static void SetRouteInfo(this ChatResponseUpdate update, RouteInfo info) =>
-        CacheHitMarker.Apply(update.AdditionalProperties ??= [], info)[RequestMetadataKeys.RouteInfo] = info;
+        (update.AdditionalProperties ??= [])[RequestMetadataKeys.RouteInfo] = info;
 
     private static RouteInfo? Read(AdditionalPropertiesDictionary? properties) =>
         properties is not null && properties.TryGetValue(RequestMetadataKeys.RouteInfo, out object? value) ? value as RouteInfo : null;

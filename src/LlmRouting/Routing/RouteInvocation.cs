@@ -12,11 +12,11 @@ namespace LlmRouting;
 internal sealed class RouteInvocation : IChatClient
 {
     private readonly RouterState _state;
-    private readonly RouteInfo _route;
+    private readonly RouteExecution _route;
     private readonly long _startTimestamp;
     private readonly Activity? _activity;
 
-    public RouteInvocation(RouterState state, RouteInfo route, long startTimestamp, Activity? activity)
+    public RouteInvocation(RouterState state, RouteExecution route, long startTimestamp, Activity? activity)
     {
         _state = state;
         _route = route;
@@ -65,12 +65,12 @@ internal sealed class RouteInvocation : IChatClient
 
     private void Succeed(ChatResponse response)
     {
-        response.SetRouteInfo(_route);
+        response.SetRouteInfo(_route.Info);
         Complete(RouteOutcome.Succeeded, null);
     }
 
     private void Fail(Exception exception, CancellationToken cancellationToken) =>
-        Complete(exception is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteOutcome.Canceled : RouteOutcome.Failed, exception);
+        Complete(AttemptFailures.RequestOutcome(exception, cancellationToken), exception);
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -92,12 +92,12 @@ internal sealed class RouteInvocation : IChatClient
                 catch (Exception ex)
                 {
                     error = ex;
-                    outcome = ex is OperationCanceledException && cancellationToken.IsCancellationRequested ? RouteOutcome.Canceled : RouteOutcome.Failed;
+                    outcome = AttemptFailures.RequestOutcome(ex, cancellationToken);
                     throw;
                 }
 
                 ChatResponseUpdate update = e.Current;
-                update.SetRouteInfo(_route);
+                update.SetRouteInfo(_route.Info);
                 yield return update;
             }
 
@@ -113,7 +113,7 @@ internal sealed class RouteInvocation : IChatClient
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType == typeof(RouteInfo) ? _route : null;
+        return serviceKey is null && serviceType == typeof(RouteInfo) ? _route.Info : null;
     }
 
     public void Dispose()
@@ -123,25 +123,24 @@ internal sealed class RouteInvocation : IChatClient
 
     private void Complete(RouteOutcome outcome, Exception? error)
     {
-        _route.Outcome = outcome;
-        _route.Duration = Stopwatch.GetElapsedTime(_startTimestamp);
+        RouteInfo route = _route.Complete(outcome, Stopwatch.GetElapsedTime(_startTimestamp));
         if (error is not null && outcome == RouteOutcome.Failed)
         {
-            Log.RouteFailed(_state.Logger, _route.RouteId, _route.Target, error.GetType().Name, _route.AttemptCount);
+            Log.RouteFailed(_state.Logger, route.RouteId, route.Target, error.GetType().Name, route.Attempts.Count);
         }
 
         if (_activity is not null)
         {
-            RoutingMetrics.Tag(_activity, _route);
+            RoutingMetrics.Tag(_activity, route);
         }
 
-        _state.Metrics?.Record(_route);
+        _state.Metrics?.Record(route);
 
         foreach (IRouteObserver observer in _state.Observers)
         {
             try
             {
-                observer.OnRouteCompleted(_route);
+                observer.OnRouteCompleted(route);
             }
 #pragma warning disable CA1031 // An observer's bug must never fail the caller's request; it is logged.
             catch (Exception ex)

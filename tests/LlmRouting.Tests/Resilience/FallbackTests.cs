@@ -262,16 +262,16 @@ public class FallbackTests
             new RouteTarget("excluded", new TestChatClient(), new TargetProfile { Tier = QualityTier.Premium }),
         ]);
         var candidates = new RouteCandidates(registry, [.. registry.Targets.Where(t => t.Name != "excluded")], [new("excluded", "policy", "not allowed")]);
-        var route = new RouteInfo(Guid.NewGuid(), DateTimeOffset.UtcNow, new RoutingRequest("x"), candidates, RouteDecision.To(registry["premium"], "test", "t"), TimeSpan.Zero, null, null);
+        var route = new RouteExecution(Guid.NewGuid(), DateTimeOffset.UtcNow, new RoutingRequest("x"), candidates, RouteDecision.To(registry["premium"], "test", "t"), TimeSpan.Zero);
         var options = new FallbackOptions { MaxTargets = 10 };
         options.LastResort.Add("excluded");
         options.LastResort.Add("economy");
 
-        IReadOnlyList<RouteTarget> chain = new FallbackRouteExecutor(options, TimeProvider.System).BuildChain(route);
+        IReadOnlyList<RouteTarget> chain = new TargetChain(options).BuildChain(route);
 
         Assert.Equal(["premium", "economy", "premium-b", "standard"], chain.Select(t => t.Name));
         options.MaxTargets = 2;
-        Assert.Equal(["premium", "economy"], new FallbackRouteExecutor(options, TimeProvider.System).BuildChain(route).Select(t => t.Name));
+        Assert.Equal(["premium", "economy"], new TargetChain(options).BuildChain(route).Select(t => t.Name));
     }
 
     [Fact]

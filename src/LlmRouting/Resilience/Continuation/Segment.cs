@@ -3,37 +3,39 @@ using Microsoft.Extensions.AI;
 namespace LlmRouting;
 
 /// <summary>One stretch of a (possibly spliced) stream: its updates and, when an idle timeout is set, the timer that cancels it when it stalls.</summary>
-/// <remarks>A mutable struct held by the executor's iterator, so a segment allocates nothing of its own; never copy it.</remarks>
-internal struct Segment
+internal sealed class Segment : IAsyncDisposable
 {
-    private LinkedTokenSource? _idle;
+    private readonly TimeLimit? _idle;
+    private readonly TimeSpan? _idleTimeout;
     private IAsyncEnumerator<ChatResponseUpdate>? _updates;
 
-    /// <param name="idleTimer">The segment's idle timer (linked to the request's token), or <see langword="null"/> without an idle timeout.</param>
-    public Segment(LinkedTokenSource? idleTimer)
+    /// <param name="idleTimeout">How long the stream may go without an update once it has started; <see langword="null"/> for no limit.</param>
+    /// <param name="timeProvider">The clock the idle timer runs on.</param>
+    /// <param name="requestToken">The request's token (the caller's, or the total budget's).</param>
+    public Segment(TimeSpan? idleTimeout, TimeProvider timeProvider, CancellationToken requestToken)
     {
-        _idle = idleTimer;
+        _idleTimeout = idleTimeout;
+        _idle = idleTimeout is null ? null : new TimeLimit(timeProvider, delay: null, requestToken);
+        Token = _idle?.Token ?? requestToken;
     }
 
-    public readonly IAsyncEnumerator<ChatResponseUpdate> Updates => _updates!;
+    /// <summary>Gets the token the segment's streams run on: the idle timer's, else the request's.</summary>
+    public CancellationToken Token { get; }
 
-    /// <summary>The token the segment's streams run on: the idle timer's, else the request's.</summary>
-    /// <param name="token">The request's token.</param>
-    public readonly CancellationToken Token(CancellationToken token) => _idle?.Token ?? token;
+    public IAsyncEnumerator<ChatResponseUpdate> Updates => _updates!;
 
     /// <summary>Gets a value indicating whether the idle timer (not the caller or the budget) cancelled the stream.</summary>
-    /// <param name="token">The request's token.</param>
-    public readonly bool IdleExpired(CancellationToken token) => _idle is { IsCancellationRequested: true } && !token.IsCancellationRequested;
+    public bool IdleExpired => _idle is { HasExpired: true };
 
     /// <summary>Starts reading <paramref name="updates"/> (the segment's first stream, or the one taking over from a stream that failed before any update).</summary>
     public void Start(IAsyncEnumerator<ChatResponseUpdate> updates) => _updates = updates;
 
-    /// <summary>(Re)starts the idle timer: the next update must arrive within <paramref name="idleTimeout"/>. Only runs once output has started.</summary>
-    public readonly void ArmIdleTimer(TimeSpan? idleTimeout)
+    /// <summary>(Re)starts the idle timer: the next update must arrive in time. Only runs once output has started.</summary>
+    public void ArmIdleTimer()
     {
-        if (_idle is not null && idleTimeout is { } timeout)
+        if (_idle is not null && _idleTimeout is { } timeout)
         {
-            _idle.CancelAfter(timeout);
+            _idle.Restart(timeout);
         }
     }
 
@@ -45,19 +47,11 @@ internal struct Segment
         return updates;
     }
 
-    /// <summary>Disposes the current stream, then the idle timer; each once, even if called again after a failure to dispose.</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>Disposes the current stream, then the idle timer.</summary>
+    public async ValueTask DisposeAsync()
     {
-        // Not an async method: an async struct method would clear a copy of the fields, not the iterator's.
         IAsyncEnumerator<ChatResponseUpdate>? updates = _updates;
-        LinkedTokenSource? idle = _idle;
         _updates = null;
-        _idle = null;
-        return DisposeAsync(updates, idle);
-    }
-
-    private static async ValueTask DisposeAsync(IAsyncEnumerator<ChatResponseUpdate>? updates, LinkedTokenSource? idle)
-    {
         try
         {
             if (updates is not null)
@@ -67,7 +61,7 @@ internal struct Segment
         }
         finally
         {
-            idle?.Dispose();
+            _idle?.Dispose();
         }
     }
 }

@@ -23,7 +23,7 @@ internal sealed class ResponseEscalator
     public long MaxHeldCharacters { get; }
 
     /// <summary>Returns "evaluator: reason" for the first evaluator that rejects the answer, or <see langword="null"/>.</summary>
-    public async ValueTask<string?> EvaluateAsync(ChatResponse response, RouteInfo route, ChatOptions? options, CancellationToken cancellationToken)
+    public async ValueTask<string?> EvaluateAsync(ChatResponse response, RouteExecution route, ChatOptions? options, CancellationToken cancellationToken)
     {
         foreach (IResponseEvaluator evaluator in _evaluators)
         {
@@ -37,26 +37,6 @@ internal sealed class ResponseEscalator
     }
 
     /// <summary>The next higher-tier candidate than <paramref name="served"/>: the lowest tier above it, cheapest first; <see langword="null"/> when none.</summary>
-    public static RouteTarget? NextTier(RouteInfo route, RouteTarget served)
-    {
-        RouteTarget? best = null;
-        foreach (RouteTarget candidate in route.CandidateSet.Targets)
-        {
-            if (candidate.Profile.Tier <= served.Profile.Tier)
-            {
-                continue;
-            }
-
-            if (best is null ||
-                candidate.Profile.Tier < best.Profile.Tier ||
-                (candidate.Profile.Tier == best.Profile.Tier && Price(candidate) < Price(best)))
-            {
-                best = candidate;
-            }
-        }
-
-        return best;
-
-        static decimal Price(RouteTarget t) => t.Profile.InputPricePerMillion + t.Profile.OutputPricePerMillion;
-    }
+    public static RouteTarget? NextTier(RouteExecution route, RouteTarget served) =>
+        TargetOrdering.LowestTierCheapest(route.Candidates.Targets, t => t.Profile.Tier > served.Profile.Tier);
 }

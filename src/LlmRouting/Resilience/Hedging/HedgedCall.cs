@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Polly;
 
@@ -16,7 +15,7 @@ internal abstract class HedgedCall<T>
     private readonly List<Entry> _entries = [];
     private readonly LatencyWindow _latencies;
 
-    protected HedgedCall(RouteInfo route, RouteTarget[] targets, TimeSpan delay, LatencyWindow latencies)
+    protected HedgedCall(RouteExecution route, RouteTarget[] targets, TimeSpan delay, LatencyWindow latencies)
     {
         Route = route;
         Targets = targets;
@@ -40,11 +39,11 @@ internal abstract class HedgedCall<T>
         }
     }
 
-    protected RouteInfo Route { get; }
+    protected RouteExecution Route { get; }
 
     public async ValueTask<Outcome<T>> CallAsync(RouteTarget target, CancellationToken cancellationToken)
     {
-        var entry = new Entry(target, Stopwatch.GetTimestamp());
+        var entry = new Entry(Route.Begin(target, serving: false));
         lock (_gate)
         {
             _entries.Add(entry);
@@ -58,7 +57,7 @@ internal abstract class HedgedCall<T>
                 entry.Complete(result, null);
             }
 
-            _latencies.Record(target.Name, entry.Duration);
+            _latencies.Record(target.Name, entry.Attempt.Elapsed);
             return Outcome.FromResult(result);
         }
 #pragma warning disable CA1031 // The failure is returned to Polly as an outcome, which decides what to do with it.
@@ -75,55 +74,62 @@ internal abstract class HedgedCall<T>
     }
 
     /// <summary>
-    /// Records the started attempts in the route — losers (with their usage, or an estimate when they reported none) and
-    /// failures — and charges the winner (<see cref="ChargeWinner"/>); the caller records the winner's attempt.
+    /// Ends the started attempts — losers (charged their usage, or an estimate when they reported none) and failures — and
+    /// charges the winner (<see cref="ChargeWinner"/>), which serves from now on; the caller ends the winner's attempt.
     /// </summary>
-    /// <returns>The winner's cost.</returns>
-    public decimal? Record(T? winner, CancellationToken callerToken)
+    /// <returns>The winner's attempt (open), or <see langword="null"/> without a winner.</returns>
+    public TargetAttempt? Record(T? winner, CancellationToken callerToken)
     {
-        decimal? winnerCost = null;
+        TargetAttempt? won = null;
 
         // Snapshot under the lock: an attempt still running counts as superseded (or timed out) and is charged the estimate.
-        (RouteTarget Target, T? Result, Exception? Error, TimeSpan Duration)[] entries;
+        (TargetAttempt Attempt, T? Result, Exception? Error)[] entries;
         lock (_gate)
         {
-            entries = [.. _entries.Select(e => (e.Target, e.Result, e.Error, e.Result is null && e.Error is null ? Stopwatch.GetElapsedTime(e.Start) : e.Duration))];
+            entries = [.. _entries.Select(e => (e.Attempt, e.Result, e.Error))];
         }
 
-        foreach ((RouteTarget target, T? completed, Exception? failure, TimeSpan duration) in entries)
+        foreach ((TargetAttempt attempt, T? completed, Exception? failure) in entries)
         {
             if (completed is { } result)
             {
                 if (ReferenceEquals(result, winner))
                 {
-                    Route.ServedBy = target;
-                    winnerCost = ChargeWinner(target, result);
+                    Route.Serve(attempt.Target);
+                    ChargeWinner(attempt, result);
+                    won = attempt;
                 }
                 else
                 {
-                    AttemptCharge.Record(Route, target, new RouteAttempt(target.Name, RouteAttemptOutcome.Superseded, duration), UsageOf(result), OutputOf(result));
+                    attempt.ChargeOrEstimate(UsageOf(result), TokenEstimator.Estimate(OutputOf(result)));
+                    attempt.End(RouteAttemptOutcome.Superseded);
                 }
             }
             else if (failure is { } error && error is not OperationCanceledException)
             {
-                Route.AddAttempt(new RouteAttempt(target.Name, RouteAttemptOutcome.Failed, duration, Error: error.GetType().Name));
+                attempt.End(RouteAttemptOutcome.Failed, error.GetType().Name);
             }
             else if (callerToken.IsCancellationRequested)
             {
-                Route.AddAttempt(new RouteAttempt(target.Name, RouteAttemptOutcome.Canceled, duration));
+                attempt.End(RouteAttemptOutcome.Canceled);
             }
             else
             {
                 // Cancelled because another attempt won — or, with no winner, because the time budget ran out. The
                 // provider has read the prompt either way, so the input tokens are charged as an estimate.
-                RouteAttempt attempt = winner is null
-                    ? new RouteAttempt(target.Name, RouteAttemptOutcome.Failed, duration, Error: nameof(TimeoutException))
-                    : new RouteAttempt(target.Name, RouteAttemptOutcome.Superseded, duration);
-                AttemptCharge.Record(Route, target, attempt, null, estimatedOutputTokens: 0);
+                attempt.ChargeOrEstimate(null, outputTokens: 0);
+                if (winner is null)
+                {
+                    attempt.End(RouteAttemptOutcome.Failed, nameof(TimeoutException));
+                }
+                else
+                {
+                    attempt.End(RouteAttemptOutcome.Superseded);
+                }
             }
         }
 
-        return winnerCost;
+        return won;
     }
 
     /// <summary>Starts the call on one target; completes when it has produced its result (for a stream: its first update).</summary>
@@ -135,24 +141,19 @@ internal abstract class HedgedCall<T>
     /// <summary>The text a result produced, for the estimate of a loser that reported no usage.</summary>
     protected abstract string OutputOf(T result);
 
-    /// <summary>Adds the winner's usage to the route and returns its cost.</summary>
-    protected abstract decimal? ChargeWinner(RouteTarget target, T result);
+    /// <summary>Charges the winner's attempt what its result reported so far.</summary>
+    protected abstract void ChargeWinner(TargetAttempt attempt, T result);
 
-    private sealed class Entry(RouteTarget target, long start)
+    private sealed class Entry(TargetAttempt attempt)
     {
-        public RouteTarget Target { get; } = target;
-
-        public long Start { get; } = start;
+        public TargetAttempt Attempt { get; } = attempt;
 
         public T? Result { get; private set; }
 
         public Exception? Error { get; private set; }
 
-        public TimeSpan Duration { get; private set; }
-
         public void Complete(T? result, Exception? error)
         {
-            Duration = Stopwatch.GetElapsedTime(Start);
             Result = result;
             Error = error;
         }

@@ -8,7 +8,7 @@ internal sealed class HedgedRequest : HedgedCall<ChatResponse>
     private readonly IEnumerable<ChatMessage> _messages;
     private readonly ChatOptions? _options;
 
-    public HedgedRequest(RouteInfo route, RouteTarget[] targets, IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan delay, LatencyWindow latencies)
+    public HedgedRequest(RouteExecution route, RouteTarget[] targets, IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan delay, LatencyWindow latencies)
         : base(route, targets, delay, latencies)
     {
         _messages = messages;
@@ -22,5 +22,5 @@ internal sealed class HedgedRequest : HedgedCall<ChatResponse>
 
     protected override string OutputOf(ChatResponse result) => result.Text;
 
-    protected override decimal? ChargeWinner(RouteTarget target, ChatResponse result) => Route.AddUsage(result.Usage, target);
+    protected override void ChargeWinner(TargetAttempt attempt, ChatResponse result) => attempt.Answered(result);
 }

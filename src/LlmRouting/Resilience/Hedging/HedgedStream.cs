@@ -20,8 +20,9 @@ internal sealed class HedgedStream : HedgedCall<StreamStart>, IStreamSource
     private ChatOptions? _options;
     private CancellationToken _token;
     private DecisionFailoverChatClient? _fallback;
+    private TargetAttempt? _winner;
 
-    public HedgedStream(RouteInfo route, IReadOnlyList<RouteTarget> chain, RouteTarget[] hedged, TimeSpan delay, RequestHedger hedger, Func<Exception, bool> shouldFallOver, CancellationToken callerToken)
+    public HedgedStream(RouteExecution route, IReadOnlyList<RouteTarget> chain, RouteTarget[] hedged, TimeSpan delay, RequestHedger hedger, Func<Exception, bool> shouldFallOver, CancellationToken callerToken)
         : base(route, hedged, delay, hedger.FirstTokens)
     {
         _chain = chain;
@@ -30,7 +31,7 @@ internal sealed class HedgedStream : HedgedCall<StreamStart>, IStreamSource
         _callerToken = callerToken;
     }
 
-    public RouteTarget Current => _fallback?.Current ?? Route.ServedBy;
+    public TargetAttempt? Attempt => _fallback?.Attempt ?? _winner;
 
     public IReadOnlyList<RouteTarget> Remaining => _fallback?.Remaining ?? [.. _chain.Skip(Started)];
 
@@ -41,7 +42,7 @@ internal sealed class HedgedStream : HedgedCall<StreamStart>, IStreamSource
         _options = options;
         _token = cancellationToken;
         Outcome<StreamStart> outcome = await _hedger.ExecuteAsync(this, cancellationToken).ConfigureAwait(false);
-        Record(outcome.Result, _callerToken);
+        _winner = Record(outcome.Result, _callerToken);
         if (outcome.Exception is { } failure)
         {
             IReadOnlyList<RouteTarget> rest = [.. _chain.Skip(Started)];
@@ -113,5 +114,7 @@ internal sealed class HedgedStream : HedgedCall<StreamStart>, IStreamSource
     protected override string OutputOf(StreamStart result) => result.First?.Text ?? string.Empty;
 
     // The winner's stream is charged by the executor when it ends: its usage arrives with its last updates.
-    protected override decimal? ChargeWinner(RouteTarget target, StreamStart result) => null;
+    protected override void ChargeWinner(TargetAttempt attempt, StreamStart result)
+    {
+    }
 }

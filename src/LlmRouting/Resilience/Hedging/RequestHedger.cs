@@ -36,14 +36,14 @@ internal sealed class RequestHedger
 
     /// <summary>Runs the hedged request; <see cref="HedgedCall{T}.Started"/> tells which targets it used.</summary>
     public async ValueTask<(Outcome<ChatResponse> Outcome, HedgedRequest Request)> ExecuteAsync(
-        RouteInfo route, IReadOnlyList<RouteTarget> chain, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        RouteExecution route, IReadOnlyList<RouteTarget> chain, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var request = new HedgedRequest(route, Hedged(chain), messages, options, Delay(Latencies, chain), Latencies);
         return (await RunAsync(_pipeline, request, cancellationToken).ConfigureAwait(false), request);
     }
 
     /// <summary>A hedged stream over the first targets of <paramref name="chain"/>, delayed by the primary's observed time to first token.</summary>
-    public HedgedStream Stream(RouteInfo route, IReadOnlyList<RouteTarget> chain, Func<Exception, bool> shouldFallOver, CancellationToken callerToken) =>
+    public HedgedStream Stream(RouteExecution route, IReadOnlyList<RouteTarget> chain, Func<Exception, bool> shouldFallOver, CancellationToken callerToken) =>
         new(route, chain, Hedged(chain), Delay(FirstTokens, chain), this, shouldFallOver, callerToken);
 
     /// <summary>Runs a hedged stream until one attempt has produced its first update (or all have failed).</summary>
