@@ -28,6 +28,7 @@ public sealed class LlmRouterChatClient : RoutingChatClient
     private readonly IDisposable? _reloadSubscription;
     private volatile RouterState _state;
     private ChatClientMetadata _metadata;
+    private volatile RouteSpanChatClient? _spans;
 
     /// <summary>Initializes a new instance of the <see cref="LlmRouterChatClient"/> class.</summary>
     /// <param name="registry">The targets.</param>
@@ -44,6 +45,7 @@ public sealed class LlmRouterChatClient : RoutingChatClient
     {
         _state = state;
         _metadata = CreateMetadata(state);
+        _spans = CreateSpans(state);
         _leaveOpen = leaveOpen;
         _reloadSubscription = reload?.Invoke(Swap);
     }
@@ -79,30 +81,18 @@ public sealed class LlmRouterChatClient : RoutingChatClient
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>Whether the outcome was recorded, or why not (unknown, expired, already recorded).</returns>
     /// <exception cref="InvalidOperationException">Outcome feedback is not enabled (<c>UseOutcomeFeedback()</c>).</exception>
-    public ValueTask<RouteFeedbackResult> RecordOutcomeAsync(string routeId, double score, CancellationToken cancellationToken = default)
-    {
-        foreach (IRouteObserver observer in _state.Observers)
-        {
-            if (observer is RouteFeedback feedback)
-            {
-                return feedback.RecordOutcomeAsync(routeId, score, cancellationToken);
-            }
-        }
-
-        throw new InvalidOperationException("Outcome feedback is not enabled for this router: add .UseOutcomeFeedback() to AddLlmRouter (or a RouteFeedback to LlmRouterChatClientOptions.Observers).");
-    }
+    public ValueTask<RouteFeedbackResult> RecordOutcomeAsync(string routeId, double score, CancellationToken cancellationToken = default) =>
+        this.GetService<RouteFeedback>() is { } feedback
+            ? feedback.RecordOutcomeAsync(routeId, score, cancellationToken)
+            : throw new InvalidOperationException("Outcome feedback is not enabled for this router: add .UseOutcomeFeedback() to AddLlmRouter (or a RouteFeedback to LlmRouterChatClientOptions.Observers).");
 
     /// <inheritdoc/>
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        _state.Metrics is not null && LlmRoutingTelemetry.Source.HasListeners()
-            ? GetResponseWithActivityAsync(messages, options, cancellationToken)
-            : base.GetResponseAsync(messages, options, cancellationToken);
+        _spans is { } spans ? spans.GetResponseAsync(messages, options, cancellationToken) : base.GetResponseAsync(messages, options, cancellationToken);
 
     /// <inheritdoc/>
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        _state.Metrics is not null && LlmRoutingTelemetry.Source.HasListeners()
-            ? GetStreamingResponseWithActivityAsync(messages, options, cancellationToken)
-            : base.GetStreamingResponseAsync(messages, options, cancellationToken);
+        _spans is { } spans ? spans.GetStreamingResponseAsync(messages, options, cancellationToken) : base.GetStreamingResponseAsync(messages, options, cancellationToken);
 
     /// <inheritdoc/>
     public override object? GetService(Type serviceType, object? serviceKey = null)
@@ -124,6 +114,15 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             if (serviceType.IsInstanceOfType(this))
             {
                 return this;
+            }
+
+            foreach (IRouteObserver observer in state.Observers)
+            {
+                // The observers are part of the router's pipeline: GetService(typeof(RouteFeedback)) reaches outcome feedback.
+                if (serviceType.IsInstanceOfType(observer))
+                {
+                    return observer;
+                }
             }
         }
         else if (serviceKey is string name && state.Registry.TryGet(name, out RouteTarget? target))
@@ -161,70 +160,6 @@ public sealed class LlmRouterChatClient : RoutingChatClient
         }
 
         base.Dispose(disposing);
-    }
-
-    private async Task<ChatResponse> GetResponseWithActivityAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
-    {
-        using Activity? activity = StartActivity();
-        try
-        {
-            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            MarkFailed(activity, ex);
-            throw;
-        }
-    }
-
-    private async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseWithActivityAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using Activity? activity = StartActivity();
-        IAsyncEnumerator<ChatResponseUpdate> e = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        try
-        {
-            while (true)
-            {
-                // An async iterator does not keep ambient state across yields: make the span current again so the
-                // target's own spans (e.g. MEAI's OpenTelemetryChatClient) nest under it on every step.
-                Activity.Current = activity;
-                try
-                {
-                    if (!await e.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (Exception ex)
-                {
-                    MarkFailed(activity, ex);
-                    throw;
-                }
-
-                yield return e.Current;
-            }
-        }
-        finally
-        {
-            await e.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private static Activity? StartActivity()
-    {
-        Activity? activity = LlmRoutingTelemetry.Source.StartActivity(LlmRoutingTelemetry.RouteActivityName, ActivityKind.Internal);
-        activity?.SetTag(RoutingTags.OperationName, "chat").SetTag(RoutingTags.ProviderName, "llmrouting");
-        return activity;
-    }
-
-    private static void MarkFailed(Activity? activity, Exception exception)
-    {
-        if (activity is not null)
-        {
-            activity.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
-            activity.SetTag(RoutingTags.ErrorType, exception.GetType().FullName);
-        }
     }
 
     private static ValueTask<RouteInvocation> RouteAsync(RouterState state, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
@@ -356,17 +291,25 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             Log.Routed(state.Logger, route.Info.RouteId, decision.Primary.Name, decision.Strategy, decision.Reason, candidates.Count, candidates.Rejections.Count);
         }
 
-        // The routing span (if one is being recorded) is current here: LlmRouterChatClient started it around the base call.
-        Activity? activity = Activity.Current is { } current && ReferenceEquals(current.Source, LlmRoutingTelemetry.Source) ? current : null;
-        return new RouteInvocation(state, route, start, activity);
+        return new RouteInvocation(state, route, start);
     }
 
     private void Swap(RouterState state)
     {
         _state = state;
         _metadata = CreateMetadata(state);
+        _spans = CreateSpans(state);
         Log.Reloaded(state.Logger, state.Registry.Count, state.Strategies.Count);
     }
+
+    /// <summary>With telemetry on, the routing span decorates the router's own pipeline (<see cref="Core"/>).</summary>
+    private RouteSpanChatClient? CreateSpans(RouterState state) => state.Metrics is null ? null : new RouteSpanChatClient(new Core(this));
+
+    private Task<ChatResponse> CoreResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
+        base.GetResponseAsync(messages, options, cancellationToken);
+
+    private IAsyncEnumerable<ChatResponseUpdate> CoreStreamAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
+        base.GetStreamingResponseAsync(messages, options, cancellationToken);
 
     private static ChatClientMetadata CreateMetadata(RouterState state) =>
         new("llmrouting", providerUri: null, defaultModelId: state.DefaultTarget.Profile.ModelId ?? state.DefaultTarget.Name);
@@ -403,4 +346,21 @@ public sealed class LlmRouterChatClient : RoutingChatClient
 
     /// <summary>Routers built without DI share one set of instruments on a process-wide meter.</summary>
     private static readonly Lazy<RoutingMetrics> SharedMetrics = new(() => new RoutingMetrics());
+
+    /// <summary>The router without its span: what <see cref="RouteSpanChatClient"/> decorates.</summary>
+    private sealed class Core(LlmRouterChatClient router) : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            router.CoreResponseAsync(messages, options, cancellationToken);
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            router.CoreStreamAsync(messages, options, cancellationToken);
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => router.GetService(serviceType, serviceKey);
+
+        public void Dispose()
+        {
+            // The router owns the targets; nothing to release here.
+        }
+    }
 }

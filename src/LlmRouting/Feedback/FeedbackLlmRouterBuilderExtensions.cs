@@ -26,10 +26,7 @@ public static class FeedbackLlmRouterBuilderExtensions
             sp.GetRequiredService<IRouteContextSelector>(),
             sp.GetService<Microsoft.Extensions.Options.IOptions<RouteFeedbackOptions>>()?.Value,
             sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<RouteFeedback>>())
-        {
-            Metrics = sp.GetService<RoutingMetrics>(),
-        });
+            sp.GetService<ILogger<RouteFeedback>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteObserver, RouteFeedback>(static sp => sp.GetRequiredService<RouteFeedback>()));
         return builder;
     }

@@ -49,9 +49,6 @@ public sealed class RouteFeedback : IRouteObserver
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
-    /// <summary>Gets or sets the instruments outcome scores are recorded on (set when telemetry is on).</summary>
-    internal RoutingMetrics? Metrics { get; init; }
-
     /// <summary>Gets the number of routes currently remembered.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -134,7 +131,6 @@ public sealed class RouteFeedback : IRouteObserver
             await listener.OnOutcomeAsync(slot.Entry, score, cancellationToken).ConfigureAwait(false);
         }
 
-        Metrics?.RecordFeedback(slot.Entry, score);
         Log.OutcomeRecorded(_logger, routeId, slot.Entry.Target, slot.Entry.Context, score);
         return RouteFeedbackResult.Recorded;
     }

@@ -14,14 +14,12 @@ internal sealed class RouteInvocation : IChatClient
     private readonly RouterState _state;
     private readonly RouteExecution _route;
     private readonly long _startTimestamp;
-    private readonly Activity? _activity;
 
-    public RouteInvocation(RouterState state, RouteExecution route, long startTimestamp, Activity? activity)
+    public RouteInvocation(RouterState state, RouteExecution route, long startTimestamp)
     {
         _state = state;
         _route = route;
         _startTimestamp = startTimestamp;
-        _activity = activity;
     }
 
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -128,13 +126,6 @@ internal sealed class RouteInvocation : IChatClient
         {
             Log.RouteFailed(_state.Logger, route.RouteId, route.Target, error.GetType().Name, route.Attempts.Count);
         }
-
-        if (_activity is not null)
-        {
-            RoutingMetrics.Tag(_activity, route);
-        }
-
-        _state.Metrics?.Record(route);
 
         foreach (IRouteObserver observer in _state.Observers)
         {

@@ -26,7 +26,7 @@ internal sealed class RouterState
         DefaultTarget = defaultTarget;
         Baseline = baseline;
         Executor = executor;
-        Observers = observers;
+        Observers = metrics is null ? observers : [new MetricsRouteObserver(metrics), .. observers];
         TimeProvider = timeProvider;
         Logger = logger;
         DefaultDecision = RouteDecision.To(defaultTarget, DefaultStrategyName, "default target");
@@ -46,6 +46,7 @@ internal sealed class RouterState
 
     public RouteExecutor Executor { get; }
 
+    /// <summary>Gets the observers told of every completed route, in order (with telemetry on, the metrics first).</summary>
     public IReadOnlyList<IRouteObserver> Observers { get; }
 
     public TimeProvider TimeProvider { get; }
@@ -55,7 +56,7 @@ internal sealed class RouterState
     /// <summary>Gets the request analyzer.</summary>
     public IRequestAnalyzer Analyzer { get; }
 
-    /// <summary>Gets the metric instruments; <see langword="null"/> when telemetry is off (no spans, no metrics).</summary>
+    /// <summary>Gets the metric instruments (recorded by an observer); <see langword="null"/> when telemetry is off (no spans, no metrics).</summary>
     public RoutingMetrics? Metrics { get; }
 
     /// <summary>Gets the cached decision for the default target, used when it is a candidate and no strategy decided.</summary>

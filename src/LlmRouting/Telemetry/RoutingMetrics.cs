@@ -52,12 +52,12 @@ internal sealed class RoutingMetrics : IDisposable
 
     public Histogram<double> FeedbackScore { get; }
 
-    /// <summary>Records an outcome score reported for a route.</summary>
-    public void RecordFeedback(RouteFeedbackEntry route, double score)
+    /// <summary>Records an outcome score reported for a route served by <paramref name="target"/> and decided by <paramref name="strategy"/>.</summary>
+    public void RecordFeedback(string target, string strategy, double score)
     {
         if (FeedbackScore.Enabled)
         {
-            FeedbackScore.Record(score, new KeyValuePair<string, object?>(RoutingTags.Target, route.Target), new(RoutingTags.Strategy, route.Strategy));
+            FeedbackScore.Record(score, new KeyValuePair<string, object?>(RoutingTags.Target, target), new(RoutingTags.Strategy, strategy));
         }
     }
 
@@ -130,11 +130,14 @@ internal sealed class RoutingMetrics : IDisposable
     }
 
     /// <summary>Records how much of a budget is spent (the scope key and period as tags — never the scope value, which is unbounded).</summary>
-    public void RecordBudget(BudgetOptions budget, decimal spent)
+    /// <param name="utilization">The share spent (1 = the limit).</param>
+    /// <param name="scopeKey">The budget's scope key.</param>
+    /// <param name="period">The budget's period, <c>day</c> or <c>month</c>.</param>
+    public void RecordBudget(double utilization, string scopeKey, string period)
     {
         if (BudgetUtilization.Enabled)
         {
-            BudgetUtilization.Record((double)(spent / budget.Limit), new(RoutingTags.BudgetScopeKey, budget.ScopeKey), new(RoutingTags.BudgetPeriod, budget.Period == BudgetPeriod.Day ? "day" : "month"));
+            BudgetUtilization.Record(utilization, new(RoutingTags.BudgetScopeKey, scopeKey), new(RoutingTags.BudgetPeriod, period));
         }
     }
 
@@ -149,7 +152,7 @@ internal sealed class RoutingMetrics : IDisposable
             .SetTag(RoutingTags.Reason, route.Reason)
             .SetTag(RoutingTags.CandidateCount, route.CandidateSet.Count)
             .SetTag(RoutingTags.Outcome, Lower(route.Outcome))
-            .SetTag(RoutingTags.Attempts, route.AttemptCount)
+            .SetTag(RoutingTags.Attempts, route.Attempts.Count)
             .SetTag(RoutingTags.Fallback, route.IsFallback)
             .SetTag(RoutingTags.CacheHit, route.IsCacheHit)
             .SetTag(RoutingTags.DecisionDuration, route.DecisionDuration.TotalSeconds)
@@ -183,7 +186,7 @@ internal sealed class RoutingMetrics : IDisposable
         }
     }
 
-    private static string Lower(RouteOutcome value) => value switch
+    internal static string Lower(RouteOutcome value) => value switch
     {
         RouteOutcome.Succeeded => "succeeded",
         RouteOutcome.Failed => "failed",
@@ -198,6 +201,7 @@ internal sealed class RoutingMetrics : IDisposable
         RouteAttemptOutcome.Failed => "failed",
         RouteAttemptOutcome.Canceled => "canceled",
         RouteAttemptOutcome.Abandoned => "abandoned",
+        RouteAttemptOutcome.Superseded => "superseded",
         _ => "rejected",
     };
 }

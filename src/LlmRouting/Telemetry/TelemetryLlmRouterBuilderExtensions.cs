@@ -20,6 +20,7 @@ public static class TelemetryLlmRouterBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(sp => new RoutingMetrics(sp.GetService<IMeterFactory>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteOutcomeListener, FeedbackMetricsListener>(static sp => new FeedbackMetricsListener(sp.GetRequiredService<RoutingMetrics>())));
         return builder;
     }
 }

@@ -46,7 +46,7 @@ public sealed partial class BudgetSpendObserver : IRouteObserver
             ValueTask<decimal> pending = _store.AddSpendAsync(budget.KeyAt(scope, route.Timestamp), cost, budget.WindowAt(route.Timestamp).End);
             if (pending.IsCompletedSuccessfully)
             {
-                Metrics?.RecordBudget(budget, pending.Result);
+                Measure(budget, pending.Result);
                 continue;
             }
 
@@ -54,11 +54,14 @@ public sealed partial class BudgetSpendObserver : IRouteObserver
         }
     }
 
+    private void Measure(BudgetOptions budget, decimal spent) =>
+        Metrics?.RecordBudget((double)(spent / budget.Limit), budget.ScopeKey, budget.Period == BudgetPeriod.Day ? "day" : "month");
+
     private async Task ObserveAsync(ValueTask<decimal> pending, BudgetOptions budget)
     {
         try
         {
-            Metrics?.RecordBudget(budget, await pending.ConfigureAwait(false));
+            Measure(budget, await pending.ConfigureAwait(false));
         }
 #pragma warning disable CA1031 // A budget store outage must not fail requests that already succeeded; it is logged.
         catch (Exception ex)
