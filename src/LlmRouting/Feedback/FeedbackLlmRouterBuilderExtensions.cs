@@ -30,7 +30,6 @@ public static class FeedbackLlmRouterBuilderExtensions
         {
             Metrics = sp.GetService<RoutingMetrics>(),
         });
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteObserver, RouteFeedback>(static sp => sp.GetRequiredService<RouteFeedback>()));
-        return builder;
+        return builder.AddObserver<RouteFeedback>();
     }
 }
