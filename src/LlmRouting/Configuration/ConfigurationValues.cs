@@ -58,7 +58,7 @@ internal static class ConfigurationValues
             if (property is null)
             {
                 IEnumerable<string> known = properties.Select(p => p.Name).Concat(ignored ?? Enumerable.Empty<string>());
-                failures.Add($"{path}:{child.Key} is not a known setting{DidYouMean(child.Key, known)} (known: {string.Join(", ", properties.Select(p => p.Name))}).");
+                failures.Add($"{path}:{child.Key} is not a known setting (known: {string.Join(", ", properties.Select(p => p.Name))}).{DidYouMean(child.Key, known)}");
                 continue;
             }
 
@@ -267,7 +267,7 @@ internal static class ConfigurationValues
     {
         if (section.Value is { Length: > 0 } scalar)
         {
-            failures.Add($"{path} must be a list ({path}:0, {path}:1, …), not the single value '{scalar}'.");
+            failures.Add($"{path} must be a list (in JSON [ \"a\", \"b\" ]), not the single value '{scalar}'.");
             return;
         }
 
@@ -303,13 +303,10 @@ internal static class ConfigurationValues
                     at = $"{at} ('{name}')";
                 }
 
+                // Kept even when a value failed, so the failure is the only one reported (not "target 'x' is not configured").
                 object instance = Activator.CreateInstance(itemType)!;
-                int before = failures.Count;
                 BindObject(item, instance, at, failures, ignored: null);
-                if (failures.Count == before)
-                {
-                    add(instance);
-                }
+                add(instance);
             }
             else
             {
@@ -364,8 +361,8 @@ internal static class ConfigurationValues
             {
                 string accepted = string.Join(", ", names);
                 failure = flags
-                    ? $"{path} '{value}' is not valid: '{part}' is not one of {accepted}{DidYouMean(part, names)} (combine several with commas, e.g. \"{string.Join(", ", names.Skip(1).Take(2))}\")."
-                    : $"{path} '{value}' is not one of {accepted}{DidYouMean(part, names)}.";
+                    ? $"{path} '{value}' is not valid: '{part}' is not one of {accepted} (combine several with commas, e.g. \"{string.Join(", ", names.Skip(1).Take(2))}\").{DidYouMean(part, names)}"
+                    : $"{path} '{value}' is not one of {accepted}.{DidYouMean(part, names)}";
                 result = null;
                 return false;
             }
@@ -379,7 +376,7 @@ internal static class ConfigurationValues
     }
 
     private static string DidYouMean(string name, IEnumerable<string> known) =>
-        Nearest(name, known) is { } nearest ? $"; did you mean '{nearest}'?" : string.Empty;
+        Nearest(name, known) is { } nearest ? $" Did you mean '{nearest}'?" : string.Empty;
 
     private static int Distance(string a, string b)
     {

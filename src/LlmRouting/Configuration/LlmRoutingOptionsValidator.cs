@@ -214,7 +214,7 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
             string strategy = options.Strategies[i];
             if (!registered.Contains(strategy))
             {
-                failures.Add($"{Section}:Strategies[{i}] '{strategy}' is not a registered strategy (registered: {string.Join(", ", registered)}){Suggest(strategy, registered)}.");
+                failures.Add($"{Section}:Strategies[{i}] '{strategy}' is not a registered strategy (registered: {string.Join(", ", registered)}).{Suggest(strategy, registered)}");
             }
             else if (!listed.Add(strategy))
             {
@@ -231,7 +231,7 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
     }
 
     private static string Suggest(string name, IEnumerable<string> known) =>
-        ConfigurationValues.Nearest(name, known) is { } nearest ? $"; did you mean '{nearest}'?" : string.Empty;
+        ConfigurationValues.Nearest(name, known) is { } nearest ? $" Did you mean '{nearest}'?" : string.Empty;
 
     private static void CheckRange(int? min, int? max, string at, string what, List<string> failures)
     {

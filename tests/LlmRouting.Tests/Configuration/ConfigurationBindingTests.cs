@@ -132,7 +132,7 @@ public class ConfigurationBindingTests
         FakeLogRecord rejected = Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 1008);
         Assert.Equal(LogLevel.Warning, rejected.Level);
         Assert.Contains("LlmRouting:Default 'nonexistent' is not a configured target", rejected.Message, StringComparison.Ordinal);
-        Assert.Contains("LlmRouting:Targets[1] ('economy'):Tier 'Standrad' is not one of Economy, Standard, Premium; did you mean 'Standard'?", rejected.Message, StringComparison.Ordinal);
+        Assert.Contains("LlmRouting:Targets[1] ('economy'):Tier 'Standrad' is not one of Economy, Standard, Premium. Did you mean 'Standard'?", rejected.Message, StringComparison.Ordinal);
 
         Assert.Equal("economy", router.DefaultTarget.Name);
         Assert.Equal("economy", (await router.GetResponseAsync("hello")).GetRouteInfo()!.Target);
