@@ -17,7 +17,7 @@ services.AddLlmRouter(router => router
     // Explicit business rules run first in the chain (after the guardrail filter).
     .UseRules(rules => rules
         .WhenMetadata("tier", "free").Named("free-tier").RouteTo("on-prem", "standard")
-        .When(r => r.MinRisk = RiskLevel.Medium).Named("high-stakes").RouteTo("premium"))
+        .WhenRiskAtLeast(RiskLevel.Medium).Named("high-stakes").RouteTo("premium"))
     // The hybrid pipeline: data policy (a candidate filter) → rules → embedding routes → cost-aware tie-break.
     .UseHybridRouting(h => h
         // Personal data or a "sensitive" tag may only reach on-prem targets — no rule, strategy or fallback can override it.

@@ -62,6 +62,9 @@ public sealed class LlmRouterChatClient : RoutingChatClient
     /// <summary>Gets the target that serves requests no strategy decides.</summary>
     public RouteTarget DefaultTarget => _state.DefaultTarget;
 
+    /// <summary>Gets the executor the builder composed (direct, or fallback with hedging, continuation and escalation).</summary>
+    internal RouteExecutor Executor => _state.Executor;
+
     /// <summary>Decides where a request would go without sending it (a dry run, e.g. for evaluation or an "explain" endpoint).</summary>
     /// <param name="messages">The conversation.</param>
     /// <param name="options">The request options.</param>
@@ -318,28 +321,16 @@ public sealed class LlmRouterChatClient : RoutingChatClient
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentException.ThrowIfNullOrWhiteSpace(defaultTarget);
-        if (!registry.TryGet(defaultTarget, out RouteTarget? fallback))
-        {
-            throw new ArgumentException($"The default target '{defaultTarget}' is not one of the targets ({string.Join(", ", registry.Targets)}).", nameof(defaultTarget));
-        }
-
-        RouteTarget? baseline = null;
-        if (options.Baseline is { } baselineName && !registry.TryGet(baselineName, out baseline))
-        {
-            throw new ArgumentException($"The baseline target '{baselineName}' is not one of the targets ({string.Join(", ", registry.Targets)}).", nameof(options));
-        }
-
-        ILogger logger = options.LoggerFactory?.CreateLogger<LlmRouterChatClient>() ?? NullLogger<LlmRouterChatClient>.Instance;
-        return new RouterState(
+        return RouterFactory.CreateState(
             registry,
-            [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. options.Filters],
-            [.. strategies ?? []],
-            fallback,
-            baseline,
+            options.Filters,
+            strategies ?? [],
+            defaultTarget,
+            options.Baseline,
             DirectRouteExecutor.Instance,
-            [.. options.Observers],
+            options.Observers,
             options.TimeProvider,
-            logger,
+            options.LoggerFactory?.CreateLogger<LlmRouterChatClient>() ?? NullLogger<LlmRouterChatClient>.Instance,
             options.EnableTelemetry ? SharedMetrics.Value : null,
             options.Analyzer);
     }

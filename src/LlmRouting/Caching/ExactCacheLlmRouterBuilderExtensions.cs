@@ -26,6 +26,10 @@ public static class ExactCacheLlmRouterBuilderExtensions
         var options = new ExactCacheOptions();
         configure?.Invoke(options);
         options.Validate();
+        if (!builder.RegisterStage("UseExactCache"))
+        {
+            return builder;
+        }
 
         builder.Services.AddHybridCache();
         builder.Services.TryAddSingleton(sp => new CacheMetrics(sp.GetService<IMeterFactory>()));

@@ -1,27 +1,51 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace LlmRouting;
 
-/// <summary>Validates <see cref="LlmRoutingOptions"/> at start-up and on reload; each failure names the offending field.</summary>
+/// <summary>Validates <see cref="LlmRoutingOptions"/> and the builder's wiring at start-up, at build and on reload; each failure names the offending field.</summary>
 internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOptions>
 {
     private const string Section = LlmRoutingOptions.SectionName;
-    private readonly IServiceProviderIsKeyedService? _keyedServices;
-    private readonly IEnumerable<RoutingStrategyRegistration> _strategies;
 
-    public LlmRoutingOptionsValidator(IEnumerable<RoutingStrategyRegistration> strategies, IServiceProviderIsKeyedService? keyedServices = null)
+    /// <summary>Failures of the strict binding of options the options framework populated (it cannot return them itself).</summary>
+    private static readonly ConditionalWeakTable<LlmRoutingOptions, List<string>> BindingFailures = [];
+
+    private readonly LlmRouterBuilder _builder;
+    private readonly IServiceProvider _services;
+    private readonly IServiceProviderIsKeyedService? _keyedServices;
+
+    public LlmRoutingOptionsValidator(LlmRouterBuilder builder, IServiceProvider services)
     {
-        _strategies = strategies;
-        _keyedServices = keyedServices;
+        _builder = builder;
+        _services = services;
+        _keyedServices = services.GetService<IServiceProviderIsKeyedService>();
     }
+
+    /// <summary>Remembers the binding failures of <paramref name="options"/> until it is validated.</summary>
+    public static void SetBindingFailures(LlmRoutingOptions options, List<string> failures) => BindingFailures.AddOrUpdate(options, failures);
 
     public ValidateOptionsResult Validate(string? name, LlmRoutingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        if (BindingFailures.TryGetValue(options, out List<string>? binding))
+        {
+            failures.AddRange(binding);
+        }
+
+        failures.AddRange(Collect(options));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Returns every failure of the options and the wiring (not the binding's, which the caller has).</summary>
+    public List<string> Collect(LlmRoutingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>(_builder.WiringErrors);
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         if (options.Targets.Count == 0)
@@ -49,13 +73,23 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
             failures.Add($"{Section}:Baseline '{baseline}' is not a configured target (known targets: {known}).");
         }
 
+        var ruleNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < options.Rules.Count; i++)
         {
             ValidateRule(options.Rules[i], i, names, known, failures);
+            if (options.Rules[i].Name is { Length: > 0 } ruleName && !ruleNames.Add(ruleName))
+            {
+                failures.Add($"{Section}:Rules[{i}] ('{ruleName}'):Name is a duplicate; rule names must be unique.");
+            }
         }
 
         ValidateStrategies(options, failures);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        foreach (Func<IServiceProvider, LlmRoutingOptions, IEnumerable<string>> validator in _builder.Validators)
+        {
+            failures.AddRange(validator(_services, options));
+        }
+
+        return failures;
     }
 
     private void ValidateTarget(TargetOptions target, string path, HashSet<string> names, List<string> failures)
@@ -67,9 +101,22 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
         }
 
         string at = $"{path} ('{target.Name}')";
-        if (!names.Add(target.Name))
+        if (target.Name.Trim().Length != target.Name.Length)
+        {
+            failures.Add($"{at}:Name has leading or trailing white space.");
+        }
+
+        if (!names.Add(target.Name.Trim()))
         {
             failures.Add($"{at}:Name is a duplicate; target names must be unique.");
+        }
+
+        for (int t = 0; t < target.Tags.Count; t++)
+        {
+            if (string.IsNullOrWhiteSpace(target.Tags[t]))
+            {
+                failures.Add($"{at}:Tags[{t}] is empty.");
+            }
         }
 
         CheckNotNegative(target.InputPricePerMillion, $"{at}:InputPricePerMillion", failures);
@@ -146,6 +193,8 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
             failures.Add(string.Create(CultureInfo.InvariantCulture, $"{at}:MinComplexity must be from 0 to 1 (was {complexity})."));
         }
 
+        CheckRange(rule.MinTokens, rule.MaxTokens, at, "Tokens", failures);
+        CheckRange(rule.MinMessages, rule.MaxMessages, at, "Messages", failures);
         foreach (string term in rule.ContainsAny.Concat(rule.ContainsAll))
         {
             if (string.IsNullOrEmpty(term))
@@ -158,20 +207,47 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
 
     private void ValidateStrategies(LlmRoutingOptions options, List<string> failures)
     {
-        var registered = new HashSet<string>(_strategies.Select(s => s.Name), StringComparer.OrdinalIgnoreCase);
+        var registered = new HashSet<string>(_builder.Strategies.Select(s => s.Name), StringComparer.OrdinalIgnoreCase);
+        var listed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < options.Strategies.Count; i++)
         {
             string strategy = options.Strategies[i];
             if (!registered.Contains(strategy))
             {
-                failures.Add($"{Section}:Strategies[{i}] '{strategy}' is not a registered strategy (registered: {string.Join(", ", registered)}).");
+                failures.Add($"{Section}:Strategies[{i}] '{strategy}' is not a registered strategy (registered: {string.Join(", ", registered)}).{Suggest(strategy, registered)}");
+            }
+            else if (!listed.Add(strategy))
+            {
+                failures.Add($"{Section}:Strategies[{i}] '{strategy}' is listed twice; a strategy runs once in the chain.");
             }
         }
 
-        bool rulesListed = options.Strategies.Contains(RuleStrategy.StrategyName, StringComparer.OrdinalIgnoreCase);
+        bool rulesListed = options.Strategies.Contains(RuleStrategy.StrategyName, StringComparer.OrdinalIgnoreCase) ||
+            _builder.ChainedStrategies.Contains(RuleStrategy.StrategyName, StringComparer.OrdinalIgnoreCase);
         if (rulesListed && options.Rules.Count == 0)
         {
             failures.Add($"{Section}:Rules is empty, but the '{RuleStrategy.StrategyName}' strategy is enabled; add at least one rule or remove the strategy.");
+        }
+    }
+
+    private static string Suggest(string name, IEnumerable<string> known) =>
+        ConfigurationValues.Nearest(name, known) is { } nearest ? $" Did you mean '{nearest}'?" : string.Empty;
+
+    private static void CheckRange(int? min, int? max, string at, string what, List<string> failures)
+    {
+        if (min is < 0)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{at}:Min{what} must not be negative (was {min})."));
+        }
+
+        if (max is < 0)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{at}:Max{what} must not be negative (was {max})."));
+        }
+
+        if (min is { } lo && max is { } hi && lo > hi)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{at}:Min{what} ({lo}) exceeds Max{what} ({hi}); the rule could never match."));
         }
     }
 

@@ -1,41 +1,110 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LlmRouting;
 
-/// <summary>Configures the router registered by <c>services.AddLlmRouter(…)</c>: targets, strategies, filters, observers.</summary>
+/// <summary>The router's composition root: targets, filters, strategies, execution, target decorators and observers; <see cref="Build"/> returns the router.</summary>
 /// <remarks>
-/// Each call records configuration on <see cref="LlmRoutingOptions"/> (after configuration binding) or
-/// registers services; nothing is built until the router is first resolved, when the options are validated.
+/// <para>
+/// <c>services.AddLlmRouter(r => …)</c>, configuration binding and code without dependency injection all end in the
+/// same <see cref="Build"/>: <c>new LlmRouterBuilder().AddTarget("a", clientA).AddTarget("b", clientB).Default("a").UseFallback().Build()</c>
+/// is a complete router with failover.
+/// </para>
+/// <para>
+/// Each call records a typed slot; nothing is created until <see cref="Build"/>, which validates the whole
+/// composition and fails with every mistake it finds, each named: unknown targets, duplicate strategy names,
+/// a stage registered twice (on its own and inside <c>UseHybridRouting</c>), an execution feature added twice.
+/// </para>
 /// </remarks>
 public sealed class LlmRouterBuilder
 {
     private readonly HashSet<string> _targetsAddedInCode = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _stages = new(StringComparer.Ordinal);
+    private string? _executorOrigin;
 
-    internal LlmRouterBuilder(IServiceCollection services)
+    /// <summary>Initializes a new instance of the <see cref="LlmRouterBuilder"/> class for a router built without a host's container.</summary>
+    /// <remarks>Extensions that need services register them on <see cref="Services"/>; <see cref="Build"/> with no provider builds them privately, and the router disposes them.</remarks>
+    public LlmRouterBuilder()
+        : this(new ServiceCollection(), attached: false)
+    {
+    }
+
+    internal LlmRouterBuilder(IServiceCollection services, bool attached)
     {
         Services = services;
+        IsAttached = attached;
+        RegisterStrategy(
+            RuleStrategy.StrategyName,
+            static (sp, o) => new RuleStrategy(o.Rules.Select((rule, i) => RoutingRule.FromOptions(rule, $"rule-{i + 1}")), sp.GetService<Microsoft.Extensions.Logging.ILogger<RuleStrategy>>()),
+            "the built-in rule strategy");
     }
 
     /// <summary>Gets the service collection, for extensions that register their own services.</summary>
+    /// <value>The application's collection under <c>AddLlmRouter</c>; a private one for <c>new LlmRouterBuilder()</c>.</value>
     public IServiceCollection Services { get; }
+
+    /// <summary>Gets or sets the configuration section the options bind from (strictly: an unknown key or a value that does not convert fails the build).</summary>
+    /// <value>The default is <see langword="null"/>: the <c>LlmRouting</c> section of the <see cref="IConfiguration"/> registered in the services, if any.</value>
+    public IConfiguration? Configuration { get; set; }
+
+    /// <summary>Gets a value indicating whether <see cref="Services"/> is the application's collection (the builder came from <c>AddLlmRouter</c>).</summary>
+    internal bool IsAttached { get; }
+
+    /// <summary>Gets the changes to the options, in call order (applied after configuration binding, again on every reload).</summary>
+    internal List<Action<LlmRoutingOptions>> OptionActions { get; } = [];
+
+    /// <summary>Gets the registered strategies, by registration order; <see cref="ChainedStrategies"/> says which code appends to the chain.</summary>
+    internal List<RoutingStrategyRegistration> Strategies { get; } = [];
+
+    /// <summary>Gets the names code appended to the chain, in order.</summary>
+    internal List<string> ChainedStrategies { get; } = [];
+
+    /// <summary>Gets the candidate filters (after the built-in ones), created once per router.</summary>
+    internal List<ComponentSlot<IRouteCandidateFilter>> Filters { get; } = [];
+
+    /// <summary>Gets the observers, created once per router.</summary>
+    internal List<ComponentSlot<IRouteObserver>> Observers { get; } = [];
+
+    /// <summary>Gets the target decorators, the first innermost.</summary>
+    internal List<Func<TargetDecoration, IChatClient>> TargetDecorators { get; } = [];
+
+    /// <summary>Gets the executor factory (fallback, hedging, continuation, escalation); <see langword="null"/> for direct calls.</summary>
+    internal Func<IServiceProvider, RouteExecutor>? Executor { get; private set; }
+
+    /// <summary>Gets checks of the whole composition, run at build, at start-up and on every reload; each returns its failures.</summary>
+    internal List<Func<IServiceProvider, LlmRoutingOptions, IEnumerable<string>>> Validators { get; } = [];
+
+    /// <summary>Gets contributors that place stages in the resolved chain (the hybrid pipeline), given the chain so far and the registered names.</summary>
+    internal List<Action<IServiceProvider, LlmRoutingOptions, List<string>, IReadOnlySet<string>>> ChainContributors { get; } = [];
+
+    /// <summary>Gets configuration sections below the bound section that extensions read themselves (so strict binding does not call them unknown).</summary>
+    internal HashSet<string> ClaimedSections { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets wiring mistakes found while composing; reported, all together, by <see cref="Build"/> and start-up validation.</summary>
+    internal List<string> WiringErrors { get; } = [];
 
     /// <summary>Adds a target served by the keyed <see cref="IChatClient"/> registered under <paramref name="name"/> (or the key <see cref="TargetBuilder.UseKeyedClient"/> names).</summary>
     /// <param name="name">The target's unique name.</param>
     /// <param name="configure">Sets prices, limits, capabilities, tags and tier.</param>
     /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException">A target with that name was already added in code.</exception>
+    /// <exception cref="ArgumentException">A target with that name was already added in code, or the name has leading or trailing white space.</exception>
     /// <remarks>If configuration already defines a target of that name, <paramref name="configure"/> refines it.</remarks>
     public LlmRouterBuilder AddTarget(string name, Action<TargetBuilder>? configure = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name.Trim().Length != name.Length)
+        {
+            throw new ArgumentException($"Target name '{name}' has leading or trailing white space.", nameof(name));
+        }
+
         if (!_targetsAddedInCode.Add(name))
         {
             throw new ArgumentException($"Target '{name}' has already been added; target names must be unique.", nameof(name));
         }
 
-        Services.Configure<LlmRoutingOptions>(options =>
+        OptionActions.Add(options =>
         {
             TargetOptions target = options.FindTarget(name) ?? AddNew(options, name);
             configure?.Invoke(new TargetBuilder(target));
@@ -52,7 +121,7 @@ public sealed class LlmRouterBuilder
 
     /// <summary>Adds a target served by <paramref name="client"/>.</summary>
     /// <param name="name">The target's unique name.</param>
-    /// <param name="client">The client (not owned by the container).</param>
+    /// <param name="client">The client (not owned by the router or the container).</param>
     /// <param name="configure">Sets prices, limits, capabilities, tags and tier.</param>
     /// <returns>This builder.</returns>
     public LlmRouterBuilder AddTarget(string name, IChatClient client, Action<TargetBuilder>? configure = null)
@@ -66,12 +135,13 @@ public sealed class LlmRouterBuilder
     }
 
     /// <summary>Adds routing rules, evaluated in order; the rule strategy takes its place in the chain here.</summary>
-    /// <param name="configure">Adds rules: <c>rules.When(r => …).RouteTo("premium")</c>.</param>
+    /// <param name="configure">Adds rules: <c>rules.WhenContainsAny("stack trace").RouteTo("premium")</c>.</param>
     /// <returns>This builder.</returns>
+    /// <remarks>Calling it again adds more rules to the same rule strategy.</remarks>
     public LlmRouterBuilder UseRules(Action<RuleSetBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        Services.Configure<LlmRoutingOptions>(options =>
+        OptionActions.Add(options =>
         {
             var rules = new List<RuleOptions>();
             configure(new RuleSetBuilder(rules));
@@ -80,7 +150,8 @@ public sealed class LlmRouterBuilder
                 options.Rules.Add(rule);
             }
         });
-        return AddStrategyName(RuleStrategy.StrategyName);
+        Chain(RuleStrategy.StrategyName);
+        return this;
     }
 
     /// <summary>Appends a strategy instance to the chain.</summary>
@@ -92,33 +163,28 @@ public sealed class LlmRouterBuilder
         return UseStrategy(strategy.Name, (_, _) => strategy);
     }
 
-    /// <summary>Appends a strategy created from the container (its constructor dependencies are resolved).</summary>
+    /// <summary>Appends a strategy created from the services (its constructor dependencies are resolved).</summary>
     /// <typeparam name="TStrategy">The strategy type.</typeparam>
-    /// <param name="name">The name listed in <see cref="LlmRoutingOptions.Strategies"/>; defaults to the type name.</param>
+    /// <param name="name">The name configuration can list in <see cref="LlmRoutingOptions.Strategies"/>; defaults to the type name.</param>
     /// <returns>This builder.</returns>
     public LlmRouterBuilder UseStrategy<TStrategy>(string? name = null)
         where TStrategy : class, IRoutingStrategy =>
         UseStrategy(name ?? typeof(TStrategy).Name, (sp, _) => ActivatorUtilities.GetServiceOrCreateInstance<TStrategy>(sp));
 
     /// <summary>Registers a named strategy and appends it to the chain.</summary>
-    /// <param name="name">The strategy name.</param>
+    /// <param name="name">The strategy name (unique, case-insensitive).</param>
     /// <param name="factory">Creates the strategy from the services and current options (again on reload).</param>
     /// <returns>This builder.</returns>
-    public LlmRouterBuilder UseStrategy(string name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> factory)
-    {
-        RegisterStrategy(name, factory);
-        return AddStrategyName(name);
-    }
+    public LlmRouterBuilder UseStrategy(string name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> factory) =>
+        UseStrategy(name, factory, origin: null);
 
     /// <summary>Registers a named strategy without adding it to the chain, so configuration can list it in <c>Strategies</c>.</summary>
-    /// <param name="name">The strategy name.</param>
+    /// <param name="name">The strategy name (unique, case-insensitive).</param>
     /// <param name="factory">Creates the strategy.</param>
     /// <returns>This builder.</returns>
-    public LlmRouterBuilder RegisterStrategy(string name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> factory)
-    {
-        Services.AddSingleton(new RoutingStrategyRegistration(name, factory));
-        return this;
-    }
+    /// <remarks>A name registered twice fails the build with a message naming it.</remarks>
+    public LlmRouterBuilder RegisterStrategy(string name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> factory) =>
+        RegisterStrategy(name, factory, origin: null);
 
     /// <summary>Adds a candidate filter (after the built-in capability and context-window filters).</summary>
     /// <param name="filter">The filter.</param>
@@ -126,27 +192,47 @@ public sealed class LlmRouterBuilder
     public LlmRouterBuilder AddFilter(IRouteCandidateFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        Services.AddSingleton(filter);
+        Filters.Add(new(key: null, _ => filter));
         return this;
     }
 
-    /// <summary>Adds a candidate filter created from the container.</summary>
+    /// <summary>Adds a candidate filter created once per router from the services.</summary>
+    /// <param name="factory">Creates the filter.</param>
+    /// <returns>This builder.</returns>
+    public LlmRouterBuilder AddFilter(Func<IServiceProvider, IRouteCandidateFilter> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Filters.Add(new(key: null, factory));
+        return this;
+    }
+
+    /// <summary>Adds a candidate filter created from the services (once, however often it is added).</summary>
     /// <typeparam name="TFilter">The filter type.</typeparam>
     /// <returns>This builder.</returns>
     public LlmRouterBuilder AddFilter<TFilter>()
         where TFilter : class, IRouteCandidateFilter
     {
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteCandidateFilter, TFilter>());
+        if (!Filters.Any(f => Equals(f.Key, typeof(TFilter))))
+        {
+            Services.TryAddSingleton<TFilter>();
+            Filters.Add(new(typeof(TFilter), static sp => sp.GetRequiredService<TFilter>()));
+        }
+
         return this;
     }
 
-    /// <summary>Adds an observer told about every routed request once it has ended.</summary>
+    /// <summary>Adds an observer told about every routed request once it has ended, created from the services (once, however often it is added).</summary>
     /// <typeparam name="TObserver">The observer type.</typeparam>
     /// <returns>This builder.</returns>
     public LlmRouterBuilder AddObserver<TObserver>()
         where TObserver : class, IRouteObserver
     {
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteObserver, TObserver>());
+        if (!Observers.Any(o => Equals(o.Key, typeof(TObserver))))
+        {
+            Services.TryAddSingleton<TObserver>();
+            Observers.Add(new(typeof(TObserver), static sp => sp.GetRequiredService<TObserver>()));
+        }
+
         return this;
     }
 
@@ -156,16 +242,28 @@ public sealed class LlmRouterBuilder
     public LlmRouterBuilder AddObserver(IRouteObserver observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        Services.AddSingleton(observer);
+        Observers.Add(new(key: null, _ => observer));
         return this;
     }
 
-    /// <summary>Wraps every target's client in a decorator (applied in registration order, the first innermost).</summary>
+    /// <summary>Adds an observer created once per router from the services.</summary>
+    /// <param name="factory">Creates the observer.</param>
+    /// <returns>This builder.</returns>
+    public LlmRouterBuilder AddObserver(Func<IServiceProvider, IRouteObserver> factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Observers.Add(new(key: null, factory));
+        return this;
+    }
+
+    /// <summary>Wraps every target's client in a decorator (applied in call order, the first innermost).</summary>
     /// <param name="decorate">Returns the client to use for a target.</param>
     /// <returns>This builder.</returns>
+    /// <remarks>Decorators run each time the targets are built (start-up and every reload): keep per-target state keyed by <see cref="TargetDecoration.TargetName"/> outside the decorator.</remarks>
     public LlmRouterBuilder DecorateTargets(Func<TargetDecoration, IChatClient> decorate)
     {
-        Services.AddSingleton(new TargetClientDecorator(decorate));
+        ArgumentNullException.ThrowIfNull(decorate);
+        TargetDecorators.Add(decorate);
         return this;
     }
 
@@ -175,7 +273,7 @@ public sealed class LlmRouterBuilder
     public LlmRouterBuilder Default(string target)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(target);
-        Services.Configure<LlmRoutingOptions>(o => o.Default = target);
+        OptionActions.Add(o => o.Default = target);
         return this;
     }
 
@@ -185,7 +283,7 @@ public sealed class LlmRouterBuilder
     public LlmRouterBuilder Baseline(string target)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(target);
-        Services.Configure<LlmRoutingOptions>(o => o.Baseline = target);
+        OptionActions.Add(o => o.Baseline = target);
         return this;
     }
 
@@ -195,24 +293,141 @@ public sealed class LlmRouterBuilder
     public LlmRouterBuilder Configure(Action<LlmRoutingOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        Services.Configure(configure);
+        OptionActions.Add(configure);
         return this;
     }
 
-    private LlmRouterBuilder AddStrategyName(string name)
+    /// <summary>Binds the options from <paramref name="section"/> (strictly), before the changes made in code.</summary>
+    /// <param name="section">The section holding targets, rules, strategies, default and baseline.</param>
+    /// <returns>This builder.</returns>
+    public LlmRouterBuilder BindConfiguration(IConfiguration section)
     {
-        Services.Configure<LlmRoutingOptions>(options =>
-        {
-            foreach (string existing in options.Strategies)
-            {
-                if (string.Equals(existing, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return;
-                }
-            }
-
-            options.Strategies.Add(name);
-        });
+        ArgumentNullException.ThrowIfNull(section);
+        Configuration = section;
         return this;
     }
+
+    /// <summary>Builds the router: binds and validates the options, creates targets, filters, strategies, the executor and observers.</summary>
+    /// <param name="services">
+    /// The services the router resolves keyed clients and dependencies from; <see langword="null"/> builds the services
+    /// registered on <see cref="Services"/> into a private provider the router owns (and disposes).
+    /// </param>
+    /// <returns>The router; it reloads when the bound configuration does.</returns>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The composition or the options are invalid; <c>Failures</c> lists every mistake, each named.</exception>
+    /// <exception cref="InvalidOperationException">A builder created with <c>new LlmRouterBuilder()</c> has services registered on <see cref="Services"/> that <paramref name="services"/> does not hold.</exception>
+    public LlmRouterChatClient Build(IServiceProvider? services = null)
+    {
+        ServiceProvider? owned = null;
+        if (services is null)
+        {
+            owned = Services.BuildServiceProvider();
+            services = owned;
+        }
+        else if (!IsAttached && Services.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"This builder's extensions registered {Services.Count} service(s) on LlmRouterBuilder.Services ({string.Join(", ", Services.Select(d => d.ServiceType.Name).Distinct().Take(5))}), which the given provider does not hold: call Build() without a provider, or use services.AddLlmRouter(…).");
+        }
+
+        try
+        {
+            return new RouterFactory(this, services).CreateRouter(owned);
+        }
+        catch
+        {
+            owned?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Registers a strategy on behalf of <paramref name="origin"/> (named in the duplicate message).</summary>
+    internal LlmRouterBuilder RegisterStrategy(string name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> factory, string? origin)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        RoutingStrategyRegistration? existing = Strategies.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (existing is not null)
+        {
+            WiringErrors.Add($"Strategy '{name}' is registered twice ({existing.Origin ?? "UseStrategy/RegisterStrategy"}, then {origin ?? "UseStrategy/RegisterStrategy"}); strategy names must be unique. A stage of UseHybridRouting is configured there (e.g. h.CostAware(…)), not added again on its own.");
+            return this;
+        }
+
+        Strategies.Add(new RoutingStrategyRegistration(name, factory, origin));
+        return this;
+    }
+
+    /// <summary>Registers a strategy on behalf of <paramref name="origin"/> and appends it to the chain.</summary>
+    internal LlmRouterBuilder UseStrategy(string name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> factory, string? origin)
+    {
+        RegisterStrategy(name, factory, origin);
+        return Chain(name);
+    }
+
+    /// <summary>Appends a registered strategy name to the code's chain (once).</summary>
+    internal LlmRouterBuilder Chain(string name)
+    {
+        if (!ChainedStrategies.Contains(name, StringComparer.OrdinalIgnoreCase))
+        {
+            ChainedStrategies.Add(name);
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds a filter under <paramref name="key"/>; a second filter with the same key is a wiring error naming both origins.</summary>
+    internal LlmRouterBuilder AddFilter(string key, string origin, Func<IServiceProvider, IRouteCandidateFilter> factory)
+    {
+        if (Filters.FirstOrDefault(f => Equals(f.Key, key)) is { } existing)
+        {
+            WiringErrors.Add($"Filter '{key}' is added twice ({existing.Origin}, then {origin}); add it once.");
+            return this;
+        }
+
+        Filters.Add(new(key, factory, origin));
+        return this;
+    }
+
+    /// <summary>Sets the executor; a second one is a wiring error.</summary>
+    internal LlmRouterBuilder UseExecutor(string origin, Func<IServiceProvider, RouteExecutor> factory)
+    {
+        if (Executor is not null)
+        {
+            WiringErrors.Add($"{origin} sets the executor, which {_executorOrigin} already set; a router has one executor.");
+            return this;
+        }
+
+        (Executor, _executorOrigin) = (factory, origin);
+        return this;
+    }
+
+    /// <summary>Records that <paramref name="stage"/> (e.g. <c>UseFallback</c>) was added; adding it again is a wiring error.</summary>
+    /// <returns><see langword="true"/> the first time.</returns>
+    internal bool RegisterStage(string stage)
+    {
+        if (!_stages.TryAdd(stage, stage))
+        {
+            WiringErrors.Add($"{stage}(…) is called twice on this router; configure it in one call.");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Claims the sub-section <paramref name="key"/> of the bound section for an extension that reads it as <typeparamref name="T"/>, and checks it strictly at start-up.</summary>
+    internal LlmRouterBuilder ClaimSection<T>(string key)
+        where T : class, new()
+    {
+        if (ClaimedSections.Add(key))
+        {
+            Validators.Add((sp, _) => ConfigurationValues.Check<T>(RouterFactory.ResolveSection(this, sp)?.GetSection(key)));
+        }
+
+        return this;
+    }
+
+    /// <summary>Gets the sub-section <paramref name="key"/> of the section this builder binds from, or <see langword="null"/>.</summary>
+    internal IConfigurationSection? SectionOf(IServiceProvider services, string key) => RouterFactory.ResolveSection(this, services)?.GetSection(key);
+
+    /// <summary>Gets a value indicating whether <paramref name="stage"/> was added.</summary>
+    internal bool HasStage(string stage) => _stages.ContainsKey(stage);
 }

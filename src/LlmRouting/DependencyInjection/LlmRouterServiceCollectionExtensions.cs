@@ -1,8 +1,6 @@
 using LlmRouting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
@@ -42,37 +40,27 @@ public static class LlmRouterServiceCollectionExtensions
             throw new InvalidOperationException("AddLlmRouter has already been called on this service collection; configure everything in one call.");
         }
 
-        // Configuration binding runs first, so code refines what configuration set.
+        // The builder is the composition root; the container only supplies keyed clients and dependencies.
+        var builder = new LlmRouterBuilder(services, attached: true) { Configuration = configuration };
+        configure?.Invoke(builder);
+
+        // IOptions<LlmRoutingOptions> shows the same options the router builds from (configuration bound strictly, then
+        // code), and ValidateOnStart fails the host with every binding, wiring and validation failure.
         OptionsBuilder<LlmRoutingOptions> options = services.AddOptions<LlmRoutingOptions>();
-        if (configuration is not null)
+        options.Configure<IServiceProvider>((o, sp) =>
         {
-            options.Bind(configuration);
-            services.AddSingleton<IOptionsChangeTokenSource<LlmRoutingOptions>>(new ConfigurationChangeTokenSource<LlmRoutingOptions>(configuration));
-        }
-        else
-        {
-            options.Configure<IServiceProvider>((o, sp) =>
-            {
-                if (sp.GetService<IConfiguration>()?.GetSection(LlmRoutingOptions.SectionName) is { } section && section.Exists())
-                {
-                    section.Bind(o);
-                }
-            });
-            services.AddSingleton<IOptionsChangeTokenSource<LlmRoutingOptions>>(sp =>
-                sp.GetService<IConfiguration>() is { } root
-                    ? new ConfigurationChangeTokenSource<LlmRoutingOptions>(root.GetSection(LlmRoutingOptions.SectionName))
-                    : new NeverChangeTokenSource());
-        }
-
+            var failures = new List<string>();
+            RouterFactory.Populate(builder, RouterFactory.ResolveSection(builder, sp), o, failures);
+            LlmRoutingOptionsValidator.SetBindingFailures(o, failures);
+        });
+        services.AddSingleton<IOptionsChangeTokenSource<LlmRoutingOptions>>(sp =>
+            RouterFactory.ResolveSection(builder, sp) is { } section
+                ? new ConfigurationChangeTokenSource<LlmRoutingOptions>(section)
+                : new NeverChangeTokenSource());
+        services.AddSingleton<IValidateOptions<LlmRoutingOptions>>(sp => new LlmRoutingOptionsValidator(builder, sp));
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, LlmRoutingOptionsValidator>());
-        services.AddSingleton(new RoutingStrategyRegistration(RuleStrategy.StrategyName, (sp, o) =>
-            new RuleStrategy(o.Rules.Select((rule, i) => RoutingRule.FromOptions(rule, $"rule-{i + 1}")), sp.GetService<ILogger<RuleStrategy>>())));
 
-        configure?.Invoke(new LlmRouterBuilder(services));
-
-        services.AddSingleton<RouterFactory>();
-        services.AddSingleton(sp => sp.GetRequiredService<RouterFactory>().CreateRouter());
+        services.AddSingleton(sp => builder.Build(sp));
         return services.AddChatClient(sp => sp.GetRequiredService<LlmRouterChatClient>());
     }
 

@@ -1,68 +1,165 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace LlmRouting;
 
-/// <summary>Builds the router's state from validated options and the container, at start-up and on every reload.</summary>
-internal sealed class RouterFactory
+/// <summary>Carries out <see cref="LlmRouterBuilder.Build"/>: options (bound, refined, validated), then the router's state, at start-up and on every reload.</summary>
+internal sealed partial class RouterFactory
 {
+    private readonly LlmRouterBuilder _builder;
     private readonly IServiceProvider _services;
-    private readonly IOptionsMonitor<LlmRoutingOptions> _options;
+    private readonly IConfiguration? _section;
+    private readonly ILogger _logger;
+    private IReadOnlyList<IRouteCandidateFilter> _filters = [];
+    private IReadOnlyList<IRouteObserver> _observers = [];
+    private RouteExecutor _executor = DirectRouteExecutor.Instance;
 
-    public RouterFactory(IServiceProvider services, IOptionsMonitor<LlmRoutingOptions> options)
+    public RouterFactory(LlmRouterBuilder builder, IServiceProvider services)
     {
+        _builder = builder;
         _services = services;
-        _options = options;
+        _section = ResolveSection(builder, services);
+        _logger = services.GetService<ILoggerFactory>()?.CreateLogger<LlmRouterChatClient>() ?? NullLogger<LlmRouterChatClient>.Instance;
     }
 
-    public LlmRouterChatClient CreateRouter()
+    /// <summary>Gets the section the builder binds from: the one it was given, else <c>LlmRouting</c> of the registered configuration.</summary>
+    public static IConfiguration? ResolveSection(LlmRouterBuilder builder, IServiceProvider services) =>
+        builder.Configuration ?? services.GetService<IConfiguration>()?.GetSection(LlmRoutingOptions.SectionName);
+
+    /// <summary>Binds <paramref name="section"/> strictly onto <paramref name="options"/>, then applies the builder's changes in order.</summary>
+    public static void Populate(LlmRouterBuilder builder, IConfiguration? section, LlmRoutingOptions options, List<string> failures)
     {
-        // Reading CurrentValue runs validation: a configuration error surfaces here, at start-up.
-        RouterState state = Build(_options.CurrentValue);
-        return new LlmRouterChatClient(state, leaveOpen: true, reload: swap => _options.OnChange((options, _) =>
+        if (section is not null && (section is not IConfigurationSection s || s.Exists()))
         {
-            try
-            {
-                swap(Build(options));
-            }
-#pragma warning disable CA1031 // A bad reload must never take the running router down; it keeps the last good state.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                Log.ReloadFailed(state.Logger, ex);
-            }
-        }));
+            LlmRoutingOptionsBinder.Bind(section, options, builder.ClaimedSections, failures);
+        }
+
+        foreach (Action<LlmRoutingOptions> action in builder.OptionActions)
+        {
+            action(options);
+        }
     }
 
-    public RouterState Build(LlmRoutingOptions options)
+    public LlmRouterChatClient CreateRouter(IDisposable? owned)
     {
-        ILogger logger = _services.GetService<ILoggerFactory>()?.CreateLogger<LlmRouterChatClient>() ?? NullLogger<LlmRouterChatClient>.Instance;
+        LlmRoutingOptions options = Compose(out List<string> failures);
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(LlmRoutingOptions), failures);
+        }
+
+        // Filters, observers and the executor live as long as the router; targets and strategies are rebuilt on reload.
+        _filters = [.. _builder.Filters.Select(f => f.Factory(_services))];
+        _observers = [.. _builder.Observers.Select(o => o.Factory(_services))];
+        _executor = _builder.Executor?.Invoke(_services) ?? DirectRouteExecutor.Instance;
+        RouterState state = CreateState(options);
+        return new LlmRouterChatClient(state, leaveOpen: true, reload: swap => Subscribe(swap, owned));
+    }
+
+    /// <summary>Binds, refines and validates the options; every failure (binding, wiring, validation) is collected.</summary>
+    public LlmRoutingOptions Compose(out List<string> failures)
+    {
+        var options = new LlmRoutingOptions();
+        failures = [];
+        Populate(_builder, _section, options, failures);
+        failures.AddRange(new LlmRoutingOptionsValidator(_builder, _services).Collect(options));
+        foreach (IValidateOptions<LlmRoutingOptions> validator in _services.GetServices<IValidateOptions<LlmRoutingOptions>>())
+        {
+            if (validator is not LlmRoutingOptionsValidator && validator.Validate(Options.DefaultName, options) is { Failed: true } result)
+            {
+                failures.AddRange(result.Failures ?? [result.FailureMessage]);
+            }
+        }
+
+        return options;
+    }
+
+    private IDisposable? Subscribe(Action<RouterState> swap, IDisposable? owned)
+    {
+        IDisposable? reload = _section is null ? null : ChangeToken.OnChange(_section.GetReloadToken, () => Reload(swap));
+        return reload is null ? owned : owned is null ? reload : new Both(reload, owned);
+    }
+
+    private void Reload(Action<RouterState> swap)
+    {
+        LlmRoutingOptions options = Compose(out List<string> failures);
+        if (failures.Count > 0)
+        {
+            LogReloadRejected(_logger, failures.Count, string.Join(Environment.NewLine, failures));
+            return;
+        }
+
+        try
+        {
+            swap(CreateState(options));
+        }
+#pragma warning disable CA1031 // A bad reload must never take the running router down; it keeps the last good state.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogReloadFailed(_logger, ex);
+        }
+    }
+
+    private RouterState CreateState(LlmRoutingOptions options)
+    {
         var registry = new TargetRegistry(options.Targets.Select(CreateTarget));
-        IReadOnlyList<IRouteCandidateFilter> filters = [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. _services.GetServices<IRouteCandidateFilter>()];
-        return new RouterState(
+        return CreateState(
             registry,
-            filters,
+            _filters,
             CreateStrategies(options),
-            registry[options.Default ?? throw new InvalidOperationException($"{LlmRoutingOptions.SectionName}:Default is required.")],
-            options.Baseline is { } baseline ? registry[baseline] : null,
-            _services.GetService<RouteExecutor>() ?? DirectRouteExecutor.Instance,
-            [.. _services.GetServices<IRouteObserver>()],
+            options.Default ?? throw new InvalidOperationException($"{LlmRoutingOptions.SectionName}:Default is required."),
+            options.Baseline,
+            _executor,
+            _observers,
             _services.GetService<TimeProvider>() ?? TimeProvider.System,
-            logger,
+            _logger,
             _services.GetService<RoutingMetrics>(),
             _services.GetService<IRequestAnalyzer>());
+    }
+
+    /// <summary>The one place a <see cref="RouterState"/> is put together (the built-in filters first), for the builder and the public constructor alike.</summary>
+    public static RouterState CreateState(
+        TargetRegistry registry,
+        IEnumerable<IRouteCandidateFilter> filters,
+        IEnumerable<IRoutingStrategy> strategies,
+        string defaultTarget,
+        string? baseline,
+        RouteExecutor executor,
+        IEnumerable<IRouteObserver> observers,
+        TimeProvider timeProvider,
+        ILogger logger,
+        RoutingMetrics? metrics,
+        IRequestAnalyzer? analyzer)
+    {
+        if (!registry.TryGet(defaultTarget, out RouteTarget? fallback))
+        {
+            throw new ArgumentException($"The default target '{defaultTarget}' is not one of the targets ({string.Join(", ", registry.Targets)}).", nameof(defaultTarget));
+        }
+
+        RouteTarget? baselineTarget = null;
+        if (baseline is not null && !registry.TryGet(baseline, out baselineTarget))
+        {
+            throw new ArgumentException($"The baseline target '{baseline}' is not one of the targets ({string.Join(", ", registry.Targets)}).", nameof(baseline));
+        }
+
+        // The built-in filters are listed here and nowhere else.
+        IReadOnlyList<IRouteCandidateFilter> all = [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. filters];
+        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, [.. observers], timeProvider, logger, metrics, analyzer);
     }
 
     private RouteTarget CreateTarget(TargetOptions options)
     {
         IChatClient client = options.ClientFactory?.Invoke(_services) ?? _services.GetRequiredKeyedService<IChatClient>(options.ClientKey ?? options.Name);
         TargetProfile profile = options.ToProfile();
-        foreach (TargetClientDecorator decorator in _services.GetServices<TargetClientDecorator>())
+        foreach (Func<TargetDecoration, IChatClient> decorate in _builder.TargetDecorators)
         {
-            client = decorator.Decorate(new TargetDecoration(options.Name, profile, client, _services));
+            client = decorate(new TargetDecoration(options.Name, profile, client, _services));
         }
 
         return new RouteTarget(options.Name, client, profile);
@@ -70,18 +167,48 @@ internal sealed class RouterFactory
 
     private IRoutingStrategy[] CreateStrategies(LlmRoutingOptions options)
     {
-        var registrations = new Dictionary<string, RoutingStrategyRegistration>(StringComparer.OrdinalIgnoreCase);
-        foreach (RoutingStrategyRegistration registration in _services.GetServices<RoutingStrategyRegistration>())
+        var registrations = _builder.Strategies.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+        return [.. ResolveChain(_builder, _services, options).Select(name => registrations[name].Factory(_services, options))];
+    }
+
+    /// <summary>The chain by name: configuration's list, then what code appended, then the stages contributors place (hybrid), rules first when any exist.</summary>
+    public static List<string> ResolveChain(LlmRouterBuilder builder, IServiceProvider services, LlmRoutingOptions options)
+    {
+        var names = new List<string>(options.Strategies);
+        foreach (string name in builder.ChainedStrategies)
         {
-            registrations[registration.Name] = registration;
+            if (!names.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                names.Add(name);
+            }
         }
 
-        var names = new List<string>(options.Strategies);
+        IReadOnlySet<string> registered = builder.Strategies.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (Action<IServiceProvider, LlmRoutingOptions, List<string>, IReadOnlySet<string>> contribute in builder.ChainContributors)
+        {
+            contribute(services, options, names, registered);
+        }
+
         if (options.Rules.Count > 0 && !names.Contains(RuleStrategy.StrategyName, StringComparer.OrdinalIgnoreCase))
         {
             names.Insert(0, RuleStrategy.StrategyName);
         }
 
-        return [.. names.Select(name => registrations[name].Factory(_services, options))];
+        return names;
+    }
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Router configuration reload rejected with {FailureCount} failure(s); the previous configuration stays in force:\n{Failures}")]
+    private static partial void LogReloadRejected(ILogger logger, int failureCount, string failures);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Router configuration reload failed while building the new state; the previous configuration stays in force.")]
+    private static partial void LogReloadFailed(ILogger logger, Exception exception);
+
+    private sealed class Both(IDisposable first, IDisposable second) : IDisposable
+    {
+        public void Dispose()
+        {
+            first.Dispose();
+            second.Dispose();
+        }
     }
 }

@@ -1,18 +1,16 @@
 namespace LlmRouting;
 
-/// <summary>Makes a strategy available to the router under a name that <see cref="LlmRoutingOptions.Strategies"/> can list.</summary>
-/// <remarks>Register instances as singletons; the factory runs at start-up and again on each configuration reload.</remarks>
-public sealed class RoutingStrategyRegistration
+/// <summary>A strategy registered on the builder under a name that <see cref="LlmRoutingOptions.Strategies"/> can list.</summary>
+/// <remarks>The factory runs when the router is built and again on each configuration reload.</remarks>
+internal sealed class RoutingStrategyRegistration
 {
-    /// <summary>Initializes a new instance of the <see cref="RoutingStrategyRegistration"/> class.</summary>
-    /// <param name="name">The strategy name (case-insensitive), e.g. <c>classifier</c>.</param>
-    /// <param name="factory">Creates the strategy from the services and the current options.</param>
-    public RoutingStrategyRegistration(string name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> factory)
+    public RoutingStrategyRegistration(string name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> factory, string? origin = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(factory);
         Name = name;
         Factory = factory;
+        Origin = origin;
     }
 
     /// <summary>Gets the strategy name.</summary>
@@ -20,4 +18,7 @@ public sealed class RoutingStrategyRegistration
 
     /// <summary>Gets the factory.</summary>
     public Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> Factory { get; }
+
+    /// <summary>Gets the call that registered it (e.g. <c>UseCostAware</c>), for messages; <see langword="null"/> for <c>UseStrategy</c>/<c>RegisterStrategy</c>.</summary>
+    public string? Origin { get; }
 }

@@ -27,7 +27,6 @@ public static class FeedbackLlmRouterBuilderExtensions
             sp.GetService<Microsoft.Extensions.Options.IOptions<RouteFeedbackOptions>>()?.Value,
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<RouteFeedback>>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteObserver, RouteFeedback>(static sp => sp.GetRequiredService<RouteFeedback>()));
-        return builder;
+        return builder.AddObserver<RouteFeedback>();
     }
 }

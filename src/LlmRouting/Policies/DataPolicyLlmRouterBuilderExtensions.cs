@@ -1,6 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace LlmRouting;
 
@@ -20,17 +18,13 @@ public static class DataPolicyLlmRouterBuilderExtensions
         configure(options);
         var filter = new DataPolicyFilter(options);
         builder.Services.AddSingleton(filter);
-        builder.Services.AddSingleton<IRouteCandidateFilter>(filter);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, DataPolicyValidator>());
-        return builder;
-    }
+        builder.AddFilter(HybridRoutingLlmRouterBuilderExtensions.DataPolicyFilterKey, "UseDataPolicy", _ => filter);
 
-    /// <summary>Fails start-up when no target could ever serve a sensitive request.</summary>
-    private sealed class DataPolicyValidator(DataPolicyFilter filter) : IValidateOptions<LlmRoutingOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, LlmRoutingOptions options) =>
-            options.Targets.Any(t => t.Tags.Any(tag => filter.AllowedTargetTags.Contains(tag, StringComparer.OrdinalIgnoreCase)))
-                ? ValidateOptionsResult.Success
-                : ValidateOptionsResult.Fail($"DataPolicy: no configured target carries any of the allowed tags ({string.Join(", ", filter.AllowedTargetTags)}); every sensitive request would be refused. Tag a target, e.g. .Tags(\"{filter.AllowedTargetTags[0]}\").");
+        // Fails start-up when no target could ever serve a sensitive request.
+        builder.Validators.Add((_, o) =>
+            o.Targets.Any(t => t.Tags.Any(tag => filter.AllowedTargetTags.Contains(tag, StringComparer.OrdinalIgnoreCase)))
+                ? []
+                : [$"DataPolicy: no configured target carries any of the allowed tags ({string.Join(", ", filter.AllowedTargetTags)}); every sensitive request would be refused. Tag a target, e.g. .Tags(\"{filter.AllowedTargetTags[0]}\")."]);
+        return builder;
     }
 }

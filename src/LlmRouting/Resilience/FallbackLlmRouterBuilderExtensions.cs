@@ -18,10 +18,15 @@ public static class FallbackLlmRouterBuilderExtensions
         var options = new FallbackOptions();
         configure?.Invoke(options);
         Validate(options);
+        if (!builder.RegisterStage("UseFallback"))
+        {
+            return builder;
+        }
 
         IServiceCollection services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton<RouteExecutor>(sp => new FallbackRouteExecutor(options, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ResponseEscalator>()));
+        builder.UseExecutor("UseFallback", sp => new FallbackRouteExecutor(options, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ResponseEscalator>()));
+        builder.Validators.Add((_, _) => OptionsValidation.Validate(options, "Fallback"));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, FallbackOptionsValidator>());
         if (options.UseTargetResilience)
         {

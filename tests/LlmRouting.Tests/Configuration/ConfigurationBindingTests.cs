@@ -2,6 +2,8 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace LlmRouting.Tests;
 
@@ -103,7 +105,14 @@ public class ConfigurationBindingTests
         source.Set("LlmRouting:Targets:1:Name", "economy");
         source.Set("LlmRouting:Targets:1:ClientKey", "mini");
         IConfigurationRoot root = new ConfigurationBuilder().Add(source).Build();
-        using ServiceProvider provider = Build(root);
+        var logs = new FakeLogCollector();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(root);
+        services.AddLogging(l => l.AddProvider(new FakeLoggerProvider(logs)));
+        services.AddKeyedChatClient("premium", new TestChatClient("premium"));
+        services.AddKeyedChatClient("mini", new TestChatClient("mini"));
+        services.AddLlmRouter(_ => { });
+        using ServiceProvider provider = services.BuildServiceProvider();
         LlmRouterChatClient router = provider.GetRequiredService<LlmRouterChatClient>();
         Assert.Empty(router.Strategies);
 
@@ -115,8 +124,15 @@ public class ConfigurationBindingTests
         Assert.Equal(5m, router.Registry["premium"].Profile.InputPricePerMillion);
         Assert.Equal("premium", (await router.GetResponseAsync("urgent please")).GetRouteInfo()!.Target);
 
+        // An invalid reload is logged at Warning with every failure, and the previous configuration stays in force.
         source.Set("LlmRouting:Default", "nonexistent");
-        Assert.ThrowsAny<Exception>(source.Reload);
+        source.Set("LlmRouting:Targets:1:Tier", "Standrad");
+        source.Reload();
+
+        FakeLogRecord rejected = Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 1008);
+        Assert.Equal(LogLevel.Warning, rejected.Level);
+        Assert.Contains("LlmRouting:Default 'nonexistent' is not a configured target", rejected.Message, StringComparison.Ordinal);
+        Assert.Contains("LlmRouting:Targets[1] ('economy'):Tier 'Standrad' is not one of Economy, Standard, Premium. Did you mean 'Standard'?", rejected.Message, StringComparison.Ordinal);
 
         Assert.Equal("economy", router.DefaultTarget.Name);
         Assert.Equal("economy", (await router.GetResponseAsync("hello")).GetRouteInfo()!.Target);

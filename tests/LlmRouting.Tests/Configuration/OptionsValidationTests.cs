@@ -116,7 +116,7 @@ public class OptionsValidationTests
     [Fact]
     public void RuleWithoutCondition()
     {
-        OptionsValidationException ex = Fails(r => TwoTargets(r).Default("economy").UseRules(rules => rules.When(_ => { }).RouteTo("premium")));
+        OptionsValidationException ex = Fails(r => TwoTargets(r).Default("economy").UseRules(rules => rules.Add(_ => { }).RouteTo("premium")));
         Assert.Contains("LlmRouting:Rules[0] has no condition; set one of ContainsAny, ContainsAll, Regex, Metadata, Tags, MinTokens, MaxTokens, MinMessages, MaxMessages, Requires, Tasks, MinComplexity, MinRisk, HasPii (or a predicate in code).", ex.Failures);
     }
 

@@ -142,7 +142,7 @@ public class HedgingTests
         var economy = new TestChatClient("economy");
         (IChatClient chat, ServiceProvider provider) = Build(premium, economy, time);
         using ServiceProvider __ = provider;
-        RequestHedger hedger = Assert.IsType<FallbackRouteExecutor>(provider.GetRequiredService<RouteExecutor>()).Hedger!;
+        RequestHedger hedger = Assert.IsType<FallbackRouteExecutor>(provider.GetRequiredService<LlmRouterChatClient>().Executor).Hedger!;
         for (int i = 0; i < 20; i++)
         {
             hedger.FirstTokens.Record("premium", TimeSpan.FromMilliseconds(300)); // quick to start streaming …

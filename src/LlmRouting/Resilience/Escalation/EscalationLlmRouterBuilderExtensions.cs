@@ -46,6 +46,11 @@ public static class EscalationLlmRouterBuilderExtensions
             }
         }
 
+        if (!builder.RegisterStage("UseEscalation"))
+        {
+            return builder;
+        }
+
         IServiceCollection services = builder.Services;
         services.AddSingleton(options);
         if (options.EscalateTruncated)

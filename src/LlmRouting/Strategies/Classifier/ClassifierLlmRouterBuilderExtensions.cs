@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -19,20 +18,18 @@ public static class ClassifierLlmRouterBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         OptionsBuilder<ClassifierStrategyOptions> options = builder.Services.AddOptions<ClassifierStrategyOptions>();
-        options.Configure<IServiceProvider>((o, sp) =>
-        {
-            if (sp.GetService<IConfiguration>()?.GetSection(ClassifierStrategyOptions.SectionName) is { } section && section.Exists())
-            {
-                section.Bind(o);
-            }
-        });
+        builder.ClaimSection<ClassifierStrategyOptions>("Classifier");
+        options.Configure<IServiceProvider>((o, sp) => ConfigurationValues.Bind(builder.SectionOf(sp, "Classifier"), o));
+        OptionsValidation.AddValidation<ClassifierStrategyOptions>(builder.Services, ClassifierStrategyOptions.SectionName);
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
-        return builder.UseStrategy(ClassifierStrategy.StrategyName, (sp, routing) =>
-            Create(sp.GetRequiredService<IOptionsMonitor<ClassifierStrategyOptions>>().CurrentValue, routing));
+        return builder.UseStrategy(
+            ClassifierStrategy.StrategyName,
+            (sp, routing) => Create(sp.GetRequiredService<IOptionsMonitor<ClassifierStrategyOptions>>().CurrentValue, routing),
+            "UseClassifier");
     }
 
     internal static ClassifierStrategy Create(ClassifierStrategyOptions options, LlmRoutingOptions routing)

@@ -23,11 +23,13 @@ public static class CostAwareLlmRouterBuilderExtensions
         if (options.Budgets.Count > 0)
         {
             // Resolved when the router is built, so a store registered later (e.g. Redis) is the one both sides use.
-            builder.Services.AddSingleton<IRouteObserver>(sp =>
+            builder.AddObserver(sp =>
                 new BudgetSpendObserver(options.Budgets, sp.GetRequiredService<IBudgetStore>(), sp.GetService<ILogger<BudgetSpendObserver>>()) { Metrics = sp.GetService<RoutingMetrics>() });
         }
 
-        return builder.UseStrategy(CostAwareStrategy.StrategyName, (sp, _) =>
-            new CostAwareStrategy(options, sp.GetRequiredService<IBudgetStore>(), sp.GetService<TimeProvider>()));
+        return builder.UseStrategy(
+            CostAwareStrategy.StrategyName,
+            (sp, _) => new CostAwareStrategy(options, sp.GetRequiredService<IBudgetStore>(), sp.GetService<TimeProvider>()),
+            "UseCostAware");
     }
 }

@@ -19,7 +19,9 @@ public static class EmbeddingRoutingLlmRouterBuilderExtensions
         configure(options);
         options.Validate();
         EmbeddingRoutingStrategy? shared = null;
-        return builder.UseStrategy(EmbeddingRoutingStrategy.StrategyName, (sp, o) =>
+        return builder.UseStrategy(EmbeddingRoutingStrategy.StrategyName, Create, "UseEmbeddingRoutes");
+
+        IRoutingStrategy Create(IServiceProvider sp, LlmRoutingOptions o)
         {
             foreach (EmbeddingRoute route in options.Routes)
             {
@@ -31,6 +33,6 @@ public static class EmbeddingRoutingLlmRouterBuilderExtensions
 
             // One strategy (and one embedded index) for the router's lifetime, across configuration reloads.
             return shared ??= new EmbeddingRoutingStrategy(options, options.Generator ?? sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>());
-        });
+        }
     }
 }

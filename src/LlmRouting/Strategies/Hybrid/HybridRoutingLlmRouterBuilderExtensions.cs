@@ -12,6 +12,11 @@ public static class HybridRoutingLlmRouterBuilderExtensions
     /// <summary>The name the classifier strategy registers under; the hybrid pipeline prefers it to embedding routes.</summary>
     public const string ClassifierStrategyName = "classifier";
 
+    /// <summary>The key <c>UseDataPolicy</c> adds its filter under.</summary>
+    internal const string DataPolicyFilterKey = "data-policy";
+
+    private const string Origin = "UseHybridRouting";
+
     /// <summary>Sets up the documented default chain, configured from the <c>LlmRouting</c> sections (<c>DataPolicy</c>, <c>Embedding</c>, <c>CostAware</c>, <c>Judge</c>, <c>Hybrid</c>) and then from code.</summary>
     /// <param name="builder">The router builder.</param>
     /// <param name="configure">Configures the stages in code.</param>
@@ -42,40 +47,51 @@ public static class HybridRoutingLlmRouterBuilderExtensions
     public static LlmRouterBuilder UseHybridRouting(this LlmRouterBuilder builder, Action<HybridRoutingBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (builder.Services.Any(d => d.ServiceType == typeof(HybridStageOptions)))
+        if (builder.HasStage(Origin))
         {
             throw new InvalidOperationException("UseHybridRouting has already been called for this router; configure every stage in one call.");
         }
 
+        builder.RegisterStage(Origin);
+
         var hybrid = new HybridRoutingBuilder();
         configure?.Invoke(hybrid);
         IServiceCollection services = builder.Services;
-        services.AddSingleton(sp => new HybridStageOptions(sp, hybrid));
+        services.AddSingleton(sp => new HybridStageOptions(hybrid, hybrid.Configuration ?? RouterFactory.ResolveSection(builder, sp)));
+        foreach (string section in HybridStageOptions.SectionKeys)
+        {
+            builder.ClaimedSections.Add(section);
+        }
 
         // Stage 1: the guardrail, a candidate filter that every strategy and fallback obeys.
-        services.AddSingleton<IRouteCandidateFilter>(sp => new HybridDataPolicyFilter(sp.GetRequiredService<HybridStageOptions>().Policy));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, HybridValidator>());
+        builder.AddFilter("hybrid:data-policy", Origin, sp => new HybridDataPolicyFilter(sp.GetRequiredService<HybridStageOptions>().Policy));
+        builder.Validators.Add((sp, options) => HybridValidator.Validate(sp.GetRequiredService<HybridStageOptions>(), options, builder));
 
         // Stage 3: embedding routes; one strategy (and one embedded index) for the router's lifetime.
         EmbeddingRoutingStrategy? embedding = null;
-        builder.RegisterStrategy(EmbeddingRoutingStrategy.StrategyName, (sp, _) =>
-        {
-            EmbeddingRoutingOptions options = sp.GetRequiredService<HybridStageOptions>().Embedding;
-            return embedding ??= new EmbeddingRoutingStrategy(options, options.Generator ?? sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>());
-        });
+        builder.RegisterStrategy(
+            EmbeddingRoutingStrategy.StrategyName,
+            (sp, _) =>
+            {
+                EmbeddingRoutingOptions options = sp.GetRequiredService<HybridStageOptions>().Embedding;
+                return embedding ??= new EmbeddingRoutingStrategy(options, options.Generator ?? sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>());
+            },
+            Origin + " (its embedding stage)");
 
         // Stage 4: the judge, registered always (so configuration can list it) but only chained when turned on.
-        JudgeLlmRouterBuilderExtensions.RegisterJudge(builder, client: null, prices: null, configure: null, sp => sp.GetRequiredService<HybridStageOptions>().Judge);
+        JudgeLlmRouterBuilderExtensions.RegisterJudge(builder, client: null, prices: null, configure: null, Origin + " (its judge stage)", sp => sp.GetRequiredService<HybridStageOptions>().Judge);
 
         // Stage 5: cost-aware, with spend recorded for its budgets.
         services.TryAddSingleton<IBudgetStore>(sp => new InMemoryBudgetStore(sp.GetService<TimeProvider>()));
-        builder.RegisterStrategy(CostAwareStrategy.StrategyName, (sp, _) =>
-            new CostAwareStrategy(sp.GetRequiredService<HybridStageOptions>().CostAware, sp.GetRequiredService<IBudgetStore>(), sp.GetService<TimeProvider>()));
-        services.AddSingleton<IRouteObserver>(sp =>
+        builder.RegisterStrategy(
+            CostAwareStrategy.StrategyName,
+            (sp, _) => new CostAwareStrategy(sp.GetRequiredService<HybridStageOptions>().CostAware, sp.GetRequiredService<IBudgetStore>(), sp.GetService<TimeProvider>()),
+            Origin + " (its cost-aware stage)");
+        builder.AddObserver(sp =>
             new BudgetSpendObserver(sp.GetRequiredService<HybridStageOptions>().CostAware.Budgets, sp.GetRequiredService<IBudgetStore>(), sp.GetService<ILogger<BudgetSpendObserver>>()) { Metrics = sp.GetService<RoutingMetrics>() });
 
-        services.AddOptions<LlmRoutingOptions>().PostConfigure<HybridStageOptions, IEnumerable<RoutingStrategyRegistration>>((options, stages, registrations) =>
-            Merge(options.Strategies, stages.Chain(options, registrations.Select(r => r.Name).ToHashSet(StringComparer.OrdinalIgnoreCase))));
+        // The stages take their places in the chain when the router resolves it (start-up and every reload).
+        builder.ChainContributors.Add((sp, options, chain, registered) => Merge(chain, sp.GetRequiredService<HybridStageOptions>().Chain(options, [.. registered])));
         return builder;
     }
 
@@ -119,12 +135,17 @@ public static class HybridRoutingLlmRouterBuilderExtensions
         return -1;
     }
 
-    /// <summary>Fails start-up when a stage names an unknown target or no target could serve a sensitive request.</summary>
-    private sealed class HybridValidator(HybridStageOptions stages) : IValidateOptions<LlmRoutingOptions>
+    /// <summary>Fails start-up when a stage names an unknown target, no target could serve a sensitive request, or the data policy is configured twice.</summary>
+    private static class HybridValidator
     {
-        public ValidateOptionsResult Validate(string? name, LlmRoutingOptions options)
+        public static List<string> Validate(HybridStageOptions stages, LlmRoutingOptions options, LlmRouterBuilder builder)
         {
-            var failures = new List<string>();
+            var failures = new List<string>(stages.BindingFailures);
+            if (stages.Policy is not null && builder.Filters.Any(f => Equals(f.Key, DataPolicyFilterKey)))
+            {
+                failures.Add("The data policy is configured twice: by UseDataPolicy(…) and by UseHybridRouting's DataPolicy stage; configure it in one place (h.DataPolicy(…) or LlmRouting:DataPolicy).");
+            }
+
             IList<string> tags = stages.DataPolicy.AllowedTargetTags;
             if (tags.Count > 0 && !options.Targets.Any(t => t.Tags.Any(tag => tags.Contains(tag, StringComparer.OrdinalIgnoreCase))))
             {
@@ -148,7 +169,7 @@ public static class HybridRoutingLlmRouterBuilderExtensions
                 }
             }
 
-            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+            return failures;
         }
     }
 }

@@ -1,23 +1,36 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace LlmRouting;
 
 /// <summary>The hybrid pipeline's stage options: each stage's configuration section, then the code changes; built once at start-up.</summary>
 internal sealed class HybridStageOptions
 {
-    public HybridStageOptions(IServiceProvider services, HybridRoutingBuilder builder)
+    /// <summary>The sub-sections of the router's section the stages read.</summary>
+    public static readonly string[] SectionKeys = ["Hybrid", "DataPolicy", "Embedding", "CostAware", "Judge"];
+
+    /// <summary>Binds each stage's section (strictly; failures are kept for start-up validation), then applies the code changes.</summary>
+    /// <param name="builder">The stages configured in code.</param>
+    /// <param name="section">The router's section (<c>LlmRouting</c>), or <see langword="null"/>.</param>
+    /// <exception cref="OptionsValidationException">A stage's options are invalid.</exception>
+    public HybridStageOptions(HybridRoutingBuilder builder, IConfiguration? section)
     {
-        IConfiguration? section = builder.Configuration ?? services.GetService<IConfiguration>()?.GetSection(LlmRoutingOptions.SectionName);
         Stages = Build(section, "Hybrid", new HybridRoutingOptions(), builder.StageActions);
         DataPolicy = Build(section, "DataPolicy", new DataPolicyOptions(), builder.DataPolicyActions);
         Embedding = Build(section, "Embedding", new EmbeddingRoutingOptions(), builder.EmbeddingActions);
-        Embedding.Validate();
         CostAware = Build(section, "CostAware", new CostAwareOptions(), builder.CostAwareActions);
-        CostAware.Validate();
         Judge = Build(section, "Judge", new JudgeOptions(), builder.JudgeActions);
+        if (BindingFailures.Count == 0)
+        {
+            Embedding.Validate();
+            CostAware.Validate();
+        }
+
         Policy = DataPolicy.AllowedTargetTags.Count > 0 ? new DataPolicyFilter(DataPolicy) : null;
     }
+
+    /// <summary>Gets the failures of binding the stage sections.</summary>
+    public List<string> BindingFailures { get; } = [];
 
     public HybridRoutingOptions Stages { get; }
 
@@ -63,12 +76,12 @@ internal sealed class HybridStageOptions
         return chain;
     }
 
-    private static T Build<T>(IConfiguration? section, string name, T options, List<Action<T>> actions)
+    private T Build<T>(IConfiguration? section, string name, T options, List<Action<T>> actions)
         where T : class
     {
         if (section?.GetSection(name) is { } found && found.Exists())
         {
-            found.Bind(options);
+            ConfigurationValues.BindObject(found, options, found.Path, BindingFailures, ignored: null);
         }
 
         foreach (Action<T> action in actions)

@@ -15,7 +15,7 @@ public static class JudgeLlmRouterBuilderExtensions
     public static LlmRouterBuilder UseJudge(this LlmRouterBuilder builder, Action<JudgeOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return RegisterJudge(builder, client: null, prices: null, configure).Configure(o => StrategyChain.Append(o, JudgeStrategy.StrategyName));
+        return RegisterJudge(builder, client: null, prices: null, configure, "UseJudge").Chain(JudgeStrategy.StrategyName);
     }
 
     /// <summary>Asks <paramref name="judge"/> (any chat client, outside the router) to classify each request into a tier or target.</summary>
@@ -28,14 +28,20 @@ public static class JudgeLlmRouterBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(judge);
-        return RegisterJudge(builder, judge, prices, configure).Configure(o => StrategyChain.Append(o, JudgeStrategy.StrategyName));
+        return RegisterJudge(builder, judge, prices, configure, "UseJudge").Chain(JudgeStrategy.StrategyName);
     }
 
     /// <summary>Registers the judge under its name without adding it to the chain.</summary>
-    internal static LlmRouterBuilder RegisterJudge(LlmRouterBuilder builder, IChatClient? client, TargetProfile? prices, Action<JudgeOptions>? configure, Func<IServiceProvider, JudgeOptions>? baseOptions = null) =>
-        builder.RegisterStrategy(JudgeStrategy.StrategyName, (sp, o) =>
+    internal static LlmRouterBuilder RegisterJudge(LlmRouterBuilder builder, IChatClient? client, TargetProfile? prices, Action<JudgeOptions>? configure, string origin, Func<IServiceProvider, JudgeOptions>? baseOptions = null)
+    {
+        if (baseOptions is null)
         {
-            JudgeOptions options = baseOptions?.Invoke(sp) ?? StrategyChain.Bind(sp, JudgeOptions.SectionName, new JudgeOptions());
+            builder.ClaimSection<JudgeOptions>(JudgeSection);
+        }
+
+        return builder.RegisterStrategy(JudgeStrategy.StrategyName, (sp, o) =>
+        {
+            JudgeOptions options = baseOptions?.Invoke(sp) ?? ConfigurationValues.Bind(builder.SectionOf(sp, JudgeSection), new JudgeOptions());
             configure?.Invoke(options);
             options.Validate();
             foreach (string name in options.Targets.Keys)
@@ -64,5 +70,8 @@ public static class JudgeLlmRouterBuilderExtensions
             }
 
             return new JudgeStrategy(client, options, prices, sp.GetService<TimeProvider>(), sp.GetService<ILogger<JudgeStrategy>>());
-        });
+        }, origin);
+    }
+
+    private const string JudgeSection = "Judge";
 }

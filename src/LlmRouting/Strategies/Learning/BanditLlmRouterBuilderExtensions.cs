@@ -36,6 +36,6 @@ public static class BanditLlmRouterBuilderExtensions
         builder.UseOutcomeFeedback();
 
         // One instance for the container's lifetime: its state lives in the statistics store, so reloads keep it.
-        return builder.UseStrategy(BanditStrategy.StrategyName, static (sp, _) => sp.GetRequiredService<BanditStrategy>());
+        return builder.UseStrategy(BanditStrategy.StrategyName, static (sp, _) => sp.GetRequiredService<BanditStrategy>(), "UseBandit");
     }
 }

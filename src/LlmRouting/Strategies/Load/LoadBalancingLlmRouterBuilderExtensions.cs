@@ -36,7 +36,7 @@ public static class LoadBalancingLlmRouterBuilderExtensions
     /// <returns>The builder.</returns>
     public static LlmRouterBuilder UseLeastInFlight(this LlmRouterBuilder builder, params string[] targets) =>
         builder.UseLoadTracking().UseStrategy(LeastInFlightStrategy.StrategyName, (sp, o) =>
-            new LeastInFlightStrategy(sp.GetRequiredService<TargetLoadTracker>(), Known(o, targets, LeastInFlightStrategy.StrategyName)));
+            new LeastInFlightStrategy(sp.GetRequiredService<TargetLoadTracker>(), Known(o, targets, LeastInFlightStrategy.StrategyName)), "UseLeastInFlight");
 
     /// <summary>Sends each request to the target with the lowest smoothed latency (time to first token for streams).</summary>
     /// <param name="builder">The router builder.</param>
@@ -44,7 +44,7 @@ public static class LoadBalancingLlmRouterBuilderExtensions
     /// <returns>The builder.</returns>
     public static LlmRouterBuilder UseLowestLatency(this LlmRouterBuilder builder, params string[] targets) =>
         builder.UseLoadTracking().UseStrategy(LowestLatencyStrategy.StrategyName, (sp, o) =>
-            new LowestLatencyStrategy(sp.GetRequiredService<TargetLoadTracker>(), Known(o, targets, LowestLatencyStrategy.StrategyName)));
+            new LowestLatencyStrategy(sp.GetRequiredService<TargetLoadTracker>(), Known(o, targets, LowestLatencyStrategy.StrategyName)), "UseLowestLatency");
 
     /// <summary>Picks two targets at random and sends to the less loaded one.</summary>
     /// <param name="builder">The router builder.</param>
@@ -60,7 +60,7 @@ public static class LoadBalancingLlmRouterBuilderExtensions
     /// <returns>The builder.</returns>
     public static LlmRouterBuilder UsePowerOfTwoChoices(this LlmRouterBuilder builder, Random random, params string[] targets) =>
         builder.UseLoadTracking().UseStrategy(PowerOfTwoChoicesStrategy.StrategyName, (sp, o) =>
-            new PowerOfTwoChoicesStrategy(sp.GetRequiredService<TargetLoadTracker>(), Known(o, targets, PowerOfTwoChoicesStrategy.StrategyName), random));
+            new PowerOfTwoChoicesStrategy(sp.GetRequiredService<TargetLoadTracker>(), Known(o, targets, PowerOfTwoChoicesStrategy.StrategyName), random), "UsePowerOfTwoChoices");
 
     /// <summary>Splits traffic by weight (A/B tests, canaries), optionally sticky per user or session.</summary>
     /// <param name="builder">The router builder.</param>
@@ -77,7 +77,7 @@ public static class LoadBalancingLlmRouterBuilderExtensions
         {
             Known(o, [.. options.Weights.Keys], WeightedSplitStrategy.StrategyName);
             return new WeightedSplitStrategy(options);
-        });
+        }, "UseWeightedSplit");
     }
 
     /// <summary>Maps each key (by default the <c>user</c> metadata) to a stable target with a hash ring.</summary>
@@ -91,7 +91,7 @@ public static class LoadBalancingLlmRouterBuilderExtensions
         configure?.Invoke(options);
         options.Validate();
         return builder.UseStrategy(ConsistentHashStrategy.StrategyName, (_, o) =>
-            new ConsistentHashStrategy(options.Targets.Count > 0 ? Known(o, [.. options.Targets], ConsistentHashStrategy.StrategyName)! : o.Targets.Select(t => t.Name), options));
+            new ConsistentHashStrategy(options.Targets.Count > 0 ? Known(o, [.. options.Targets], ConsistentHashStrategy.StrategyName)! : o.Targets.Select(t => t.Name), options), "UseConsistentHashing");
     }
 
     /// <summary>Checks, when the router is built (start-up), that a strategy names only configured targets.</summary>

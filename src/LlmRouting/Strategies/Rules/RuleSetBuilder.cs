@@ -1,6 +1,6 @@
 namespace LlmRouting;
 
-/// <summary>Builds an ordered set of routing rules with a fluent API: <c>rules.When(r => …).RouteTo("premium")</c>.</summary>
+/// <summary>Builds an ordered set of routing rules with a fluent API: <c>rules.WhenContainsAny("stack trace").RouteTo("premium")</c>.</summary>
 public sealed class RuleSetBuilder
 {
     private readonly List<RuleOptions> _rules;
@@ -20,10 +20,10 @@ public sealed class RuleSetBuilder
         return new RuleBuilder(this, new RuleOptions { Predicate = predicate, Name = name });
     }
 
-    /// <summary>Starts a rule from declarative conditions (the same shape configuration binds).</summary>
-    /// <param name="configure">Sets the conditions, e.g. <c>r => r.Metadata["tier"] = "free"</c>.</param>
-    /// <returns>The rule builder.</returns>
-    public RuleBuilder When(Action<RuleOptions> configure)
+    /// <summary>Adds a rule configured with declarative conditions (the same shape configuration binds), e.g. <c>rules.Add(r => r.MinRisk = RiskLevel.Medium)</c>.</summary>
+    /// <param name="configure">Sets the conditions on the rule's options.</param>
+    /// <returns>The rule builder; finish it with <see cref="RuleBuilder.RouteTo"/>.</returns>
+    public RuleBuilder Add(Action<RuleOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
         var options = new RuleOptions();
@@ -37,7 +37,7 @@ public sealed class RuleSetBuilder
     public RuleBuilder WhenContainsAny(params string[] terms)
     {
         ArgumentNullException.ThrowIfNull(terms);
-        return When(o =>
+        return Add(o =>
         {
             foreach (string term in terms)
             {
@@ -50,13 +50,18 @@ public sealed class RuleSetBuilder
     /// <param name="key">The metadata key.</param>
     /// <param name="value">The value (case-insensitive).</param>
     /// <returns>The rule builder.</returns>
-    public RuleBuilder WhenMetadata(string key, string value) => When(o => o.Metadata[key] = value);
+    public RuleBuilder WhenMetadata(string key, string value) => Add(o => o.Metadata[key] = value);
+
+    /// <summary>Starts a rule that fires when the analyzer reads the request's risk as at least <paramref name="level"/>.</summary>
+    /// <param name="level">The least risk level.</param>
+    /// <returns>The rule builder.</returns>
+    public RuleBuilder WhenRiskAtLeast(RiskLevel level) => Add(o => o.MinRisk = level);
 
     /// <summary>Starts a rule that fires when the user text matches <paramref name="pattern"/>.</summary>
     /// <param name="pattern">The regular expression (case-insensitive).</param>
     /// <param name="timeout">The match timeout; the default is 100 ms.</param>
     /// <returns>The rule builder.</returns>
-    public RuleBuilder WhenMatches(string pattern, TimeSpan? timeout = null) => When(o =>
+    public RuleBuilder WhenMatches(string pattern, TimeSpan? timeout = null) => Add(o =>
     {
         o.Regex = pattern;
         o.RegexTimeout = timeout ?? o.RegexTimeout;
