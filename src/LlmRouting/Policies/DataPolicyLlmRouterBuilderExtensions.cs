@@ -20,6 +20,7 @@ public static class DataPolicyLlmRouterBuilderExtensions
         configure(options);
         var filter = new DataPolicyFilter(options);
         builder.Services.AddSingleton(filter);
+        builder.Services.AddSingleton(filter.Policy);
         builder.Services.AddSingleton<IRouteCandidateFilter>(filter);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, DataPolicyValidator>());
         return builder;

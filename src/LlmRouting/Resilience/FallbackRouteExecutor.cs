@@ -317,11 +317,13 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
                 }
 
                 IReadOnlyList<RouteTarget> remaining = source is null ? DecisionFailoverChatClient.After(BuildChain(route), 1) : source.Remaining;
+                IReadOnlyList<RouteTarget> permitted = ContinuationGuard.Permitted(route, streamed.AsSpan(), remaining);
                 splice ??= new StreamSplice(streamed.AsSpan());
                 string? refusal =
                     StreamSplice.NonTextContent(streamed.AsSpan()) is { } content ? $"a {content} had already been streamed" :
                     splice.Segments > continuation.MaxContinuations ? $"the limit of {continuation.MaxContinuations} continuation(s) was reached" :
                     remaining.Count == 0 ? "no target is left to continue on" :
+                    permitted.Count == 0 ? ContinuationGuard.Refusal :
                     null;
                 if (refusal is not null)
                 {
@@ -330,7 +332,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 
                 // Continue the answer on the next target: the partial text as an assistant prefix, then the instruction.
                 source?.Dispose();
-                source = new DecisionFailoverChatClient(route, remaining, _options.ShouldFallOver, cancellationToken);
+                source = new DecisionFailoverChatClient(route, permitted, _options.ShouldFallOver, cancellationToken);
                 await segment.DisposeAsync().ConfigureAwait(false);
                 route.IsSpliced = true;
                 finished = false;
