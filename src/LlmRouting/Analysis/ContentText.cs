@@ -104,7 +104,15 @@ internal static class ContentText
                 Value(result.Result, sink, walk, 1);
                 break;
             case DataContent data:
-                if (IsText(data))
+                if (data.MediaType.Contains("json", StringComparison.OrdinalIgnoreCase) && TryParse(data.Data, out JsonDocument? document))
+                {
+                    // Walked as JSON so escapes ("\uff14") are read as the characters they stand for.
+                    using (document)
+                    {
+                        Json(document.RootElement, sink, walk, 1);
+                    }
+                }
+                else if (IsText(data))
                 {
                     Utf8(data.Data.Span, sink);
                 }
@@ -238,6 +246,20 @@ internal static class ContentText
         finally
         {
             ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    private static bool TryParse(ReadOnlyMemory<byte> utf8, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out JsonDocument? document)
+    {
+        try
+        {
+            document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = MaxDepth, AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            return true;
+        }
+        catch (JsonException)
+        {
+            document = null;
+            return false;
         }
     }
 

@@ -402,9 +402,12 @@ internal sealed class TextSignals
         }
 
         int total = 0;
+        int first = groups.Length > 0 ? groups[0] : last;
+        bool uniform = true;
         for (int g = 0; g <= groups.Length; g++)
         {
             int size = g < groups.Length ? groups[g] : last;
+            uniform &= size == first;
             total += size;
             if (total > 19 || total > digits.Length)
             {
@@ -418,13 +421,41 @@ internal sealed class TextSignals
                 return false;
             }
 
-            if (total >= 13 && Luhn(digits[..total]))
+            // The card's own last group has 3 digits or more ("… 1111 12" is a card and a stray pair), unless every group is alike ("41 11 11 …").
+            if (total >= 13 && (size >= 3 || uniform) && Luhn(digits[..total]) && IsCardTail(groups[Math.Min(g + 1, groups.Length)..], g < groups.Length ? last : -1))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>What may follow a card in the same run: nothing, a security code (3–4 digits), an expiry (MM/YY, MM/YYYY), or an expiry then a code.</summary>
+    private static bool IsCardTail(ReadOnlySpan<byte> groups, int last)
+    {
+        if (last < 0)
+        {
+            return true;
+        }
+
+        Span<int> tail = stackalloc int[Math.Min(groups.Length + 1, 4)];
+        if (groups.Length + 1 > tail.Length)
+        {
+            return false;
+        }
+
+        for (int k = 0; k < groups.Length; k++)
+        {
+            tail[k] = groups[k];
+        }
+
+        tail[groups.Length] = last;
+        return tail switch
+        {
+            [3] or [4] or [2, 2] or [2, 4] or [2, 2, 3] or [2, 2, 4] or [2, 4, 3] or [2, 4, 4] => true,
+            _ => false,
+        };
     }
 
     /// <summary>A phone written with dots ("555.123.4567", "+33.1.23.45.67.89"): at least two dots, groups of 1–4 digits.</summary>
