@@ -43,7 +43,9 @@ public sealed class JsonSchemaEvaluator : IResponseEvaluator
 
         JsonSchema schema = await GetSchemaAsync(schemaElement.GetRawText(), cancellationToken).ConfigureAwait(false);
         ICollection<NJsonSchema.Validation.ValidationError> errors = schema.Validate(json);
-        return errors.Count == 0 ? null : $"answer fails the requested schema ({errors.Count} error(s), first at '{errors.First().Path}')";
+        // Content-free: the reason lands in the audit record and logs, so it names the kind of error, never a path or value
+        // taken from the answer (property names are the model's output and can carry personal data).
+        return errors.Count == 0 ? null : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"answer fails the requested schema ({errors.Count} error(s), first: {errors.First().Kind})");
     }
 
     private async ValueTask<JsonSchema> GetSchemaAsync(string text, CancellationToken cancellationToken)

@@ -57,6 +57,10 @@ public sealed class RequestAnalysis
     /// <summary>Gets a value indicating whether personal data was found.</summary>
     public bool HasPii => Pii != PiiKinds.None;
 
+    /// <summary>Gets the number of values in the request that could not be read for personal data (tool values nested too deeply, too large, or not serializable).</summary>
+    /// <value>0 when the whole request was read. The data policy treats a request with unread parts as sensitive (fail closed).</value>
+    public int UnreadParts { get; internal init; }
+
     /// <summary>Gets the number of words in the user turns.</summary>
     public int Words { get; }
 

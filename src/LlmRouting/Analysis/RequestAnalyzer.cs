@@ -9,7 +9,10 @@ namespace LlmRouting;
 /// </summary>
 /// <remarks>
 /// The latest user turn counts fully and earlier user turns at <see cref="EarlierTurnWeight"/>; personal data is
-/// searched in every message (system prompts and tool results included), because a leak through any of them is a leak.
+/// searched in everything that carries text, because a leak through any of it is a leak: every message (system
+/// prompts and assistant turns included), <see cref="ChatOptions.Instructions"/>, reasoning, tool-call names and
+/// arguments, tool results of any shape (walked with depth and size limits, never <c>ToString()</c>-ed), text
+/// attachments and URIs, after Unicode normalisation (see <c>docs/security.md</c>).
 /// The vocabulary is English; non-Latin text still yields length, structure and personal-data signals. Thread-safe.
 /// </remarks>
 public sealed class RequestAnalyzer : IRequestAnalyzer
@@ -36,6 +39,13 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
             }
         }
 
+        // Instructions travel with every request like a system prompt: searched for personal data.
+        var walk = new ContentText.Walk();
+        if (request.Options?.Instructions is { Length: > 0 } instructions)
+        {
+            signals.Scan(instructions, EarlierTurnWeight, piiOnly: true);
+        }
+
         for (int m = 0; m < messages.Count; m++)
         {
             ChatMessage message = messages[m];
@@ -43,18 +53,19 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
             float weight = m == lastUser ? 1f : EarlierTurnWeight;
             foreach (AIContent content in message.Contents)
             {
-                switch (content)
+                if (content is TextContent { Text: { } text })
                 {
-                    case TextContent { Text: { } text }:
-                        signals.Scan(text, weight, piiOnly: !user);
-                        break;
-                    case FunctionResultContent { Result: { } result }:
-                        signals.Scan(result.ToString(), weight, piiOnly: true);
-                        break;
+                    signals.Scan(text, weight, piiOnly: !user);
+                }
+                else
+                {
+                    // Every other part that carries text (reasoning, tool calls and results, text attachments, …): personal data only.
+                    ContentText.Content(content, new PiiSink(signals, weight), walk);
                 }
             }
         }
 
+        signals.Unread += walk.Unread;
         return Build(signals, request.MessageCount);
     }
 
@@ -144,6 +155,15 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
         features[24] = (float)Math.Min(1, s.Uppercase / Math.Max(1.0, s.Chars) * 5);
         features[25] = (float)Math.Min(1, s.NonAscii / Math.Max(1.0, s.Chars));
 
-        return new RequestAnalysis(task, scores, complexity, risk, domains, s.Pii, s.PiiCount, (int)Math.Min(int.MaxValue, s.Words), features);
+        return new RequestAnalysis(task, scores, complexity, risk, domains, s.Pii, s.PiiCount, (int)Math.Min(int.MaxValue, s.Words), features)
+        {
+            UnreadParts = s.Unread,
+        };
+    }
+
+    /// <summary>Scans each piece of a non-text part for personal data.</summary>
+    private readonly struct PiiSink(TextSignals signals, float weight) : ContentText.ISink
+    {
+        public void Text(ReadOnlySpan<char> text) => signals.Scan(text, weight, piiOnly: true);
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Net;
 
 namespace LlmRouting;
@@ -42,11 +44,34 @@ internal sealed class TextSignals
 
     public int PiiCount { get; private set; }
 
+    /// <summary>Gets or sets the number of values that could not be read for personal data (too deep, too many, not serializable).</summary>
+    public int Unread { get; set; }
+
     /// <summary>Scans <paramref name="text"/>; <paramref name="weight"/> scales the task and domain signals (earlier turns count less).</summary>
     /// <param name="text">The text.</param>
     /// <param name="weight">The weight of this text's signals.</param>
     /// <param name="piiOnly">Scan only for personal data (system prompts, tool results).</param>
+    /// <remarks>The text is normalized first (<see cref="TextNormalizer"/>): zero-width characters and compatibility forms cannot hide personal data.</remarks>
     public void Scan(ReadOnlySpan<char> text, float weight, bool piiOnly = false)
+    {
+        char[]? normalized = TextNormalizer.Normalize(text, out int length);
+        if (normalized is null)
+        {
+            ScanCore(text, weight, piiOnly);
+            return;
+        }
+
+        try
+        {
+            ScanCore(normalized.AsSpan(0, length), weight, piiOnly);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(normalized);
+        }
+    }
+
+    private void ScanCore(ReadOnlySpan<char> text, float weight, bool piiOnly)
     {
         Span<char> word = stackalloc char[MaxWord];
         Span<char> previous = stackalloc char[MaxWord];
@@ -110,7 +135,7 @@ internal sealed class TextSignals
 
             if (char.IsLetterOrDigit(c))
             {
-                if (tokenStart && char.IsAsciiLetterUpper(c))
+                if (tokenStart && char.IsAsciiLetter(c))
                 {
                     CheckIban(text, i);
                 }
@@ -233,7 +258,7 @@ internal sealed class TextSignals
         PiiCount++;
     }
 
-    /// <summary>Looks around an '@' (bounded) for local-part@domain.tld.</summary>
+    /// <summary>Looks around an '@' (bounded) for local-part@domain.tld; letters of any script count (internationalised addresses).</summary>
     private void CheckEmail(ReadOnlySpan<char> text, int at)
     {
         int local = 0;
@@ -249,11 +274,11 @@ internal sealed class TextSignals
         for (; k2 < text.Length && k2 - at <= 255; k2++)
         {
             char d = text[k2];
-            if (char.IsAsciiLetterOrDigit(d) || d == '-')
+            if (IsDomainChar(d))
             {
                 labelLength++;
             }
-            else if (d == '.' && labelLength > 0 && k2 + 1 < text.Length && char.IsAsciiLetterOrDigit(text[k2 + 1]))
+            else if (d == '.' && labelLength > 0 && k2 + 1 < text.Length && IsDomainChar(text[k2 + 1]) && text[k2 + 1] != '-')
             {
                 dots++;
                 lastLabel = labelLength;
@@ -270,7 +295,11 @@ internal sealed class TextSignals
             Found(PiiKinds.Email);
         }
 
-        static bool IsLocalChar(char ch) => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or '%' or '+' or '-';
+        static bool IsLocalChar(char ch) => char.IsLetterOrDigit(ch) || ch is '.' or '_' or '%' or '+' or '-' or '\'' || IsMark(ch);
+
+        static bool IsDomainChar(char ch) => char.IsLetterOrDigit(ch) || ch == '-' || IsMark(ch);
+
+        static bool IsMark(char ch) => ch > 127 && char.GetUnicodeCategory(ch) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
     }
 
     /// <summary>Consumes a run of digits and separators (bounded) and classifies it: card, phone, national id, IP address.</summary>
@@ -306,9 +335,9 @@ internal sealed class TextSignals
                     break;
                 }
 
-                if (ch is not '+' and not '(' and not ')' && count > 0 && groupCount < groups.Length)
+                if (ch is not '+' and not '(' and not ')' && count > groupStart && groupCount < groups.Length)
                 {
-                    groups[groupCount++] = (byte)(count - groupStart);
+                    groups[groupCount++] = (byte)Math.Min(255, count - groupStart);
                     groupStart = count;
                 }
 
@@ -326,6 +355,7 @@ internal sealed class TextSignals
         }
 
         ReadOnlySpan<char> run = text[start..end];
+        int last = count - groupStart;
         if (colon)
         {
             // IPv6 candidates are digit-led here; letter-led ones ("fe80::1") are rare in prompts.
@@ -342,16 +372,109 @@ internal sealed class TextSignals
         {
             Found(PiiKinds.NationalId);
         }
-        else if (count is >= 13 and <= 19 && Luhn(digits[..count]) && (!separators || IsCardGrouping(groups[..groupCount], count - groupStart)))
+        else if (!plus && IsCard(digits[..Math.Min(count, digits.Length)], groups[..groupCount], last, separators))
         {
             Found(PiiKinds.CreditCard);
         }
-        else if (count is >= 10 and <= 15 && (plus || separators) && dots == 0)
+        else if (count is >= 10 and <= 15 && (plus || separators) && (dots == 0 || IsDottedPhone(groups[..groupCount], last, dots)))
         {
             Found(PiiKinds.Phone);
         }
 
         return Math.Max(end, start + 1);
+    }
+
+    /// <summary>
+    /// A payment card: 13–19 digits with a plausible major industry identifier (2–6) that pass the Luhn check, either
+    /// unseparated or in groups of 2–8 digits; the card may be followed in the same run by its expiry and security code
+    /// ("4111 1111 1111 1111 12/28 123"), so every prefix ending at a group boundary is tried.
+    /// </summary>
+    private static bool IsCard(ReadOnlySpan<byte> digits, ReadOnlySpan<byte> groups, int last, bool separators)
+    {
+        if (digits.Length < 13 || digits[0] is < 2 or > 6)
+        {
+            return false;
+        }
+
+        if (!separators)
+        {
+            return digits.Length <= 19 && Luhn(digits);
+        }
+
+        int total = 0;
+        int first = groups.Length > 0 ? groups[0] : last;
+        bool uniform = true;
+        for (int g = 0; g <= groups.Length; g++)
+        {
+            int size = g < groups.Length ? groups[g] : last;
+            uniform &= size == first;
+            total += size;
+            if (total > 19 || total > digits.Length)
+            {
+                return false;
+            }
+
+            // A single long group (the card) may be followed by short groups (expiry, code); inside the card, groups of 2–8.
+            bool singleGroup = g == 0;
+            if (!singleGroup && size is < 2 or > 8)
+            {
+                return false;
+            }
+
+            // The card's own last group has 3 digits or more ("… 1111 12" is a card and a stray pair), unless every group is alike ("41 11 11 …").
+            if (total >= 13 && (size >= 3 || uniform) && Luhn(digits[..total]) && IsCardTail(groups[Math.Min(g + 1, groups.Length)..], g < groups.Length ? last : -1))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What may follow a card in the same run: nothing, a security code (3–4 digits), an expiry (MM/YY, MM/YYYY), or an expiry then a code.</summary>
+    private static bool IsCardTail(ReadOnlySpan<byte> groups, int last)
+    {
+        if (last < 0)
+        {
+            return true;
+        }
+
+        Span<int> tail = stackalloc int[Math.Min(groups.Length + 1, 4)];
+        if (groups.Length + 1 > tail.Length)
+        {
+            return false;
+        }
+
+        for (int k = 0; k < groups.Length; k++)
+        {
+            tail[k] = groups[k];
+        }
+
+        tail[groups.Length] = last;
+        return tail switch
+        {
+            [3] or [4] or [2, 2] or [2, 4] or [2, 2, 3] or [2, 2, 4] or [2, 4, 3] or [2, 4, 4] => true,
+            _ => false,
+        };
+    }
+
+    /// <summary>A phone written with dots ("555.123.4567", "+33.1.23.45.67.89"): at least two dots, groups of 1–4 digits.</summary>
+    private static bool IsDottedPhone(ReadOnlySpan<byte> groups, int last, int dots)
+    {
+        if (dots < 2 || last is < 2 or > 4)
+        {
+            return false;
+        }
+
+        foreach (byte size in groups)
+        {
+            if (size is < 1 or > 4)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool DigitWithin(ReadOnlySpan<char> text, int from, int distance)
@@ -365,24 +488,6 @@ internal sealed class TextSignals
         }
 
         return false;
-    }
-
-    /// <summary>Separated card numbers come in 4-4-4-4 (Visa, Mastercard, Discover), 4-4-4-4-3 (19 digits) or 4-6-5 / 4-6-4 (Amex, Diners).</summary>
-    private static bool IsCardGrouping(ReadOnlySpan<byte> groups, int last)
-    {
-        Span<int> all = stackalloc int[groups.Length + 1];
-        for (int k = 0; k < groups.Length; k++)
-        {
-            all[k] = groups[k];
-        }
-
-        all[groups.Length] = last;
-        all = all[..(groups.Length + 1)];
-        return all switch
-        {
-            [4, 4, 4, 4] or [4, 4, 4, 4, 3] or [4, 6, 5] or [4, 6, 4] => true,
-            _ => false,
-        };
     }
 
     private static bool IsIPv4(ReadOnlySpan<char> run)
@@ -404,8 +509,8 @@ internal sealed class TextSignals
 
     private static bool IsSsn(ReadOnlySpan<char> run)
     {
-        // ddd-dd-dddd; area 000, 666 and 9xx are never issued.
-        if (run.Length != 11 || run[3] != '-' || run[6] != '-')
+        // ddd-dd-dddd or ddd dd dddd (one separator kind); area 000, 666 and 9xx are never issued.
+        if (run.Length != 11 || run[3] is not ('-' or ' ') || run[6] != run[3])
         {
             return false;
         }
@@ -441,10 +546,10 @@ internal sealed class TextSignals
         return sum % 10 == 0;
     }
 
-    /// <summary>An IBAN: two letters, two check digits, 11–30 alphanumerics (spaces allowed), mod 97 = 1.</summary>
+    /// <summary>An IBAN: two letters, two check digits, 11–30 alphanumerics (any case; spaces or dashes allowed between them), mod 97 = 1.</summary>
     private void CheckIban(ReadOnlySpan<char> text, int start)
     {
-        if (start + 4 > text.Length || !char.IsAsciiLetterUpper(text[start + 1]) || !char.IsAsciiDigit(text[start + 2]) || !char.IsAsciiDigit(text[start + 3]))
+        if (start + 4 > text.Length || !char.IsAsciiLetter(text[start + 1]) || !char.IsAsciiDigit(text[start + 2]) || !char.IsAsciiDigit(text[start + 3]))
         {
             return;
         }
@@ -460,7 +565,7 @@ internal sealed class TextSignals
                 iban[n++] = char.ToUpperInvariant(ch);
                 boundary[n] = k + 1 >= text.Length || !char.IsAsciiLetterOrDigit(text[k + 1]);
             }
-            else if (ch != ' ' || k + 1 >= text.Length || !char.IsAsciiLetterOrDigit(text[k + 1]))
+            else if (ch is not (' ' or '-') || k + 1 >= text.Length || !char.IsAsciiLetterOrDigit(text[k + 1]))
             {
                 break;
             }

@@ -17,7 +17,8 @@ namespace LlmRouting;
 /// less every row of the scope is compared. Entries expire at their
 /// <see cref="SemanticCacheEntry.ExpiresAt"/> (read from the <see cref="TimeProvider"/>); when the index is full, an
 /// expired entry's slot is reused, else the oldest entry is evicted. Memory: <c>MaxEntries × dimensions × 4</c> bytes
-/// at most, allocated as entries arrive.
+/// at most, allocated as entries arrive; a scope (tenant and partition) is forgotten with its last entry, so the
+/// bookkeeping never holds more than <see cref="MaxEntries"/> scopes however many conversations pass.
 /// </para>
 /// <para>Thread-safe: lookups run in parallel under a reader lock, inserts and removals take the writer lock.</para>
 /// </remarks>
@@ -35,6 +36,8 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
     private readonly TimeProvider _timeProvider;
     private readonly Dictionary<SemanticCacheScope, int> _scopeIds = [];
     private readonly List<SemanticCacheScope> _scopes = [];
+    private readonly List<int> _scopeEntries = [];
+    private readonly Stack<int> _freeScopeIds = new();
     private readonly Stack<int> _freeSlots = new();
     private float[] _matrix = [];
     private float[] _hyperplanes = [];
@@ -188,14 +191,14 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
             }
 
             EnsureDimensions(vector);
-            if (!_scopeIds.TryGetValue(scope, out int scopeId))
-            {
-                scopeId = _scopes.Count;
-                _scopes.Add(scope);
-                _scopeIds.Add(scope, scopeId);
-            }
 
+            // The scope is held before a slot is taken, so evicting its own last entry cannot retire it.
+            int scopeId = AcquireScope(scope);
             int slot = TakeSlot(now);
+            if (_slotScopes[slot] != FreeSlot)
+            {
+                ReleaseScope(_slotScopes[slot]);
+            }
             TensorPrimitives.Divide(vector, norm, _matrix.AsSpan(slot * _dimensions, _dimensions));
             Sign(vector, _signatures.AsSpan(slot * SignatureWords, SignatureWords));
             _slotScopes[slot] = scopeId;
@@ -290,6 +293,60 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
         return oldest;
     }
 
+    /// <summary>The id of <paramref name="scope"/>, created (or a retired id reused) when it holds no entry yet, with one more entry counted; under the writer lock.</summary>
+    private int AcquireScope(SemanticCacheScope scope)
+    {
+        if (!_scopeIds.TryGetValue(scope, out int scopeId))
+        {
+            if (_freeScopeIds.TryPop(out scopeId))
+            {
+                _scopes[scopeId] = scope;
+                _scopeEntries[scopeId] = 0;
+            }
+            else
+            {
+                scopeId = _scopes.Count;
+                _scopes.Add(scope);
+                _scopeEntries.Add(0);
+            }
+
+            _scopeIds.Add(scope, scopeId);
+        }
+
+        _scopeEntries[scopeId]++;
+        return scopeId;
+    }
+
+    /// <summary>Counts one entry less in a scope; a scope left without entries is forgotten, so bookkeeping stays within <see cref="MaxEntries"/> scopes.</summary>
+    private void ReleaseScope(int scopeId)
+    {
+        if (--_scopeEntries[scopeId] > 0)
+        {
+            return;
+        }
+
+        _scopeIds.Remove(_scopes[scopeId]);
+        _scopes[scopeId] = default;
+        _freeScopeIds.Push(scopeId);
+    }
+
+    /// <summary>Gets the number of scopes the index keeps bookkeeping for (at most one per live slot).</summary>
+    internal int ScopeCount
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _scopeIds.Count;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
     private void Grow()
     {
         int capacity = (int)Math.Min(MaxEntries, Math.Max(64L, _slotScopes.Length * 2L));
@@ -297,7 +354,9 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
         _matrix.AsSpan().CopyTo(matrix);
         _matrix = matrix;
         Array.Resize(ref _signatures, capacity * SignatureWords);
+        int previous = _slotScopes.Length;
         Array.Resize(ref _slotScopes, capacity);
+        _slotScopes.AsSpan(previous).Fill(FreeSlot);
         Array.Resize(ref _expiresAt, capacity);
         Array.Resize(ref _insertedAt, capacity);
         Array.Resize(ref _entries, capacity);
@@ -349,6 +408,7 @@ public sealed class InMemorySemanticCacheIndex : ISemanticCacheIndex, IDisposabl
 
     private void Free(int slot)
     {
+        ReleaseScope(_slotScopes[slot]);
         _slotScopes[slot] = FreeSlot;
         _expiresAt[slot] = long.MinValue;
         _entries[slot] = null;

@@ -19,6 +19,13 @@ namespace LlmRouting;
 /// metadata and <see cref="SemanticCacheOptions.Partition"/>. Answers never cross tenants or contexts.
 /// </para>
 /// <para>
+/// Sensitive requests (by the <see cref="SensitivityPolicy"/> the router's other destinations ask: personal data anywhere
+/// in the request, a sensitive tag, a configured domain) are cached per user — or not at all when the request names no
+/// user — so two users whose prompts differ only in personal data never share an answer; they are embedded only by an
+/// allowed generator (the local one, or one declared with <see cref="SemanticCacheOptions.EmbeddingGeneratorAllowsSensitiveData"/>).
+/// An answer that carries personal data is never stored in a shared scope.
+/// </para>
+/// <para>
 /// Skipped (neither served nor stored): requests with tools, with any non-text content (images, files, tool
 /// results), with a conversation id or the <see cref="RequestMetadataKeys.NoCache"/> flag. Never stored: errors,
 /// refusals, truncated and incomplete streamed answers. Streaming hits replay the answer as updates.
@@ -42,6 +49,9 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
     private readonly TimeProvider _timeProvider;
     private readonly CacheMetrics _metrics;
     private readonly float _threshold;
+    private readonly SensitivityPolicy _sensitivity;
+    private readonly IRequestAnalyzer _analyzer;
+    private readonly bool _generatorAllowed;
 
     /// <summary>Initializes a new instance of the <see cref="SemanticCacheChatClient"/> class.</summary>
     /// <param name="innerClient">The client to call on a miss (typically the router).</param>
@@ -56,7 +66,27 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
         ISemanticCacheIndex? index = null,
         SemanticCacheOptions? options = null,
         TimeProvider? timeProvider = null)
-        : this(innerClient, embeddingGenerator, index, options, timeProvider, null)
+        : this(innerClient, embeddingGenerator, index, options, timeProvider, (CacheMetrics?)null, null, null)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="SemanticCacheChatClient"/> class with the sensitivity predicate the router's other destinations ask.</summary>
+    /// <param name="innerClient">The client to call on a miss (typically the router).</param>
+    /// <param name="embeddingGenerator">Embeds requests; the default is <see cref="LocalEmbeddingGenerator.Default"/>.</param>
+    /// <param name="index">Stores and searches the embeddings.</param>
+    /// <param name="options">The settings.</param>
+    /// <param name="timeProvider">The clock for expiry.</param>
+    /// <param name="sensitivity">Decides which requests are sensitive; the default is <see cref="SensitivityPolicy.Default"/>.</param>
+    /// <param name="analyzer">Reads requests for personal data; the default is <see cref="RequestAnalyzer.Default"/>.</param>
+    public SemanticCacheChatClient(
+        IChatClient innerClient,
+        IEmbeddingGenerator<string, Embedding<float>>? embeddingGenerator,
+        ISemanticCacheIndex? index,
+        SemanticCacheOptions? options,
+        TimeProvider? timeProvider,
+        SensitivityPolicy? sensitivity,
+        IRequestAnalyzer? analyzer = null)
+        : this(innerClient, embeddingGenerator, index, options, timeProvider, (CacheMetrics?)null, sensitivity, analyzer)
     {
     }
 
@@ -66,7 +96,9 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
         ISemanticCacheIndex? index,
         SemanticCacheOptions? options,
         TimeProvider? timeProvider,
-        CacheMetrics? metrics)
+        CacheMetrics? metrics,
+        SensitivityPolicy? sensitivity,
+        IRequestAnalyzer? analyzer)
         : base(innerClient)
     {
         _options = options ?? new SemanticCacheOptions();
@@ -76,6 +108,9 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
         _index = index ?? new InMemorySemanticCacheIndex(_options.MaxEntries, _timeProvider);
         _metrics = metrics ?? CacheMetrics.Shared;
         _threshold = (float)_options.SimilarityThreshold;
+        _sensitivity = sensitivity ?? SensitivityPolicy.Default;
+        _analyzer = analyzer ?? RequestAnalyzer.Default;
+        _generatorAllowed = SensitivityPolicy.IsAllowed(_embeddingGenerator, _options.EmbeddingGeneratorAllowsSensitiveData);
     }
 
     /// <summary>Gets the index holding the cached requests (e.g. to remove a tenant's entries).</summary>
@@ -170,7 +205,7 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
     }
 
     /// <summary>Computes the partition hash of a request: everything that shapes the answer besides the last user message.</summary>
-    internal static string ComputePartition(IReadOnlyList<ChatMessage> messages, ChatOptions? options, string? custom)
+    internal static string ComputePartition(IReadOnlyList<ChatMessage> messages, ChatOptions? options, string? custom, string? user = null)
     {
         var text = new StringBuilder();
         for (int i = 0; i < messages.Count - 1; i++)
@@ -188,14 +223,17 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
                 { } other => other.GetType().FullName,
             })
             .Append('\u001d').Append(options?.AdditionalProperties?.TryGetValue(RequestMetadataKeys.Tier, out object? tier) == true ? Convert.ToString(tier, System.Globalization.CultureInfo.InvariantCulture) : null)
-            .Append('\u001d').Append(custom);
+            .Append('\u001d').Append(custom)
+            .Append('\u001d').Append(user is null ? string.Empty : "user:" + user);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())), 0, 16);
     }
 
     /// <summary>Decides whether the request may use the cache, and embeds it; <see langword="null"/> to pass it through.</summary>
     private async ValueTask<Lookup?> PrepareAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        if (messages.Count == 0 || CachedResponses.IsNoCache(options) || options?.ConversationId is not null || options?.Tools is { Count: > 0 })
+        // Bad input fails here, before it is embedded or stored, with the router's own validation.
+        var request = new RoutingRequest(messages, options, _analyzer);
+        if (CachedResponses.IsNoCache(options) || options?.ConversationId is not null || options?.Tools is { Count: > 0 })
         {
             return null;
         }
@@ -218,6 +256,19 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
             return null;
         }
 
+        // Sensitive requests (the router's one predicate) are never shared across users: they are cached per user, or not at
+        // all without a user, and never embedded by a generator that is not allowed to receive them.
+        string? user = null;
+        if (_sensitivity.IsSensitive(request))
+        {
+            if (!_generatorAllowed || !_options.CacheSensitiveRequestsPerUser || request.User is not { Length: > 0 } named)
+            {
+                return null;
+            }
+
+            user = named;
+        }
+
         float[] vector;
         if (_embeddingGenerator is LocalEmbeddingGenerator local)
         {
@@ -235,13 +286,20 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
             return null;
         }
 
-        var scope = new SemanticCacheScope(CachedResponses.TenantOf(options), ComputePartition(messages, options, _options.Partition?.Invoke(messages, options)));
-        return new Lookup(scope, vector);
+        string partition = ComputePartition(messages, options, _options.Partition?.Invoke(messages, options), user);
+        var scope = new SemanticCacheScope(CachedResponses.TenantOf(options), partition);
+        return new Lookup(scope, vector, user is not null);
     }
 
     private async ValueTask StoreAsync(Lookup lookup, ChatResponse response, string? target, CancellationToken cancellationToken)
     {
         if (!CachedResponses.IsCacheable(response) || CachedResponses.TrySerialize(response) is not { } serialized)
+        {
+            return;
+        }
+
+        // An answer carrying personal data is kept for its own user only; in a shared scope it is not stored.
+        if (!lookup.PerUser && _analyzer.AnalyzeText(response.Text).HasPii)
         {
             return;
         }
@@ -282,5 +340,5 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
         return response;
     }
 
-    private sealed record Lookup(SemanticCacheScope Scope, float[] Vector);
+    private sealed record Lookup(SemanticCacheScope Scope, float[] Vector, bool PerUser);
 }

@@ -12,7 +12,7 @@ public static class SemanticCacheChatClientBuilderExtensions
     /// <param name="embeddingGenerator">Embeds requests; the default is the <see cref="LocalEmbeddingGenerator"/>.</param>
     /// <param name="configure">Changes the settings.</param>
     /// <returns>The builder.</returns>
-    /// <remarks>An <see cref="ISemanticCacheIndex"/> registered in the container replaces the in-memory index; a registered <see cref="TimeProvider"/> drives expiry.</remarks>
+    /// <remarks>An <see cref="ISemanticCacheIndex"/> registered in the container replaces the in-memory index; a registered <see cref="TimeProvider"/> drives expiry; the <see cref="SensitivityPolicy"/> of <c>UseDataPolicy</c> (else <see cref="SensitivityPolicy.Default"/>) decides which requests are cached only per user.</remarks>
     public static ChatClientBuilder UseSemanticCache(
         this ChatClientBuilder builder, IEmbeddingGenerator<string, Embedding<float>>? embeddingGenerator = null, Action<SemanticCacheOptions>? configure = null)
     {
@@ -26,6 +26,8 @@ public static class SemanticCacheChatClientBuilderExtensions
             services.GetService<ISemanticCacheIndex>(),
             options,
             services.GetService<TimeProvider>(),
-            services.GetService<CacheMetrics>() ?? (services.GetService<IMeterFactory>() is { } meters ? new CacheMetrics(meters) : null)));
+            services.GetService<CacheMetrics>() ?? (services.GetService<IMeterFactory>() is { } meters ? new CacheMetrics(meters) : null),
+            services.GetService<SensitivityPolicy>(),
+            services.GetService<IRequestAnalyzer>()));
     }
 }

@@ -27,6 +27,17 @@ public sealed class SemanticCacheOptions
     /// </value>
     public Func<IReadOnlyList<ChatMessage>, ChatOptions?, string?>? Partition { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the embedding generator may receive the text of sensitive requests.</summary>
+    /// <value>
+    /// The default is <see langword="false"/>: sensitive requests pass through uncached unless the generator is the built-in
+    /// <see cref="LocalEmbeddingGenerator"/> (local, always allowed). Set it for a generator that runs in-process or on your premises.
+    /// </value>
+    public bool EmbeddingGeneratorAllowsSensitiveData { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether sensitive requests are cached per user (<see langword="false"/>: never cached).</summary>
+    /// <value>The default is <see langword="true"/>. A sensitive request that names no user (<c>user</c> metadata) is never cached either way.</value>
+    public bool CacheSensitiveRequestsPerUser { get; set; } = true;
+
     /// <summary>Throws if a setting is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public void Validate()

@@ -230,13 +230,15 @@ internal sealed class FallbackStream
         }
 
         IReadOnlyList<RouteTarget> remaining = _source is null ? DecisionFailoverChatClient.After(_route.Chain, 1) : _source.Remaining;
+        IReadOnlyList<RouteTarget> permitted = ContinuationGuard.Permitted(_route.Info, _streamed.AsSpan(), remaining);
         _splice ??= new StreamSplice(_streamed.AsSpan());
         string? refusal =
             StreamSplice.NonTextContent(_streamed.AsSpan()) is { } content ? $"a {content} had already been streamed" :
             _splice.Segments > continuation.MaxContinuations ? $"the limit of {continuation.MaxContinuations} continuation(s) was reached" :
             remaining.Count == 0 ? "no target is left to continue on" :
+            permitted.Count == 0 ? ContinuationGuard.Refusal :
             null;
-        return refusal is null ? remaining : throw new StreamInterruptedException(_route.Info, _streamed.ToArray(), failure, refusal);
+        return refusal is null ? permitted : throw new StreamInterruptedException(_route.Info, _streamed.ToArray(), failure, refusal);
     }
 
     /// <summary>Ends a segment that stopped after output without completing: its reported usage, else an estimate from the text it streamed.</summary>

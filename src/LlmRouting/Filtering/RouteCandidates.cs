@@ -27,6 +27,9 @@ public sealed class RouteCandidates
     /// <summary>Gets why the other targets may not serve the request.</summary>
     public IReadOnlyList<CandidateRejection> Rejections { get; }
 
+    /// <summary>Gets the filters the candidates passed (empty when built without <see cref="Filter"/>), so a later destination — a stream continuation — is held to the same policy.</summary>
+    internal IReadOnlyList<IRouteCandidateFilter> Filters { get; private init; } = [];
+
     /// <summary>Gets the number of candidates.</summary>
     public int Count => Targets.Count;
 
@@ -106,6 +109,6 @@ public sealed class RouteCandidates
             (rejections ??= []).Add(rejection);
         }
 
-        return new RouteCandidates(registry, allowed ?? all, rejections);
+        return new RouteCandidates(registry, allowed ?? all, rejections) { Filters = filters };
     }
 }

@@ -11,10 +11,7 @@ namespace LlmRouting;
 /// </remarks>
 public sealed class DataPolicyFilter : IRouteCandidateFilter
 {
-    private readonly string[] _allowedTags;
-    private readonly string[] _sensitiveTags;
-    private readonly PiiKinds _piiKinds;
-    private readonly RiskDomains _domains;
+    private readonly SensitivityPolicy _policy;
     private readonly string _needs;
 
     /// <summary>Initializes a new instance of the <see cref="DataPolicyFilter"/> class.</summary>
@@ -28,34 +25,31 @@ public sealed class DataPolicyFilter : IRouteCandidateFilter
             throw new ArgumentException("DataPolicyOptions.AllowedTargetTags must name at least one non-empty target tag (e.g. \"on-prem\").", nameof(options));
         }
 
-        _allowedTags = [.. options.AllowedTargetTags];
-        _sensitiveTags = [.. options.SensitiveRequestTags];
-        _piiKinds = options.PiiKinds;
-        _domains = options.Domains;
-        _needs = $"needs a target tagged {string.Join(" or ", _allowedTags)}";
+        _policy = new SensitivityPolicy(options);
+        _needs = $"needs a target tagged {string.Join(" or ", _policy.AllowedTargetTags)}";
     }
 
     /// <inheritdoc/>
     public string Name => "data-policy";
 
     /// <summary>Gets the allowed target tags.</summary>
-    public IReadOnlyList<string> AllowedTargetTags => _allowedTags;
+    public IReadOnlyList<string> AllowedTargetTags => _policy.AllowedTargetTags;
+
+    /// <summary>Gets the sensitivity predicate this filter applies (the same one the judge, embedders, caches and continuation ask).</summary>
+    public SensitivityPolicy Policy => _policy;
 
     /// <inheritdoc/>
     public bool IsAllowed(RoutingRequest request, RouteTarget target, out string? reason)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(target);
-        foreach (string tag in _allowedTags)
+        if (_policy.IsAllowed(target))
         {
-            if (target.Profile.HasTag(tag))
-            {
-                reason = null;
-                return true;
-            }
+            reason = null;
+            return true;
         }
 
-        string? why = Sensitivity(request);
+        string? why = _policy.Sensitivity(request);
         reason = why is null ? null : $"{why}: {_needs}";
         return why is null;
     }
@@ -63,25 +57,5 @@ public sealed class DataPolicyFilter : IRouteCandidateFilter
     /// <summary>Says why a request is sensitive (kinds only), or <see langword="null"/> when it is not.</summary>
     /// <param name="request">The request.</param>
     /// <returns>The reason, or <see langword="null"/>.</returns>
-    public string? Sensitivity(RoutingRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        foreach (string tag in _sensitiveTags)
-        {
-            if (request.HasTag(tag))
-            {
-                return $"request tagged {tag}";
-            }
-        }
-
-        RequestAnalysis analysis = request.Analysis;
-        PiiKinds pii = analysis.Pii & _piiKinds;
-        if (pii != PiiKinds.None)
-        {
-            return $"personal data ({pii})";
-        }
-
-        RiskDomains domains = analysis.Domains & _domains;
-        return domains != RiskDomains.None ? $"sensitive domain ({domains})" : null;
-    }
+    public string? Sensitivity(RoutingRequest request) => _policy.Sensitivity(request);
 }

@@ -18,6 +18,7 @@ public static class DataPolicyLlmRouterBuilderExtensions
         configure(options);
         var filter = new DataPolicyFilter(options);
         builder.Services.AddSingleton(filter);
+        builder.Services.AddSingleton(filter.Policy);
         builder.AddFilter(HybridRoutingLlmRouterBuilderExtensions.DataPolicyFilterKey, "UseDataPolicy", _ => filter);
 
         // Fails start-up when no target could ever serve a sensitive request.

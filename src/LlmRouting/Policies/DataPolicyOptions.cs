@@ -17,4 +17,8 @@ public sealed class DataPolicyOptions
     /// <summary>Gets or sets high-stakes domains that also make a request sensitive (e.g. <see cref="RiskDomains.Medical"/>).</summary>
     /// <value>The default is <see cref="RiskDomains.None"/>.</value>
     public RiskDomains Domains { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether a request with content the analyzer could not read (a tool value nested deeper than 64 levels, beyond 200 000 values, or not serializable) counts as sensitive.</summary>
+    /// <value>The default is <see langword="true"/>: fail closed.</value>
+    public bool UnreadContentIsSensitive { get; set; } = true;
 }

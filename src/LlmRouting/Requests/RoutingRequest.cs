@@ -28,13 +28,24 @@ public sealed class RoutingRequest
     /// <param name="messages">The conversation to route.</param>
     /// <param name="options">The request options, if any.</param>
     /// <param name="analyzer">The analyzer behind <see cref="Analysis"/>; the default is <see cref="RequestAnalyzer.Default"/>.</param>
+    /// <exception cref="ArgumentException">
+    /// The conversation is empty, a message or a content item is null, an option is out of range (a non-positive
+    /// <see cref="ChatOptions.MaxOutputTokens"/>, a <see cref="ChatOptions.Temperature"/> that is not finite, …), or the
+    /// tenant or user metadata is an object whose text form cannot tell two of them apart.
+    /// </exception>
     public RoutingRequest(IEnumerable<ChatMessage> messages, ChatOptions? options = null, IRequestAnalyzer? analyzer = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
         Messages = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        RequestValidation.Validate(Messages, options);
         Options = options;
         _analyzer = analyzer ?? RequestAnalyzer.Default;
     }
+
+    /// <summary>The same request (options, analyzer) over another conversation, e.g. the continuation of a broken stream with its partial answer.</summary>
+    /// <param name="messages">The conversation.</param>
+    /// <returns>A new request; its analysis is computed anew.</returns>
+    internal RoutingRequest WithMessages(IEnumerable<ChatMessage> messages) => new(messages, Options, _analyzer);
 
     /// <summary>Initializes a new instance of the <see cref="RoutingRequest"/> class with a single user message.</summary>
     /// <param name="userText">The user's message.</param>
@@ -279,7 +290,8 @@ public sealed class RoutingRequest
 
     private int EstimateTokens()
     {
-        int tokens = 0;
+        int tokens = TokenEstimator.Estimate(Options?.Instructions);
+        var walk = new ContentText.Walk();
         foreach (ChatMessage message in Messages)
         {
             tokens += TokenEstimator.PerMessageOverhead;
@@ -291,8 +303,8 @@ public sealed class RoutingRequest
                     TextReasoningContent r => TokenEstimator.Estimate(r.Text),
                     DataContent d when d.HasTopLevelMediaType("image") => TokenEstimator.PerImage,
                     UriContent u when u.HasTopLevelMediaType("image") => TokenEstimator.PerImage,
-                    FunctionCallContent call => TokenEstimator.Estimate(call.Name) + (call.Arguments?.Count ?? 0) * 8,
-                    FunctionResultContent result => TokenEstimator.Estimate(result.Result?.ToString()),
+                    FunctionCallContent or FunctionResultContent => EstimateContent(content, walk),
+                    DataContent d when ContentText.IsText(d) => EstimateContent(content, walk),
                     _ => 0,
                 };
             }
@@ -308,6 +320,22 @@ public sealed class RoutingRequest
         }
 
         return tokens;
+    }
+
+    /// <summary>Estimates a part's tokens from its text, walked (never <c>ToString()</c>-ed: a tool result's own ToString may recurse).</summary>
+    private static int EstimateContent(AIContent content, ContentText.Walk walk)
+    {
+        var counter = new TokenCounter();
+        ContentText.Content(content, counter, walk);
+        return TokenEstimator.FromCounts(counter.Ascii, counter.Other) + (content is FunctionCallContent call ? (call.Arguments?.Count ?? 0) * 4 : 0);
+    }
+
+    private sealed class TokenCounter : ContentText.ISink
+    {
+        public int Ascii;
+        public int Other;
+
+        public void Text(ReadOnlySpan<char> text) => TokenEstimator.Count(text, ref Ascii, ref Other);
     }
 
     private int CountImages()

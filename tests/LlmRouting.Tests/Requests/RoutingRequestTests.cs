@@ -49,15 +49,10 @@ public class RoutingRequestTests
     }
 
     [Fact]
-    public void EmptyConversation_IsHarmless()
+    public void EmptyConversation_IsRejectedBeforeAnythingIsSent()
     {
-        var request = new RoutingRequest([]);
-        Assert.Equal(string.Empty, request.UserText);
-        Assert.Equal(0, request.EstimatedInputTokens);
-        Assert.False(request.ContainsAny("x"));
-        Assert.True(request.ContainsAll());
-        Assert.Empty(request.Tags);
-        Assert.Null(request.Tenant);
+        var ex = Assert.Throws<ArgumentException>(() => new RoutingRequest([]));
+        Assert.Equal("The conversation is empty: send at least one message. (Parameter 'messages')", ex.Message);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public static class EmbeddingRoutingLlmRouterBuilderExtensions
             }
 
             // One strategy (and one embedded index) for the router's lifetime, across configuration reloads.
-            return shared ??= new EmbeddingRoutingStrategy(options, options.Generator ?? sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>());
+            return shared ??= new EmbeddingRoutingStrategy(options, options.Generator ?? sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>(), sp.GetService<SensitivityPolicy>());
         }
     }
 }

@@ -23,6 +23,13 @@ public sealed class EmbeddingRoutingOptions
     /// <summary>Gets or sets the embedding generator; <see langword="null"/> for the one in DI, else the built-in <see cref="LocalEmbeddingGenerator"/>.</summary>
     public IEmbeddingGenerator<string, Embedding<float>>? Generator { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the embedding generator may receive the text of sensitive requests (see <see cref="SensitivityPolicy"/>).</summary>
+    /// <value>
+    /// The default is <see langword="false"/>: a sensitive request is not embedded and the strategy abstains, unless the generator is the
+    /// built-in <see cref="LocalEmbeddingGenerator"/> (local, always allowed). Set it to <see langword="true"/> for a generator that runs in-process or on your premises.
+    /// </value>
+    public bool GeneratorAllowsSensitiveData { get; set; }
+
     /// <summary>Adds a route.</summary>
     /// <param name="target">The target.</param>
     /// <param name="utterances">Example utterances.</param>

@@ -26,6 +26,7 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
 
     private readonly EmbeddingRoutingOptions _options;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
+    private readonly SensitivityPolicy? _sensitivity;
     private readonly Lock _append = new();
     private Lazy<Task<RouteIndex>> _initial;
     private volatile RouteIndex? _index;
@@ -33,13 +34,15 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
     /// <summary>Initializes a new instance of the <see cref="EmbeddingRoutingStrategy"/> class.</summary>
     /// <param name="options">The routes and settings.</param>
     /// <param name="generator">The embedding generator; the default is <see cref="EmbeddingRoutingOptions.Generator"/>, else <see cref="LocalEmbeddingGenerator.Default"/>.</param>
+    /// <param name="sensitivity">The sensitivity predicate; the default is <see cref="SensitivityPolicy.Default"/>. Sensitive requests are embedded only by an allowed generator (<see cref="EmbeddingRoutingOptions.GeneratorAllowsSensitiveData"/>); otherwise the strategy abstains.</param>
     /// <exception cref="ArgumentException">A route or setting is invalid.</exception>
-    public EmbeddingRoutingStrategy(EmbeddingRoutingOptions options, IEmbeddingGenerator<string, Embedding<float>>? generator = null)
+    public EmbeddingRoutingStrategy(EmbeddingRoutingOptions options, IEmbeddingGenerator<string, Embedding<float>>? generator = null, SensitivityPolicy? sensitivity = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _generator = generator ?? options.Generator ?? LocalEmbeddingGenerator.Default;
+        _sensitivity = SensitivityPolicy.IsAllowed(_generator, options.GeneratorAllowsSensitiveData) ? null : sensitivity ?? SensitivityPolicy.Default;
         _initial = new(() => EmbedAsync([.. _options.Routes], CancellationToken.None));
     }
 
@@ -78,6 +81,12 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
         ArgumentNullException.ThrowIfNull(candidates);
         string text = request.LastUserText;
         if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        // The generator is a destination: a sensitive request reaches it only if it is allowed (else the next strategy decides).
+        if (_sensitivity?.IsSensitive(request) == true)
         {
             return null;
         }

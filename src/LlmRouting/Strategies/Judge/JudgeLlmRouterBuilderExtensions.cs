@@ -66,10 +66,10 @@ public static class JudgeLlmRouterBuilderExtensions
 
                 // The target's dispatch client applies its model id; the judge call is not routed (no recursion).
                 var judgeTarget = new RouteTarget(target.Name, raw, profile);
-                return new JudgeStrategy(judgeTarget.Client, options, profile, sp.GetService<TimeProvider>(), sp.GetService<ILogger<JudgeStrategy>>());
+                return new JudgeStrategy(judgeTarget.Client, options, profile, sp.GetService<TimeProvider>(), sp.GetService<ILogger<JudgeStrategy>>(), sp.GetService<SensitivityPolicy>());
             }
 
-            return new JudgeStrategy(client, options, prices, sp.GetService<TimeProvider>(), sp.GetService<ILogger<JudgeStrategy>>());
+            return new JudgeStrategy(client, options, prices, sp.GetService<TimeProvider>(), sp.GetService<ILogger<JudgeStrategy>>(), sp.GetService<SensitivityPolicy>());
         }, origin);
     }
 

@@ -33,8 +33,8 @@ public sealed class JudgeOptions
     /// <value>The default is 500 tokens.</value>
     public int ExpectedOutputTokens { get; set; } = 500;
 
-    /// <summary>Gets or sets a value indicating whether requests with personal data or a <c>sensitive</c> tag are kept from the judge (it abstains).</summary>
-    /// <value>The default is <see langword="true"/>.</value>
+    /// <summary>Gets or sets a value indicating whether sensitive requests (by the <see cref="SensitivityPolicy"/>: personal data, the configured sensitive tags and risk domains) are kept from the judge (it abstains) unless its target carries an allowed tag.</summary>
+    /// <value>The default is <see langword="true"/>. <see langword="false"/> declares the judge an allowed destination for sensitive text (e.g. a model on your premises).</value>
     public bool SkipSensitive { get; set; } = true;
 
     /// <summary>Gets or sets instructions that replace the built-in system prompt (the answer format line is always appended).</summary>

@@ -18,8 +18,11 @@ namespace LlmRouting;
 /// </para>
 /// <para>
 /// Privacy: the judge sees (the start of) the latest user turn. When the judge is a configured target it is
-/// only asked if that target passed the candidate filters for this request, and by default requests with
-/// personal data or a <c>sensitive</c> tag are never sent to it. A user can try to talk the judge into a
+/// only asked if that target passed the candidate filters for this request. A sensitive request — by the one
+/// <see cref="SensitivityPolicy"/> every destination asks (personal data, the configured sensitive tags and risk
+/// domains) — is sent only when the judge is allowed: its target carries an allowed tag, or
+/// <see cref="JudgeOptions.SkipSensitive"/> is <see langword="false"/>. A failed judge call is logged with the
+/// exception type only (a client's message can quote the prompt). A user can try to talk the judge into a
 /// stronger tier; the answer is restricted to the configured choices, and budgets still apply downstream.
 /// </para>
 /// <para>Thread-safe.</para>
@@ -44,6 +47,7 @@ public sealed partial class JudgeStrategy : IRoutingStrategy
     private readonly ChatOptions _chatOptions;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly SensitivityPolicy _sensitivity;
     private readonly Lock _costLock = new();
     private decimal _totalCost;
     private long _calls;
@@ -56,8 +60,9 @@ public sealed partial class JudgeStrategy : IRoutingStrategy
     /// <param name="prices">The judge's prices, to cost its calls; <see langword="null"/> leaves costs unknown.</param>
     /// <param name="timeProvider">The time provider for the timeout; the default is <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">The logger, if any.</param>
+    /// <param name="sensitivity">The sensitivity predicate; the default is <see cref="SensitivityPolicy.Default"/>.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public JudgeStrategy(IChatClient judge, JudgeOptions? options = null, TargetProfile? prices = null, TimeProvider? timeProvider = null, ILogger<JudgeStrategy>? logger = null)
+    public JudgeStrategy(IChatClient judge, JudgeOptions? options = null, TargetProfile? prices = null, TimeProvider? timeProvider = null, ILogger<JudgeStrategy>? logger = null, SensitivityPolicy? sensitivity = null)
     {
         ArgumentNullException.ThrowIfNull(judge);
         options ??= new JudgeOptions();
@@ -75,6 +80,7 @@ public sealed partial class JudgeStrategy : IRoutingStrategy
         _chatOptions = new ChatOptions { Temperature = 0, MaxOutputTokens = options.MaxOutputTokens };
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _sensitivity = sensitivity ?? SensitivityPolicy.Default;
     }
 
     /// <inheritdoc/>
@@ -112,15 +118,16 @@ public sealed partial class JudgeStrategy : IRoutingStrategy
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(candidates);
-        if (_judgeTarget is not null && !candidates.Contains(_judgeTarget))
+        RouteTarget? judgeTarget = _judgeTarget is null ? null : candidates.Find(_judgeTarget);
+        if (_judgeTarget is not null && judgeTarget is null)
         {
             LogSkipped(_logger, "the judge target is not a candidate for this request");
             return null;
         }
 
-        if (_skipSensitive && (request.Analysis.HasPii || request.HasTag("sensitive")))
+        if (_skipSensitive && (judgeTarget is null || !_sensitivity.IsAllowed(judgeTarget)) && _sensitivity.IsSensitive(request))
         {
-            LogSkipped(_logger, "the request is sensitive");
+            LogSkipped(_logger, "the request is sensitive and the judge is not an allowed destination");
             return null;
         }
 
@@ -154,7 +161,7 @@ public sealed partial class JudgeStrategy : IRoutingStrategy
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogFailed(_logger, ex);
+            LogFailed(_logger, ex.GetType().FullName ?? ex.GetType().Name);
             return null;
         }
 
@@ -258,8 +265,8 @@ public sealed partial class JudgeStrategy : IRoutingStrategy
     [LoggerMessage(EventId = 1312, Level = LogLevel.Warning, Message = "The judge did not answer within {TimeoutMs} ms; the judge strategy abstains.")]
     private static partial void LogTimedOut(ILogger logger, double timeoutMs);
 
-    [LoggerMessage(EventId = 1313, Level = LogLevel.Warning, Message = "The judge call failed; the judge strategy abstains.")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 1313, Level = LogLevel.Warning, Message = "The judge call failed with {ExceptionType}; the judge strategy abstains.")]
+    private static partial void LogFailed(ILogger logger, string exceptionType);
 
     [LoggerMessage(EventId = 1314, Level = LogLevel.Warning, Message = "The judge answered {Problem}; the judge strategy abstains.")]
     private static partial void LogInvalidAnswer(ILogger logger, string problem);

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace LlmRouting;
+
+/// <summary>
+/// Checks a request before anything is analysed, routed, cached or sent: a specific <see cref="ArgumentException"/>
+/// (naming the offending message, part or option) instead of a <see cref="NullReferenceException"/> later, a value a
+/// provider would refuse, or a value that silently defeats a filter or a cache.
+/// </summary>
+internal static class RequestValidation
+{
+    /// <summary>Throws when the conversation or the options cannot be routed.</summary>
+    /// <param name="messages">The conversation.</param>
+    /// <param name="options">The options, if any.</param>
+    /// <exception cref="ArgumentException">A message or part is null, the conversation is empty, or an option is out of range.</exception>
+    public static void Validate(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        if (messages.Count == 0)
+        {
+            throw new ArgumentException("The conversation is empty: send at least one message.", nameof(messages));
+        }
+
+        for (int m = 0; m < messages.Count; m++)
+        {
+            ChatMessage? message = messages[m];
+            if (message is null)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"messages[{m}] is null."), nameof(messages));
+            }
+
+            IList<AIContent> contents = message.Contents;
+            for (int c = 0; c < contents.Count; c++)
+            {
+                if (contents[c] is null)
+                {
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"messages[{m}].Contents[{c}] is null."), nameof(messages));
+                }
+            }
+        }
+
+        if (options is not null)
+        {
+            Validate(options);
+        }
+    }
+
+    private static void Validate(ChatOptions options)
+    {
+        if (options.MaxOutputTokens is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxOutputTokens, "ChatOptions.MaxOutputTokens must be positive when set.");
+        }
+
+        if (options.TopK is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.TopK, "ChatOptions.TopK must be positive when set.");
+        }
+
+        Finite(options.Temperature, "Temperature", min: 0, max: float.MaxValue, nameof(options));
+        Finite(options.TopP, "TopP", min: 0, max: 1, nameof(options));
+        Finite(options.FrequencyPenalty, "FrequencyPenalty", min: float.MinValue, max: float.MaxValue, nameof(options));
+        Finite(options.PresencePenalty, "PresencePenalty", min: float.MinValue, max: float.MaxValue, nameof(options));
+
+        if (options.AdditionalProperties is { } properties)
+        {
+            Identity(properties, RequestMetadataKeys.Tenant, "tenant", nameof(options));
+            Identity(properties, RequestMetadataKeys.User, "user", nameof(options));
+        }
+    }
+
+    private static void Finite(float? value, string name, float min, float max, string paramName)
+    {
+        if (value is { } v && (!float.IsFinite(v) || v < min || v > max))
+        {
+            string range = min == float.MinValue ? "finite" : max == float.MaxValue ? $"finite and at least {min.ToString(CultureInfo.InvariantCulture)}" : $"between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}";
+            throw new ArgumentOutOfRangeException(paramName, v, $"ChatOptions.{name} must be {range} when set.");
+        }
+    }
+
+    /// <summary>A tenant or user decides which caches, budgets and ledger buckets a request shares: it must have a stable text form that tells two values apart.</summary>
+    private static void Identity(AdditionalPropertiesDictionary properties, string key, string what, string paramName)
+    {
+        if (!properties.TryGetValue(key, out object? value) || value is null)
+        {
+            return;
+        }
+
+        string? text = value switch
+        {
+            string s => s,
+            JsonElement { ValueKind: JsonValueKind.String } e => e.GetString(),
+            JsonElement { ValueKind: JsonValueKind.Number } e => e.GetRawText(),
+            Guid or int or long or uint or ulong or short or ushort or byte or sbyte or decimal => Convert.ToString(value, CultureInfo.InvariantCulture),
+            _ => throw new ArgumentException(
+                $"The '{key}' metadata must be a string, an integer or a Guid; got a {value.GetType().Name}, whose text form would not tell two {what}s apart (they would share caches, budgets and ledger buckets). Pass its identifier.",
+                paramName),
+        };
+
+        if (string.Equals(text, RoutingLedgerSummary.NoTenant, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The {what} '{RoutingLedgerSummary.NoTenant}' is reserved: the ledger files requests that name no {what} under it.", paramName);
+        }
+    }
+}
