@@ -17,7 +17,7 @@ internal static class EvalCommand
         Option<string> weak = CommonOptions.Weak();
         Option<string?> exclude = CommonOptions.Exclude();
         Option<string> promptColumn = CommonOptions.PromptColumn();
-        var router = new Option<string>("--router") { Description = "classifier (the shipped model), embedding (kNN over --train-data), meai-semantic (MEAI's SemanticRoutingChatClient rule, premium profile from --train-data), random, length, or a model file path.", DefaultValueFactory = _ => Routers.Classifier };
+        var router = new Option<string>("--router") { Description = "default (the library's zero-shot premium-need score), classifier (the shipped n-gram model), embedding (kNN over --train-data), meai-semantic (MEAI's SemanticRoutingChatClient rule, premium profile from --train-data), random, length, or a model file path.", DefaultValueFactory = _ => Routers.Default };
         var output = new Option<string>("--out") { Description = "The folder for summary.json, curve.csv, scores.csv and curve.svg.", DefaultValueFactory = _ => "llmroute-eval" };
         var trainData = new Option<string[]>("--train-data") { Description = "Labelled prompts the embedding router searches (files or folders; --exclude applies too).", AllowMultipleArgumentsPerToken = true };
         var k = new Option<int>("--k") { Description = "Neighbours for the embedding router.", DefaultValueFactory = _ => 20 };
@@ -119,7 +119,7 @@ internal static class EvalCommand
         {
             if (folds > 0)
             {
-                stdout.WriteLine($"--folds has no effect on the '{router}' router: it learns nothing from the data.");
+                stdout.WriteLine($"The '{router}' router learns nothing from the data: --folds only reports its figures per fold.");
             }
 
             PromptScorer scorer = Routers.Create(router, trainingData, k, seed);
@@ -129,6 +129,10 @@ internal static class EvalCommand
         }
 
         EvaluationResult result = EvaluationResult.Evaluate(name, scores, dataset.Prompts, bootstrap, confidence, seed);
+        if (folds > 0 && !byPrompt)
+        {
+            result.Folds = FoldFigures.Compute(scores, dataset.Prompts, folds, seed);
+        }
         ReportWriter.WriteAll(outputDirectory, result, dataset, strong, weak);
         PrintFigures(stdout, result);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote summary.json, curve.csv, scores.csv, curve.svg to '{outputDirectory}' in {clock.Elapsed.TotalSeconds:0.0} s."));
@@ -148,6 +152,17 @@ internal static class EvalCommand
             }
 
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name.PadRight(width)} {curve.Apgr,8:0.0000} {curve.CallPerformanceThreshold(0.5),9:0.00%} {curve.CallPerformanceThreshold(0.8),9:0.00%}"));
+        }
+
+        if (result.Folds is { } folds)
+        {
+            foreach (FoldFigures fold in folds)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold.Fold}: {fold.Groups.Count} groups, {fold.Prompts} prompts, APGR {fold.Apgr:0.0000}, CPT(50%) {fold.Cpt50:0.00%}"));
+            }
+
+            double worst = folds.Where(f => double.IsFinite(f.Apgr)).Select(f => f.Apgr).DefaultIfEmpty(double.NaN).Min();
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"worst fold APGR {worst:0.0000}"));
         }
 
         if (result.Intervals is { } i)

@@ -41,6 +41,11 @@ internal static class ReportWriter
                 WriteIntervals(w, intervals);
             }
 
+            if (result.Folds is { } folds)
+            {
+                WriteFolds(w, folds);
+            }
+
             w.WriteStartArray("points");
             foreach ((double share, double quality, double pgr, double? threshold) in Grid(result.Curve))
             {
@@ -130,6 +135,41 @@ internal static class ReportWriter
         w.WriteNumber("apgr", Round(curve.Apgr));
         w.WriteNumber("cpt50", Round(curve.CallPerformanceThreshold(0.5)));
         w.WriteNumber("cpt80", Round(curve.CallPerformanceThreshold(0.8)));
+    }
+
+    private static void WriteFolds(Utf8JsonWriter w, IReadOnlyList<FoldFigures> folds)
+    {
+        w.WriteStartArray("folds");
+        foreach (FoldFigures fold in folds)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("fold", fold.Fold);
+            w.WriteNumber("prompts", fold.Prompts);
+            WriteNumberOrNull(w, "apgr", fold.Apgr);
+            WriteNumberOrNull(w, "cpt50", fold.Cpt50);
+            w.WriteStartArray("groups");
+            foreach (string group in fold.Groups)
+            {
+                w.WriteStringValue(group);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            w.WriteNumber(name, Round(value));
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
     }
 
     private static void WriteIntervals(Utf8JsonWriter w, BootstrapIntervals intervals)

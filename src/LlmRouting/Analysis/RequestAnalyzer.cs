@@ -144,6 +144,9 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
         features[24] = (float)Math.Min(1, s.Uppercase / Math.Max(1.0, s.Chars) * 5);
         features[25] = (float)Math.Min(1, s.NonAscii / Math.Max(1.0, s.Chars));
 
-        return new RequestAnalysis(task, scores, complexity, risk, domains, s.Pii, s.PiiCount, (int)Math.Min(int.MaxValue, s.Words), features);
+        return new RequestAnalysis(task, scores, complexity, risk, domains, s.Pii, s.PiiCount, (int)Math.Min(int.MaxValue, s.Words), features)
+        {
+            PremiumNeed = PremiumNeedScore.Compute(s, codeTerm, messageCount),
+        };
     }
 }
