@@ -12,6 +12,7 @@ internal static class Routers
     public const string Random = "random";
     public const string Length = "length";
     public const string Default = "default";
+    public const string Shipped = "shipped";
 
     public static PromptScorer Create(string router, Func<IReadOnlyList<LabelledPrompt>?> trainingData, int k, int seed)
     {
