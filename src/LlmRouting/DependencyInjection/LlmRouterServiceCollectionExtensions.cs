@@ -69,6 +69,9 @@ public static class LlmRouterServiceCollectionExtensions
         services.AddSingleton(new RoutingStrategyRegistration(RuleStrategy.StrategyName, (sp, o) =>
             new RuleStrategy(o.Rules.Select((rule, i) => RoutingRule.FromOptions(rule, $"rule-{i + 1}")), sp.GetService<ILogger<RuleStrategy>>())));
 
+        // Every built-in strategy, turned on by listing its name in LlmRouting:Strategies (code registered next replaces it).
+        ConfiguredStrategies.Register(new LlmRouterBuilder(services));
+
         configure?.Invoke(new LlmRouterBuilder(services));
 
         services.AddSingleton<RouterFactory>();

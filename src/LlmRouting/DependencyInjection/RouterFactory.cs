@@ -49,7 +49,7 @@ internal sealed class RouterFactory
             registry[options.Default ?? throw new InvalidOperationException($"{LlmRoutingOptions.SectionName}:Default is required.")],
             options.Baseline is { } baseline ? registry[baseline] : null,
             _services.GetService<RouteExecutor>() ?? DirectRouteExecutor.Instance,
-            [.. _services.GetServices<IRouteObserver>()],
+            [.. _services.GetServices<IRouteObserver>().Where(ConfiguredStrategies.IsActive)],
             _services.GetService<TimeProvider>() ?? TimeProvider.System,
             logger,
             _services.GetService<RoutingMetrics>(),

@@ -75,7 +75,7 @@ public static class HybridRoutingLlmRouterBuilderExtensions
             new BudgetSpendObserver(sp.GetRequiredService<HybridStageOptions>().CostAware.Budgets, sp.GetRequiredService<IBudgetStore>(), sp.GetService<ILogger<BudgetSpendObserver>>()) { Metrics = sp.GetService<RoutingMetrics>() });
 
         services.AddOptions<LlmRoutingOptions>().PostConfigure<HybridStageOptions, IEnumerable<RoutingStrategyRegistration>>((options, stages, registrations) =>
-            Merge(options.Strategies, stages.Chain(options, registrations.Select(r => r.Name).ToHashSet(StringComparer.OrdinalIgnoreCase))));
+            Merge(options.Strategies, stages.Chain(options, registrations.Where(r => !ConfiguredStrategies.IsConfigured(r)).Select(r => r.Name).ToHashSet(StringComparer.OrdinalIgnoreCase))));
         return builder;
     }
 
