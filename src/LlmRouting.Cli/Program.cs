@@ -6,5 +6,6 @@ var root = new RootCommand("llmroute: evaluate LLM routers on labelled prompts, 
     EvalCommand.Create(),
     TrainCommand.Create(),
     CalibrateCommand.Create(),
+    RegressCommand.Create(),
 };
 return root.Parse(args).Invoke();

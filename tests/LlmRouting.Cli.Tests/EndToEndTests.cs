@@ -7,20 +7,21 @@ namespace LlmRouting.Cli.Tests;
 
 public class EndToEndTests
 {
-    private const string Strong = "gpt-4-1106-preview";
-    private const string Weak = "mistralai/Mixtral-8x7B-Instruct-v0.1";
+    private const string Strong = SyntheticData.Strong;
+    private const string Weak = SyntheticData.Weak;
 
-    private static string[] Slice => [Path.Combine(SharedData.Mmlu, "mmlu_anatomy.csv"), Path.Combine(SharedData.Mmlu, "mmlu_astronomy.csv"), Path.Combine(SharedData.Mmlu, "mmlu_abstract_algebra.csv")];
+    private static string[] Slice => [Path.Combine(SyntheticData.Mmlu, "mmlu_anatomy.csv"), Path.Combine(SyntheticData.Mmlu, "mmlu_astronomy.csv"), Path.Combine(SyntheticData.Mmlu, "mmlu_abstract_algebra.csv")];
 
     [Theory]
+    [InlineData("default")]
     [InlineData("classifier")]
     [InlineData("length")]
     [InlineData("random")]
-    public void Eval_OnAnMmluSlice_WritesConsistentJsonCsvAndWellFormedSvg(string router)
+    public void Eval_OnASyntheticSlice_WritesConsistentJsonCsvAndWellFormedSvg(string router)
     {
         using var folder = new TempFolder();
         var stdout = new StringWriter();
-        int exit = Invoke(stdout, new StringWriter(), ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--router", router, "--out", folder.Path, "--exclude", Path.Combine(SharedData.Mmlu, "contaminated_prompts.jsonl")]);
+        int exit = Invoke(stdout, new StringWriter(), ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--router", router, "--out", folder.Path, "--exclude", Path.Combine(SyntheticData.Mmlu, "contaminated_prompts.jsonl")]);
         Assert.Equal(0, exit);
 
         using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "summary.json")));
@@ -138,7 +139,7 @@ public class EndToEndTests
     public void Errors_ArePrintedAndExitWithOne(string commandLine, string expected)
     {
         var stderr = new StringWriter();
-        string[] args = commandLine.Replace("{mmlu}", SharedData.Mmlu, StringComparison.Ordinal).Split(' ');
+        string[] args = commandLine.Replace("{mmlu}", SyntheticData.Mmlu, StringComparison.Ordinal).Split(' ');
         int exit = Invoke(new StringWriter(), stderr, args);
         Assert.Equal(1, exit);
         Assert.Contains(expected, stderr.ToString(), StringComparison.Ordinal);

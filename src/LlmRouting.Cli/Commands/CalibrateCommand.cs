@@ -13,7 +13,7 @@ internal static class CalibrateCommand
         data.Description = "Prompts representative of your traffic (CSV or JSONL with a prompt column; outcome columns are not needed).";
         Option<string?> exclude = CommonOptions.Exclude();
         Option<string> promptColumn = CommonOptions.PromptColumn();
-        var model = new Option<string?>("--model") { Description = "A model file; the shipped default model when omitted." };
+        var model = new Option<string?>("--model") { Description = "A model file trained with 'llmroute train', or 'shipped' for the shipped n-gram model; the library's default premium-need score when omitted." };
         var share = new Option<double>("--premium-share") { Description = "The share of requests to send to premium, in [0, 1].", Required = true };
         var command = new Command("calibrate", "Print the classifier threshold that sends --premium-share of the given prompts to the premium target.")
         {
@@ -36,13 +36,17 @@ internal static class CalibrateCommand
             throw new CliException($"--premium-share must be in [0, 1] (was {share.ToString(CultureInfo.InvariantCulture)}).");
         }
 
-        ClassifierModel model = modelPath is null ? Routers.LoadDefaultModel() : Routers.LoadModel(modelPath);
+        ClassifierModel? model = modelPath is null ? null
+            : modelPath.Equals(Routers.Shipped, StringComparison.OrdinalIgnoreCase) ? Routers.LoadDefaultModel()
+            : Routers.LoadModel(modelPath);
         LabelledDataset dataset = LabelledDataset.LoadPrompts(dataPaths, exclude, promptColumn);
         double[] scores = new double[dataset.Prompts.Count];
-        Parallel.For(0, scores.Length, i => scores[i] = model.Score(dataset.Prompts[i].Prompt));
+        Parallel.For(0, scores.Length, i => scores[i] = model is null
+            ? RequestAnalyzer.Default.AnalyzeText(dataset.Prompts[i].Prompt).PremiumNeed
+            : model.Score(dataset.Prompts[i].Prompt));
         (double threshold, double actual) = ThresholdFor(scores, share);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Threshold {threshold:0.######} sends {actual:0.0%} of {scores.Length} prompts to premium (asked for {share:0.0%})."));
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Configuration: \"LlmRouting\": {{ \"Classifier\": {{ \"Threshold\": {threshold:0.######} }} }}"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Configuration: \"LlmRouting\": {{ \"Classifier\": {{ {(modelPath is null ? string.Empty : model == ClassifierModel.Default ? "\"UseShippedModel\": true, " : $"\"ModelPath\": \"{modelPath}\", ")}\"Threshold\": {threshold:0.######} }} }}"));
         return (threshold, actual);
     }
 

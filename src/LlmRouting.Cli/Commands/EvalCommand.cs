@@ -17,7 +17,7 @@ internal static class EvalCommand
         Option<string> weak = CommonOptions.Weak();
         Option<string?> exclude = CommonOptions.Exclude();
         Option<string> promptColumn = CommonOptions.PromptColumn();
-        var router = new Option<string>("--router") { Description = "classifier (the shipped model), embedding (kNN over --train-data), meai-semantic (MEAI's SemanticRoutingChatClient rule, premium profile from --train-data), random, length, or a model file path.", DefaultValueFactory = _ => Routers.Classifier };
+        var router = new Option<string>("--router") { Description = "default (the library's zero-shot premium-need score), classifier (the shipped n-gram model), embedding (kNN over --train-data), meai-semantic (MEAI's SemanticRoutingChatClient rule, premium profile from --train-data), random, length, or a model file path.", DefaultValueFactory = _ => Routers.Default };
         var output = new Option<string>("--out") { Description = "The folder for summary.json, curve.csv, scores.csv and curve.svg.", DefaultValueFactory = _ => "llmroute-eval" };
         var trainData = new Option<string[]>("--train-data") { Description = "Labelled prompts the embedding router searches (files or folders; --exclude applies too).", AllowMultipleArgumentsPerToken = true };
         var k = new Option<int>("--k") { Description = "Neighbours for the embedding router.", DefaultValueFactory = _ => 20 };
@@ -26,10 +26,13 @@ internal static class EvalCommand
         var bootstrap = new Option<int>("--bootstrap") { Description = $"Resamples for the 95 % intervals of the router's figures (whole groups are resampled when there are two or more); 0 = no intervals, else at least {BootstrapIntervals.MinimumResamples}.", DefaultValueFactory = _ => 1000 };
         var confidence = new Option<double>("--confidence") { Description = "The confidence level of the intervals.", DefaultValueFactory = _ => 0.95 };
         var split = new Option<string>("--split") { Description = "With --folds: 'group' holds out whole files (unseen subjects); 'prompt' holds out random prompts (in-distribution: every file is in training).", DefaultValueFactory = _ => "group" };
+        var config = new Option<string?>("--config") { Description = "Evaluate the router an appsettings.json configures (its LlmRouting section, built as AddLlmRouter builds it); needs --target for every target." };
+        var targets = new Option<string[]>("--target") { Description = "With --config: <target>=<column>, the outcome column that answers for a target (repeat for each target).", AllowMultipleArgumentsPerToken = true };
+        var outputTokens = new Option<int>("--output-tokens") { Description = "With --config: output tokens each simulated answer reports, for cost.", DefaultValueFactory = _ => 1 };
         var margin = new Option<double>("--margin") { Description = "With --folds: premium is needed when strong − weak > margin.", DefaultValueFactory = _ => 0 };
         var command = new Command("eval", "Score labelled prompts with a router; report APGR, CPT(50%), CPT(80%) against random and oracle; write summary.json, curve.csv, scores.csv, curve.svg.")
         {
-            data, strong, weak, router, output, exclude, trainData, k, seed, folds, margin, promptColumn, bootstrap, confidence, split,
+            data, strong, weak, router, output, exclude, trainData, k, seed, folds, margin, promptColumn, bootstrap, confidence, split, config, targets, outputTokens,
         };
         command.SetAction(parse => CommonOptions.Run(parse, () =>
         {
@@ -53,7 +56,11 @@ internal static class EvalCommand
                 margin: parse.GetValue(margin),
                 bootstrap: parse.GetValue(bootstrap),
                 confidence: parse.GetValue(confidence),
-                split: parse.GetValue(split)!);
+                split: parse.GetValue(split)!,
+                config: parse.GetValue(config),
+                targets: parse.GetValue(targets) ?? [],
+                outputTokens: parse.GetValue(outputTokens),
+                routerGiven: parse.GetResult(router) is { Implicit: false });
         }));
         return command;
     }
@@ -75,8 +82,32 @@ internal static class EvalCommand
         double margin = 0,
         int bootstrap = 0,
         double confidence = 0.95,
-        string split = "group")
+        string split = "group",
+        string? config = null,
+        IReadOnlyList<string>? targets = null,
+        int outputTokens = 1,
+        bool routerGiven = false)
     {
+        if (config is not null)
+        {
+            if (routerGiven)
+            {
+                throw new CliException("--router and --config exclude each other: --config evaluates the router the configuration builds.");
+            }
+
+            if (folds != 0)
+            {
+                throw new CliException("--folds does not apply to --config: a configured router learns nothing from the evaluated data.");
+            }
+
+            return RunConfigured(dataPaths, strong, weak, outputDirectory, exclude, promptColumn, stdout, interactive, bootstrap, confidence, seed, config, targets ?? [], outputTokens);
+        }
+
+        if (targets is { Count: > 0 })
+        {
+            throw new CliException("--target needs --config: it maps the configuration's targets to outcome columns.");
+        }
+
         bool byPrompt = split.ToLowerInvariant() switch
         {
             "group" => false,
@@ -119,7 +150,7 @@ internal static class EvalCommand
         {
             if (folds > 0)
             {
-                stdout.WriteLine($"--folds has no effect on the '{router}' router: it learns nothing from the data.");
+                stdout.WriteLine($"The '{router}' router learns nothing from the data: --folds only reports its figures per fold.");
             }
 
             PromptScorer scorer = Routers.Create(router, trainingData, k, seed);
@@ -129,6 +160,52 @@ internal static class EvalCommand
         }
 
         EvaluationResult result = EvaluationResult.Evaluate(name, scores, dataset.Prompts, bootstrap, confidence, seed);
+        if (folds > 0 && !byPrompt)
+        {
+            result.Folds = FoldFigures.Compute(scores, dataset.Prompts, folds, seed);
+        }
+        ReportWriter.WriteAll(outputDirectory, result, dataset, strong, weak);
+        PrintFigures(stdout, result);
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote summary.json, curve.csv, scores.csv, curve.svg to '{outputDirectory}' in {clock.Elapsed.TotalSeconds:0.0} s."));
+        return result;
+    }
+
+    private static EvaluationResult RunConfigured(
+        IReadOnlyList<string> dataPaths,
+        string strong,
+        string weak,
+        string outputDirectory,
+        string? exclude,
+        string promptColumn,
+        TextWriter stdout,
+        bool? interactive,
+        int bootstrap,
+        double confidence,
+        int seed,
+        string config,
+        IReadOnlyList<string> targets,
+        int outputTokens)
+    {
+        BootstrapIntervals.Validate(bootstrap, confidence);
+        Dictionary<string, string> mappings = ConfiguredRouterEvaluation.ParseTargets(targets);
+        if (mappings.Count == 0)
+        {
+            throw new CliException("--config needs a --target <target>=<column> for every target of the configuration.");
+        }
+
+        var clock = Stopwatch.StartNew();
+        LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn);
+        stdout.WriteLine($"Loaded {dataset.Prompts.Count} prompts from {dataset.Files.Count} file(s){(dataset.Excluded > 0 ? $", {dataset.Excluded} excluded" : string.Empty)}.");
+        double[] scores;
+        string name;
+        OperatingPoint point;
+        using (var progress = new ProgressBar($"Routing ({Path.GetFileName(config)})", dataset.Prompts.Count, interactive: interactive))
+        {
+            (scores, name, point) = ConfiguredRouterEvaluation.Run(config, mappings, dataset, strong, weak, outputTokens, progress);
+        }
+
+        EvaluationResult result = EvaluationResult.Evaluate(name, scores, dataset.Prompts, bootstrap, confidence, seed);
+        result.OperatingPoint = point;
         ReportWriter.WriteAll(outputDirectory, result, dataset, strong, weak);
         PrintFigures(stdout, result);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote summary.json, curve.csv, scores.csv, curve.svg to '{outputDirectory}' in {clock.Elapsed.TotalSeconds:0.0} s."));
@@ -148,6 +225,26 @@ internal static class EvalCommand
             }
 
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name.PadRight(width)} {curve.Apgr,8:0.0000} {curve.CallPerformanceThreshold(0.5),9:0.00%} {curve.CallPerformanceThreshold(0.8),9:0.00%}"));
+        }
+
+        if (result.OperatingPoint is { } op)
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"operating point: premium share {op.PremiumShare:0.00%}, quality {op.Quality:0.0000}, PGR {op.Pgr:0.0000}, cost {op.Cost:0.######} vs {op.BaselineCost:0.######} all to '{op.Baseline}' (savings {op.Savings:0.00%})"));
+            stdout.WriteLine($"  served: {string.Join(", ", op.TargetShares.Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Key} {t.Value:0.0%}")))}; decided by: {string.Join(", ", op.Strategies.OrderByDescending(s => s.Value).Select(s => $"{s.Key} {s.Value}"))}");
+            stdout.WriteLine(op.Threshold is { } t
+                ? string.Create(CultureInfo.InvariantCulture, $"  the curve sweeps the deciding stage '{op.DecidingStage}' (configured threshold {t:0.###})")
+                : $"  the curve {(result.Router.EndsWith("sweep)", StringComparison.Ordinal) ? $"sweeps the deciding stage '{op.DecidingStage}' score" : "is the operating point's own (no threshold to sweep)")}");
+        }
+
+        if (result.Folds is { } folds)
+        {
+            foreach (FoldFigures fold in folds)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {fold.Fold}: {fold.Groups.Count} groups, {fold.Prompts} prompts, APGR {fold.Apgr:0.0000}, CPT(50%) {fold.Cpt50:0.00%}"));
+            }
+
+            double worst = folds.Where(f => double.IsFinite(f.Apgr)).Select(f => f.Apgr).DefaultIfEmpty(double.NaN).Min();
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"worst fold APGR {worst:0.0000}"));
         }
 
         if (result.Intervals is { } i)

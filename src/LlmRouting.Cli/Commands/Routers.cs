@@ -11,6 +11,8 @@ internal static class Routers
     public const string MeaiSemantic = "meai-semantic";
     public const string Random = "random";
     public const string Length = "length";
+    public const string Default = "default";
+    public const string Shipped = "shipped";
 
     public static PromptScorer Create(string router, Func<IReadOnlyList<LabelledPrompt>?> trainingData, int k, int seed)
     {
@@ -30,13 +32,15 @@ internal static class Routers
                 return new RandomScorer(seed);
             case Length:
                 return new LengthScorer();
+            case Default:
+                return new PremiumNeedScorer();
             default:
                 if (File.Exists(router))
                 {
                     return new ClassifierScorer(LoadModel(router), $"classifier ({Path.GetFileName(router)})");
                 }
 
-                throw new CliException($"Unknown router '{router}': use classifier, embedding, meai-semantic, random, length, or the path of a model file (no such file exists).");
+                throw new CliException($"Unknown router '{router}': use default, classifier, embedding, meai-semantic, random, length, or the path of a model file (no such file exists).");
         }
     }
 

@@ -36,6 +36,12 @@ internal sealed class EvaluationResult
     /// <summary>Gets the bootstrap intervals of the router's figures, when they were computed.</summary>
     public BootstrapIntervals? Intervals { get; private init; }
 
+    /// <summary>Gets the router's figures on each fold of whole groups, when folds were asked for.</summary>
+    public IReadOnlyList<FoldFigures>? Folds { get; set; }
+
+    /// <summary>Gets or sets the configured router's operating point, when a configuration was evaluated.</summary>
+    public OperatingPoint? OperatingPoint { get; set; }
+
     /// <summary>Computes the router's curve and the baselines.</summary>
     /// <param name="router">The router's display name.</param>
     /// <param name="scores">The router's score per prompt.</param>

@@ -42,6 +42,14 @@ internal sealed class ClassifierScorer(ClassifierModel model, string name) : Per
     public override double Score(string prompt) => model.Score(prompt);
 }
 
+/// <summary>The library's default: the zero-shot premium-need score of <see cref="RequestAnalyzer"/> (<see cref="RequestAnalysis.PremiumNeed"/>).</summary>
+internal sealed class PremiumNeedScorer : PerPromptScorer
+{
+    public override string Name => "default (premium-need score)";
+
+    public override double Score(string prompt) => RequestAnalyzer.Default.AnalyzeText(prompt).PremiumNeed;
+}
+
 /// <summary>The length heuristic: longer prompts go to the strong model first.</summary>
 internal sealed class LengthScorer : PerPromptScorer
 {

@@ -41,6 +41,16 @@ internal static class ReportWriter
                 WriteIntervals(w, intervals);
             }
 
+            if (result.Folds is { } folds)
+            {
+                WriteFolds(w, folds);
+            }
+
+            if (result.OperatingPoint is { } point)
+            {
+                WriteOperatingPoint(w, point);
+            }
+
             w.WriteStartArray("points");
             foreach ((double share, double quality, double pgr, double? threshold) in Grid(result.Curve))
             {
@@ -130,6 +140,82 @@ internal static class ReportWriter
         w.WriteNumber("apgr", Round(curve.Apgr));
         w.WriteNumber("cpt50", Round(curve.CallPerformanceThreshold(0.5)));
         w.WriteNumber("cpt80", Round(curve.CallPerformanceThreshold(0.8)));
+    }
+
+    private static void WriteOperatingPoint(Utf8JsonWriter w, OperatingPoint point)
+    {
+        w.WriteStartObject("operating_point");
+        w.WriteNumber("premium_share", Round(point.PremiumShare));
+        WriteNumberOrNull(w, "pgr", point.Pgr);
+        w.WriteNumber("quality", Round(point.Quality));
+        w.WriteNumber("cost", point.Cost);
+        w.WriteNumber("baseline_cost", point.BaselineCost);
+        w.WriteString("baseline", point.Baseline);
+        w.WriteNumber("savings", Round(point.Savings));
+        if (point.DecidingStage is { } stage)
+        {
+            w.WriteString("deciding_stage", stage);
+        }
+        else
+        {
+            w.WriteNull("deciding_stage");
+        }
+
+        if (point.Threshold is { } threshold)
+        {
+            w.WriteNumber("threshold", threshold);
+        }
+
+        w.WriteStartObject("target_shares");
+        foreach ((string target, double share) in point.TargetShares)
+        {
+            w.WriteNumber(target, Round(share));
+        }
+
+        w.WriteEndObject();
+        w.WriteStartObject("decided_by");
+        foreach ((string strategy, int count) in point.Strategies.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            w.WriteNumber(strategy, count);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteFolds(Utf8JsonWriter w, IReadOnlyList<FoldFigures> folds)
+    {
+        w.WriteStartArray("folds");
+        foreach (FoldFigures fold in folds)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("fold", fold.Fold);
+            w.WriteNumber("prompts", fold.Prompts);
+            WriteNumberOrNull(w, "apgr", fold.Apgr);
+            WriteNumberOrNull(w, "cpt50", fold.Cpt50);
+            w.WriteStartArray("groups");
+            foreach (string group in fold.Groups)
+            {
+                w.WriteStringValue(group);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            w.WriteNumber(name, Round(value));
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
     }
 
     private static void WriteIntervals(Utf8JsonWriter w, BootstrapIntervals intervals)

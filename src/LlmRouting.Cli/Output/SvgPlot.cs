@@ -42,6 +42,11 @@ internal static class SvgPlot
             string.Create(CultureInfo.InvariantCulture, $"CPT(50%) {router.CallPerformanceThreshold(0.5):0.0%}"),
             string.Create(CultureInfo.InvariantCulture, $"CPT(80%) {router.CallPerformanceThreshold(0.8):0.0%}"),
         ];
+        if (result.OperatingPoint is { } op)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"operating point: {op.PremiumShare:0.0%} premium, PGR {op.Pgr:0.000}, savings {op.Savings:0.0%}"));
+        }
+
         if (result.Intervals is { } intervals)
         {
             notes.Add(string.Create(CultureInfo.InvariantCulture, $"APGR {intervals.Level:0.#%} interval {intervals.Apgr.Lower:0.000}–{intervals.Apgr.Upper:0.000}"));
@@ -119,6 +124,18 @@ internal static class SvgPlot
                 }
 
                 w.WriteAttributeString("points", points.ToString().TrimEnd());
+                w.WriteEndElement();
+            }
+
+            if (result.OperatingPoint is { } point)
+            {
+                w.WriteStartElement("circle", Ns);
+                w.WriteAttributeString("cx", F(X(point.PremiumShare)));
+                w.WriteAttributeString("cy", F(Y(point.Quality)));
+                w.WriteAttributeString("r", "6");
+                w.WriteAttributeString("fill", "#d62728");
+                w.WriteAttributeString("stroke", "black");
+                w.WriteElementString("title", Ns, "operating point");
                 w.WriteEndElement();
             }
 

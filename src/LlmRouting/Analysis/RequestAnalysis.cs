@@ -42,6 +42,10 @@ public sealed class RequestAnalysis
     /// <summary>Gets the complexity score in [0, 1]: length, multi-step instructions, constraints, code, formulas and technical vocabulary.</summary>
     public double Complexity { get; }
 
+    /// <summary>Gets the zero-shot premium-need score in (0, 1): how much the request is likely to gain from a premium model (see <see cref="PremiumNeedScore"/>).</summary>
+    /// <remarks>Higher means more reason to use the premium target; it orders requests, and thresholds on it are set by calibration.</remarks>
+    public double PremiumNeed { get; internal init; }
+
     /// <summary>Gets the risk level.</summary>
     public RiskLevel Risk { get; }
 

@@ -158,6 +158,7 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
         return new RequestAnalysis(task, scores, complexity, risk, domains, s.Pii, s.PiiCount, (int)Math.Min(int.MaxValue, s.Words), features)
         {
             UnreadParts = s.Unread,
+            PremiumNeed = PremiumNeedScore.Compute(s, codeTerm, messageCount),
         };
     }
 

@@ -10,7 +10,11 @@ internal sealed class TextSignals
     public const int TaskCount = 9;
     private const int MaxWord = 32;
 
+    private PremiumNeedCues _cues;
+
     public float[] TaskScores { get; } = new float[TaskCount];
+
+    public ref readonly PremiumNeedCues Cues => ref _cues;
 
     public long Chars { get; private set; }
 
@@ -159,6 +163,7 @@ internal sealed class TextSignals
                     int length = Math.Min(i - start, MaxWord);
                     text.Slice(start, length).ToLowerInvariant(word);
                     Observe(word[..length], weight);
+                    _cues.Word(word[..length], weight);
                     if (previousIsHead)
                     {
                         previous[..previousLength].CopyTo(phrase);
@@ -178,6 +183,11 @@ internal sealed class TextSignals
 
             if (!piiOnly)
             {
+                if (c is '.' or '!' or '?' && (i + 1 == text.Length || char.IsWhiteSpace(text[i + 1])))
+                {
+                    _cues.SentenceEnd(weight);
+                }
+
                 switch (c)
                 {
                     case '?':

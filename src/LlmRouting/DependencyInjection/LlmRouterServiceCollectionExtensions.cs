@@ -44,6 +44,9 @@ public static class LlmRouterServiceCollectionExtensions
         var builder = new LlmRouterBuilder(services, attached: true) { Configuration = configuration };
         configure?.Invoke(builder);
 
+        // Every built-in strategy that code did not register, turned on by listing its name in LlmRouting:Strategies.
+        ConfiguredStrategies.Register(builder);
+
         // IOptions<LlmRoutingOptions> shows the same options the router builds from (configuration bound strictly, then
         // code), and ValidateOnStart fails the host with every binding, wiring and validation failure.
         OptionsBuilder<LlmRoutingOptions> options = services.AddOptions<LlmRoutingOptions>();

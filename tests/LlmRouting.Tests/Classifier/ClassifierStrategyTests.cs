@@ -113,14 +113,47 @@ public class ClassifierStrategyTests
     }
 
     [Fact]
-    public void UseClassifier_UsesTheDefaultModelAndTierTargetsWhenNothingIsConfigured()
+    public void UseClassifier_UsesThePremiumNeedScoreAndTierTargetsWhenNothingIsConfigured()
     {
         using ServiceProvider provider = Build(new ConfigurationBuilder().Build(), r => r.UseClassifier());
         LlmRouterChatClient router = provider.GetRequiredService<LlmRouterChatClient>();
         ClassifierStrategy strategy = Assert.IsType<ClassifierStrategy>(Assert.Single(router.Strategies));
-        Assert.Same(ClassifierModel.Default, strategy.Model);
+        Assert.Null(strategy.Model);
         Assert.Equal(["premium", "economy"], strategy.Thresholds.Select(t => t.Target));
         Assert.Equal(ClassifierStrategyOptions.DefaultThreshold, strategy.Thresholds[0].MinScore);
+    }
+
+    [Fact]
+    public void UseClassifier_UsesTheShippedModelOnlyWhenAskedFor()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmRouting:Classifier:UseShippedModel"] = "true",
+        }).Build();
+        using ServiceProvider provider = Build(configuration, r => r.UseClassifier());
+        ClassifierStrategy strategy = Assert.IsType<ClassifierStrategy>(Assert.Single(provider.GetRequiredService<LlmRouterChatClient>().Strategies));
+        Assert.Same(ClassifierModel.Default, strategy.Model);
+    }
+
+    [Fact]
+    public async Task WithoutAModel_RoutesByThePremiumNeedScore()
+    {
+        var strategy = new ClassifierStrategy(null, "premium", "economy", ClassifierStrategyOptions.DefaultThreshold);
+        RouteCandidates candidates = RouteCandidates.All(new TargetRegistry(
+        [
+            new RouteTarget("premium", new TestChatClient("premium"), new TargetProfile { Tier = QualityTier.Premium }),
+            new RouteTarget("economy", new TestChatClient("economy"), new TargetProfile { Tier = QualityTier.Economy }),
+        ]));
+        const string hard = "A company sells each unit for $12 and pays $7 per unit in costs. If it must cover fixed costs of $4,000 per month, " +
+            "how many units must it sell each month to break even? Suppose the price rises by 10 percent but demand falls by 5 percent; " +
+            "is the company better or worse off, and why? Explain each step, and say which assumption matters most.";
+
+        RouteDecision easyDecision = (await strategy.DecideAsync(new RoutingRequest("Hi there!"), candidates, default))!;
+        RouteDecision hardDecision = (await strategy.DecideAsync(new RoutingRequest(hard), candidates, default))!;
+
+        Assert.Equal("economy", easyDecision.Primary.Name);
+        Assert.Equal("premium", hardDecision.Primary.Name);
+        Assert.StartsWith("premium-need score ", hardDecision.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public static class ClassifierLlmRouterBuilderExtensions
     internal static ClassifierStrategy Create(ClassifierStrategyOptions options, LlmRoutingOptions routing)
     {
         const string Section = ClassifierStrategyOptions.SectionName;
-        ClassifierModel model = options.ModelPath is { Length: > 0 } path ? ClassifierModel.Load(path) : ClassifierModel.Default;
+        ClassifierModel? model = options.ModelPath is { Length: > 0 } path ? ClassifierModel.Load(path) : options.UseShippedModel ? ClassifierModel.Default : null;
         List<ClassifierThreshold> bands;
         if (options.Thresholds.Count > 0)
         {

@@ -2,11 +2,13 @@ using System.Globalization;
 
 namespace LlmRouting;
 
-/// <summary>Routes by a local classifier's estimate that the request needs the premium target; score bands map to targets.</summary>
+/// <summary>Routes by a local estimate that the request needs the premium target; score bands map to targets.</summary>
 /// <remarks>
 /// <para>
-/// The score is <see cref="ClassifierModel.Score(ReadOnlySpan{char})"/> of the latest user message: a probability
-/// computed locally in microseconds, with no model call. The highest band whose minimum the score reaches names
+/// Without a model the score is the zero-shot premium-need score (<see cref="RequestAnalysis.PremiumNeed"/>), which
+/// transfers across domains; with a model it is <see cref="ClassifierModel.Score(ReadOnlySpan{char})"/> of the latest
+/// user message (an n-gram model trained with <c>llmroute train</c> on your own labelled traffic). Either is computed
+/// locally in microseconds, with no model call. The highest band whose minimum the score reaches names
 /// the target. When that target is not a candidate for the request (filtered out by capability, context window
 /// or policy) the strategy abstains, so the next strategy in the chain decides.
 /// </para>
@@ -20,22 +22,21 @@ public sealed class ClassifierStrategy : IRoutingStrategy
     private readonly ClassifierThreshold[] _bands;
 
     /// <summary>Initializes a new instance of the <see cref="ClassifierStrategy"/> class with two targets.</summary>
-    /// <param name="model">The model.</param>
+    /// <param name="model">The model; <see langword="null"/> scores with the premium-need score.</param>
     /// <param name="premiumTarget">The target for scores at or above <paramref name="threshold"/>.</param>
     /// <param name="economyTarget">The target for lower scores.</param>
     /// <param name="threshold">The threshold, in [0, 1].</param>
-    public ClassifierStrategy(ClassifierModel model, string premiumTarget, string economyTarget, double threshold)
+    public ClassifierStrategy(ClassifierModel? model, string premiumTarget, string economyTarget, double threshold)
         : this(model, [new ClassifierThreshold { Target = economyTarget, MinScore = 0 }, new ClassifierThreshold { Target = premiumTarget, MinScore = threshold }])
     {
     }
 
     /// <summary>Initializes a new instance of the <see cref="ClassifierStrategy"/> class with score bands.</summary>
-    /// <param name="model">The model.</param>
+    /// <param name="model">The model; <see langword="null"/> scores with the premium-need score.</param>
     /// <param name="thresholds">The bands; scores below the lowest band abstain.</param>
     /// <exception cref="ArgumentException">No band is given, a band has no target, or a minimum score is outside [0, 1].</exception>
-    public ClassifierStrategy(ClassifierModel model, IEnumerable<ClassifierThreshold> thresholds)
+    public ClassifierStrategy(ClassifierModel? model, IEnumerable<ClassifierThreshold> thresholds)
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(thresholds);
         ClassifierThreshold[] bands = [.. thresholds];
         if (bands.Length == 0)
@@ -65,8 +66,8 @@ public sealed class ClassifierStrategy : IRoutingStrategy
     /// <inheritdoc/>
     public string Name => StrategyName;
 
-    /// <summary>Gets the model.</summary>
-    public ClassifierModel Model { get; }
+    /// <summary>Gets the model, or <see langword="null"/> when the strategy scores with the premium-need score.</summary>
+    public ClassifierModel? Model { get; }
 
     /// <summary>Gets the score bands, highest first.</summary>
     public IReadOnlyList<ClassifierThreshold> Thresholds => _bands;
@@ -76,7 +77,7 @@ public sealed class ClassifierStrategy : IRoutingStrategy
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(candidates);
-        double score = Model.Score(request.LastUserText);
+        double score = Model is { } model ? model.Score(request.LastUserText) : request.Analysis.PremiumNeed;
         foreach (ClassifierThreshold band in _bands)
         {
             if (score < band.MinScore)
@@ -89,7 +90,7 @@ public sealed class ClassifierStrategy : IRoutingStrategy
                 return default;
             }
 
-            string reason = string.Create(CultureInfo.InvariantCulture, $"classifier score {score:0.000} >= {band.MinScore:0.###}");
+            string reason = string.Create(CultureInfo.InvariantCulture, $"{(Model is null ? "premium-need" : "classifier")} score {score:0.000} >= {band.MinScore:0.###}");
             return new(RouteDecision.To(target, StrategyName, reason, score));
         }
 

@@ -11,12 +11,19 @@ public sealed class ClassifierStrategyOptions
     /// <summary>The configuration section the options bind from.</summary>
     public const string SectionName = "LlmRouting:Classifier";
 
-    /// <summary>The default threshold: with the shipped model it sends about 30 % of MMLU-like traffic to premium (see docs/evaluation.md).</summary>
-    public const double DefaultThreshold = 0.2;
+    /// <summary>The default threshold: with the default premium-need score it sends about 30 % of MMLU-like traffic to premium (see docs/evaluation.md).</summary>
+    public const double DefaultThreshold = 0.57;
 
-    /// <summary>Gets or sets the path of a model file trained with <c>llmroute train</c>; <see langword="null"/> uses <see cref="ClassifierModel.Default"/>.</summary>
+    /// <summary>The threshold that sends about 30 % of MMLU-like traffic to premium with the shipped n-gram model (<see cref="UseShippedModel"/>).</summary>
+    public const double ShippedModelThreshold = 0.2;
+
+    /// <summary>Gets or sets the path of a model file trained with <c>llmroute train</c>; <see langword="null"/> scores with the premium-need score (or the shipped model, see <see cref="UseShippedModel"/>).</summary>
     /// <value>The default is <see langword="null"/>.</value>
     public string? ModelPath { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether to score with the shipped n-gram model (<see cref="ClassifierModel.Default"/>, trained on MMLU) instead of the premium-need score when no <see cref="ModelPath"/> is set.</summary>
+    /// <value>The default is <see langword="false"/>: the shipped model learnt topic vocabulary and does not beat the premium-need score on unseen subjects (docs/evaluation.md); set <see cref="Threshold"/> to <see cref="ShippedModelThreshold"/> with it.</value>
+    public bool UseShippedModel { get; set; }
 
     /// <summary>Gets or sets the score from which requests go to <see cref="PremiumTarget"/>.</summary>
     /// <value>The default is <see cref="DefaultThreshold"/>.</value>

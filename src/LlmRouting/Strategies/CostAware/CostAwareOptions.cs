@@ -16,7 +16,7 @@ public sealed class CostAwareOptions
     public IDictionary<string, double> TargetQuality { get; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets or sets how hard a request is, in [0, 1]; a target must predict at least this quality (plus <see cref="Margin"/>).</summary>
-    /// <value>The default is <see cref="CostAwareStrategy.DefaultDifficulty"/>: the analyzer's complexity, raised for risky domains and for code, maths and reasoning.</value>
+    /// <value>The default is <see cref="CostAwareStrategy.DefaultDifficulty"/>: the zero-shot premium-need score, raised for risky requests.</value>
     public Func<RoutingRequest, double>? Difficulty { get; set; }
 
     /// <summary>Gets or sets the safety margin added to the difficulty.</summary>

@@ -44,16 +44,19 @@ public sealed class CostAwareStrategy : IRoutingStrategy
     /// <inheritdoc/>
     public string Name => StrategyName;
 
-    /// <summary>The default difficulty: the analyzer's complexity, raised to 0.6 for medium and 0.8 for high risk, plus 0.1 for code, maths and reasoning.</summary>
+    /// <summary>The default difficulty: the zero-shot premium-need score (<see cref="RequestAnalysis.PremiumNeed"/>), raised to 0.6 for medium and 0.8 for high risk.</summary>
     /// <param name="request">The request.</param>
     /// <returns>The difficulty in [0, 1].</returns>
+    /// <remarks>
+    /// The premium-need score orders requests by signals that transfer across domains (length, sentences, topic-free
+    /// cue words, code, conversation depth; see docs/evaluation.md). The risk floors are a policy, not a quality
+    /// estimate: requests the analyzer rates as medium or high risk are kept away from the weakest tier.
+    /// </remarks>
     public static double DefaultDifficulty(RoutingRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         RequestAnalysis analysis = request.Analysis;
-        double difficulty = analysis.Complexity * 1.6;
-        difficulty += analysis.Task is TaskType.Code or TaskType.Math or TaskType.Reasoning ? 0.1 : 0;
-        difficulty = Math.Max(difficulty, analysis.Risk switch { RiskLevel.High => 0.8, RiskLevel.Medium => 0.6, _ => 0 });
+        double difficulty = Math.Max(analysis.PremiumNeed, analysis.Risk switch { RiskLevel.High => 0.8, RiskLevel.Medium => 0.6, _ => 0 });
         return Math.Clamp(difficulty, 0, 1);
     }
 

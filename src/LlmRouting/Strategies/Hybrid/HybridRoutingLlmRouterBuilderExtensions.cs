@@ -91,7 +91,7 @@ public static class HybridRoutingLlmRouterBuilderExtensions
             new BudgetSpendObserver(sp.GetRequiredService<HybridStageOptions>().CostAware.Budgets, sp.GetRequiredService<IBudgetStore>(), sp.GetService<ILogger<BudgetSpendObserver>>()) { Metrics = sp.GetService<RoutingMetrics>() });
 
         // The stages take their places in the chain when the router resolves it (start-up and every reload).
-        builder.ChainContributors.Add((sp, options, chain, registered) => Merge(chain, sp.GetRequiredService<HybridStageOptions>().Chain(options, [.. registered])));
+        builder.ChainContributors.Add((sp, options, chain, registered) => Merge(chain, sp.GetRequiredService<HybridStageOptions>().Chain(options, [.. registered.Where(name => !ConfiguredStrategies.IsConfigured(builder, name))])));
         return builder;
     }
 

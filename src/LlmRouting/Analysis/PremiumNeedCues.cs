@@ -1,0 +1,91 @@
+using System.Collections.Frozen;
+
+namespace LlmRouting;
+
+/// <summary>
+/// The counts the premium-need score reads that the rest of the analyzer does not keep: sentence ends and five
+/// small families of function words (negation, conditions, comparison, quantities, reasoning connectives).
+/// </summary>
+/// <remarks>
+/// A mutable struct held by <see cref="TextSignals"/> and fed one lower-cased word at a time; no allocation.
+/// The words are deliberately topic-free: they say how a request is asked (what must hold, under which
+/// assumption, how much, why), never what it is about.
+/// </remarks>
+internal struct PremiumNeedCues
+{
+    private static readonly FrozenDictionary<string, Cue>.AlternateLookup<ReadOnlySpan<char>> Lookup = BuildTable().GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public enum Cue : byte
+    {
+        Negation,
+        Condition,
+        Comparison,
+        Quantity,
+        Reasoning,
+    }
+
+    public float Sentences { get; private set; }
+
+    public float Negation { get; private set; }
+
+    public float Condition { get; private set; }
+
+    public float Comparison { get; private set; }
+
+    public float Quantity { get; private set; }
+
+    public float Reasoning { get; private set; }
+
+    /// <summary>Counts a sentence end ('.', '!' or '?' followed by white space or the end of the text).</summary>
+    /// <param name="weight">The weight of the text (earlier turns count less).</param>
+    public void SentenceEnd(float weight) => Sentences += weight;
+
+    /// <summary>Counts <paramref name="word"/> when it is one of the cue words.</summary>
+    /// <param name="word">A lower-cased word.</param>
+    /// <param name="weight">The weight of the text.</param>
+    public void Word(ReadOnlySpan<char> word, float weight)
+    {
+        if (!Lookup.TryGetValue(word, out Cue cue))
+        {
+            return;
+        }
+
+        switch (cue)
+        {
+            case Cue.Negation:
+                Negation += weight;
+                break;
+            case Cue.Condition:
+                Condition += weight;
+                break;
+            case Cue.Comparison:
+                Comparison += weight;
+                break;
+            case Cue.Quantity:
+                Quantity += weight;
+                break;
+            default:
+                Reasoning += weight;
+                break;
+        }
+    }
+
+    private static FrozenDictionary<string, Cue> BuildTable()
+    {
+        var table = new Dictionary<string, Cue>(StringComparer.Ordinal);
+        void Add(Cue cue, params string[] words)
+        {
+            foreach (string w in words)
+            {
+                table[w] = cue;
+            }
+        }
+
+        Add(Cue.Negation, "not", "except", "false", "incorrect", "least", "never", "cannot", "nor");
+        Add(Cue.Condition, "if", "suppose", "assume", "assuming", "given", "when", "unless", "whether");
+        Add(Cue.Comparison, "most", "best", "likely", "strongest", "weakest", "primarily", "main");
+        Add(Cue.Quantity, "how", "many", "much", "total", "each", "per", "percent", "more", "less", "than", "times", "twice", "half");
+        Add(Cue.Reasoning, "why", "because", "therefore", "thus", "hence", "implies", "explain", "reason", "conclude", "argument", "infer");
+        return table.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,369 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LlmRouting;
+
+/// <summary>
+/// Registers every built-in strategy under its name, configured from its <c>LlmRouting</c> section, so that listing it in
+/// <c>LlmRouting:Strategies</c> turns it on without code: a configuration file is a complete router.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Registered before the code's <c>Use…</c> calls, so a strategy set up in code replaces the configured one of the same
+/// name. Nothing is built unless a name is listed; a listed strategy is built when the router is (at start-up and on
+/// reload) and fails with a message naming the section and field.
+/// </para>
+/// <para>
+/// Sections: <c>Classifier</c> (<see cref="ClassifierStrategyOptions"/>), <c>CostAware</c> (<see cref="CostAwareOptions"/>,
+/// budgets included), <c>Embedding</c> (<see cref="EmbeddingRoutingOptions"/>), <c>Judge</c> (<see cref="JudgeOptions"/>),
+/// <c>Load</c> (<see cref="ConfiguredLoadOptions"/>: the load-aware strategies, weighted split and consistent hashing),
+/// and <c>hybrid</c>, the hybrid stages in one strategy (see <see cref="ConfiguredHybridStrategy"/>).
+/// </para>
+/// </remarks>
+internal static class ConfiguredStrategies
+{
+    /// <summary>The name under which the hybrid stages run as one configured strategy.</summary>
+    public const string HybridName = "hybrid";
+
+    private static readonly string[] LoadAware = [LeastInFlightStrategy.StrategyName, LowestLatencyStrategy.StrategyName, PowerOfTwoChoicesStrategy.StrategyName];
+
+    private static readonly (string Name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> Factory)[] Factories =
+    [
+        (ClassifierStrategy.StrategyName, static (sp, routing) => CreateClassifier(sp, routing)),
+        (CostAwareStrategy.StrategyName, static (sp, routing) => CreateCostAware(sp, routing)),
+        (EmbeddingRoutingStrategy.StrategyName, static (sp, routing) => CreateEmbedding(sp, routing)),
+        (LeastInFlightStrategy.StrategyName, static (sp, routing) => new LeastInFlightStrategy(Tracker(sp), LoadTargets(sp, routing))),
+        (LowestLatencyStrategy.StrategyName, static (sp, routing) => new LowestLatencyStrategy(Tracker(sp), LoadTargets(sp, routing))),
+        (PowerOfTwoChoicesStrategy.StrategyName, static (sp, routing) => new PowerOfTwoChoicesStrategy(Tracker(sp), LoadTargets(sp, routing), Random.Shared)),
+        (WeightedSplitStrategy.StrategyName, static (sp, routing) => CreateWeightedSplit(sp, routing)),
+        (ConsistentHashStrategy.StrategyName, static (sp, routing) => CreateConsistentHash(sp, routing)),
+        (HybridName, static (sp, routing) => CreateHybrid(sp, routing)),
+    ];
+
+    /// <summary>The origin the configured built-ins are registered under (named in wiring messages).</summary>
+    public const string Origin = "LlmRouting:Strategies (configuration)";
+
+    /// <summary>Gets a value indicating whether the strategy named <paramref name="name"/> is one of the configured built-ins (not set up in code).</summary>
+    /// <param name="builder">The router builder.</param>
+    /// <param name="name">The strategy name.</param>
+    /// <returns>Whether it was registered here.</returns>
+    public static bool IsConfigured(LlmRouterBuilder builder, string name) =>
+        builder.Strategies.Exists(r => r.Origin == Origin && string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Registers the built-in strategies that the code's configuration left unregistered; call after it.</summary>
+    /// <param name="builder">The router builder.</param>
+    public static void Register(LlmRouterBuilder builder)
+    {
+        IServiceCollection services = builder.Services;
+        services.TryAddSingleton<ConfiguredStrategyState>();
+        builder.AddObserver(sp => sp.GetRequiredService<ConfiguredStrategyState>());
+
+        foreach ((string name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> factory) in Factories)
+        {
+            if (!builder.Strategies.Exists(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                builder.RegisterStrategy(name, factory, Origin);
+            }
+        }
+
+        if (!builder.Strategies.Exists(r => string.Equals(r.Name, JudgeStrategy.StrategyName, StringComparison.OrdinalIgnoreCase)))
+        {
+            JudgeLlmRouterBuilderExtensions.RegisterJudge(builder, client: null, prices: null, configure: null, Origin);
+        }
+
+        // The sections the configured strategies read are checked strictly at start-up; one whose strategy is neither
+        // listed nor set up in code is reported, so no setting is silently ignored.
+        foreach ((string section, string[] strategies, Action<LlmRouterBuilder> claim) in Sections)
+        {
+            if (builder.ClaimedSections.Contains(section))
+            {
+                continue;
+            }
+
+            claim(builder);
+            builder.Validators.Add((sp, options) =>
+                builder.SectionOf(sp, section) is { } configured && configured.Exists()
+                && !strategies.Any(name => options.Strategies.Contains(name, StringComparer.OrdinalIgnoreCase) || !IsConfigured(builder, name))
+                    ? [$"{LlmRoutingOptions.SectionName}:{section} is configured, but nothing reads it: list {string.Join(" or ", strategies.Select(n => $"'{n}'"))} in {LlmRoutingOptions.SectionName}:Strategies, or set the strategy up in code."]
+                    : []);
+        }
+
+        services.AddSingleton(new JudgeFactory(builder.Strategies.First(r => string.Equals(r.Name, JudgeStrategy.StrategyName, StringComparison.OrdinalIgnoreCase)).Factory));
+
+        // Load tracking, only when a configured load-aware strategy is listed and code set up none of its own.
+        builder.DecorateTargets(static d =>
+            d.Services.GetService<TargetLoadTracker>() is null
+            && d.Services.GetRequiredService<IOptionsMonitor<LlmRoutingOptions>>().CurrentValue.Strategies.Any(s => LoadAware.Contains(s, StringComparer.OrdinalIgnoreCase))
+                ? new LoadTrackingChatClient(d.Client, d.Services.GetRequiredService<ConfiguredStrategyState>().LoadTracker(d.Services), d.TargetName)
+                : d.Client);
+    }
+
+    private static readonly (string Section, string[] Strategies, Action<LlmRouterBuilder> Claim)[] Sections =
+    [
+        ("Classifier", [ClassifierStrategy.StrategyName, HybridName], static b => b.ClaimSection<ClassifierStrategyOptions>("Classifier")),
+        ("CostAware", [CostAwareStrategy.StrategyName, HybridName], static b => b.ClaimSection<CostAwareOptions>("CostAware")),
+        ("Embedding", [EmbeddingRoutingStrategy.StrategyName, HybridName], static b => b.ClaimSection<EmbeddingRoutingOptions>("Embedding")),
+        ("Load", [.. LoadAware, WeightedSplitStrategy.StrategyName, ConsistentHashStrategy.StrategyName], static b => b.ClaimSection<ConfiguredLoadOptions>("Load")),
+        ("Hybrid", [HybridName], static b => b.ClaimSection<HybridRoutingOptions>("Hybrid")),
+    ];
+
+    internal static ClassifierStrategy CreateClassifier(IServiceProvider services, LlmRoutingOptions routing) =>
+        ClassifierLlmRouterBuilderExtensions.Create(Bind(services, ClassifierStrategyOptions.SectionName, new ClassifierStrategyOptions()), routing);
+
+    internal static CostAwareOptions CostAwareOptions(IServiceProvider services, LlmRoutingOptions routing, string section = "LlmRouting:CostAware")
+    {
+        CostAwareOptions options = Bind(services, section, new CostAwareOptions());
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(section, e.Message);
+        }
+
+        foreach (string target in options.TargetQuality.Keys)
+        {
+            if (routing.FindTarget(target) is null)
+            {
+                throw Invalid(section, $"{section}:TargetQuality names '{target}', which is not a configured target (known targets: {StrategyChain.Known(routing)}).");
+            }
+        }
+
+        return options;
+    }
+
+    private static CostAwareStrategy CreateCostAware(IServiceProvider services, LlmRoutingOptions routing)
+    {
+        CostAwareOptions options = CostAwareOptions(services, routing);
+        ConfiguredStrategyState state = services.GetRequiredService<ConfiguredStrategyState>();
+        state.UseBudgets(options.Budgets, services);
+        return new CostAwareStrategy(options, state.BudgetStore(services), services.GetService<TimeProvider>());
+    }
+
+    private static EmbeddingRoutingStrategy CreateEmbedding(IServiceProvider services, LlmRoutingOptions routing)
+    {
+        const string Section = "LlmRouting:Embedding";
+        EmbeddingRoutingOptions options = Bind(services, Section, new EmbeddingRoutingOptions());
+        if (options.Routes.Count == 0)
+        {
+            throw Invalid(Section, $"{Section}:Routes is empty, but the 'embedding' strategy is listed in {LlmRoutingOptions.SectionName}:Strategies; add routes (Target and Utterances) or remove it.");
+        }
+
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(Section, e.Message);
+        }
+
+        for (int i = 0; i < options.Routes.Count; i++)
+        {
+            if (routing.FindTarget(options.Routes[i].Target) is null)
+            {
+                throw Invalid(Section, $"{Section}:Routes[{i}] ('{options.Routes[i].Name}'):Target '{options.Routes[i].Target}' is not a configured target (known targets: {StrategyChain.Known(routing)}).");
+            }
+        }
+
+        return services.GetRequiredService<ConfiguredStrategyState>().Embedding(options, services);
+    }
+
+    private static WeightedSplitStrategy CreateWeightedSplit(IServiceProvider services, LlmRoutingOptions routing)
+    {
+        const string Section = "LlmRouting:Load:WeightedSplit";
+        WeightedSplitOptions options = Bind(services, Section, new WeightedSplitOptions());
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(Section, $"{Section}: {e.Message}");
+        }
+
+        foreach (string target in options.Weights.Keys)
+        {
+            RequireTarget(routing, target, $"{Section}:Weights");
+        }
+
+        return new WeightedSplitStrategy(options);
+    }
+
+    private static ConsistentHashStrategy CreateConsistentHash(IServiceProvider services, LlmRoutingOptions routing)
+    {
+        const string Section = "LlmRouting:Load:ConsistentHash";
+        ConsistentHashOptions options = Bind(services, Section, new ConsistentHashOptions());
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(Section, $"{Section}: {e.Message}");
+        }
+
+        foreach (string target in options.Targets)
+        {
+            RequireTarget(routing, target, $"{Section}:Targets");
+        }
+
+        return new ConsistentHashStrategy(options.Targets.Count > 0 ? options.Targets : routing.Targets.Select(t => t.Name), options);
+    }
+
+    private static ConfiguredHybridStrategy CreateHybrid(IServiceProvider services, LlmRoutingOptions routing)
+    {
+        const string Section = HybridRoutingOptions.SectionName;
+        HybridRoutingOptions stages = Bind(services, Section, new HybridRoutingOptions());
+        if (Find(services, "LlmRouting:DataPolicy") is { } policy && policy.GetSection("AllowedTargetTags").GetChildren().Any())
+        {
+            throw Invalid(Section, "LlmRouting:DataPolicy is set, but a data policy must filter every strategy and fallback, which a configured strategy cannot do: call UseHybridRouting() (which reads the same sections) or UseDataPolicy(...) in code.");
+        }
+
+        var chain = new List<IRoutingStrategy>(3);
+        if (stages.PreferClassifier && Find(services, ClassifierStrategyOptions.SectionName) is not null)
+        {
+            chain.Add(CreateClassifier(services, routing));
+        }
+        else if (Find(services, "LlmRouting:Embedding") is { } embedding && embedding.GetSection("Routes").GetChildren().Any())
+        {
+            chain.Add(CreateEmbedding(services, routing));
+        }
+
+        if (stages.Judge)
+        {
+            chain.Add(services.GetRequiredService<JudgeFactory>().Create(services, routing));
+        }
+
+        if (stages.CostAware)
+        {
+            chain.Add(CreateCostAware(services, routing));
+        }
+
+        if (chain.Count == 0)
+        {
+            throw Invalid(Section, $"{Section}: no stage is on (no Classifier section or Embedding routes, Judge and CostAware off); the 'hybrid' strategy would never decide.");
+        }
+
+        return new ConfiguredHybridStrategy(chain);
+    }
+
+    private static TargetLoadTracker Tracker(IServiceProvider services) =>
+        services.GetService<TargetLoadTracker>() ?? services.GetRequiredService<ConfiguredStrategyState>().LoadTracker(services);
+
+    private static string[]? LoadTargets(IServiceProvider services, LlmRoutingOptions routing)
+    {
+        ConfiguredLoadOptions options = Bind(services, "LlmRouting:Load", new ConfiguredLoadOptions());
+        foreach (string target in options.Targets)
+        {
+            RequireTarget(routing, target, "LlmRouting:Load:Targets");
+        }
+
+        return options.Targets.Count == 0 ? null : [.. options.Targets];
+    }
+
+    private static void RequireTarget(LlmRoutingOptions routing, string target, string field)
+    {
+        if (routing.FindTarget(target) is null)
+        {
+            throw Invalid(field, $"{field} names '{target}', which is not a configured target (known targets: {StrategyChain.Known(routing)}).");
+        }
+    }
+
+    private static IConfigurationSection? Find(IServiceProvider services, string path) =>
+        services.GetService<IConfiguration>()?.GetSection(path) is { } section && section.Exists() ? section : null;
+
+    private static T Bind<T>(IServiceProvider services, string section, T options)
+        where T : class
+    {
+        try
+        {
+            return StrategyChain.Bind(services, section, options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Invalid(section, $"{section} cannot be read: {e.Message}");
+        }
+    }
+
+    private static OptionsValidationException Invalid(string section, string message) =>
+        new(section, typeof(LlmRoutingOptions), [message]);
+
+    /// <summary>What the configured strategies share for the router's lifetime: the load tracker, the embedded routes, and the budgets the cost-aware strategy charges.</summary>
+    internal sealed class ConfiguredStrategyState : IRouteObserver
+    {
+        private readonly Lock _gate = new();
+        private TargetLoadTracker? _tracker;
+        private EmbeddingRoutingStrategy? _embedding;
+        private BudgetSpendObserver? _budgets;
+        private IBudgetStore? _budgetStore;
+
+        /// <summary>The registered budget store (e.g. Redis), or one in-memory store for the router's lifetime.</summary>
+        public IBudgetStore BudgetStore(IServiceProvider services)
+        {
+            if (services.GetService<IBudgetStore>() is { } registered)
+            {
+                return registered;
+            }
+
+            lock (_gate)
+            {
+                return _budgetStore ??= new InMemoryBudgetStore(services.GetService<TimeProvider>());
+            }
+        }
+
+        public TargetLoadTracker LoadTracker(IServiceProvider services)
+        {
+            lock (_gate)
+            {
+                if (_tracker is null)
+                {
+                    var options = Bind(services, "LlmRouting:Load:Tracking", new LoadTrackingOptions());
+                    try
+                    {
+                        options.Validate();
+                    }
+                    catch (ArgumentException e)
+                    {
+                        throw Invalid("LlmRouting:Load:Tracking", $"LlmRouting:Load:Tracking: {e.Message}");
+                    }
+
+                    _tracker = new TargetLoadTracker(options, services.GetService<TimeProvider>());
+                }
+
+                return _tracker;
+            }
+        }
+
+        /// <summary>One embedding strategy (and one embedded index) for the router's lifetime; routes are read at start-up.</summary>
+        public EmbeddingRoutingStrategy Embedding(EmbeddingRoutingOptions options, IServiceProvider services)
+        {
+            lock (_gate)
+            {
+                return _embedding ??= new EmbeddingRoutingStrategy(options, services.GetService<IEmbeddingGenerator<string, Embedding<float>>>());
+            }
+        }
+
+        /// <summary>Charges the configured cost-aware strategy's budgets from now on (replacing those of an earlier build).</summary>
+        public void UseBudgets(IList<BudgetOptions> budgets, IServiceProvider services)
+        {
+            BudgetSpendObserver? observer = budgets.Count == 0 ? null
+                : new BudgetSpendObserver(budgets, BudgetStore(services), services.GetService<ILogger<BudgetSpendObserver>>());
+            Volatile.Write(ref _budgets, observer);
+        }
+
+        /// <inheritdoc/>
+        public void OnRouteCompleted(RouteInfo route) => Volatile.Read(ref _budgets)?.OnRouteCompleted(route);
+    }
+
+    /// <summary>The judge's registration (the code's, else the configured one), for the configured hybrid's judge stage.</summary>
+    private sealed class JudgeFactory(Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> create)
+    {
+        public IRoutingStrategy Create(IServiceProvider services, LlmRoutingOptions routing) => create(services, routing);
+    }
+}
