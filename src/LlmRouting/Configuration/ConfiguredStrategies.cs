@@ -60,6 +60,7 @@ internal static class ConfiguredStrategies
     {
         IServiceCollection services = builder.Services;
         services.TryAddSingleton<ConfiguredStrategyState>();
+        services.TryAddSingleton(new RouterSection(builder));
         builder.AddObserver(sp => sp.GetRequiredService<ConfiguredStrategyState>());
 
         foreach ((string name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> factory) in Factories)
@@ -276,14 +277,25 @@ internal static class ConfiguredStrategies
     }
 
     private static IConfigurationSection? Find(IServiceProvider services, string path) =>
-        services.GetService<IConfiguration>()?.GetSection(path) is { } section && section.Exists() ? section : null;
+        Section(services, path) is { } section && section.Exists() ? section : null;
+
+    /// <summary>The section at <paramref name="path"/> (written from <c>LlmRouting:</c>) under the section the router binds from.</summary>
+    private static IConfigurationSection? Section(IServiceProvider services, string path)
+    {
+        const string Prefix = LlmRoutingOptions.SectionName + ":";
+        string relative = path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? path[Prefix.Length..] : path;
+        IConfiguration? root = services.GetService<RouterSection>() is { } source
+            ? RouterFactory.ResolveSection(source.Builder, services)
+            : services.GetService<IConfiguration>()?.GetSection(LlmRoutingOptions.SectionName);
+        return root?.GetSection(relative);
+    }
 
     private static T Bind<T>(IServiceProvider services, string section, T options)
         where T : class
     {
         try
         {
-            return StrategyChain.Bind(services, section, options);
+            return ConfigurationValues.Bind(Section(services, section), options);
         }
         catch (InvalidOperationException e)
         {
@@ -365,5 +377,11 @@ internal static class ConfiguredStrategies
     private sealed class JudgeFactory(Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> create)
     {
         public IRoutingStrategy Create(IServiceProvider services, LlmRoutingOptions routing) => create(services, routing);
+    }
+
+    /// <summary>The builder whose section the configured strategies read.</summary>
+    private sealed class RouterSection(LlmRouterBuilder builder)
+    {
+        public LlmRouterBuilder Builder { get; } = builder;
     }
 }
