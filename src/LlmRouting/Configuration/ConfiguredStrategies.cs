@@ -59,6 +59,7 @@ internal static class ConfiguredStrategies
     public static void Register(LlmRouterBuilder builder)
     {
         IServiceCollection services = builder.Services;
+        var claimedByCode = new HashSet<string>(builder.ClaimedSections, StringComparer.OrdinalIgnoreCase);
         services.TryAddSingleton<ConfiguredStrategyState>();
         services.TryAddSingleton(new RouterSection(builder));
         builder.AddObserver(sp => sp.GetRequiredService<ConfiguredStrategyState>());
@@ -80,15 +81,15 @@ internal static class ConfiguredStrategies
         // listed nor set up in code is reported, so no setting is silently ignored.
         foreach ((string section, string[] strategies, Action<LlmRouterBuilder> claim) in Sections)
         {
-            if (builder.ClaimedSections.Contains(section))
+            if (claimedByCode.Contains(section) || strategies.Any(name => !IsConfigured(builder, name)))
             {
-                continue;
+                continue; // code sets the strategy up and reads (or refuses) its section itself
             }
 
             claim(builder);
             builder.Validators.Add((sp, options) =>
                 builder.SectionOf(sp, section) is { } configured && configured.Exists()
-                && !strategies.Any(name => options.Strategies.Contains(name, StringComparer.OrdinalIgnoreCase) || !IsConfigured(builder, name))
+                && !strategies.Any(name => options.Strategies.Contains(name, StringComparer.OrdinalIgnoreCase))
                     ? [$"{LlmRoutingOptions.SectionName}:{section} is configured, but nothing reads it: list {string.Join(" or ", strategies.Select(n => $"'{n}'"))} in {LlmRoutingOptions.SectionName}:Strategies, or set the strategy up in code."]
                     : []);
         }
@@ -98,10 +99,14 @@ internal static class ConfiguredStrategies
         // Load tracking, only when a configured load-aware strategy is listed and code set up none of its own.
         builder.DecorateTargets(static d =>
             d.Services.GetService<TargetLoadTracker>() is null
-            && d.Services.GetRequiredService<IOptionsMonitor<LlmRoutingOptions>>().CurrentValue.Strategies.Any(s => LoadAware.Contains(s, StringComparer.OrdinalIgnoreCase))
+            && ListsLoadAware(d.Services)
                 ? new LoadTrackingChatClient(d.Client, d.Services.GetRequiredService<ConfiguredStrategyState>().LoadTracker(d.Services), d.TargetName)
                 : d.Client);
     }
+
+    /// <summary>Whether configuration lists a load-aware strategy (read raw: targets are built before options are final, and a reload must not re-validate here).</summary>
+    private static bool ListsLoadAware(IServiceProvider services) =>
+        Section(services, LlmRoutingOptions.SectionName + ":Strategies")?.GetChildren().Any(c => c.Value is { } name && LoadAware.Contains(name, StringComparer.OrdinalIgnoreCase)) == true;
 
     private static readonly (string Section, string[] Strategies, Action<LlmRouterBuilder> Claim)[] Sections =
     [
@@ -110,6 +115,7 @@ internal static class ConfiguredStrategies
         ("Embedding", [EmbeddingRoutingStrategy.StrategyName, HybridName], static b => b.ClaimSection<EmbeddingRoutingOptions>("Embedding")),
         ("Load", [.. LoadAware, WeightedSplitStrategy.StrategyName, ConsistentHashStrategy.StrategyName], static b => b.ClaimSection<ConfiguredLoadOptions>("Load")),
         ("Hybrid", [HybridName], static b => b.ClaimSection<HybridRoutingOptions>("Hybrid")),
+        ("Judge", [JudgeStrategy.StrategyName, HybridName], static b => b.ClaimSection<JudgeOptions>("Judge")),
     ];
 
     internal static ClassifierStrategy CreateClassifier(IServiceProvider services, LlmRoutingOptions routing) =>

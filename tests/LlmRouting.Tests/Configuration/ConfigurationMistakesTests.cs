@@ -41,8 +41,8 @@ public class ConfigurationMistakesTests
         { "LlmRouting:Rules:0:Metadata:tier:level", "free", "LlmRouting:Rules[0] ('long'):Metadata:tier must be a single value, not a section." },
         { "LlmRouting:Rules:0:Predicate", "x => true", "LlmRouting:Rules[0] ('long'):Predicate is not a known setting (known: Name, Target, Fallbacks, ContainsAny, ContainsAll, Regex, RegexTimeout, Metadata, Tags, MinTokens, MaxTokens, MinMessages, MaxMessages, Requires, Tasks, MinComplexity, MinRisk, HasPii)." },
         { "LlmRouting:Rules:1:Name", "long", "LlmRouting:Rules[1] ('long'):Name is a duplicate; rule names must be unique." },
-        { "LlmRouting:Strategies:0", "rule", "LlmRouting:Strategies[0] 'rule' is not a registered strategy (registered: rules). Did you mean 'rules'?" },
-        { "LlmRouting:Judge:Target", "economy", "LlmRouting:Judge is configured, but nothing reads it: it configures UseJudge() or UseHybridRouting(h => h.Judge()), which this router does not use." },
+        { "LlmRouting:Strategies:0", "rule", "LlmRouting:Strategies[0] 'rule' is not a registered strategy (registered: rules, classifier, cost-aware, embedding, least-in-flight, lowest-latency, power-of-two, weighted-split, consistent-hash, hybrid, judge). Did you mean 'rules'?" },
+        { "LlmRouting:Judge:Target", "economy", "LlmRouting:Judge is configured, but nothing reads it: list 'judge' or 'hybrid' in LlmRouting:Strategies, or set the strategy up in code." },
     };
 
     private static List<string> StartUpFailures(string key, string value, Action<LlmRouterBuilder>? configure = null)

@@ -148,7 +148,7 @@ public class OptionsValidationTests
     public void UnknownStrategyName()
     {
         OptionsValidationException ex = Fails(r => TwoTargets(r).Default("economy").Configure(o => o.Strategies.Add("clasifier")));
-        Assert.Contains("LlmRouting:Strategies[0] 'clasifier' is not a registered strategy (registered: rules, classifier, cost-aware, embedding, least-in-flight, lowest-latency, power-of-two, weighted-split, consistent-hash, hybrid, judge).", ex.Failures);
+        Assert.Contains("LlmRouting:Strategies[0] 'clasifier' is not a registered strategy (registered: rules, classifier, cost-aware, embedding, least-in-flight, lowest-latency, power-of-two, weighted-split, consistent-hash, hybrid, judge). Did you mean 'classifier'?", ex.Failures);
     }
 
     [Fact]
