@@ -120,7 +120,7 @@ public class ClassifierStrategyTests
         ClassifierStrategy strategy = Assert.IsType<ClassifierStrategy>(Assert.Single(router.Strategies));
         Assert.Same(ClassifierModel.Default, strategy.Model);
         Assert.Equal(["premium", "economy"], strategy.Thresholds.Select(t => t.Target));
-        Assert.Equal(ClassifierStrategyOptions.DefaultThreshold, strategy.Thresholds[0].MinScore);
+        Assert.Equal(ClassifierOptions.DefaultThreshold, strategy.Thresholds[0].MinScore);
     }
 
     [Fact]
