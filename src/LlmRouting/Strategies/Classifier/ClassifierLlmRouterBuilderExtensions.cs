@@ -18,7 +18,8 @@ public static class ClassifierLlmRouterBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         OptionsBuilder<ClassifierOptions> options = builder.Services.AddOptions<ClassifierOptions>();
-        builder.ClaimSection<ClassifierOptions>("Classifier");
+        // Claimed, not re-checked by the router: binding ClassifierOptions (validated on start) reports its own failures.
+        builder.ClaimedSections.Add("Classifier");
         options.Configure<IServiceProvider>((o, sp) => ConfigurationValues.Bind(builder.SectionOf(sp, "Classifier"), o));
         OptionsValidation.AddValidation<ClassifierOptions>(builder.Services, ClassifierOptions.SectionName);
         if (configure is not null)

@@ -25,6 +25,7 @@ public static class BanditLlmRouterBuilderExtensions
             services.Configure(configure);
         }
 
+        OptionsValidation.AddValidation<BanditOptions>(services, "Bandit");
         services.TryAddSingleton<IRoutingStatisticsStore, InMemoryRoutingStatisticsStore>();
         services.TryAddSingleton<IRouteContextSelector>(DefaultRouteContextSelector.Instance);
         services.TryAddSingleton(sp => new BanditStrategy(
