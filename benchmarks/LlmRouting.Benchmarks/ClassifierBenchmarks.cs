@@ -41,7 +41,7 @@ public class ClassifierBenchmarks
             "words-only" => Fit(includeAnalysis: false, charMin: 0, charMax: 0),
             _ => ClassifierModel.Default,
         };
-        _strategy = new ClassifierStrategy(_model, "premium", "economy", ClassifierStrategyOptions.DefaultThreshold);
+        _strategy = new ClassifierStrategy(_model, "premium", "economy", ClassifierOptions.DefaultThreshold);
         var registry = new TargetRegistry(
         [
             new RouteTarget("premium", new NullChatClient(), new TargetProfile { Tier = QualityTier.Premium }),

@@ -39,12 +39,13 @@ public static class LlmRoutingRedisServiceCollectionExtensions
     /// <param name="configuration">The section holding <see cref="LlmRoutingRedisOptions"/> (<c>ConnectionString</c>, <c>KeyPrefix</c>, <c>OutageBehavior</c>, …).</param>
     /// <returns>The services.</returns>
     /// <exception cref="ArgumentException">The connection string is missing or a setting is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A key is unknown or a value does not convert.</exception>
     public static IServiceCollection AddLlmRoutingRedis(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = new LlmRoutingRedisOptions();
-        configuration.Bind(options);
+        // Strict: an unknown key or a value that does not convert fails here, with its path.
+        LlmRoutingRedisOptions options = ConfigurationValues.Bind(configuration, new LlmRoutingRedisOptions());
         return AddCore(services, options);
     }
 

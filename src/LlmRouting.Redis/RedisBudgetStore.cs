@@ -34,9 +34,8 @@ public sealed class RedisBudgetStore : IBudgetStore, IDisposable
     private readonly LlmRoutingRedisOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly RedisOutageTracker _outage;
-    private readonly ConcurrentDictionary<string, PendingSpend> _pending = new(StringComparer.Ordinal);
+    private readonly RedisWriteBehind<PendingSpend> _pending;
     private readonly ConcurrentDictionary<string, long> _lastKnown = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _replayGate = new(1, 1);
 
     /// <summary>Initializes a new instance of the <see cref="RedisBudgetStore"/> class.</summary>
     /// <param name="redis">The Redis connection.</param>
@@ -51,6 +50,7 @@ public sealed class RedisBudgetStore : IBudgetStore, IDisposable
         _options = options;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _outage = new RedisOutageTracker(StoreName, options.OutageBehavior, (ILogger?)logger ?? NullLogger.Instance);
+        _pending = new RedisWriteBehind<PendingSpend>(static (old, s) => new PendingSpend(old.Nanos + s.Nanos, old.ExpiresAt > s.ExpiresAt ? old.ExpiresAt : s.ExpiresAt), _outage);
     }
 
     /// <summary>Gets the number of keys whose spend is kept locally, waiting to be replayed to Redis.</summary>
@@ -99,59 +99,23 @@ public sealed class RedisBudgetStore : IBudgetStore, IDisposable
         {
             // The money is spent either way: keep it, replay it later; never throw here, even when failing closed.
             _outage.Failed(ex);
-            _pending.AddOrUpdate(
-                key,
-                static (_, s) => s,
-                static (_, old, s) => new PendingSpend(old.Nanos + s.Nanos, old.ExpiresAt > s.ExpiresAt ? old.ExpiresAt : s.ExpiresAt),
-                new PendingSpend(nanos, expiresAt));
+            _pending.Keep(key, new PendingSpend(nanos, expiresAt));
             return ToAmount(_lastKnown.GetValueOrDefault(key) + PendingNanos(key));
         }
     }
 
     /// <summary>Replays locally kept spend to Redis now (it also happens before every operation).</summary>
     /// <returns>The number of keys replayed.</returns>
-    public async ValueTask<int> ReplayAsync()
+    public ValueTask<int> ReplayAsync()
     {
-        if (_pending.IsEmpty || !await _replayGate.WaitAsync(0).ConfigureAwait(false))
-        {
-            return 0;
-        }
-
-        int replayed = 0;
-        try
-        {
-            DateTimeOffset now = _timeProvider.GetUtcNow();
-            foreach (string key in _pending.Keys)
-            {
-                if (!_pending.TryRemove(key, out PendingSpend? spend) || spend.ExpiresAt <= now)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    _lastKnown[key] = await AddAsync(key, spend.Nanos, spend.ExpiresAt).ConfigureAwait(false);
-                    replayed++;
-                }
-                catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
-                {
-                    _pending.AddOrUpdate(key, spend, (_, old) => new PendingSpend(old.Nanos + spend.Nanos, old.ExpiresAt > spend.ExpiresAt ? old.ExpiresAt : spend.ExpiresAt));
-                    _outage.Failed(ex);
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            _replayGate.Release();
-        }
-
-        _outage.Replayed(replayed);
-        return replayed;
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        return _pending.ReplayAsync(
+            async (key, spend) => _lastKnown[key] = await AddAsync(key, spend.Nanos, spend.ExpiresAt).ConfigureAwait(false),
+            spend => spend.ExpiresAt <= now);
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _replayGate.Dispose();
+    public void Dispose() => _pending.Dispose();
 
     internal static long ToNanos(decimal amount) => checked((long)decimal.Round(amount * NanosPerUnit, 0, MidpointRounding.ToEven));
 
@@ -164,7 +128,7 @@ public sealed class RedisBudgetStore : IBudgetStore, IDisposable
         return (long)result;
     }
 
-    private long PendingNanos(string key) => _pending.TryGetValue(key, out PendingSpend? spend) ? spend.Nanos : 0;
+    private long PendingNanos(string key) => _pending.TryGet(key, out PendingSpend? spend) ? spend!.Nanos : 0;
 
     private RedisKey RedisKey(string key) => _options.KeyPrefix + "budget:" + key;
 

@@ -29,9 +29,8 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
     private readonly IConnectionMultiplexer _redis;
     private readonly LlmRoutingRedisOptions _options;
     private readonly RedisOutageTracker _outage;
-    private readonly ConcurrentDictionary<string, RoutingStatistic> _pending = new(StringComparer.Ordinal);
+    private readonly RedisWriteBehind<RoutingStatistic> _pending;
     private readonly ConcurrentDictionary<string, RoutingStatistic> _lastKnown = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _replayGate = new(1, 1);
 
     /// <summary>Initializes a new instance of the <see cref="RedisRoutingStatisticsStore"/> class.</summary>
     /// <param name="redis">The Redis connection.</param>
@@ -44,6 +43,7 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
         _redis = redis;
         _options = options;
         _outage = new RedisOutageTracker(StoreName, options.OutageBehavior, (ILogger?)logger ?? NullLogger.Instance);
+        _pending = new RedisWriteBehind<RoutingStatistic>(Sum, _outage);
     }
 
     /// <inheritdoc/>
@@ -65,7 +65,7 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
         catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
         {
             _outage.Failed(ex);
-            _pending.AddOrUpdate(key, static (_, d) => d, static (_, old, d) => Sum(old, d), delta);
+            _pending.Keep(key, delta);
         }
     }
 
@@ -89,7 +89,7 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
                     values[1].IsNull ? 0 : double.Parse((string)values[1]!, CultureInfo.InvariantCulture),
                     values[2].IsNull ? 0 : double.Parse((string)values[2]!, CultureInfo.InvariantCulture));
                 _lastKnown[keyList[i]] = total;
-                result[keyList[i]] = Sum(total, _pending.GetValueOrDefault(keyList[i]));
+                result[keyList[i]] = Sum(total, Pending(keyList[i]));
             }
 
             _outage.Succeeded();
@@ -105,7 +105,7 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
 
             foreach (string key in keys)
             {
-                result[key] = Sum(_lastKnown.GetValueOrDefault(key), _pending.GetValueOrDefault(key));
+                result[key] = Sum(_lastKnown.GetValueOrDefault(key), Pending(key));
             }
 
             return result;
@@ -114,47 +114,12 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
 
     /// <summary>Replays locally kept observations to Redis now (it also happens before every operation).</summary>
     /// <returns>The number of keys replayed.</returns>
-    public async ValueTask<int> ReplayAsync()
-    {
-        if (_pending.IsEmpty || !await _replayGate.WaitAsync(0).ConfigureAwait(false))
-        {
-            return 0;
-        }
-
-        int replayed = 0;
-        try
-        {
-            foreach (string key in _pending.Keys)
-            {
-                if (!_pending.TryRemove(key, out RoutingStatistic delta))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    await AddAsync(key, delta).ConfigureAwait(false);
-                    replayed++;
-                }
-                catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
-                {
-                    _pending.AddOrUpdate(key, static (_, d) => d, static (_, old, d) => Sum(old, d), delta);
-                    _outage.Failed(ex);
-                    break;
-                }
-            }
-        }
-        finally
-        {
-            _replayGate.Release();
-        }
-
-        _outage.Replayed(replayed);
-        return replayed;
-    }
+    public ValueTask<int> ReplayAsync() => _pending.ReplayAsync(AddAsync);
 
     /// <inheritdoc/>
-    public void Dispose() => _replayGate.Dispose();
+    public void Dispose() => _pending.Dispose();
+
+    private RoutingStatistic Pending(string key) => _pending.TryGet(key, out RoutingStatistic pending) ? pending : default;
 
     private static RoutingStatistic Sum(RoutingStatistic a, RoutingStatistic b) => new(a.Count + b.Count, a.Sum + b.Sum, a.SumOfSquares + b.SumOfSquares);
 

@@ -1,7 +1,7 @@
 namespace LlmRouting;
 
 /// <summary>Thrown by the Redis-backed stores during a Redis outage when <see cref="LlmRoutingRedisOptions.OutageBehavior"/> is <see cref="RedisOutageBehavior.FailClosed"/>.</summary>
-public sealed class RedisStateUnavailableException : Exception
+public sealed class RedisStateUnavailableException : LlmRoutingException
 {
     /// <summary>Initializes a new instance of the <see cref="RedisStateUnavailableException"/> class.</summary>
     public RedisStateUnavailableException()

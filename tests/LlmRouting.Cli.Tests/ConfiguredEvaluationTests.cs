@@ -71,13 +71,13 @@ public class ConfiguredEvaluationTests
 
         // The same share by hand: prompts whose premium-need score reaches the default threshold.
         string[] prompts = [.. Data.LabelledDataset.Load(files, Strong, Weak).Prompts.Select(p => p.Prompt)];
-        double expected = prompts.Count(p => new RoutingRequest(p).Analysis.PremiumNeed >= ClassifierStrategyOptions.DefaultThreshold) / (double)prompts.Length;
+        double expected = prompts.Count(p => new RoutingRequest(p).Analysis.PremiumNeed >= ClassifierOptions.DefaultThreshold) / (double)prompts.Length;
 
         using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "summary.json")));
         JsonElement point = summary.RootElement.GetProperty("operating_point");
         Assert.Equal(expected, point.GetProperty("premium_share").GetDouble(), 6);
         Assert.Equal("classifier", point.GetProperty("deciding_stage").GetString());
-        Assert.Equal(ClassifierStrategyOptions.DefaultThreshold, point.GetProperty("threshold").GetDouble());
+        Assert.Equal(ClassifierOptions.DefaultThreshold, point.GetProperty("threshold").GetDouble());
         Assert.Equal("configured router (classifier sweep)", summary.RootElement.GetProperty("router").GetString());
     }
 

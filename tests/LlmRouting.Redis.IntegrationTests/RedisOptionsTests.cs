@@ -28,6 +28,26 @@ public class RedisOptionsTests
         Assert.StartsWith("LlmRoutingRedisOptions.OperationTimeout must be positive and at most one minute.", timeout.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Configuration_IsBoundStrictly()
+    {
+        IConfiguration root = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmRouting:Redis:ConnectionString"] = "127.0.0.1:1",
+            ["LlmRouting:Redis:OutageBehaviour"] = "FailClosed",
+            ["LlmRouting:Redis:OperationTimeout"] = "1s",
+        }).Build();
+
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new ServiceCollection().AddLlmRoutingRedis(root.GetSection("LlmRouting:Redis")));
+
+        Assert.Equal(
+            [
+                "LlmRouting:Redis:OperationTimeout '1s' is not a valid time span; use [d.]hh:mm:ss[.fffffff] (e.g. 00:00:00.050 for 50 ms).",
+                "LlmRouting:Redis:OutageBehaviour is not a known setting (known: ConnectionString, KeyPrefix, OutageBehavior, OperationTimeout, ShareBudgets, ShareStatistics, ShareExactCache). Did you mean 'OutageBehavior'?",
+            ],
+            ex.Failures);
+    }
+
     [Theory]
     [InlineData("0.000000001", 1L)]
     [InlineData("12.345678912", 12_345_678_912L)]

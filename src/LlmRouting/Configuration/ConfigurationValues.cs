@@ -58,11 +58,11 @@ internal static class ConfigurationValues
             if (property is null)
             {
                 IEnumerable<string> known = properties.Select(p => p.Name).Concat(ignored ?? Enumerable.Empty<string>());
-                failures.Add($"{path}:{child.Key} is not a known setting (known: {string.Join(", ", properties.Select(p => p.Name))}).{DidYouMean(child.Key, known)}");
+                failures.Add($"{Join(path, child.Key)} is not a known setting (known: {string.Join(", ", properties.Select(p => p.Name))}).{DidYouMean(child.Key, known)}");
                 continue;
             }
 
-            BindProperty(child, target, property, $"{path}:{property.Name}", failures);
+            BindProperty(child, target, property, Join(path, property.Name), failures);
         }
     }
 
@@ -401,6 +401,8 @@ internal static class ConfigurationValues
 
         return previous[b.Length];
     }
+
+    private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}:{key}";
 
     private static string PathOf(IConfiguration section) => section is IConfigurationSection s ? s.Path : string.Empty;
 

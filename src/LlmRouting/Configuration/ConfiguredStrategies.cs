@@ -18,7 +18,7 @@ namespace LlmRouting;
 /// reload) and fails with a message naming the section and field.
 /// </para>
 /// <para>
-/// Sections: <c>Classifier</c> (<see cref="ClassifierStrategyOptions"/>), <c>CostAware</c> (<see cref="CostAwareOptions"/>,
+/// Sections: <c>Classifier</c> (<see cref="ClassifierOptions"/>), <c>CostAware</c> (<see cref="CostAwareOptions"/>,
 /// budgets included), <c>Embedding</c> (<see cref="EmbeddingRoutingOptions"/>), <c>Judge</c> (<see cref="JudgeOptions"/>),
 /// <c>Load</c> (<see cref="ConfiguredLoadOptions"/>: the load-aware strategies, weighted split and consistent hashing),
 /// and <c>hybrid</c>, the hybrid stages in one strategy (see <see cref="ConfiguredHybridStrategy"/>).
@@ -110,7 +110,7 @@ internal static class ConfiguredStrategies
 
     private static readonly (string Section, string[] Strategies, Action<LlmRouterBuilder> Claim)[] Sections =
     [
-        ("Classifier", [ClassifierStrategy.StrategyName, HybridName], static b => b.ClaimSection<ClassifierStrategyOptions>("Classifier")),
+        ("Classifier", [ClassifierStrategy.StrategyName, HybridName], static b => b.ClaimSection<ClassifierOptions>("Classifier")),
         ("CostAware", [CostAwareStrategy.StrategyName, HybridName], static b => b.ClaimSection<CostAwareOptions>("CostAware")),
         ("Embedding", [EmbeddingRoutingStrategy.StrategyName, HybridName], static b => b.ClaimSection<EmbeddingRoutingOptions>("Embedding")),
         ("Load", [.. LoadAware, WeightedSplitStrategy.StrategyName, ConsistentHashStrategy.StrategyName], static b => b.ClaimSection<ConfiguredLoadOptions>("Load")),
@@ -119,7 +119,7 @@ internal static class ConfiguredStrategies
     ];
 
     internal static ClassifierStrategy CreateClassifier(IServiceProvider services, LlmRoutingOptions routing) =>
-        ClassifierLlmRouterBuilderExtensions.Create(Bind(services, ClassifierStrategyOptions.SectionName, new ClassifierStrategyOptions()), routing);
+        ClassifierLlmRouterBuilderExtensions.Create(Bind(services, ClassifierOptions.SectionName, new ClassifierOptions()), routing);
 
     internal static CostAwareOptions CostAwareOptions(IServiceProvider services, LlmRoutingOptions routing, string section = "LlmRouting:CostAware")
     {
@@ -233,7 +233,7 @@ internal static class ConfiguredStrategies
         }
 
         var chain = new List<IRoutingStrategy>(3);
-        if (stages.PreferClassifier && Find(services, ClassifierStrategyOptions.SectionName) is not null)
+        if (stages.PreferClassifier && Find(services, ClassifierOptions.SectionName) is not null)
         {
             chain.Add(CreateClassifier(services, routing));
         }

@@ -21,10 +21,14 @@ internal static class LlmRoutingOptionsBinder
         ["CostAware"] = "UseHybridRouting() (UseCostAware is configured in code)",
     };
 
+    /// <summary>Sections read by service-level registrations the builder cannot see (<c>AddLlmRoutingRedis(configuration.GetSection("LlmRouting:Redis"))</c>), which bind them strictly themselves.</summary>
+    private static readonly string[] ServiceSections = ["Redis"];
+
     public static void Bind(IConfiguration section, LlmRoutingOptions options, ISet<string> claimed, List<string> failures)
     {
         string path = section is IConfigurationSection s ? s.Path : LlmRoutingOptions.SectionName;
         var ignored = new HashSet<string>(claimed, StringComparer.OrdinalIgnoreCase);
+        ignored.UnionWith(ServiceSections);
         foreach (IConfigurationSection child in section.GetChildren())
         {
             if (!claimed.Contains(child.Key) && KnownSections.TryGetValue(child.Key, out string? reader))

@@ -90,6 +90,19 @@ internal static class OptionsValidation
             }
         }
 
+        // The options' own cross-field check (an internal or public Validate() that throws), so every rule runs here too.
+        if (options.GetType().GetMethod("Validate", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes) is { ReturnType: var returns } check && returns == typeof(void))
+        {
+            try
+            {
+                check.Invoke(options, null);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is ArgumentException or InvalidOperationException or OptionsValidationException)
+            {
+                failures.Add(ex.InnerException is OptionsValidationException o ? string.Join("; ", o.Failures) : $"{path}: {FirstLine(ex.InnerException.Message)}");
+            }
+        }
+
         if (options is IValidatableObject validatable)
         {
             foreach (ValidationResult result in validatable.Validate(new ValidationContext(options)))
@@ -108,6 +121,18 @@ internal static class OptionsValidation
         MaxLengthAttribute max => string.Create(CultureInfo.InvariantCulture, $"{path} must have at most {max.Length} item(s)."),
         _ => $"{path}: {attribute.FormatErrorMessage(path)}",
     };
+
+    /// <summary>An <see cref="ArgumentException"/> message without the " (Parameter 'x')" and "Actual value was" lines.</summary>
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        if (end < 0)
+        {
+            end = message.IndexOf('\n', StringComparison.Ordinal);
+        }
+
+        return (end < 0 ? message : message[..end]).TrimEnd();
+    }
 
     private static string Show(object? value) => value switch
     {

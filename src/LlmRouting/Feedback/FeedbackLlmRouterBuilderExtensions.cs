@@ -20,6 +20,7 @@ public static class FeedbackLlmRouterBuilderExtensions
             services.Configure(configure);
         }
 
+        OptionsValidation.AddValidation<RouteFeedbackOptions>(services, "OutcomeFeedback");
         services.TryAddSingleton<IRouteContextSelector>(DefaultRouteContextSelector.Instance);
         services.TryAddSingleton(sp => new RouteFeedback(
             sp.GetServices<IRouteOutcomeListener>(),

@@ -1,7 +1,7 @@
 namespace LlmRouting;
 
 /// <summary>Thrown when no target can serve a request; names every target and what it lacked.</summary>
-public sealed class NoRouteAvailableException : InvalidOperationException
+public sealed class NoRouteAvailableException : LlmRoutingException
 {
     /// <summary>Initializes a new instance of the <see cref="NoRouteAvailableException"/> class.</summary>
     public NoRouteAvailableException()

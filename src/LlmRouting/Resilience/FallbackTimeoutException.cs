@@ -1,7 +1,7 @@
 namespace LlmRouting;
 
 /// <summary>Thrown when a request's total time budget (<see cref="FallbackOptions.TotalTimeout"/>) ran out across its attempts.</summary>
-public sealed class FallbackTimeoutException : TimeoutException
+public sealed class FallbackTimeoutException : LlmRoutingException
 {
     /// <summary>Initializes a new instance of the <see cref="FallbackTimeoutException"/> class.</summary>
     public FallbackTimeoutException()

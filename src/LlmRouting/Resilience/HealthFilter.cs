@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LlmRouting;
 
 /// <summary>Removes targets whose circuit is open; when every target's circuit is open, lets all through ("panic").</summary>
-public sealed class HealthFilter : IRouteCandidateFilter
+internal sealed class HealthFilter : IRouteCandidateFilter
 {
     private readonly TargetHealthMonitor _monitor;
 

@@ -46,7 +46,7 @@ public static class ProviderFailures
 
         return exception switch
         {
-            TimeoutRejectedException or TimeoutException or BrokenCircuitException => true,
+            TimeoutRejectedException or TimeoutException or FallbackTimeoutException or BrokenCircuitException => true,
             OperationCanceledException => false,
             HttpRequestException or IOException or SocketException => true,
             JsonException => true, // a 200 whose body is not valid JSON: the provider's fault

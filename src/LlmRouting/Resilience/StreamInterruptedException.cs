@@ -10,7 +10,7 @@ namespace LlmRouting;
 /// The message never contains content. <see cref="Updates"/> holds what was streamed, for the caller to keep,
 /// discard or resume from; <see cref="Route"/> says which target broke.
 /// </remarks>
-public sealed class StreamInterruptedException : Exception
+public sealed class StreamInterruptedException : LlmRoutingException
 {
     /// <summary>Initializes a new instance of the <see cref="StreamInterruptedException"/> class.</summary>
     public StreamInterruptedException()

@@ -90,10 +90,14 @@ public sealed class TargetHealthMonitor
 
             if (o.EnableRetry)
             {
+                // The user's own ShouldHandle and DelayGenerator, when set, take the place of the transient check and Retry-After.
                 RetryStrategyOptions retry = Copy(o.Retry);
-                retry.ShouldHandle = args => new(ShouldRetry(args.Outcome.Exception, o, owner._timeProvider));
-                retry.DelayGenerator = args =>
-                    new(args.Outcome.Exception is { } ex ? ProviderFailures.GetRetryAfter(ex, owner._timeProvider.GetUtcNow()) : null);
+                Func<RetryPredicateArguments<object>, ValueTask<bool>>? userRetry = IsSet(o.Retry.ShouldHandle, PollyDefaults.Retry.ShouldHandle) ? o.Retry.ShouldHandle : null;
+                retry.ShouldHandle = userRetry is null
+                    ? args => new(ShouldRetry(args.Outcome.Exception, o, owner._timeProvider))
+                    : async args => await userRetry(args).ConfigureAwait(false) && WithinRetryAfter(args.Outcome.Exception, o, owner._timeProvider);
+                retry.DelayGenerator = o.Retry.DelayGenerator ?? (args =>
+                    new(args.Outcome.Exception is { } ex ? ProviderFailures.GetRetryAfter(ex, owner._timeProvider.GetUtcNow()) : null));
                 builder.AddRetry(retry);
             }
 
@@ -101,16 +105,20 @@ public sealed class TargetHealthMonitor
             {
                 CircuitBreakerStrategyOptions breaker = Copy(o.CircuitBreaker);
                 breaker.StateProvider = _state;
-                breaker.ShouldHandle = args => new(args.Outcome.Exception is { } ex && o.IsTransient(ex));
+                breaker.ShouldHandle = IsSet(o.CircuitBreaker.ShouldHandle, PollyDefaults.CircuitBreaker.ShouldHandle)
+                    ? o.CircuitBreaker.ShouldHandle
+                    : args => new(args.Outcome.Exception is { } ex && o.IsTransient(ex));
+                Func<OnCircuitOpenedArguments<object>, ValueTask>? userOpened = o.CircuitBreaker.OnOpened;
+                Func<OnCircuitClosedArguments<object>, ValueTask>? userClosed = o.CircuitBreaker.OnClosed;
                 breaker.OnOpened = args =>
                 {
                     _opened = new OpenInfo(owner._timeProvider.GetUtcNow() + args.BreakDuration, args.Outcome.Exception?.GetType().Name);
-                    return default;
+                    return userOpened?.Invoke(args) ?? default;
                 };
-                breaker.OnClosed = _ =>
+                breaker.OnClosed = args =>
                 {
                     _opened = _opened is { } last ? last with { Until = null } : null;
-                    return default;
+                    return userClosed?.Invoke(args) ?? default;
                 };
                 builder.AddCircuitBreaker(breaker);
             }
@@ -141,6 +149,14 @@ public sealed class TargetHealthMonitor
             }
         }
 
+        /// <summary>Polly's defaults, to tell a predicate the user set from the one every new options object carries.</summary>
+        private static class PollyDefaults
+        {
+            public static readonly RetryStrategyOptions Retry = new();
+
+            public static readonly CircuitBreakerStrategyOptions CircuitBreaker = new();
+        }
+
         /// <summary>When the circuit last opened: swapped as one reference, so readers never see a torn value.</summary>
         private sealed record OpenInfo(DateTimeOffset? Until, string? Failure);
 
@@ -151,12 +167,19 @@ public sealed class TargetHealthMonitor
                 return false;
             }
 
-            // A provider asking for a long pause is better served by the next target than by waiting.
-            return ProviderFailures.GetRetryAfter(exception, time.GetUtcNow()) is not { } wait || wait <= options.MaxRetryAfter;
+            return WithinRetryAfter(exception, options, time);
         }
+
+        /// <summary>A provider asking for a long pause is better served by the next target than by waiting.</summary>
+        private static bool WithinRetryAfter(Exception? exception, TargetResilienceOptions options, TimeProvider time) =>
+            exception is null || ProviderFailures.GetRetryAfter(exception, time.GetUtcNow()) is not { } wait || wait <= options.MaxRetryAfter;
+
+        private static bool IsSet<T>(T value, T defaultValue)
+            where T : Delegate => !ReferenceEquals(value, defaultValue);
 
         private static RetryStrategyOptions Copy(RetryStrategyOptions source) => new()
         {
+            Name = source.Name,
             MaxRetryAttempts = source.MaxRetryAttempts,
             BackoffType = source.BackoffType,
             UseJitter = source.UseJitter,
@@ -168,6 +191,8 @@ public sealed class TargetHealthMonitor
 
         private static CircuitBreakerStrategyOptions Copy(CircuitBreakerStrategyOptions source) => new()
         {
+            Name = source.Name,
+            ManualControl = source.ManualControl,
             FailureRatio = source.FailureRatio,
             MinimumThroughput = source.MinimumThroughput,
             SamplingDuration = source.SamplingDuration,

@@ -12,6 +12,10 @@ namespace LlmRouting;
 /// failures only (<see cref="ProviderFailures.IsTransient"/>): timeouts, connection errors, 408, 429 and 5xx.
 /// Retries honour the provider's <c>Retry-After</c>; a requested delay longer than
 /// <see cref="MaxRetryAfter"/> is not waited for — the request falls over to the next target instead.
+/// Callbacks you set on the Polly options are kept: <c>Retry.ShouldHandle</c> decides what is retried instead of
+/// <see cref="IsTransient"/>, <c>Retry.DelayGenerator</c> replaces the <c>Retry-After</c> delay,
+/// <c>CircuitBreaker.ShouldHandle</c> decides what counts as a failure, and <c>OnOpened</c>/<c>OnClosed</c> run after
+/// the router's own bookkeeping. Every value is validated (Polly's ranges included) when the router is built.
 /// </remarks>
 public sealed class TargetResilienceOptions
 {

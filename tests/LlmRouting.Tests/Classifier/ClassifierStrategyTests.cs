@@ -120,7 +120,7 @@ public class ClassifierStrategyTests
         ClassifierStrategy strategy = Assert.IsType<ClassifierStrategy>(Assert.Single(router.Strategies));
         Assert.Null(strategy.Model);
         Assert.Equal(["premium", "economy"], strategy.Thresholds.Select(t => t.Target));
-        Assert.Equal(ClassifierStrategyOptions.DefaultThreshold, strategy.Thresholds[0].MinScore);
+        Assert.Equal(ClassifierOptions.DefaultThreshold, strategy.Thresholds[0].MinScore);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public class ClassifierStrategyTests
     [Fact]
     public async Task WithoutAModel_RoutesByThePremiumNeedScore()
     {
-        var strategy = new ClassifierStrategy(null, "premium", "economy", ClassifierStrategyOptions.DefaultThreshold);
+        var strategy = new ClassifierStrategy(null, "premium", "economy", ClassifierOptions.DefaultThreshold);
         RouteCandidates candidates = RouteCandidates.All(new TargetRegistry(
         [
             new RouteTarget("premium", new TestChatClient("premium"), new TargetProfile { Tier = QualityTier.Premium }),

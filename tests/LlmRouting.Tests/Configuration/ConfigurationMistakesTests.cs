@@ -133,3 +133,46 @@ public class ConfigurationMistakesTests
         Assert.Equal([message], ex.Failures);
     }
 }
+
+public class OptionsStartUpValidationTests
+{
+    private static OptionsValidationException StartUpFails(Action<LlmRouterBuilder> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLlmRouter(r => configure(r.AddTarget("premium", new TestChatClient()).Default("premium")));
+        using ServiceProvider provider = services.BuildServiceProvider();
+        return Assert.Throws<OptionsValidationException>(provider.GetRequiredService<IStartupValidator>().Validate);
+    }
+
+    [Fact]
+    public void OutcomeFeedbackOptions_AreValidatedAtStartUp()
+    {
+        OptionsValidationException ex = StartUpFails(r => r.UseOutcomeFeedback(f => f.Capacity = 0));
+
+        Assert.Contains("OutcomeFeedback: RouteFeedbackOptions.Capacity must be positive.", ex.Failures);
+    }
+
+    [Fact]
+    public void BanditOptions_AreValidatedAtStartUp()
+    {
+        OptionsValidationException ex = StartUpFails(r => r.UseBandit(b => b.ExplorationRate = 2));
+
+        Assert.Contains("Bandit: BanditOptions.ExplorationRate must be from 0 to 1.", ex.Failures);
+    }
+
+    [Fact]
+    public void ClassifierOptions_FromConfiguration_AreCheckedStrictlyAtStartUp()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmRouting:Classifier:Treshold"] = "0.4",
+        }).Build());
+        services.AddLlmRouter(r => r.AddTarget("premium", new TestChatClient(), t => t.Tier(QualityTier.Premium)).Default("premium").UseClassifier());
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        OptionsValidationException ex = Assert.Throws<OptionsValidationException>(provider.GetRequiredService<IStartupValidator>().Validate);
+
+        Assert.Contains(ex.Failures, f => f.StartsWith("LlmRouting:Classifier:Treshold is not a known setting (known: ", StringComparison.Ordinal) && f.EndsWith(" Did you mean 'Threshold'?", StringComparison.Ordinal));
+    }
+}

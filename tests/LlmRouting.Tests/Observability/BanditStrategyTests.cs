@@ -16,7 +16,7 @@ public sealed class BanditStrategyTests
     public async Task WithNoOutcomes_EveryTargetIsTriedBeforeAnyIsRepeated()
     {
         var store = new InMemoryRoutingStatisticsStore();
-        var bandit = new BanditStrategy(store, options: new BanditStrategyOptions { ExplorationRate = 0, Random = new Random(1) });
+        var bandit = new BanditStrategy(store, options: new BanditOptions { ExplorationRate = 0, Random = new Random(1) });
         var request = new RoutingRequest("hello", ObservabilityFixtures.For(task: "chat"));
         var seen = new HashSet<string>();
         for (int i = 0; i < 3; i++)
@@ -36,7 +36,7 @@ public sealed class BanditStrategyTests
     public async Task ItChoosesOnlyAmongCandidates()
     {
         var store = new InMemoryRoutingStatisticsStore();
-        var bandit = new BanditStrategy(store, options: new BanditStrategyOptions { ExplorationRate = 1, Random = new Random(3) });
+        var bandit = new BanditStrategy(store, options: new BanditOptions { ExplorationRate = 1, Random = new Random(3) });
         for (int i = 0; i < 20; i++)
         {
             await bandit.OnOutcomeAsync(Entry("premium", "chat|low", 0m), 1, CancellationToken.None);
@@ -55,7 +55,7 @@ public sealed class BanditStrategyTests
     [Fact]
     public async Task ItAbstains_WhenNoneOfItsTargetsIsACandidate()
     {
-        var options = new BanditStrategyOptions();
+        var options = new BanditOptions();
         options.Targets.Add("premium");
         var bandit = new BanditStrategy(new InMemoryRoutingStatisticsStore(), options: options);
         var candidates = new RouteCandidates(Registry, [Registry["economy"]]);
@@ -67,7 +67,7 @@ public sealed class BanditStrategyTests
     public async Task TheRewardIsScoreMinusWeightedCost_StoredPerContextAndTarget()
     {
         var store = new InMemoryRoutingStatisticsStore();
-        var bandit = new BanditStrategy(store, options: new BanditStrategyOptions { CostWeight = 100 });
+        var bandit = new BanditStrategy(store, options: new BanditOptions { CostWeight = 100 });
 
         await bandit.OnOutcomeAsync(Entry("premium", "code|high", 0.0075m), 0.9, CancellationToken.None);
 
@@ -81,7 +81,7 @@ public sealed class BanditStrategyTests
     [Fact]
     public async Task TheDecisionExplainsItselfWithoutContent()
     {
-        var bandit = new BanditStrategy(new InMemoryRoutingStatisticsStore(), options: new BanditStrategyOptions { ExplorationRate = 0 });
+        var bandit = new BanditStrategy(new InMemoryRoutingStatisticsStore(), options: new BanditOptions { ExplorationRate = 0 });
         RouteDecision decision = (await bandit.DecideAsync(new RoutingRequest("a secret question", ObservabilityFixtures.For(task: "chat")), RouteCandidates.All(Registry), CancellationToken.None))!;
 
         Assert.Equal(BanditStrategy.StrategyName, decision.Strategy);
@@ -90,14 +90,14 @@ public sealed class BanditStrategyTests
     }
 
     [Theory]
-    [InlineData(nameof(BanditStrategyOptions.ExplorationRate), "BanditStrategyOptions.ExplorationRate must be from 0 to 1.")]
-    [InlineData(nameof(BanditStrategyOptions.CostWeight), "BanditStrategyOptions.CostWeight must be a finite, non-negative number.")]
-    [InlineData(nameof(BanditStrategyOptions.PriorWeight), "BanditStrategyOptions.PriorWeight must be a finite, positive number.")]
-    [InlineData(nameof(BanditStrategyOptions.RewardNoise), "BanditStrategyOptions.RewardNoise must be a finite, positive number.")]
+    [InlineData(nameof(BanditOptions.ExplorationRate), "BanditOptions.ExplorationRate must be from 0 to 1.")]
+    [InlineData(nameof(BanditOptions.CostWeight), "BanditOptions.CostWeight must be a finite, non-negative number.")]
+    [InlineData(nameof(BanditOptions.PriorWeight), "BanditOptions.PriorWeight must be a finite, positive number.")]
+    [InlineData(nameof(BanditOptions.RewardNoise), "BanditOptions.RewardNoise must be a finite, positive number.")]
     public void BadOptions_AreRejectedWithTheFieldNamed(string field, string message)
     {
-        var options = new BanditStrategyOptions();
-        typeof(BanditStrategyOptions).GetProperty(field)!.SetValue(options, -1d);
+        var options = new BanditOptions();
+        typeof(BanditOptions).GetProperty(field)!.SetValue(options, -1d);
 
         ArgumentOutOfRangeException ex = Assert.Throws<ArgumentOutOfRangeException>(() => new BanditStrategy(new InMemoryRoutingStatisticsStore(), options: options));
         Assert.StartsWith(message, ex.Message, StringComparison.Ordinal);

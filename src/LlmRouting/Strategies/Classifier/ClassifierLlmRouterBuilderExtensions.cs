@@ -14,13 +14,14 @@ public static class ClassifierLlmRouterBuilderExtensions
     /// The model file and target names are checked when the router is built (at start-up and on each reload):
     /// a missing or invalid model file, or a target name that is not configured, fails with a message naming it.
     /// </remarks>
-    public static LlmRouterBuilder UseClassifier(this LlmRouterBuilder builder, Action<ClassifierStrategyOptions>? configure = null)
+    public static LlmRouterBuilder UseClassifier(this LlmRouterBuilder builder, Action<ClassifierOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        OptionsBuilder<ClassifierStrategyOptions> options = builder.Services.AddOptions<ClassifierStrategyOptions>();
-        builder.ClaimSection<ClassifierStrategyOptions>("Classifier");
+        OptionsBuilder<ClassifierOptions> options = builder.Services.AddOptions<ClassifierOptions>();
+        // Claimed, not re-checked by the router: binding ClassifierOptions (validated on start) reports its own failures.
+        builder.ClaimedSections.Add("Classifier");
         options.Configure<IServiceProvider>((o, sp) => ConfigurationValues.Bind(builder.SectionOf(sp, "Classifier"), o));
-        OptionsValidation.AddValidation<ClassifierStrategyOptions>(builder.Services, ClassifierStrategyOptions.SectionName);
+        OptionsValidation.AddValidation<ClassifierOptions>(builder.Services, ClassifierOptions.SectionName);
         if (configure is not null)
         {
             options.Configure(configure);
@@ -28,13 +29,13 @@ public static class ClassifierLlmRouterBuilderExtensions
 
         return builder.UseStrategy(
             ClassifierStrategy.StrategyName,
-            (sp, routing) => Create(sp.GetRequiredService<IOptionsMonitor<ClassifierStrategyOptions>>().CurrentValue, routing),
+            (sp, routing) => Create(sp.GetRequiredService<IOptionsMonitor<ClassifierOptions>>().CurrentValue, routing),
             "UseClassifier");
     }
 
-    internal static ClassifierStrategy Create(ClassifierStrategyOptions options, LlmRoutingOptions routing)
+    internal static ClassifierStrategy Create(ClassifierOptions options, LlmRoutingOptions routing)
     {
-        const string Section = ClassifierStrategyOptions.SectionName;
+        const string Section = ClassifierOptions.SectionName;
         ClassifierModel? model = options.ModelPath is { Length: > 0 } path ? ClassifierModel.Load(path) : options.UseShippedModel ? ClassifierModel.Default : null;
         List<ClassifierThreshold> bands;
         if (options.Thresholds.Count > 0)
@@ -49,7 +50,7 @@ public static class ClassifierLlmRouterBuilderExtensions
         {
             if (options.Threshold is < 0 or > 1 || double.IsNaN(options.Threshold))
             {
-                throw new OptionsValidationException(Section, typeof(ClassifierStrategyOptions), [$"{Section}:Threshold must be in [0, 1] (was {options.Threshold})."]);
+                throw new OptionsValidationException(Section, typeof(ClassifierOptions), [$"{Section}:Threshold must be in [0, 1] (was {options.Threshold})."]);
             }
 
             string premium = options.PremiumTarget ?? FirstOfTier(routing, QualityTier.Premium, $"{Section}:PremiumTarget");
@@ -65,19 +66,19 @@ public static class ClassifierLlmRouterBuilderExtensions
         }
         catch (ArgumentException e)
         {
-            throw new OptionsValidationException(Section, typeof(ClassifierStrategyOptions), [$"{Section}: {e.Message}"]);
+            throw new OptionsValidationException(Section, typeof(ClassifierOptions), [$"{Section}: {e.Message}"]);
         }
     }
 
     private static string FirstOfTier(LlmRoutingOptions routing, QualityTier tier, string field) =>
         routing.Targets.FirstOrDefault(t => t.Tier == tier)?.Name
-        ?? throw new OptionsValidationException(ClassifierStrategyOptions.SectionName, typeof(ClassifierStrategyOptions), [$"{field} is not set and no target has tier {tier}."]);
+        ?? throw new OptionsValidationException(ClassifierOptions.SectionName, typeof(ClassifierOptions), [$"{field} is not set and no target has tier {tier}."]);
 
     private static void RequireTarget(LlmRoutingOptions routing, string? name, string field)
     {
         if (string.IsNullOrWhiteSpace(name) || routing.FindTarget(name) is null)
         {
-            throw new OptionsValidationException(ClassifierStrategyOptions.SectionName, typeof(ClassifierStrategyOptions), [$"{field} '{name}' is not a configured target."]);
+            throw new OptionsValidationException(ClassifierOptions.SectionName, typeof(ClassifierOptions), [$"{field} '{name}' is not a configured target."]);
         }
     }
 }

@@ -6,7 +6,7 @@ namespace LlmRouting;
 /// <see cref="PremiumTarget"/>, <see cref="EconomyTarget"/> and <see cref="Threshold"/>. When neither target is named,
 /// the first target of tier <see cref="QualityTier.Premium"/> and the first of tier <see cref="QualityTier.Economy"/> are used.
 /// </remarks>
-public sealed class ClassifierStrategyOptions
+public sealed class ClassifierOptions
 {
     /// <summary>The configuration section the options bind from.</summary>
     public const string SectionName = "LlmRouting:Classifier";

@@ -1,7 +1,7 @@
 namespace LlmRouting;
 
 /// <summary>Thrown, before any model is called, when a budget with <see cref="BudgetOptions.RefuseAtLimit"/> is spent.</summary>
-public sealed class BudgetExceededException : Exception
+public sealed class BudgetExceededException : LlmRoutingException
 {
     /// <summary>Initializes a new instance of the <see cref="BudgetExceededException"/> class.</summary>
     public BudgetExceededException()

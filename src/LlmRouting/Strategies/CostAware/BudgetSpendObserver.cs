@@ -5,7 +5,7 @@ namespace LlmRouting;
 
 /// <summary>Adds each request's cost to the budgets that apply to it, once the request has ended.</summary>
 /// <remarks>Failed attempts that reported usage are billed too: the provider charged for them.</remarks>
-public sealed partial class BudgetSpendObserver : IRouteObserver
+internal sealed partial class BudgetSpendObserver : IRouteObserver
 {
     private readonly IReadOnlyList<BudgetOptions> _budgets;
     private readonly IBudgetStore _store;

@@ -16,7 +16,7 @@ public static class BanditLlmRouterBuilderExtensions
     /// Reward totals go to the container's <see cref="IRoutingStatisticsStore"/> (an <see cref="InMemoryRoutingStatisticsStore"/>
     /// unless one is registered). Report outcomes through <see cref="RouteFeedback"/>, resolved from the container.
     /// </remarks>
-    public static LlmRouterBuilder UseBandit(this LlmRouterBuilder builder, Action<BanditStrategyOptions>? configure = null)
+    public static LlmRouterBuilder UseBandit(this LlmRouterBuilder builder, Action<BanditOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         IServiceCollection services = builder.Services;
@@ -25,12 +25,13 @@ public static class BanditLlmRouterBuilderExtensions
             services.Configure(configure);
         }
 
+        OptionsValidation.AddValidation<BanditOptions>(services, "Bandit");
         services.TryAddSingleton<IRoutingStatisticsStore, InMemoryRoutingStatisticsStore>();
         services.TryAddSingleton<IRouteContextSelector>(DefaultRouteContextSelector.Instance);
         services.TryAddSingleton(sp => new BanditStrategy(
             sp.GetRequiredService<IRoutingStatisticsStore>(),
             sp.GetRequiredService<IRouteContextSelector>(),
-            sp.GetService<IOptions<BanditStrategyOptions>>()?.Value,
+            sp.GetService<IOptions<BanditOptions>>()?.Value,
             sp.GetService<ILogger<BanditStrategy>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteOutcomeListener, BanditStrategy>(static sp => sp.GetRequiredService<BanditStrategy>()));
         builder.UseOutcomeFeedback();

@@ -12,7 +12,7 @@ namespace LlmRouting;
 /// <para>
 /// Each (context, target) pair keeps running reward totals in the <see cref="IRoutingStatisticsStore"/> (in memory by
 /// default, shared across instances with a distributed store). The expected reward is a Gaussian posterior around the
-/// mean, starting from an optimistic prior so every target is tried. A share <see cref="BanditStrategyOptions.ExplorationRate"/>
+/// mean, starting from an optimistic prior so every target is tried. A share <see cref="BanditOptions.ExplorationRate"/>
 /// of requests is decided by Thompson sampling (a draw from each posterior); the rest go to the best posterior mean.
 /// </para>
 /// <para>
@@ -28,7 +28,7 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
 
     private readonly IRoutingStatisticsStore _store;
     private readonly IRouteContextSelector _contextSelector;
-    private readonly BanditStrategyOptions _options;
+    private readonly BanditOptions _options;
     private readonly HashSet<string>? _targets;
     private readonly Random _random;
     private readonly Lock _randomGate = new();
@@ -40,10 +40,10 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
     /// <param name="options">The settings; defaults when <see langword="null"/>.</param>
     /// <param name="logger">The logger.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public BanditStrategy(IRoutingStatisticsStore store, IRouteContextSelector? contextSelector = null, BanditStrategyOptions? options = null, ILogger<BanditStrategy>? logger = null)
+    public BanditStrategy(IRoutingStatisticsStore store, IRouteContextSelector? contextSelector = null, BanditOptions? options = null, ILogger<BanditStrategy>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        _options = options ?? new BanditStrategyOptions();
+        _options = options ?? new BanditOptions();
         _options.Validate();
         _store = store;
         _contextSelector = contextSelector ?? DefaultRouteContextSelector.Instance;
@@ -120,7 +120,7 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
         return new RouteDecision(ordered, StrategyName, reason, chosen.Mean);
     }
 
-    /// <summary>Stores the reward of a route's outcome: score − <see cref="BanditStrategyOptions.CostWeight"/> × cost.</summary>
+    /// <summary>Stores the reward of a route's outcome: score − <see cref="BanditOptions.CostWeight"/> × cost.</summary>
     /// <param name="route">The route.</param>
     /// <param name="score">The outcome score, from 0 to 1.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
@@ -139,7 +139,7 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
     /// <summary>Gets the reward the strategy maximises for an outcome.</summary>
     /// <param name="score">The outcome score, from 0 to 1.</param>
     /// <param name="cost">What the request cost, if known (unknown counts as free).</param>
-    /// <returns>score − <see cref="BanditStrategyOptions.CostWeight"/> × cost.</returns>
+    /// <returns>score − <see cref="BanditOptions.CostWeight"/> × cost.</returns>
     public double Reward(double score, decimal? cost) => score - (_options.CostWeight * (double)(cost ?? 0m));
 
     /// <summary>Gets the statistics key of a context and target.</summary>

@@ -1,7 +1,7 @@
 namespace LlmRouting;
 
 /// <summary>Settings of the <see cref="BanditStrategy"/>.</summary>
-public sealed class BanditStrategyOptions
+public sealed class BanditOptions
 {
     /// <summary>Gets or sets how much one unit of cost (in the price currency) weighs against one point of outcome score: reward = score − <c>CostWeight</c> × cost.</summary>
     /// <value>The default is 10 (ten cents of cost weigh as much as the whole score range).</value>
@@ -39,32 +39,32 @@ public sealed class BanditStrategyOptions
     {
         if (!double.IsFinite(CostWeight) || CostWeight < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(CostWeight), CostWeight, "BanditStrategyOptions.CostWeight must be a finite, non-negative number.");
+            throw new ArgumentOutOfRangeException(nameof(CostWeight), CostWeight, "BanditOptions.CostWeight must be a finite, non-negative number.");
         }
 
         if (!(ExplorationRate is >= 0d and <= 1d))
         {
-            throw new ArgumentOutOfRangeException(nameof(ExplorationRate), ExplorationRate, "BanditStrategyOptions.ExplorationRate must be from 0 to 1.");
+            throw new ArgumentOutOfRangeException(nameof(ExplorationRate), ExplorationRate, "BanditOptions.ExplorationRate must be from 0 to 1.");
         }
 
         if (!double.IsFinite(PriorMean))
         {
-            throw new ArgumentOutOfRangeException(nameof(PriorMean), PriorMean, "BanditStrategyOptions.PriorMean must be a finite number.");
+            throw new ArgumentOutOfRangeException(nameof(PriorMean), PriorMean, "BanditOptions.PriorMean must be a finite number.");
         }
 
         if (!double.IsFinite(PriorWeight) || PriorWeight <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(PriorWeight), PriorWeight, "BanditStrategyOptions.PriorWeight must be a finite, positive number.");
+            throw new ArgumentOutOfRangeException(nameof(PriorWeight), PriorWeight, "BanditOptions.PriorWeight must be a finite, positive number.");
         }
 
         if (!double.IsFinite(RewardNoise) || RewardNoise <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(RewardNoise), RewardNoise, "BanditStrategyOptions.RewardNoise must be a finite, positive number.");
+            throw new ArgumentOutOfRangeException(nameof(RewardNoise), RewardNoise, "BanditOptions.RewardNoise must be a finite, positive number.");
         }
 
         if (string.IsNullOrWhiteSpace(KeyPrefix))
         {
-            throw new ArgumentException("BanditStrategyOptions.KeyPrefix must not be empty.", nameof(KeyPrefix));
+            throw new ArgumentException("BanditOptions.KeyPrefix must not be empty.", nameof(KeyPrefix));
         }
     }
 }

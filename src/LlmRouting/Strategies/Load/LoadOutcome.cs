@@ -1,7 +1,7 @@
 namespace LlmRouting;
 
 /// <summary>How a tracked call ended.</summary>
-public enum LoadOutcome
+internal enum LoadOutcome
 {
     /// <summary>It answered: a latency sample.</summary>
     Succeeded,

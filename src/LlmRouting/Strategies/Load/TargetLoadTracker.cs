@@ -40,7 +40,7 @@ public sealed class TargetLoadTracker
     /// <summary>Records that a call to <paramref name="target"/> started.</summary>
     /// <param name="target">The target name.</param>
     /// <returns>A token to pass to <see cref="End"/>; holds the start timestamp.</returns>
-    public long Start(string target)
+    internal long Start(string target)
     {
         Interlocked.Increment(ref For(target).InFlight);
         return _timeProvider.GetTimestamp();
@@ -51,7 +51,7 @@ public sealed class TargetLoadTracker
     /// <param name="startTimestamp">The value <see cref="Start"/> returned.</param>
     /// <param name="outcome">How it ended.</param>
     /// <param name="firstUpdateTimestamp">For streams, when the first update arrived: latency is measured to it.</param>
-    public void End(string target, long startTimestamp, LoadOutcome outcome, long? firstUpdateTimestamp = null)
+    internal void End(string target, long startTimestamp, LoadOutcome outcome, long? firstUpdateTimestamp = null)
     {
         Counters counters = For(target);
         Interlocked.Decrement(ref counters.InFlight);
@@ -71,7 +71,7 @@ public sealed class TargetLoadTracker
 
     /// <summary>Gets the current timestamp of the tracker's time provider.</summary>
     /// <returns>The timestamp.</returns>
-    public long Timestamp() => _timeProvider.GetTimestamp();
+    internal long Timestamp() => _timeProvider.GetTimestamp();
 
     private Counters For(string target) => _targets.GetOrAdd(target, static _ => new Counters());
 
