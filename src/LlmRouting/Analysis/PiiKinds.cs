@@ -19,7 +19,7 @@ public enum PiiKinds
     /// <summary>An IBAN that passes the ISO 13616 mod-97 check.</summary>
     Iban = 1 << 3,
 
-    /// <summary>A national id such as a US social security number (ddd-dd-dddd).</summary>
+    /// <summary>A national id such as a US social security number (ddd-dd-dddd or ddd dd dddd).</summary>
     NationalId = 1 << 4,
 
     /// <summary>An IPv4 or IPv6 address.</summary>

@@ -50,12 +50,12 @@ internal static class RequestValidation
     {
         if (options.MaxOutputTokens is <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxOutputTokens, "ChatOptions.MaxOutputTokens must be positive when set.");
+            throw new ArgumentOutOfRangeException(nameof(options), string.Create(CultureInfo.InvariantCulture, $"ChatOptions.MaxOutputTokens must be positive when set (was {options.MaxOutputTokens})."));
         }
 
         if (options.TopK is <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.TopK, "ChatOptions.TopK must be positive when set.");
+            throw new ArgumentOutOfRangeException(nameof(options), string.Create(CultureInfo.InvariantCulture, $"ChatOptions.TopK must be positive when set (was {options.TopK})."));
         }
 
         Finite(options.Temperature, "Temperature", min: 0, max: float.MaxValue, nameof(options));
@@ -75,7 +75,7 @@ internal static class RequestValidation
         if (value is { } v && (!float.IsFinite(v) || v < min || v > max))
         {
             string range = min == float.MinValue ? "finite" : max == float.MaxValue ? $"finite and at least {min.ToString(CultureInfo.InvariantCulture)}" : $"between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}";
-            throw new ArgumentOutOfRangeException(paramName, v, $"ChatOptions.{name} must be {range} when set.");
+            throw new ArgumentOutOfRangeException(paramName, $"ChatOptions.{name} must be {range} when set (was {v.ToString(CultureInfo.InvariantCulture)}).");
         }
     }
 
