@@ -1,0 +1,202 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace LlmRouting.Tests;
+
+/// <summary>Every built-in strategy turned on by configuration alone (no Use… call in code).</summary>
+public class ConfiguredStrategiesTests
+{
+    private const string Medical = "Is it safe to double my blood pressure medication dose if I feel dizzy?";
+
+    [Fact]
+    public async Task CostAware_FromConfigurationAlone_RoutesAndChargesItsBudgets()
+    {
+        using ServiceProvider provider = Build(new()
+        {
+            ["LlmRouting:Strategies:0"] = "cost-aware",
+            ["LlmRouting:CostAware:Budgets:0:ScopeKey"] = "tenant",
+            ["LlmRouting:CostAware:Budgets:0:Period"] = "Day",
+            ["LlmRouting:CostAware:Budgets:0:Limit"] = "0.001",
+        });
+        IChatClient chat = provider.GetRequiredService<IChatClient>();
+        var acme = new ChatOptions { AdditionalProperties = new() { ["tenant"] = "acme" } };
+
+        RouteInfo easy = (await chat.GetResponseAsync("What are your opening hours?")).GetRouteInfo()!;
+        RouteInfo first = (await chat.GetResponseAsync(Medical, acme)).GetRouteInfo()!;
+        RouteInfo second = (await chat.GetResponseAsync(Medical, acme)).GetRouteInfo()!;
+
+        Assert.Equal(("economy", "cost-aware"), (easy.Target, easy.Strategy));
+        Assert.Equal("premium", first.Target);
+
+        // The first premium call (1 000 in, 500 out at 2.50 / 10 per million = 0.0075) spent the 0.001 budget.
+        Assert.Equal("economy", second.Target);
+        Assert.StartsWith("budget spent", second.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Classifier_FromConfigurationAlone_UsesThePremiumNeedScoreAndItsThreshold()
+    {
+        using ServiceProvider provider = Build(new()
+        {
+            ["LlmRouting:Strategies:0"] = "classifier",
+            ["LlmRouting:Classifier:Threshold"] = "0.01",
+        });
+        ClassifierStrategy strategy = Assert.IsType<ClassifierStrategy>(Assert.Single(provider.GetRequiredService<LlmRouterChatClient>().Strategies));
+        Assert.Null(strategy.Model);
+        Assert.Equal(0.01, strategy.Thresholds[0].MinScore);
+
+        RouteInfo route = (await provider.GetRequiredService<IChatClient>().GetResponseAsync(Medical)).GetRouteInfo()!;
+        Assert.Equal(("premium", "classifier"), (route.Target, route.Strategy));
+    }
+
+    [Fact]
+    public async Task Embedding_FromConfigurationAlone_RoutesByItsRoutes()
+    {
+        using ServiceProvider provider = Build(new()
+        {
+            ["LlmRouting:Strategies:0"] = "embedding",
+            ["LlmRouting:Embedding:Routes:0:Name"] = "proofs",
+            ["LlmRouting:Embedding:Routes:0:Target"] = "premium",
+            ["LlmRouting:Embedding:Routes:0:Utterances:0"] = "prove this theorem about prime numbers",
+            ["LlmRouting:Embedding:Routes:0:Utterances:1"] = "give a rigorous proof of the lemma",
+        });
+        RouteInfo route = (await provider.GetRequiredService<IChatClient>().GetResponseAsync("prove this theorem about prime numbers, please")).GetRouteInfo()!;
+        Assert.Equal(("premium", "embedding"), (route.Target, route.Strategy));
+    }
+
+    [Fact]
+    public async Task WeightedSplitAndConsistentHash_FromConfigurationAlone()
+    {
+        using (ServiceProvider split = Build(new()
+        {
+            ["LlmRouting:Strategies:0"] = "weighted-split",
+            ["LlmRouting:Load:WeightedSplit:Weights:premium"] = "1",
+        }))
+        {
+            RouteInfo route = (await split.GetRequiredService<IChatClient>().GetResponseAsync("hi")).GetRouteInfo()!;
+            Assert.Equal(("premium", "weighted-split"), (route.Target, route.Strategy));
+        }
+
+        using ServiceProvider hash = Build(new()
+        {
+            ["LlmRouting:Strategies:0"] = "consistent-hash",
+            ["LlmRouting:Load:ConsistentHash:Targets:0"] = "premium",
+            ["LlmRouting:Load:ConsistentHash:Targets:1"] = "economy",
+        });
+        IChatClient chat = hash.GetRequiredService<IChatClient>();
+        var alice = new ChatOptions { AdditionalProperties = new() { ["user"] = "alice" } };
+        string[] targets = [.. await Task.WhenAll(Enumerable.Range(0, 5).Select(async _ => (await chat.GetResponseAsync("hi", alice)).GetRouteInfo()!.Target))];
+        Assert.Single(targets.Distinct());
+        Assert.Equal("consistent-hash", (await chat.GetResponseAsync("hi", alice)).GetRouteInfo()!.Strategy);
+    }
+
+    [Theory]
+    [InlineData("least-in-flight")]
+    [InlineData("lowest-latency")]
+    [InlineData("power-of-two")]
+    public async Task LoadAwareStrategies_FromConfigurationAlone_TrackLoadAndDecide(string name)
+    {
+        using ServiceProvider provider = Build(new()
+        {
+            ["LlmRouting:Strategies:0"] = name,
+            ["LlmRouting:Load:Targets:0"] = "economy",
+        });
+        IChatClient chat = provider.GetRequiredService<IChatClient>();
+        for (int i = 0; i < 4; i++)
+        {
+            RouteInfo route = (await chat.GetResponseAsync("hi")).GetRouteInfo()!;
+            Assert.Equal(("economy", name), (route.Target, route.Strategy));
+        }
+    }
+
+    [Fact]
+    public async Task Hybrid_FromConfigurationAlone_RunsTheClassifierThenCostAware()
+    {
+        using ServiceProvider withClassifier = Build(new()
+        {
+            ["LlmRouting:Strategies:0"] = "hybrid",
+            ["LlmRouting:Classifier:Thresholds:0:Target"] = "premium",
+            ["LlmRouting:Classifier:Thresholds:0:MinScore"] = "0.9",
+        });
+        ConfiguredHybridStrategy hybrid = Assert.IsType<ConfiguredHybridStrategy>(Assert.Single(withClassifier.GetRequiredService<LlmRouterChatClient>().Strategies));
+        Assert.Equal(["classifier", "cost-aware"], hybrid.Stages.Select(s => s.Name));
+
+        // A short request scores below the classifier's only band (it abstains); cost-aware decides.
+        RouteInfo route = (await withClassifier.GetRequiredService<IChatClient>().GetResponseAsync("What are your opening hours?")).GetRouteInfo()!;
+        Assert.Equal(("economy", "cost-aware"), (route.Target, route.Strategy));
+
+        using ServiceProvider plain = Build(new() { ["LlmRouting:Strategies:0"] = "hybrid" });
+        Assert.Equal(["cost-aware"], Assert.IsType<ConfiguredHybridStrategy>(Assert.Single(plain.GetRequiredService<LlmRouterChatClient>().Strategies)).Stages.Select(s => s.Name));
+    }
+
+    [Fact]
+    public async Task CodeReplacesTheConfiguredStrategyOfTheSameName()
+    {
+        var fixedDifficulty = new CostAwareOptions { Difficulty = _ => 1 };
+        using ServiceProvider provider = Build(new() { ["LlmRouting:Strategies:0"] = "cost-aware" }, r => r.UseCostAware(o => o.Difficulty = fixedDifficulty.Difficulty));
+        Assert.Single(provider.GetRequiredService<LlmRouterChatClient>().Strategies);
+        RouteInfo route = (await provider.GetRequiredService<IChatClient>().GetResponseAsync("hi")).GetRouteInfo()!;
+        Assert.Equal("premium", route.Target);
+    }
+
+    [Theory]
+    [InlineData("embedding", null, null, "LlmRouting:Embedding:Routes is empty, but the 'embedding' strategy is listed in LlmRouting:Strategies; add routes (Target and Utterances) or remove it.")]
+    [InlineData("weighted-split", "LlmRouting:Load:WeightedSplit:Weights:gold", "1", "LlmRouting:Load:WeightedSplit:Weights names 'gold', which is not a configured target (known targets: premium, economy).")]
+    [InlineData("least-in-flight", "LlmRouting:Load:Targets:0", "gold", "LlmRouting:Load:Targets names 'gold', which is not a configured target (known targets: premium, economy).")]
+    [InlineData("cost-aware", "LlmRouting:CostAware:TargetQuality:gold", "0.5", "LlmRouting:CostAware:TargetQuality names 'gold', which is not a configured target (known targets: premium, economy).")]
+    [InlineData("hybrid", "LlmRouting:DataPolicy:AllowedTargetTags:0", "on-prem", "LlmRouting:DataPolicy is set, but a data policy must filter every strategy and fallback")]
+    [InlineData("hybrid", "LlmRouting:Hybrid:CostAware", "false", "LlmRouting:Hybrid: no stage is on")]
+    public void InvalidSections_FailAtStartUpNamingTheField(string strategy, string? key, string? value, string expected)
+    {
+        var settings = new Dictionary<string, string?> { ["LlmRouting:Strategies:0"] = strategy };
+        if (key is not null)
+        {
+            settings[key] = value;
+        }
+
+        using ServiceProvider provider = Build(settings);
+        OptionsValidationException e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<LlmRouterChatClient>());
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NothingListed_LeavesTheRouterAsItWas()
+    {
+        var client = new TestChatClient("economy");
+        using ServiceProvider provider = Build([], clients: ("economy", client));
+        LlmRouterChatClient router = provider.GetRequiredService<LlmRouterChatClient>();
+        Assert.Empty(router.Strategies);
+        RouteInfo route = (await provider.GetRequiredService<IChatClient>().GetResponseAsync("hi")).GetRouteInfo()!;
+        Assert.Equal("default", route.Strategy);
+        Assert.Equal(1, client.Calls);
+    }
+
+    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<LlmRouterBuilder>? code = null, (string Name, TestChatClient Client)? clients = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["LlmRouting:Default"] = "economy",
+            ["LlmRouting:Targets:0:Name"] = "premium",
+            ["LlmRouting:Targets:0:Tier"] = "Premium",
+            ["LlmRouting:Targets:0:InputPricePerMillion"] = "2.50",
+            ["LlmRouting:Targets:0:OutputPricePerMillion"] = "10",
+            ["LlmRouting:Targets:1:Name"] = "economy",
+            ["LlmRouting:Targets:1:Tier"] = "Economy",
+            ["LlmRouting:Targets:1:InputPricePerMillion"] = "0.05",
+            ["LlmRouting:Targets:1:OutputPricePerMillion"] = "0.08",
+        };
+        foreach ((string key, string? value) in settings)
+        {
+            all[key] = value;
+        }
+
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(all).Build());
+        services.AddKeyedSingleton<IChatClient>("premium", new TestChatClient("premium"));
+        services.AddKeyedSingleton<IChatClient>("economy", clients?.Client ?? new TestChatClient("economy"));
+        services.AddLlmRouter(r => code?.Invoke(r));
+        return services.BuildServiceProvider();
+    }
+}
