@@ -71,8 +71,7 @@ public static class HybridRoutingLlmRouterBuilderExtensions
         services.TryAddSingleton<IBudgetStore>(sp => new InMemoryBudgetStore(sp.GetService<TimeProvider>()));
         builder.RegisterStrategy(CostAwareStrategy.StrategyName, (sp, _) =>
             new CostAwareStrategy(sp.GetRequiredService<HybridStageOptions>().CostAware, sp.GetRequiredService<IBudgetStore>(), sp.GetService<TimeProvider>()));
-        services.AddSingleton<IRouteObserver>(sp =>
-            new BudgetSpendObserver(sp.GetRequiredService<HybridStageOptions>().CostAware.Budgets, sp.GetRequiredService<IBudgetStore>(), sp.GetService<ILogger<BudgetSpendObserver>>()) { Metrics = sp.GetService<RoutingMetrics>() });
+        BudgetReservations.Register(services, sp => sp.GetRequiredService<HybridStageOptions>().CostAware);
 
         services.AddOptions<LlmRoutingOptions>().PostConfigure<HybridStageOptions, IEnumerable<RoutingStrategyRegistration>>((options, stages, registrations) =>
             Merge(options.Strategies, stages.Chain(options, registrations.Select(r => r.Name).ToHashSet(StringComparer.OrdinalIgnoreCase))));
