@@ -109,7 +109,7 @@ public class BudgetReservingChatClientTests
         Assert.Equal(0, inner.Calls);
         Assert.Equal(0.9995m, refused.Spent);
         Assert.Equal(Estimate(100), refused.EstimatedCost);
-        Assert.StartsWith("The daily budget for tenant 'acme' cannot cover this request: 0.9995 spent and 0 reserved of 1, and the request's estimated cost is 0.0010125; it resets at 2026-11-25T00:00:00.0000000+00:00.", refused.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The daily budget for tenant 'acme' cannot cover this request: 0.9995 spent and 0 reserved of 1, and the request's estimated cost is 0.001013; it resets at 2026-11-25T00:00:00.0000000+00:00.", refused.Message, StringComparison.Ordinal);
         Assert.Equal(new BudgetBalance(0.9995m, 0m), await store.GetBalanceAsync(Key));
     }
 
