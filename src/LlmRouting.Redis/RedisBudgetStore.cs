@@ -1,47 +1,132 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
 namespace LlmRouting;
 
-/// <summary>An <see cref="IBudgetStore"/> shared by every app instance through Redis: exact, atomic per-key spend with expiry.</summary>
+/// <summary>An <see cref="IBudgetStore"/> shared by every app instance through Redis: atomic reservations and exact spend, idempotent by reservation id.</summary>
 /// <remarks>
 /// <para>
-/// Amounts are stored as integer nano-units (1e-9 of a currency unit) and added with one Lua script
-/// (<c>INCRBY</c> then <c>PEXPIREAT</c>), so concurrent increments from any number of instances are atomic and decimal
-/// totals stay exact. Amounts finer than 1e-9 are rounded to the nearest nano-unit (to even).
+/// Each budget window is a hash <c>&lt;prefix&gt;budget:{key}</c> holding <c>spent</c> and <c>held</c> in integer
+/// nano-units (1e-9 of a currency unit; finer amounts are rounded to even) and one <c>r:&lt;id&gt;</c> field per hold,
+/// with two sorted sets beside it: <c>…:holds</c> (hold expiry) and <c>…:done</c> (ids settled or released, kept for
+/// <see cref="CompletedRetention"/>). Every operation is one Lua script, so a reservation's limit check and hold are
+/// atomic across instances, and settling or releasing an id twice — or replaying a reservation that was already
+/// applied — changes nothing. The three keys share a hash tag, so the scripts also run on Redis Cluster.
 /// </para>
 /// <para>
-/// During a Redis outage, spend is never lost: it is kept locally and replayed (added) to Redis once it is reachable
-/// again. Reads then return the last total seen plus local spend (<see cref="RedisOutageBehavior.FailOpen"/>) or throw
-/// <see cref="RedisStateUnavailableException"/> (<see cref="RedisOutageBehavior.FailClosed"/>). A command that timed out
-/// after Redis applied it may be counted twice on replay (at-least-once); connection failures are detected before sending.
+/// Any StackExchange.Redis failure (connection, timeout, <c>LOADING</c>, a closing multiplexer, an unrequested
+/// cancellation) is an outage. Then settles and releases are never lost: they are journaled locally and replayed
+/// before the next operation once Redis answers again (idempotently, so a command that did reach Redis is not counted
+/// twice). Reads and reservations follow <see cref="LlmRoutingRedisOptions.OutageBehavior"/>:
+/// <see cref="RedisOutageBehavior.FailOpen"/> decides on the last balance seen plus this instance's journaled changes
+/// (a granted reservation is journaled and replayed too); <see cref="RedisOutageBehavior.FailClosed"/> throws
+/// <see cref="RedisStateUnavailableException"/>, so no request is sent on a budget that cannot be checked.
 /// </para>
 /// </remarks>
 public sealed class RedisBudgetStore : IBudgetStore, IDisposable
 {
     private const decimal NanosPerUnit = 1_000_000_000m;
     private const string StoreName = "budget store";
+    private const int MaxTrackedHolds = 10_000;
 
-    private const string AddScript = """
-        local total = redis.call('INCRBY', KEYS[1], ARGV[1])
-        redis.call('PEXPIREAT', KEYS[1], ARGV[2])
-        return total
+    // KEYS: hash, holds, done. ARGV[1] now (ms), ARGV[2] the oldest completion still remembered (ms).
+    private const string Purge = """
+        local h, z, d = KEYS[1], KEYS[2], KEYS[3]
+        local expired = redis.call('ZRANGEBYSCORE', z, '-inf', ARGV[1])
+        for _, rid in ipairs(expired) do
+          local amount = redis.call('HGET', h, 'r:' .. rid)
+          if amount then
+            if tonumber(amount) ~= 0 then redis.call('HINCRBY', h, 'held', -tonumber(amount)) end
+            redis.call('HDEL', h, 'r:' .. rid)
+          end
+        end
+        if #expired > 0 then redis.call('ZREMRANGEBYSCORE', z, '-inf', ARGV[1]) end
+        redis.call('ZREMRANGEBYSCORE', d, '-inf', '(' .. ARGV[2])
+        local function balance() return redis.call('HGET', h, 'spent') or '0', redis.call('HGET', h, 'held') or '0' end
+        local function unhold(id)
+          local amount = redis.call('HGET', h, 'r:' .. id)
+          if amount then
+            if tonumber(amount) ~= 0 then redis.call('HINCRBY', h, 'held', -tonumber(amount)) end
+            redis.call('HDEL', h, 'r:' .. id)
+            redis.call('ZREM', z, id)
+          end
+        end
+
+        """;
+
+    // ARGV[3] id, [4] amount, [5] limit ('' = none), [6] hold until, [7] keep the window until. Returns {status, spent, held}.
+    private const string ReserveScript = Purge + """
+        local id = ARGV[3]
+        local spent, held = balance()
+        if redis.call('ZSCORE', d, id) then return {3, spent, held} end
+        if redis.call('HEXISTS', h, 'r:' .. id) == 1 then return {2, spent, held} end
+        if ARGV[5] ~= '' and tonumber(spent) + tonumber(held) + tonumber(ARGV[4]) > tonumber(ARGV[5]) then return {0, spent, held} end
+        if tonumber(ARGV[6]) > tonumber(ARGV[1]) then
+          redis.call('HSET', h, 'r:' .. id, ARGV[4])
+          held = redis.call('HINCRBY', h, 'held', ARGV[4])
+          redis.call('ZADD', z, ARGV[6], id)
+          redis.call('PEXPIREAT', z, ARGV[7])
+          redis.call('PEXPIREAT', h, ARGV[7])
+        end
+        return {1, spent, held}
+        """;
+
+    // ARGV[3] id, [4] actual amount, [5] window end, [6] retention (ms). Returns {applied, spent, held}.
+    private const string SettleScript = Purge + """
+        local id = ARGV[3]
+        if redis.call('ZSCORE', d, id) then
+          local spent, held = balance()
+          return {0, spent, held}
+        end
+        unhold(id)
+        redis.call('HINCRBY', h, 'spent', ARGV[4])
+        redis.call('ZADD', d, ARGV[1], id)
+        redis.call('PEXPIRE', d, ARGV[6])
+        redis.call('PEXPIREAT', h, ARGV[5])
+        local spent, held = balance()
+        return {1, spent, held}
+        """;
+
+    // ARGV[3] id, [4] retention (ms). Returns {applied, spent, held}.
+    private const string ReleaseScript = Purge + """
+        local id = ARGV[3]
+        if redis.call('ZSCORE', d, id) then
+          local spent, held = balance()
+          return {0, spent, held}
+        end
+        unhold(id)
+        redis.call('ZADD', d, ARGV[1], id)
+        redis.call('PEXPIRE', d, ARGV[4])
+        local spent, held = balance()
+        return {1, spent, held}
+        """;
+
+    // Returns {1, spent, held}.
+    private const string BalanceScript = Purge + """
+        local spent, held = balance()
+        return {1, spent, held}
         """;
 
     private readonly IConnectionMultiplexer _redis;
     private readonly LlmRoutingRedisOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly RedisOutageTracker _outage;
-    private readonly RedisWriteBehind<PendingSpend> _pending;
-    private readonly ConcurrentDictionary<string, long> _lastKnown = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Spent, long Held)> _lastKnown = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LocalHold> _holds = new(StringComparer.Ordinal);
+    private readonly Lock _journalGate = new();
+    private readonly Dictionary<string, Pending> _journal = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Spent, long Held, int Count)> _journalByKey = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _replayGate = new(1, 1);
+    private volatile int _journalCount;
 
     /// <summary>Initializes a new instance of the <see cref="RedisBudgetStore"/> class.</summary>
     /// <param name="redis">The Redis connection.</param>
     /// <param name="options">The settings (key prefix, outage behaviour).</param>
     /// <param name="logger">The logger.</param>
-    /// <param name="timeProvider">The clock (to skip replaying windows that have ended); the default is <see cref="TimeProvider.System"/>.</param>
+    /// <param name="timeProvider">The clock (reservation expiry, windows that have ended); the default is <see cref="TimeProvider.System"/>.</param>
     public RedisBudgetStore(IConnectionMultiplexer redis, LlmRoutingRedisOptions options, ILogger<RedisBudgetStore>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
@@ -50,34 +135,47 @@ public sealed class RedisBudgetStore : IBudgetStore, IDisposable
         _options = options;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _outage = new RedisOutageTracker(StoreName, options.OutageBehavior, (ILogger?)logger ?? NullLogger.Instance);
-        _pending = new RedisWriteBehind<PendingSpend>(static (old, s) => new PendingSpend(old.Nanos + s.Nanos, old.ExpiresAt > s.ExpiresAt ? old.ExpiresAt : s.ExpiresAt), _outage);
     }
 
-    /// <summary>Gets the number of keys whose spend is kept locally, waiting to be replayed to Redis.</summary>
-    public int PendingKeys => _pending.Count;
+    /// <summary>Gets how long ids settled or released are remembered in Redis, so that a replay within it is a no-op.</summary>
+    /// <value>The default is <see cref="InMemoryBudgetStore.DefaultCompletedRetention"/> (one hour); it must be longer than the longest outage whose journal is replayed.</value>
+    public TimeSpan CompletedRetention { get; init; } = InMemoryBudgetStore.DefaultCompletedRetention;
+
+    /// <summary>Gets the number of budget keys with changes journaled locally, waiting to be replayed to Redis.</summary>
+    public int PendingKeys
+    {
+        get
+        {
+            lock (_journalGate)
+            {
+                return _journalByKey.Count;
+            }
+        }
+    }
+
+    /// <summary>Gets the number of reservations, settles and releases journaled locally, waiting to be replayed to Redis.</summary>
+    public int PendingOperations => _journalCount;
 
     /// <inheritdoc/>
-    public async ValueTask<decimal> GetSpentAsync(string key, CancellationToken cancellationToken = default)
+    public async ValueTask<decimal> GetSpentAsync(string key, CancellationToken cancellationToken = default) =>
+        (await GetBalanceAsync(key, cancellationToken).ConfigureAwait(false)).Spent;
+
+    /// <inheritdoc/>
+    public async ValueTask<BudgetBalance> GetBalanceAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        await ReplayAsync().ConfigureAwait(false);
+        await ReplayIfPendingAsync().ConfigureAwait(false);
+        DateTimeOffset now = _timeProvider.GetUtcNow();
         try
         {
-            RedisValue value = await _redis.GetDatabase().StringGetAsync(RedisKey(key)).ConfigureAwait(false);
-            long nanos = value.IsNull ? 0 : (long)value;
-            _lastKnown[key] = nanos;
-            _outage.Succeeded();
-            return ToAmount(nanos + PendingNanos(key));
+            (_, long spent, long held) = await RunAsync(key, BalanceScript, [Ms(now), Ms(now - CompletedRetention)], cancellationToken).ConfigureAwait(false);
+            return LocalView(key, spent, held);
         }
-        catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
+        catch (Exception ex) when (RedisFailures.IsOutage(ex, cancellationToken))
         {
             _outage.Failed(ex);
-            if (_options.OutageBehavior == RedisOutageBehavior.FailClosed)
-            {
-                throw new RedisStateUnavailableException("Redis is unavailable and LlmRouting:Redis:OutageBehavior is FailClosed: the shared budget cannot be read.", ex);
-            }
-
-            return ToAmount(_lastKnown.GetValueOrDefault(key) + PendingNanos(key));
+            ThrowIfFailClosed(ex, "the shared budget cannot be read");
+            return LocalView(key);
         }
     }
 
@@ -86,51 +184,367 @@ public sealed class RedisBudgetStore : IBudgetStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
-        long nanos = ToNanos(amount);
-        await ReplayAsync().ConfigureAwait(false);
-        try
-        {
-            long total = await AddAsync(key, nanos, expiresAt).ConfigureAwait(false);
-            _lastKnown[key] = total;
-            _outage.Succeeded();
-            return ToAmount(total + PendingNanos(key));
-        }
-        catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
-        {
-            // The money is spent either way: keep it, replay it later; never throw here, even when failing closed.
-            _outage.Failed(ex);
-            _pending.Keep(key, new PendingSpend(nanos, expiresAt));
-            return ToAmount(_lastKnown.GetValueOrDefault(key) + PendingNanos(key));
-        }
-    }
-
-    /// <summary>Replays locally kept spend to Redis now (it also happens before every operation).</summary>
-    /// <returns>The number of keys replayed.</returns>
-    public ValueTask<int> ReplayAsync()
-    {
-        DateTimeOffset now = _timeProvider.GetUtcNow();
-        return _pending.ReplayAsync(
-            async (key, spend) => _lastKnown[key] = await AddAsync(key, spend.Nanos, spend.ExpiresAt).ConfigureAwait(false),
-            spend => spend.ExpiresAt <= now);
+        string id = Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);
+        await SettleAsync(key, id, amount, expiresAt, cancellationToken).ConfigureAwait(false);
+        return LocalView(key).Spent;
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _pending.Dispose();
+    public async ValueTask<BudgetReservationResult> ReserveAsync(BudgetReservation reservation, CancellationToken cancellationToken = default)
+    {
+        reservation.Validate();
+        long nanos = ToNanos(reservation.Amount);
+        long? limit = reservation.Limit is { } l ? ToNanos(l) : null;
+        await ReplayIfPendingAsync().ConfigureAwait(false);
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        try
+        {
+            (long status, long spent, long held) = await RunAsync(reservation.Key, ReserveScript, ReserveArguments(reservation, nanos, limit, now), cancellationToken).ConfigureAwait(false);
+            var result = new BudgetReservationResult((BudgetReservationStatus)status, LocalView(reservation.Key, spent, held));
+            if (result.Status == BudgetReservationStatus.Reserved && reservation.HoldUntil > now)
+            {
+                TrackHold(reservation, nanos, remote: true, now);
+            }
+
+            return result;
+        }
+        catch (Exception ex) when (RedisFailures.IsOutage(ex, cancellationToken))
+        {
+            _outage.Failed(ex);
+            if (_options.OutageBehavior == RedisOutageBehavior.FailClosed)
+            {
+                // The script may have run before the failure surfaced (a timeout): make sure no hold lingers.
+                Journal(Pending.Release(reservation.Key, reservation.Id, 0));
+                ThrowIfFailClosed(ex, "the shared budget cannot be reserved");
+            }
+
+            return ReserveLocally(reservation, nanos, limit, now);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up while the script was in flight; it may still have been applied.
+            Journal(Pending.Release(reservation.Key, reservation.Id, 0));
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> SettleAsync(string key, string reservationId, decimal actualCost, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentException.ThrowIfNullOrEmpty(reservationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualCost);
+        long nanos = ToNanos(actualCost);
+        long remoteHold = _holds.TryRemove(reservationId, out LocalHold hold) && hold.Remote ? hold.Nanos : 0;
+        return await EndAsync(Pending.Settle(key, reservationId, nanos, remoteHold, expiresAt), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> ReleaseAsync(string key, string reservationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentException.ThrowIfNullOrEmpty(reservationId);
+        long remoteHold = _holds.TryRemove(reservationId, out LocalHold hold) && hold.Remote ? hold.Nanos : 0;
+        return await EndAsync(Pending.Release(key, reservationId, remoteHold), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Replays the locally journaled changes to Redis now (it also happens before every operation).</summary>
+    /// <returns>The number of changes replayed (or dropped because their window or hold had ended).</returns>
+    public async ValueTask<int> ReplayAsync()
+    {
+        if (_journalCount == 0 || !await _replayGate.WaitAsync(0).ConfigureAwait(false))
+        {
+            return 0;
+        }
+
+        int replayed = 0;
+        try
+        {
+            // Probe with one change first, so that while Redis is still down a long journal is not copied per request.
+            Pending? first;
+            lock (_journalGate)
+            {
+                first = _journal.Values.FirstOrDefault();
+            }
+
+            if (first is not null && await ReplayOneAsync(first).ConfigureAwait(false))
+            {
+                replayed++;
+                Pending[] rest;
+                lock (_journalGate)
+                {
+                    rest = [.. _journal.Values];
+                }
+
+                foreach (Pending op in rest)
+                {
+                    if (!await ReplayOneAsync(op).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    replayed++;
+                }
+            }
+        }
+        finally
+        {
+            _replayGate.Release();
+        }
+
+        _outage.Replayed(replayed);
+        return replayed;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _replayGate.Dispose();
 
     internal static long ToNanos(decimal amount) => checked((long)decimal.Round(amount * NanosPerUnit, 0, MidpointRounding.ToEven));
 
     internal static decimal ToAmount(long nanos) => nanos / NanosPerUnit;
 
-    private async Task<long> AddAsync(string key, long nanos, DateTimeOffset expiresAt)
+    private static RedisValue Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds();
+
+    private static RedisValue Ms(TimeSpan span) => (long)Math.Ceiling(span.TotalMilliseconds);
+
+    /// <summary>Replays one journaled change; <see langword="false"/> when Redis is still unavailable.</summary>
+    private async Task<bool> ReplayOneAsync(Pending op)
     {
-        RedisResult result = await _redis.GetDatabase().ScriptEvaluateAsync(
-            AddScript, [RedisKey(key)], [nanos, expiresAt.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
-        return (long)result;
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        if (op.WindowEnd <= now || (op.Kind == PendingKind.Hold && op.HoldUntil <= now))
+        {
+            // The window has ended (nobody reads it again) or the hold would already have expired.
+            Unjournal(op);
+            return true;
+        }
+
+        try
+        {
+            await RunAsync(op.Key, op.Script, Arguments(op, now), CancellationToken.None).ConfigureAwait(false);
+            Unjournal(op);
+            return true;
+        }
+        catch (Exception ex) when (RedisFailures.IsOutage(ex, CancellationToken.None))
+        {
+            _outage.Failed(ex);
+            return false;
+        }
     }
 
-    private long PendingNanos(string key) => _pending.TryGet(key, out PendingSpend? spend) ? spend!.Nanos : 0;
+    private ValueTask ReplayIfPendingAsync() => _journalCount == 0 ? ValueTask.CompletedTask : new(ReplayAsync().AsTask());
 
-    private RedisKey RedisKey(string key) => _options.KeyPrefix + "budget:" + key;
+    private async ValueTask<bool> EndAsync(Pending op, CancellationToken cancellationToken)
+    {
+        await ReplayIfPendingAsync().ConfigureAwait(false);
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        try
+        {
+            (long applied, _, _) = await RunAsync(op.Key, op.Script, Arguments(op, now), cancellationToken).ConfigureAwait(false);
+            DropJournaledHold(op.Id);
+            return applied == 1;
+        }
+        catch (Exception ex) when (RedisFailures.IsOutage(ex, cancellationToken))
+        {
+            // The money is spent either way: journal it and replay it later; never throw here, even when failing closed.
+            _outage.Failed(ex);
+            Journal(op);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Journal(op);
+            throw;
+        }
+    }
 
-    private sealed record PendingSpend(long Nanos, DateTimeOffset ExpiresAt);
+    private BudgetReservationResult ReserveLocally(BudgetReservation reservation, long nanos, long? limit, DateTimeOffset now)
+    {
+        BudgetBalance view = LocalView(reservation.Key);
+        if (_holds.TryGetValue(reservation.Id, out _))
+        {
+            return new BudgetReservationResult(BudgetReservationStatus.AlreadyReserved, view);
+        }
+
+        if (limit is { } max && ToNanos(view.Committed) + nanos > max)
+        {
+            Journal(Pending.Release(reservation.Key, reservation.Id, 0));
+            return new BudgetReservationResult(BudgetReservationStatus.Refused, view);
+        }
+
+        if (reservation.HoldUntil > now)
+        {
+            TrackHold(reservation, nanos, remote: false, now);
+            Journal(Pending.Hold(reservation, nanos));
+        }
+
+        return new BudgetReservationResult(BudgetReservationStatus.Reserved, LocalView(reservation.Key));
+    }
+
+    private void TrackHold(BudgetReservation reservation, long nanos, bool remote, DateTimeOffset now)
+    {
+        _holds[reservation.Id] = new LocalHold(reservation.Key, nanos, reservation.HoldUntil, remote);
+        if (_holds.Count > MaxTrackedHolds)
+        {
+            // Holds never ended (streams never disposed) stop counting at their expiry; forget them here too.
+            foreach (KeyValuePair<string, LocalHold> hold in _holds)
+            {
+                if (hold.Value.HoldUntil <= now)
+                {
+                    _holds.TryRemove(hold);
+                }
+            }
+        }
+    }
+
+    private RedisValue[] ReserveArguments(BudgetReservation reservation, long nanos, long? limit, DateTimeOffset now) =>
+    [
+        Ms(now), Ms(now - CompletedRetention), reservation.Id, nanos, limit is { } l ? l : string.Empty,
+        Ms(reservation.HoldUntil), Ms(reservation.HoldUntil > reservation.WindowEnd ? reservation.HoldUntil : reservation.WindowEnd),
+    ];
+
+    private RedisValue[] Arguments(Pending op, DateTimeOffset now) => op.Kind switch
+    {
+        // A replayed reservation is not checked against the limit again: its request was already sent.
+        PendingKind.Hold => ReserveArguments(new BudgetReservation(op.Key, op.Id, ToAmount(op.Nanos), null, op.HoldUntil, op.WindowEnd), op.Nanos, null, now),
+        PendingKind.Settle => [Ms(now), Ms(now - CompletedRetention), op.Id, op.Nanos, Ms(op.WindowEnd), Ms(CompletedRetention)],
+        _ => [Ms(now), Ms(now - CompletedRetention), op.Id, Ms(CompletedRetention)],
+    };
+
+    private async Task<(long First, long Spent, long Held)> RunAsync(string key, string script, RedisValue[] arguments, CancellationToken cancellationToken)
+    {
+        string hash = _options.KeyPrefix + "budget:{" + key + "}";
+        Task<RedisResult> pending = _redis.GetDatabase().ScriptEvaluateAsync(script, [hash, hash + ":holds", hash + ":done"], arguments);
+        RedisResult result = cancellationToken.CanBeCanceled ? await pending.WaitAsync(cancellationToken).ConfigureAwait(false) : await pending.ConfigureAwait(false);
+        var parts = (RedisResult[])result!;
+        _outage.Succeeded();
+        long spent = (long)parts[1];
+        long held = (long)parts[2];
+        _lastKnown[key] = (spent, held);
+        return ((long)parts[0], spent, held);
+    }
+
+    private void ThrowIfFailClosed(Exception ex, string what)
+    {
+        if (_options.OutageBehavior == RedisOutageBehavior.FailClosed)
+        {
+            throw new RedisStateUnavailableException($"Redis is unavailable and LlmRouting:Redis:OutageBehavior is FailClosed: {what}.", ex);
+        }
+    }
+
+    /// <summary>The balance Redis returned (or last returned) plus what this instance has journaled and not yet replayed.</summary>
+    private BudgetBalance LocalView(string key, long? spent = null, long? held = null)
+    {
+        (long knownSpent, long knownHeld) = spent is { } s && held is { } h ? (s, h) : _lastKnown.GetValueOrDefault(key);
+        long pendingSpent = 0;
+        long pendingHeld = 0;
+        if (_journalCount > 0)
+        {
+            lock (_journalGate)
+            {
+                if (_journalByKey.TryGetValue(key, out (long Spent, long Held, int Count) pending))
+                {
+                    (pendingSpent, pendingHeld) = (pending.Spent, pending.Held);
+                }
+            }
+        }
+
+        return new BudgetBalance(ToAmount(knownSpent + pendingSpent), ToAmount(Math.Max(knownHeld + pendingHeld, 0)));
+    }
+
+    /// <summary>Journals <paramref name="op"/>, replacing whatever was journaled for its id (a settle or release supersedes a hold).</summary>
+    private void Journal(Pending op)
+    {
+        lock (_journalGate)
+        {
+            if (_journal.Remove(op.Id, out Pending? previous))
+            {
+                Account(previous, -1);
+            }
+
+            _journal[op.Id] = op;
+            Account(op, +1);
+            _journalCount = _journal.Count;
+        }
+    }
+
+    private void Unjournal(Pending op)
+    {
+        lock (_journalGate)
+        {
+            if (_journal.TryGetValue(op.Id, out Pending? current) && ReferenceEquals(current, op))
+            {
+                _journal.Remove(op.Id);
+                Account(op, -1);
+                _journalCount = _journal.Count;
+            }
+        }
+    }
+
+    private void DropJournaledHold(string id)
+    {
+        if (_journalCount == 0)
+        {
+            return;
+        }
+
+        lock (_journalGate)
+        {
+            if (_journal.TryGetValue(id, out Pending? current) && current.Kind == PendingKind.Hold)
+            {
+                _journal.Remove(id);
+                Account(current, -1);
+                _journalCount = _journal.Count;
+            }
+        }
+    }
+
+    private void Account(Pending op, int sign)
+    {
+        (long spent, long held) = op.Kind switch
+        {
+            PendingKind.Hold => (0L, op.Nanos),
+            PendingKind.Settle => (op.Nanos, -op.RemoteHold),
+            _ => (0L, -op.RemoteHold),
+        };
+        (long Spent, long Held, int Count) total = _journalByKey.GetValueOrDefault(op.Key);
+        total = (total.Spent + (sign * spent), total.Held + (sign * held), total.Count + sign);
+        if (total.Count == 0)
+        {
+            _journalByKey.Remove(op.Key);
+        }
+        else
+        {
+            _journalByKey[op.Key] = total;
+        }
+    }
+
+    private enum PendingKind
+    {
+        Hold,
+        Settle,
+        Release,
+    }
+
+    /// <summary>A hold this instance took and has not yet ended; <c>Remote</c> when Redis granted it (it is in the balance Redis returns).</summary>
+    private readonly record struct LocalHold(string Key, long Nanos, DateTimeOffset HoldUntil, bool Remote);
+
+    /// <summary>A change waiting to be replayed; <c>RemoteHold</c> is the hold Redis still counts that this change ends.</summary>
+    private sealed record Pending(PendingKind Kind, string Key, string Id, long Nanos, long RemoteHold, DateTimeOffset HoldUntil, DateTimeOffset WindowEnd)
+    {
+        public string Script => Kind switch
+        {
+            PendingKind.Hold => ReserveScript,
+            PendingKind.Settle => SettleScript,
+            _ => ReleaseScript,
+        };
+
+        public static Pending Hold(BudgetReservation reservation, long nanos) =>
+            new(PendingKind.Hold, reservation.Key, reservation.Id, nanos, 0, reservation.HoldUntil, reservation.WindowEnd);
+
+        public static Pending Settle(string key, string id, long nanos, long remoteHold, DateTimeOffset windowEnd) =>
+            new(PendingKind.Settle, key, id, nanos, remoteHold, DateTimeOffset.MaxValue, windowEnd);
+
+        public static Pending Release(string key, string id, long remoteHold) =>
+            new(PendingKind.Release, key, id, 0, remoteHold, DateTimeOffset.MaxValue, DateTimeOffset.MaxValue);
+    }
 }

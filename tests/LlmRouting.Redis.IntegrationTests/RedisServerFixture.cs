@@ -28,6 +28,9 @@ public sealed class RedisServerFixture : IDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>Gets or sets a value indicating whether the next <see cref="Start"/> runs with an append-only file fsynced on every write, so a SIGKILL loses nothing acknowledged.</summary>
+    public bool Persistent { get; set; }
+
     /// <summary>Starts the server (again) on the same port and waits until it answers PING.</summary>
     public void Start()
     {
@@ -43,7 +46,8 @@ public sealed class RedisServerFixture : IDisposable
             UseShellExecute = false,
             WorkingDirectory = _directory.FullName,
         };
-        foreach (string argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _directory.FullName, "--save", string.Empty, "--appendonly", "no", "--protected-mode", "yes" })
+        string[] persistence = Persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+        foreach (string argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _directory.FullName, "--save", string.Empty, "--protected-mode", "yes" }.Concat(persistence))
         {
             start.ArgumentList.Add(argument);
         }
@@ -56,7 +60,7 @@ public sealed class RedisServerFixture : IDisposable
         WaitUntilReady(TimeSpan.FromSeconds(15));
     }
 
-    /// <summary>Stops the server abruptly (an outage).</summary>
+    /// <summary>Stops the server abruptly with SIGKILL (an outage, or a crash).</summary>
     public void Stop()
     {
         if (_process is null)

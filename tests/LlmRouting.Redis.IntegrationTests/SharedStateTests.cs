@@ -95,7 +95,7 @@ public sealed class SharedStateTests : IDisposable
 
         Assert.Equal(expected, await storeA.GetSpentAsync("tenant:acme:day"));
         Assert.Equal(expected, await storeB.GetSpentAsync("tenant:acme:day"));
-        TimeSpan? ttl = await Connect().GetDatabase().KeyTimeToLiveAsync(_prefix + "budget:tenant:acme:day");
+        TimeSpan? ttl = await Connect().GetDatabase().KeyTimeToLiveAsync(_prefix + "budget:{tenant:acme:day}");
         Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
     }
 
@@ -148,7 +148,7 @@ public sealed class SharedStateTests : IDisposable
         _redis.Start();
         await WaitForReconnectAsync(budget);
         Assert.Equal(0, budget.PendingKeys);
-        string? stored = await Connect().GetDatabase().StringGetAsync(_prefix + "budget:outage");
+        string? stored = await Connect().GetDatabase().HashGetAsync(_prefix + "budget:{outage}", "spent");
         Assert.Equal(12.5m, RedisBudgetStore.ToAmount(long.Parse(stored!, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(50, (await statistics.GetAsync(["latency:premium"]))["latency:premium"].Count);
     }
@@ -176,9 +176,11 @@ public sealed class SharedStateTests : IDisposable
     {
         Node a = BudgetedInstance();
         Node b = BudgetedInstance();
-        var acme = new ChatOptions { AdditionalProperties = new() { [RequestMetadataKeys.Tenant] = "acme" } };
 
-        // Each answer costs 100 × 2.50 + 50 × 10 per million = 0.00075; the shared 0.01 daily budget admits 14 requests.
+        // Each answer costs 100 × 2.50 + 50 × 10 per million = 0.00075. Each request reserves its estimate first (about 7
+        // input tokens and MaxOutputTokens 50: 0.0005175), so the shared 0.01 daily budget admits 13 requests: after them
+        // 0.00975 is spent, and the 14th estimate no longer fits.
+        var acme = new ChatOptions { MaxOutputTokens = 50, AdditionalProperties = new() { [RequestMetadataKeys.Tenant] = "acme" } };
         int served = 0;
         BudgetExceededException refused = await Assert.ThrowsAsync<BudgetExceededException>(async () =>
         {
@@ -190,11 +192,14 @@ public sealed class SharedStateTests : IDisposable
             }
         });
 
-        Assert.Equal(14, served);
+        Assert.Equal(13, served);
         Assert.Equal(7, a.Provider.Calls);
-        Assert.Equal(7, b.Provider.Calls);
-        Assert.Equal(14 * 0.00075m, refused.Spent);
-        Assert.Equal(refused.Spent, await b.Services.GetRequiredService<IBudgetStore>().GetSpentAsync(new BudgetOptions { Period = BudgetPeriod.Day }.KeyAt("acme", DateTimeOffset.UtcNow)));
+        Assert.Equal(6, b.Provider.Calls);
+        Assert.Equal(13 * 0.00075m, refused.Spent);
+        Assert.Equal(0m, refused.Reserved);
+        Assert.NotNull(refused.EstimatedCost);
+        BudgetBalance balance = await b.Services.GetRequiredService<IBudgetStore>().GetBalanceAsync(new BudgetOptions { Period = BudgetPeriod.Day }.KeyAt("acme", DateTimeOffset.UtcNow));
+        Assert.Equal(new BudgetBalance(refused.Spent, 0m), balance);
     }
 
     private Node BudgetedInstance()

@@ -170,7 +170,8 @@ public class CostAwareTests
         IChatClient chat = provider.GetRequiredService<IChatClient>();
         var acme = new ChatOptions { AdditionalProperties = new() { ["tenant"] = "acme" } };
 
-        // Each economy answer costs 0.00045 (1 000 in, 500 out): the 0.01 budget lasts 22 requests.
+        // Each economy answer costs 0.00045 (1 000 in, 500 out). Each call first reserves its estimate (9 input tokens and
+        // the 500 expected output tokens: 0.00030135), so after 22 answers (0.0099 spent) the next estimate no longer fits.
         int served = 0;
         await Assert.ThrowsAsync<BudgetExceededException>(async () =>
         {
@@ -181,9 +182,9 @@ public class CostAwareTests
             }
         });
 
-        Assert.Equal(23, served);
+        Assert.Equal(22, served);
         IBudgetStore store = provider.GetRequiredService<IBudgetStore>();
-        Assert.Equal(23 * 0.00045m, await store.GetSpentAsync("llmrouting:budget:tenant:acme:2026-11"));
+        Assert.Equal(new BudgetBalance(22 * 0.00045m, 0m), await store.GetBalanceAsync("llmrouting:budget:tenant:acme:2026-11"));
     }
 
     [Fact]

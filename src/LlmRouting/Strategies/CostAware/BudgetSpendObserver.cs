@@ -4,7 +4,17 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace LlmRouting;
 
 /// <summary>Adds each request's cost to the budgets that apply to it, once the request has ended.</summary>
-/// <remarks>Failed attempts that reported usage are billed too: the provider charged for them.</remarks>
+/// <remarks>
+/// <para>
+/// Adds <see cref="RouteInfo.Cost"/> (failed attempts that reported usage are billed too: the provider charged for them)
+/// and <see cref="RouteInfo.DecisionCost"/> (an LLM-as-judge call). This is after-the-fact accounting with no
+/// reservation: use it for routers composed by hand, whose targets are not wrapped in <see cref="BudgetReservingChatClient"/>.
+/// </para>
+/// <para>
+/// <c>UseCostAware</c> and <c>UseHybridRouting</c> wrap every target in <see cref="BudgetReservingChatClient"/>, which
+/// reserves before each call and settles after it; the observer they register then adds only the decision cost.
+/// </para>
+/// </remarks>
 internal sealed partial class BudgetSpendObserver : IRouteObserver
 {
     private readonly IReadOnlyList<BudgetOptions> _budgets;
@@ -27,11 +37,16 @@ internal sealed partial class BudgetSpendObserver : IRouteObserver
     /// <summary>Gets the instruments that record budget utilisation (set when telemetry is on).</summary>
     internal RoutingMetrics? Metrics { get; init; }
 
+    /// <summary>Gets a value indicating whether the targets reserve and settle their own cost (<see cref="BudgetReservingChatClient"/>), so only the decision cost is added here.</summary>
+    internal bool TargetsReserve { get; init; }
+
     /// <inheritdoc/>
     public void OnRouteCompleted(RouteInfo route)
     {
         ArgumentNullException.ThrowIfNull(route);
-        if (route.Cost is not { } cost || cost <= 0)
+        decimal cost = (TargetsReserve ? 0m : route.Cost ?? 0m) + (route.DecisionCost ?? 0m);
+        bool measure = Metrics is { BudgetUtilization.Enabled: true };
+        if (cost <= 0 && !(TargetsReserve && measure))
         {
             return;
         }
@@ -43,7 +58,11 @@ internal sealed partial class BudgetSpendObserver : IRouteObserver
                 continue;
             }
 
-            ValueTask<decimal> pending = _store.AddSpendAsync(budget.KeyAt(scope, route.Timestamp), cost, budget.WindowAt(route.Timestamp).End);
+            // With reserving targets the spend is already settled: only read the total, for the utilisation metric.
+            string key = budget.KeyAt(scope, route.Timestamp);
+            ValueTask<decimal> pending = cost > 0
+                ? _store.AddSpendAsync(key, cost, budget.WindowAt(route.Timestamp).End)
+                : _store.GetSpentAsync(key);
             if (pending.IsCompletedSuccessfully)
             {
                 Measure(budget, pending.Result);
@@ -71,6 +90,6 @@ internal sealed partial class BudgetSpendObserver : IRouteObserver
         }
     }
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Error, Message = "Could not record spend for a budget scoped by '{ScopeKey}'.")]
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Error, Message = "Could not record or read the spend of a budget scoped by '{ScopeKey}'.")]
     private static partial void LogSpendNotRecorded(ILogger logger, Exception exception, string scopeKey);
 }

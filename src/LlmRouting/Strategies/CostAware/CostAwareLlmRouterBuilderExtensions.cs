@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 
 namespace LlmRouting;
 
@@ -11,7 +10,12 @@ public static class CostAwareLlmRouterBuilderExtensions
     /// <param name="builder">The router builder.</param>
     /// <param name="configure">Sets the quality table, difficulty, premium threshold and budgets.</param>
     /// <returns>The builder.</returns>
-    /// <remarks>Budgets use the registered <see cref="IBudgetStore"/> (in memory by default; Redis shares them between instances).</remarks>
+    /// <remarks>
+    /// Budgets use the registered <see cref="IBudgetStore"/> (in memory by default; Redis shares them between instances).
+    /// Every target's client is wrapped in <see cref="BudgetReservingChatClient"/>: each call reserves its estimated cost
+    /// before it is sent (refused with <see cref="BudgetExceededException"/> when a refusing budget cannot cover it) and
+    /// settles the actual cost after it.
+    /// </remarks>
     public static LlmRouterBuilder UseCostAware(this LlmRouterBuilder builder, Action<CostAwareOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -22,9 +26,9 @@ public static class CostAwareLlmRouterBuilderExtensions
         builder.Services.TryAddSingleton<IBudgetStore>(sp => new InMemoryBudgetStore(sp.GetService<TimeProvider>()));
         if (options.Budgets.Count > 0)
         {
-            // Resolved when the router is built, so a store registered later (e.g. Redis) is the one both sides use.
-            builder.AddObserver(sp =>
-                new BudgetSpendObserver(options.Budgets, sp.GetRequiredService<IBudgetStore>(), sp.GetService<ILogger<BudgetSpendObserver>>()) { Metrics = sp.GetService<RoutingMetrics>() });
+            // Every target call reserves its estimate before it is sent and settles the actual cost after it; the store
+            // is resolved when the router is built, so a store registered later (e.g. Redis) is the one both sides use.
+            BudgetReservations.Register(builder, _ => options);
         }
 
         return builder.UseStrategy(

@@ -23,9 +23,13 @@ public sealed class CostAwareOptions
     /// <value>The default is 0.</value>
     public double Margin { get; set; }
 
-    /// <summary>Gets or sets the expected answer length used to estimate cost (capped by the request's <c>MaxOutputTokens</c>).</summary>
+    /// <summary>Gets or sets the expected answer length used to estimate cost (capped by the request's <c>MaxOutputTokens</c>); budgets reserve it for requests that set no <c>MaxOutputTokens</c>.</summary>
     /// <value>The default is 500.</value>
     public int ExpectedOutputTokens { get; set; } = 500;
+
+    /// <summary>Gets or sets how long a budget reservation holds its estimate if it is never settled or released (its instance crashed, a stream was never disposed).</summary>
+    /// <value>The default is 10 minutes. It should exceed the longest request; a reservation that outlives it is still settled with its actual cost.</value>
+    public TimeSpan ReservationTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Gets or sets the difficulty below which premium-tier targets are not chosen (premium-share mode); compute it with <see cref="CostAwareStrategy.CalibratePremiumThreshold"/>.</summary>
     /// <value>The default is <see langword="null"/>: no cap.</value>
@@ -56,6 +60,11 @@ public sealed class CostAwareOptions
             throw new ArgumentOutOfRangeException(nameof(ExpectedOutputTokens), ExpectedOutputTokens, "CostAwareOptions.ExpectedOutputTokens must not be negative.");
         }
 
+        if (ReservationTimeout <= TimeSpan.Zero || ReservationTimeout > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ReservationTimeout), ReservationTimeout, "CostAwareOptions.ReservationTimeout must be positive and at most one day.");
+        }
+
         if (PremiumThreshold is { } threshold)
         {
             CheckUnit(threshold, "CostAwareOptions.PremiumThreshold");
@@ -65,6 +74,13 @@ public sealed class CostAwareOptions
         {
             Budgets[i].Validate(i);
         }
+    }
+
+    /// <summary>What a budget reserves for <paramref name="request"/> at <paramref name="profile"/>'s prices: its estimated input plus its <c>MaxOutputTokens</c>, or <see cref="ExpectedOutputTokens"/> when unset.</summary>
+    internal decimal ReservationEstimate(RoutingRequest request, TargetProfile profile)
+    {
+        int output = request.MaxOutputTokens is { } max ? Math.Max(max, 0) : ExpectedOutputTokens;
+        return RoutingCost.Compute(request.EstimatedInputTokens, output, 0, profile);
     }
 
     private static void CheckUnit(double value, string name)

@@ -15,7 +15,10 @@ namespace LlmRouting;
 /// <para>
 /// Budgets: as a scope's spend nears its limit (<see cref="BudgetOptions.DegradeAt"/>) premium targets are
 /// avoided; at the limit the cheapest candidate serves, or the request is refused with
-/// <see cref="BudgetExceededException"/>. Spend is recorded after each request by <see cref="BudgetSpendObserver"/>.
+/// <see cref="BudgetExceededException"/>. Utilisation counts what is spent and what requests in flight have reserved.
+/// Under a refusing budget, targets whose reservation estimate no longer fits in what is left are skipped (the request
+/// is refused when none fits); the reservation itself is taken atomically by <see cref="BudgetReservingChatClient"/>
+/// around each target call, which is what makes the limit hold under concurrency.
 /// </para>
 /// </remarks>
 public sealed class CostAwareStrategy : IRoutingStrategy
@@ -128,11 +131,22 @@ public sealed class CostAwareStrategy : IRoutingStrategy
 
         double difficulty = Math.Clamp(_difficulty(request), 0, 1);
         double need = difficulty + _options.Margin;
-        (double Utilization, BudgetOptions? Budget) budget = await BudgetUtilizationAsync(request, cancellationToken).ConfigureAwait(false);
+        BudgetState budget = await BudgetUtilizationAsync(request, cancellationToken).ConfigureAwait(false);
 
         var scored = candidates.Targets
             .Select(t => (Target: t, Quality: QualityOf(t), Cost: RoutingCost.Estimate(request, t.Profile, _options.ExpectedOutputTokens)))
             .ToList();
+        if (budget.Tightest is { } tightest)
+        {
+            // A refusing budget would refuse these targets' reservations: keep only what still fits.
+            decimal left = tightest.Budget.Limit - tightest.Balance.Committed;
+            scored.RemoveAll(s => _options.ReservationEstimate(request, s.Target.Profile) > left);
+            if (scored.Count == 0)
+            {
+                decimal cheapest = candidates.Targets.Min(t => _options.ReservationEstimate(request, t.Profile));
+                throw new BudgetExceededException(tightest.Budget.ScopeKey, tightest.Scope, tightest.Budget.Period, tightest.Budget.Limit, tightest.Balance, cheapest, tightest.Budget.WindowAt(_timeProvider.GetUtcNow()).End);
+            }
+        }
 
         if (budget.Utilization >= 1)
         {
@@ -168,11 +182,12 @@ public sealed class CostAwareStrategy : IRoutingStrategy
         _options.TargetQuality.TryGetValue(target.Name, out double quality) ? quality :
         _options.TierQuality.TryGetValue(target.Profile.Tier, out double tier) ? tier : 0.5;
 
-    /// <summary>The highest utilisation among the budgets that apply; throws when a refusing budget is spent.</summary>
-    private async ValueTask<(double Utilization, BudgetOptions? Budget)> BudgetUtilizationAsync(RoutingRequest request, CancellationToken cancellationToken)
+    /// <summary>The highest utilisation (spent plus reserved) among the budgets that apply, and the refusing budget with the least left; throws when a refusing budget is spent.</summary>
+    private async ValueTask<BudgetState> BudgetUtilizationAsync(RoutingRequest request, CancellationToken cancellationToken)
     {
         double highest = 0;
         BudgetOptions? worst = null;
+        (BudgetOptions Budget, string Scope, BudgetBalance Balance)? tightest = null;
         DateTimeOffset now = _timeProvider.GetUtcNow();
         foreach (BudgetOptions budget in _options.Budgets)
         {
@@ -181,11 +196,19 @@ public sealed class CostAwareStrategy : IRoutingStrategy
                 continue;
             }
 
-            decimal spent = await _budgets.GetSpentAsync(budget.KeyAt(scope, now), cancellationToken).ConfigureAwait(false);
-            double utilization = (double)(spent / budget.Limit);
-            if (utilization >= 1 && budget.RefuseAtLimit)
+            BudgetBalance balance = await _budgets.GetBalanceAsync(budget.KeyAt(scope, now), cancellationToken).ConfigureAwait(false);
+            double utilization = (double)(balance.Committed / budget.Limit);
+            if (budget.RefuseAtLimit)
             {
-                throw new BudgetExceededException(budget.ScopeKey, scope, budget.Period, budget.Limit, spent, budget.WindowAt(now).End);
+                if (balance.Spent >= budget.Limit)
+                {
+                    throw new BudgetExceededException(budget.ScopeKey, scope, budget.Period, budget.Limit, balance.Spent, budget.WindowAt(now).End);
+                }
+
+                if (tightest is null || budget.Limit - balance.Committed < tightest.Value.Budget.Limit - tightest.Value.Balance.Committed)
+                {
+                    tightest = (budget, scope, balance);
+                }
             }
 
             if (utilization >= highest)
@@ -195,6 +218,8 @@ public sealed class CostAwareStrategy : IRoutingStrategy
             }
         }
 
-        return (highest, worst);
+        return new BudgetState(highest, worst, tightest);
     }
+
+    private readonly record struct BudgetState(double Utilization, BudgetOptions? Budget, (BudgetOptions Budget, string Scope, BudgetBalance Balance)? Tightest);
 }

@@ -87,8 +87,7 @@ public static class HybridRoutingLlmRouterBuilderExtensions
             CostAwareStrategy.StrategyName,
             (sp, _) => new CostAwareStrategy(sp.GetRequiredService<HybridStageOptions>().CostAware, sp.GetRequiredService<IBudgetStore>(), sp.GetService<TimeProvider>()),
             Origin + " (its cost-aware stage)");
-        builder.AddObserver(sp =>
-            new BudgetSpendObserver(sp.GetRequiredService<HybridStageOptions>().CostAware.Budgets, sp.GetRequiredService<IBudgetStore>(), sp.GetService<ILogger<BudgetSpendObserver>>()) { Metrics = sp.GetService<RoutingMetrics>() });
+        BudgetReservations.Register(builder, sp => sp.GetRequiredService<HybridStageOptions>().CostAware);
 
         // The stages take their places in the chain when the router resolves it (start-up and every reload).
         builder.ChainContributors.Add((sp, options, chain, registered) => Merge(chain, sp.GetRequiredService<HybridStageOptions>().Chain(options, [.. registered.Where(name => !ConfiguredStrategies.IsConfigured(builder, name))])));
