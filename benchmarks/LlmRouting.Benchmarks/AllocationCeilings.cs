@@ -47,7 +47,7 @@ internal static class AllocationCeilings
         return ok;
     }
 
-    /// <summary>Bytes allocated per request (all threads, precise), after a warm-up.</summary>
+    /// <summary>Bytes allocated per request, after a warm-up; every call completes synchronously (the provider answers at once), so every byte is on this thread.</summary>
     private static long Measure(IChatClient chat, Func<IChatClient, Task> call)
     {
         for (int i = 0; i < Warmup; i++)
@@ -55,13 +55,17 @@ internal static class AllocationCeilings
             call(chat).GetAwaiter().GetResult();
         }
 
-        long before = GC.GetTotalAllocatedBytes(precise: true);
+        long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < Calls; i++)
         {
-            call(chat).GetAwaiter().GetResult();
+            Task pending = call(chat);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                throw new InvalidOperationException("A call did not complete synchronously: its allocations would be on other threads.");
+            }
         }
 
-        return (GC.GetTotalAllocatedBytes(precise: true) - before) / Calls;
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
     }
 
     private static Task RespondAsync(IChatClient chat) => chat.GetResponseAsync(Messages);

@@ -6,11 +6,10 @@ namespace LlmRouting;
 /// </summary>
 /// <remarks>
 /// A plain <see cref="CancellationTokenSource(TimeSpan, TimeProvider)"/> linked to the caller's token by one registration,
-/// which <see cref="Dispose"/> removes, so a long-lived caller token does not collect a registration per request.
+/// which <see cref="Dispose(bool)"/> removes, so a long-lived caller token does not collect a registration per request.
 /// </remarks>
-internal sealed class TimeLimit : IDisposable
+internal sealed class TimeLimit : CancellationTokenSource
 {
-    private readonly CancellationTokenSource _source;
     private readonly CancellationToken _linkedTo;
     private readonly CancellationTokenRegistration _link;
 
@@ -18,28 +17,29 @@ internal sealed class TimeLimit : IDisposable
     /// <param name="delay">When to cancel; <see langword="null"/> to wait for <see cref="Restart"/>.</param>
     /// <param name="linkedTo">The caller's token.</param>
     public TimeLimit(TimeProvider timeProvider, TimeSpan? delay, CancellationToken linkedTo)
+        : base(delay ?? Timeout.InfiniteTimeSpan, timeProvider)
     {
-        _source = new CancellationTokenSource(delay ?? Timeout.InfiniteTimeSpan, timeProvider);
         _linkedTo = linkedTo;
-        _link = linkedTo.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _source);
+        _link = linkedTo.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), this);
     }
 
-    /// <summary>Gets the token: cancelled by the caller or when the limit runs out.</summary>
-    public CancellationToken Token => _source.Token;
-
     /// <summary>Gets a value indicating whether the limit ran out (the token is cancelled and the caller's is not).</summary>
-    public bool HasExpired => _source.IsCancellationRequested && !_linkedTo.IsCancellationRequested;
+    public bool HasExpired => IsCancellationRequested && !_linkedTo.IsCancellationRequested;
 
     /// <summary>Whether the limit ran out and <paramref name="callerToken"/> was not cancelled: a cancellation that is this limit's.</summary>
     public bool ExpiredFor(CancellationToken callerToken) => HasExpired && !callerToken.IsCancellationRequested;
 
     /// <summary>(Re)starts the delay from now, on the clock the limit was created on.</summary>
-    public void Restart(TimeSpan delay) => _source.CancelAfter(delay);
+    public void Restart(TimeSpan delay) => CancelAfter(delay);
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        // Unlinking first waits for a caller cancellation already running, so nothing cancels the source after this.
-        _link.Dispose();
-        _source.Dispose();
+        if (disposing)
+        {
+            // Unlinking first waits for a caller cancellation already running, so nothing cancels the source after this.
+            _link.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }
