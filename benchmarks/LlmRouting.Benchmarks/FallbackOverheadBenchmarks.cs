@@ -74,7 +74,7 @@ public class FallbackOverheadBenchmarks
         public ExactBytes() => SummaryStyle = SummaryStyle.Default.WithSizeUnit(SizeUnit.B);
     }
 
-    private static (ServiceProvider Provider, IChatClient Chat) Build(Action<FallbackOptions>? fallback)
+    internal static (ServiceProvider Provider, IChatClient Chat) Build(Action<FallbackOptions>? fallback)
     {
         var services = new ServiceCollection();
         services.AddLlmRouter(r =>

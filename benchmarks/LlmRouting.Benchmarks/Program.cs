@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using LlmRouting.Benchmarks;
 
 // Run one suite: dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --filter '*RoutingOverhead*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// Check the documented allocation ceilings: dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --ceilings
+if (args is ["--ceilings"])
+{
+    return AllocationCeilings.Run();
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(AllocationCeilings).Assembly).Run(args);
+return 0;

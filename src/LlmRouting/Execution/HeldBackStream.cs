@@ -34,6 +34,20 @@ internal sealed class HeldBackStream
     {
         using TimeLimit? budget = _executor.StartBudget(cancellationToken);
         var answer = new HeldStream(budget, holdsAttempt: true);
+        await foreach (ChatResponseUpdate released in HoldAsync(answer, cancellationToken).ConfigureAwait(false))
+        {
+            yield return released;
+        }
+
+        await foreach (ChatResponseUpdate update in DeliverAsync(answer, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    /// <summary>Streams the answer underneath and holds it (yielding only what is released as too long); a held stream that breaks falls over from the start.</summary>
+    private async IAsyncEnumerable<ChatResponseUpdate> HoldAsync(HeldStream answer, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         while (true)
         {
             Exception? failure;
@@ -56,18 +70,21 @@ internal sealed class HeldBackStream
 
             if (failure is null)
             {
-                break;
+                yield break;
             }
 
             // A held stream that broke has reached no caller: like a failure before the first update, it falls over to the
             // next untried target of the chain, from the start (the broken segment is already charged and recorded).
             answer.First = FallOverAfterBreak(failure, cancellationToken);
         }
+    }
 
-        string? reason = _released ? null : await JudgeAsync(budget, cancellationToken).ConfigureAwait(false);
+    /// <summary>Judges the held answer: accepted, releases it; rejected, streams the stronger target's answer live (the held original if that fails before output).</summary>
+    private async IAsyncEnumerable<ChatResponseUpdate> DeliverAsync(HeldStream answer, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? reason = _released ? null : await JudgeAsync(answer.Budget, cancellationToken).ConfigureAwait(false);
         TargetAttempt original = answer.Attempt!;
-        RouteTarget served = original.Target;
-        RouteTarget? stronger = reason is null ? null : ResponseEscalator.NextTier(_route, served);
+        RouteTarget? stronger = reason is null ? null : ResponseEscalator.NextTier(_route, original.Target);
         if (stronger is null)
         {
             original.End(RouteAttemptOutcome.Succeeded);
@@ -80,7 +97,7 @@ internal sealed class HeldBackStream
         }
 
         original.End(RouteAttemptOutcome.Rejected, reason);
-        var escalation = new HeldStream(budget, holdsAttempt: false) { First = new DecisionFailoverChatClient(_route, [stronger], _executor.Options.ShouldFallOver, cancellationToken) };
+        var escalation = new HeldStream(answer.Budget, holdsAttempt: false) { First = new DecisionFailoverChatClient(_route, [stronger], _executor.Options.ShouldFallOver, cancellationToken) };
         await using IAsyncEnumerator<ChatResponseUpdate> live = _executor.StreamAsync(_route, _messages, _options, escalation, cancellationToken).GetAsyncEnumerator(cancellationToken);
         (ChatResponseUpdate? first, Exception? escalationFailure) = await StreamSteps.MoveNextAsync(live).ConfigureAwait(false);
         if (escalationFailure is { } failed)
@@ -91,7 +108,7 @@ internal sealed class HeldBackStream
             }
 
             // The escalation failed before any output (recorded as a failed attempt): the caller gets the held original.
-            _route.Serve(served);
+            _route.Serve(original.Target);
             foreach (ChatResponseUpdate update in _held)
             {
                 yield return update;

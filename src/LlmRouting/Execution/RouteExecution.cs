@@ -12,7 +12,8 @@ internal sealed class RouteExecution
 {
     private readonly Lock _gate = new();
     private readonly Func<RouteExecution, IReadOnlyList<RouteTarget>>? _buildChain;
-    private readonly List<RouteAttempt> _attempts = new(1);
+    private RouteAttempt? _firstAttempt; // most requests make one attempt: a list only for retries and fallbacks
+    private List<RouteAttempt>? _moreAttempts;
     private IReadOnlyList<RouteTarget>? _chain;
     private RouteTarget _servedBy;
     private UsageDetails? _usage;
@@ -98,7 +99,7 @@ internal sealed class RouteExecution
         {
             lock (_gate)
             {
-                return _attempts.Count;
+                return _firstAttempt is null ? 0 : 1 + (_moreAttempts?.Count ?? 0);
             }
         }
     }
@@ -165,7 +166,7 @@ internal sealed class RouteExecution
         IReadOnlyList<RouteTarget> chain = Chain;
         lock (_gate)
         {
-            return [.. chain.Where(t => !_attempts.Exists(a => a.Target == t.Name))];
+            return [.. chain.Where(t => _firstAttempt?.Target != t.Name && _moreAttempts?.Exists(a => a.Target == t.Name) != true)];
         }
     }
 
@@ -177,7 +178,7 @@ internal sealed class RouteExecution
         lock (_gate)
         {
             IsCompleted = true;
-            snapshot = Snapshot() with { Outcome = outcome, Duration = duration };
+            snapshot = Snapshot(outcome, duration);
         }
 
         Info.Freeze(snapshot);
@@ -185,14 +186,16 @@ internal sealed class RouteExecution
     }
 
     /// <summary>What has happened so far.</summary>
-    public RouteSnapshot Snapshot()
+    public RouteSnapshot Snapshot() => Snapshot(RouteOutcome.Pending, null);
+
+    private RouteSnapshot Snapshot(RouteOutcome outcome, TimeSpan? duration)
     {
         lock (_gate)
         {
             return new RouteSnapshot
             {
                 ServedBy = _servedBy,
-                Attempts = [.. _attempts],
+                Attempts = _firstAttempt is null ? [] : _moreAttempts is null ? [_firstAttempt] : [_firstAttempt, .. _moreAttempts],
                 Usage = _usage,
                 Cost = _cost,
                 BaselineCost = _baselineCost,
@@ -201,7 +204,8 @@ internal sealed class RouteExecution
                 IsSpliced = _spliced,
                 IsCacheHit = _cacheHit,
                 CacheSimilarity = _cacheSimilarity,
-                Outcome = RouteOutcome.Pending,
+                Outcome = outcome,
+                Duration = duration,
             };
         }
     }
@@ -251,7 +255,14 @@ internal sealed class RouteExecution
     {
         lock (_gate)
         {
-            _attempts.Add(attempt);
+            if (_firstAttempt is null)
+            {
+                _firstAttempt = attempt;
+            }
+            else
+            {
+                (_moreAttempts ??= []).Add(attempt);
+            }
         }
     }
 }

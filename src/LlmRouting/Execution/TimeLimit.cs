@@ -1,53 +1,45 @@
 namespace LlmRouting;
 
 /// <summary>
-/// A token source linked to a caller's token that also cancels itself when a delay on a <see cref="TimeProvider"/> runs
-/// out: the fallback executor's total budget, and a stream segment's idle timer (restarted after every update).
+/// A token source that cancels itself when a delay on a <see cref="TimeProvider"/> runs out and is cancelled by a caller's
+/// token too: the fallback executor's total budget, and a stream segment's idle timer (restarted after every update).
 /// </summary>
-/// <remarks>A plain <see cref="CancellationTokenSource.CreateLinkedTokenSource(CancellationToken)"/> and an <see cref="ITimer"/>; disposing it unlinks it from the caller.</remarks>
-internal sealed class TimeLimit : IDisposable
+/// <remarks>
+/// A plain <see cref="CancellationTokenSource(TimeSpan, TimeProvider)"/> linked to the caller's token by one registration,
+/// which <see cref="Dispose(bool)"/> removes, so a long-lived caller token does not collect a registration per request.
+/// </remarks>
+internal sealed class TimeLimit : CancellationTokenSource
 {
-    private readonly CancellationTokenSource _source;
-    private readonly ITimer _timer;
-    private volatile bool _expired;
+    private readonly CancellationToken _linkedTo;
+    private readonly CancellationTokenRegistration _link;
 
     /// <param name="timeProvider">The clock the delay runs on.</param>
     /// <param name="delay">When to cancel; <see langword="null"/> to wait for <see cref="Restart"/>.</param>
     /// <param name="linkedTo">The caller's token.</param>
     public TimeLimit(TimeProvider timeProvider, TimeSpan? delay, CancellationToken linkedTo)
+        : base(delay ?? Timeout.InfiniteTimeSpan, timeProvider)
     {
-        _source = CancellationTokenSource.CreateLinkedTokenSource(linkedTo);
-        _timer = timeProvider.CreateTimer(static s => ((TimeLimit)s!).Expire(), this, delay ?? Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _linkedTo = linkedTo;
+        _link = linkedTo.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), this);
     }
 
-    /// <summary>Gets the token: cancelled by the caller or when the limit runs out.</summary>
-    public CancellationToken Token => _source.Token;
+    /// <summary>Gets a value indicating whether the limit ran out (the token is cancelled and the caller's is not).</summary>
+    public bool HasExpired => IsCancellationRequested && !_linkedTo.IsCancellationRequested;
 
-    /// <summary>Gets a value indicating whether the limit (not the caller) ran out.</summary>
-    public bool HasExpired => _expired;
+    /// <summary>Whether the limit ran out and <paramref name="callerToken"/> was not cancelled: a cancellation that is this limit's.</summary>
+    public bool ExpiredFor(CancellationToken callerToken) => HasExpired && !callerToken.IsCancellationRequested;
 
-    /// <summary>Whether the limit ran out and the caller did not cancel: a cancellation that is this limit's.</summary>
-    public bool ExpiredFor(CancellationToken callerToken) => _expired && !callerToken.IsCancellationRequested;
+    /// <summary>(Re)starts the delay from now, on the clock the limit was created on.</summary>
+    public void Restart(TimeSpan delay) => CancelAfter(delay);
 
-    /// <summary>(Re)starts the delay from now.</summary>
-    public void Restart(TimeSpan delay) => _timer.Change(delay, Timeout.InfiniteTimeSpan);
-
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _timer.Dispose();
-        _source.Dispose();
-    }
+        if (disposing)
+        {
+            // Unlinking first waits for a caller cancellation already running, so nothing cancels the source after this.
+            _link.Dispose();
+        }
 
-    private void Expire()
-    {
-        _expired = true;
-        try
-        {
-            _source.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The operation ended as the timer fired.
-        }
+        base.Dispose(disposing);
     }
 }

@@ -4,27 +4,7 @@ namespace LlmRouting;
 internal static class TierSelection
 {
     /// <summary>Returns the candidate of <paramref name="tier"/> with the lowest estimated cost, or <see langword="null"/> when the tier has no candidate.</summary>
-    public static RouteTarget? Cheapest(RouteCandidates candidates, QualityTier tier, RoutingRequest request, int expectedOutputTokens)
-    {
-        RouteTarget? best = null;
-        decimal bestCost = 0;
-        foreach (RouteTarget target in candidates.Targets)
-        {
-            if (target.Profile.Tier != tier)
-            {
-                continue;
-            }
-
-            decimal cost = RoutingCost.Estimate(request, target.Profile, expectedOutputTokens);
-            if (best is null || cost < bestCost)
-            {
-                best = target;
-                bestCost = cost;
-            }
-        }
-
-        return best;
-    }
+    public static RouteTarget? Cheapest(RouteCandidates candidates, QualityTier tier, RoutingRequest request, int expectedOutputTokens) => TargetOrdering.LowestTierCheapest(candidates.Targets, t => t.Profile.Tier == tier, t => RoutingCost.Estimate(request, t.Profile, expectedOutputTokens));
 
     /// <summary>Gets a value indicating whether any candidate belongs to <paramref name="tier"/>.</summary>
     public static bool HasTier(RouteCandidates candidates, QualityTier tier)

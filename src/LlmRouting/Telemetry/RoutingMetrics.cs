@@ -102,6 +102,11 @@ internal sealed class RoutingMetrics : IDisposable
             Savings.Add((double)savings, target);
         }
 
+        RecordAttemptsAndRejections(route, target);
+    }
+
+    private void RecordAttemptsAndRejections(RouteInfo route, KeyValuePair<string, object?> target)
+    {
         if (Attempts.Enabled)
         {
             foreach (RouteAttempt attempt in route.Attempts)

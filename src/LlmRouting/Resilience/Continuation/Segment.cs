@@ -6,7 +6,7 @@ namespace LlmRouting;
 internal sealed class Segment : IAsyncDisposable
 {
     private readonly TimeLimit? _idle;
-    private readonly TimeSpan? _idleTimeout;
+    private readonly CancellationToken _requestToken;
     private IAsyncEnumerator<ChatResponseUpdate>? _updates;
 
     /// <param name="idleTimeout">How long the stream may go without an update once it has started; <see langword="null"/> for no limit.</param>
@@ -14,13 +14,16 @@ internal sealed class Segment : IAsyncDisposable
     /// <param name="requestToken">The request's token (the caller's, or the total budget's).</param>
     public Segment(TimeSpan? idleTimeout, TimeProvider timeProvider, CancellationToken requestToken)
     {
-        _idleTimeout = idleTimeout;
+        IdleTimeout = idleTimeout;
         _idle = idleTimeout is null ? null : new TimeLimit(timeProvider, delay: null, requestToken);
-        Token = _idle?.Token ?? requestToken;
+        _requestToken = requestToken;
     }
 
     /// <summary>Gets the token the segment's streams run on: the idle timer's, else the request's.</summary>
-    public CancellationToken Token { get; }
+    public CancellationToken Token => _idle?.Token ?? _requestToken;
+
+    /// <summary>Gets how long the stream may go without an update once it has started.</summary>
+    public TimeSpan? IdleTimeout { get; }
 
     public IAsyncEnumerator<ChatResponseUpdate> Updates => _updates!;
 
@@ -33,7 +36,7 @@ internal sealed class Segment : IAsyncDisposable
     /// <summary>(Re)starts the idle timer: the next update must arrive in time. Only runs once output has started.</summary>
     public void ArmIdleTimer()
     {
-        if (_idle is not null && _idleTimeout is { } timeout)
+        if (_idle is not null && IdleTimeout is { } timeout)
         {
             _idle.Restart(timeout);
         }

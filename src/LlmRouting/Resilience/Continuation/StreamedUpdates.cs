@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.AI;
 
 namespace LlmRouting;
@@ -6,16 +7,7 @@ namespace LlmRouting;
 /// The updates a routed stream has sent to the caller, in order: what a <see cref="StreamInterruptedException"/> carries
 /// and what a continuation is built from.
 /// </summary>
-internal sealed class StreamedUpdates
+internal sealed class StreamedUpdates : List<ChatResponseUpdate>
 {
-    private readonly List<ChatResponseUpdate> _updates = [];
-
-    public int Count => _updates.Count;
-
-    public void Add(ChatResponseUpdate update) => _updates.Add(update);
-
-    public ReadOnlySpan<ChatResponseUpdate> AsSpan() => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_updates);
-
-    /// <summary>A copy that outlives the stream (for an exception).</summary>
-    public ChatResponseUpdate[] ToArray() => [.. _updates];
+    public ReadOnlySpan<ChatResponseUpdate> AsSpan() => CollectionsMarshal.AsSpan(this);
 }
