@@ -12,7 +12,7 @@ internal static class BudgetReservations
     /// Registers the reserving target decorator (once, as the innermost decorator, so that each provider call — every
     /// retry, fallback and hedge — reserves on its own and cache hits never do) and the observer that adds decision costs.
     /// </summary>
-    /// <param name="services">The router's services.</param>
+    /// <param name="builder">The router builder.</param>
     /// <param name="options">Resolves the cost-aware options holding the budgets; the last registration wins.</param>
     public static void Register(LlmRouterBuilder builder, Func<IServiceProvider, CostAwareOptions> options)
     {
