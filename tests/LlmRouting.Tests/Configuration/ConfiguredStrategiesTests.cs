@@ -146,7 +146,7 @@ public class ConfiguredStrategiesTests
     [InlineData("weighted-split", "LlmRouting:Load:WeightedSplit:Weights:gold", "1", "LlmRouting:Load:WeightedSplit:Weights names 'gold', which is not a configured target (known targets: premium, economy).")]
     [InlineData("least-in-flight", "LlmRouting:Load:Targets:0", "gold", "LlmRouting:Load:Targets names 'gold', which is not a configured target (known targets: premium, economy).")]
     [InlineData("cost-aware", "LlmRouting:CostAware:TargetQuality:gold", "0.5", "LlmRouting:CostAware:TargetQuality names 'gold', which is not a configured target (known targets: premium, economy).")]
-    [InlineData("hybrid", "LlmRouting:DataPolicy:AllowedTargetTags:0", "on-prem", "LlmRouting:DataPolicy is set, but a data policy must filter every strategy and fallback")]
+    [InlineData("hybrid", "LlmRouting:DataPolicy:AllowedTargetTags:0", "on-prem", "LlmRouting:DataPolicy is configured, but nothing reads it: it configures UseHybridRouting() (UseDataPolicy is configured in code)")]
     [InlineData("hybrid", "LlmRouting:Hybrid:CostAware", "false", "LlmRouting:Hybrid: no stage is on")]
     public void InvalidSections_FailAtStartUpNamingTheField(string strategy, string? key, string? value, string expected)
     {
