@@ -5,6 +5,7 @@ using Perfolizer.Metrology;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
+using LlmRouting.Resilience;
 namespace LlmRouting.Benchmarks;
 
 /// <summary>

@@ -4,6 +4,9 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using QuickStart;
 
+using LlmRouting.Accounting;
+using LlmRouting.Analysis;
+using LlmRouting.Strategies;
 // Three local "models" with simulated latency and token usage: no API key, no network.
 var services = new ServiceCollection();
 services.AddKeyedChatClient("premium", new SimulatedChatClient("gpt-4o", TimeSpan.FromMilliseconds(40)));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using NJsonSchema;
 
+using LlmRouting.Resilience;
 namespace LlmRouting;
 
 /// <summary>

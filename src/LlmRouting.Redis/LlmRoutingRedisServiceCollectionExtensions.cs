@@ -6,6 +6,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using LlmRouting.Accounting;
+using LlmRouting.Configuration;
+using LlmRouting.Learning;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Switches LlmRouting's shared state (budgets, routing statistics, exact-cache L2) to Redis.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Xml.Linq;
 using LlmRouting.Cli.Commands;
 
+using LlmRouting.Strategies;
 namespace LlmRouting.Cli.Tests;
 
 public class EndToEndTests

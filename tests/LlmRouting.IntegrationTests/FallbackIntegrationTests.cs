@@ -7,6 +7,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 
+using LlmRouting.Resilience;
 namespace LlmRouting.IntegrationTests;
 
 /// <summary>Provider faults injected into a real HTTP server, driven through the official OpenAI client.</summary>

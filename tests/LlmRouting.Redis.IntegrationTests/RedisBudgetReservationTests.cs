@@ -7,6 +7,8 @@ using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
+using LlmRouting.Accounting;
+using LlmRouting.Strategies;
 namespace LlmRouting.Redis.IntegrationTests;
 
 /// <summary>Reservations against a real redis-server: atomic, idempotent, expiring, and exact across a SIGKILL and restart.</summary>

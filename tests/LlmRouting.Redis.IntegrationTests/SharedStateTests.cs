@@ -3,6 +3,9 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
+using LlmRouting.Accounting;
+using LlmRouting.Learning;
+using LlmRouting.Strategies;
 namespace LlmRouting.Redis.IntegrationTests;
 
 [Collection(RedisCollection.Name)]

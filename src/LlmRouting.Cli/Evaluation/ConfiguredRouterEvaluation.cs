@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
+using LlmRouting.Configuration;
+using LlmRouting.Strategies;
 namespace LlmRouting.Cli.Evaluation;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using LlmRouting.Analysis;
+using LlmRouting.Strategies;
+
 namespace LlmRouting.Cli.Evaluation;
 
 /// <summary>A router under evaluation: gives each prompt a score (higher = more reason to call the strong model).</summary>

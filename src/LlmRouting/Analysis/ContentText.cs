@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Analysis;
 
 /// <summary>
 /// Reads every piece of text a message part carries — text, reasoning, tool-call names and arguments, tool results

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Analysis;
 
 /// <summary>Reads a request locally — no model call — into a <see cref="RequestAnalysis"/>: task, complexity, risk and personal data.</summary>
 /// <remarks>Implementations must be thread-safe, allocation-light and linear in the text length.</remarks>

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Analysis;
 
 /// <summary>Kinds of personal data found in a request (the kinds only — never the matched text).</summary>
 [Flags]

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 
-namespace LlmRouting;
+using LlmRouting.Caching;
+namespace LlmRouting.Analysis;
 
 /// <summary>
 /// The counts the premium-need score reads that the rest of the analyzer does not keep: sentence ends and five

@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Telemetry;
+
+namespace LlmRouting.Analysis;
 
 /// <summary>
 /// The zero-shot "premium need" score: how much a request is likely to gain from the premium model, from signals that

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmRouting;
+namespace LlmRouting.Analysis;
 
 /// <summary>What the analyzer read in a request: task, complexity, risk and personal data, plus a numeric feature vector for classifiers.</summary>
 /// <remarks>Immutable. Holds counts and kinds only — never any text of the request.</remarks>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Analysis;
 
 /// <summary>
 /// The built-in analyzer: one linear pass over each text, keyword and structure signals for the task, a

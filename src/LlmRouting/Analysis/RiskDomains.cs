@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Analysis;
 
 /// <summary>High-stakes domains a request touches.</summary>
 [Flags]

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Analysis;
 
 /// <summary>How much harm a wrong or leaked answer could do.</summary>
 public enum RiskLevel

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Analysis;
 
 /// <summary>What a request asks the model to do.</summary>
 public enum TaskType

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace LlmRouting;
+namespace LlmRouting.Analysis;
 
 /// <summary>
 /// Brings text into the form personal-data matching expects: invisible format characters (zero-width spaces and

@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Net;
 
-namespace LlmRouting;
+using LlmRouting.Caching;
+namespace LlmRouting.Analysis;
 
 /// <summary>Everything the analyzer counts in one pass over a text. A mutable accumulator, local to one analysis.</summary>
 internal sealed class TextSignals

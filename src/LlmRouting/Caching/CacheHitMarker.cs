@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Caching;
 
 /// <summary>
 /// Tells the router that a target's per-target cache served a response: the cache puts the marker in the

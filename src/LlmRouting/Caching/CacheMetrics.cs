@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace LlmRouting;
+namespace LlmRouting.Caching;
 
 /// <summary>The caches' instruments on the <c>LlmRouting</c> meter: hits, misses, similarity of semantic hits and the cost saved.</summary>
 /// <remarks>Tags: <c>llmrouting.cache.kind</c> (<c>exact</c> or <c>semantic</c>) and, for the exact cache, <c>llmrouting.target</c>. No tenant, prompt or key is ever a tag.</remarks>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Caching;
 
 /// <summary>What may be cached, and how a response is stored and replayed: shared by the exact and the semantic cache.</summary>
 internal static class CachedResponses

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Caching;
 
 /// <summary>The <see cref="Microsoft.Extensions.Caching.Hybrid.HybridCache"/> tags every exact-cache entry carries, for invalidation with <c>RemoveByTagAsync</c>.</summary>
 /// <example><code>await hybridCache.RemoveByTagAsync(ChatCacheTags.ForTenant("acme"));</code></example>

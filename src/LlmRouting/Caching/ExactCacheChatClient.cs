@@ -3,7 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
 
-namespace LlmRouting;
+using LlmRouting.Accounting;
+namespace LlmRouting.Caching;
 
 /// <summary>
 /// An exact response cache for one target on <see cref="HybridCache"/>: identical requests (messages, options,

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Caching;
 
 /// <summary>Settings of the exact response cache (<see cref="ExactCacheChatClient"/>).</summary>
 public sealed class ExactCacheOptions

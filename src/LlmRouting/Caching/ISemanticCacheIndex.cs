@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Caching;
 
 /// <summary>Stores request embeddings with their answers and finds the nearest one in a scope; in memory by default, a vector database can replace it.</summary>
 /// <remarks>Implementations must be thread-safe, must never return an entry of another scope, and must not return expired entries.</remarks>

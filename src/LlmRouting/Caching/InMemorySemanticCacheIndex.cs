@@ -1,7 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 
-namespace LlmRouting;
+using LlmRouting.Telemetry;
+namespace LlmRouting.Caching;
 
 /// <summary>
 /// The default <see cref="ISemanticCacheIndex"/>: unit vectors in one contiguous row-major matrix, searched by

@@ -5,7 +5,12 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Accounting;
+using LlmRouting.Analysis;
+using LlmRouting.Embeddings;
+using LlmRouting.Filtering;
+using LlmRouting.Resilience;
+namespace LlmRouting.Caching;
 
 /// <summary>
 /// Answers a request with the stored answer of the most similar earlier request (cosine similarity of embeddings at

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Caching;
 
 /// <summary>A stored answer of the semantic cache: the serialized response (never the router's route info), who answered, and when it expires.</summary>
 /// <param name="Response">The response as UTF-8 JSON (Microsoft.Extensions.AI's serialization); deserialized anew for every hit.</param>

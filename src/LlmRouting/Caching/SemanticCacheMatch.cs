@@ -1,4 +1,7 @@
-namespace LlmRouting;
+using LlmRouting.Accounting;
+using LlmRouting.Resilience;
+
+namespace LlmRouting.Caching;
 
 /// <summary>The nearest stored request in a scope and its cosine similarity to the query.</summary>
 /// <param name="Entry">The stored entry.</param>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Embeddings;
+namespace LlmRouting.Caching;
 
 /// <summary>Settings of the semantic cache (<see cref="SemanticCacheChatClient"/>).</summary>
 public sealed class SemanticCacheOptions

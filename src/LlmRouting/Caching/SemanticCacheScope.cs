@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Caching;
 
 /// <summary>Where a semantic-cache entry may be found: one tenant and one context partition; lookups never cross scopes.</summary>
 /// <param name="Tenant">The tenant (the empty string for requests without one).</param>

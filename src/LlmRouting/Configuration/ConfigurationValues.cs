@@ -4,7 +4,7 @@ using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace LlmRouting;
+namespace LlmRouting.Configuration;
 
 /// <summary>
 /// Strict configuration binding: every key must name a setting, every value must convert, and every failure is

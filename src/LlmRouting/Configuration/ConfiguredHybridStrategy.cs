@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Configuration;
 
 /// <summary>
 /// The hybrid stages as one strategy, for a router configured without code (<c>"Strategies": [ "rules", "hybrid" ]</c>):

@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Strategies;
+
+namespace LlmRouting.Configuration;
 
 /// <summary>The load strategies' configuration when they are turned on by name in <c>LlmRouting:Strategies</c>; bound from <c>LlmRouting:Load</c>.</summary>
 public sealed class ConfiguredLoadOptions

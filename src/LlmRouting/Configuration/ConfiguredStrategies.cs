@@ -5,7 +5,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace LlmRouting;
+using LlmRouting.Accounting;
+using LlmRouting.Strategies;
+namespace LlmRouting.Configuration;
 
 /// <summary>
 /// Registers every built-in strategy under its name, configured from its <c>LlmRouting</c> section, so that listing it in

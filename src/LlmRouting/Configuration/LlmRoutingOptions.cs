@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Configuration;
 
 /// <summary>The router's configuration: targets, rules, strategy order, default and baseline; bound from the <c>LlmRouting</c> section.</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace LlmRouting;
+namespace LlmRouting.Configuration;
 
 /// <summary>Binds the <c>LlmRouting</c> section strictly: targets, rules, strategies, default and baseline here; strategy sections by the extensions that claim them.</summary>
 /// <remarks>

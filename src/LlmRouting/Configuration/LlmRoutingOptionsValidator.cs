@@ -4,7 +4,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace LlmRouting;
+using LlmRouting.Strategies;
+namespace LlmRouting.Configuration;
 
 /// <summary>Validates <see cref="LlmRoutingOptions"/> and the builder's wiring at start-up, at build and on reload; each failure names the offending field.</summary>
 internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOptions>

@@ -5,7 +5,7 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace LlmRouting;
+namespace LlmRouting.Configuration;
 
 /// <summary>
 /// The one validation helper for options classes: DataAnnotations (<c>[Range]</c>, <c>[Required]</c>, …, Polly's included)

@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Analysis;
+
+namespace LlmRouting.Configuration;
 
 /// <summary>One routing rule: conditions (all must hold) and the targets to route to, bindable from configuration.</summary>
 /// <remarks>

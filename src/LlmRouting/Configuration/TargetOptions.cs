@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Configuration;
 
 /// <summary>One target's configuration, bindable from the <c>LlmRouting:Targets</c> section.</summary>
 public sealed class TargetOptions

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
+using LlmRouting.Configuration;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the LLM router as the application's <see cref="IChatClient"/>.</summary>

@@ -1,3 +1,5 @@
+using LlmRouting.Configuration;
+
 namespace LlmRouting;
 
 /// <summary>A strategy registered on the builder under a name that <see cref="LlmRoutingOptions.Strategies"/> can list.</summary>

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Embeddings;
 
 /// <summary>The 32-bit feature hash shared by the local embedder and the classifier's featurizer: FNV-1a over the characters, then a murmur3 finaliser.</summary>
 /// <remarks>Stable across processes and machines. Changing it changes every embedding and invalidates trained classifier models.</remarks>

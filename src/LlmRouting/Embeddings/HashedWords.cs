@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Embeddings;
 
 /// <summary>
 /// Walks the words of a text (runs of letters and digits), lower-cased invariantly and truncated to the buffer's

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Embeddings;
 
 /// <summary>
 /// A local, dependency-free embedding generator: signed feature hashing of words, word bigrams and

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Execution;
 
 /// <summary>The one rule for how a failed call ends: cancelled when the caller asked for it, otherwise failed.</summary>
 internal static class AttemptFailures

@@ -3,7 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Filtering;
+using LlmRouting.Resilience;
+namespace LlmRouting.Execution;
 
 /// <summary>
 /// One stream through the fallback executor: failover before the first update, then optional mid-stream continuation;

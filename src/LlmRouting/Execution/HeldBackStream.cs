@@ -2,7 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Accounting;
+using LlmRouting.Resilience;
+namespace LlmRouting.Execution;
 
 /// <summary>
 /// Holds a streamed answer back until it is complete and judges it like a non-streamed one: accepted, the held updates

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Accounting;
+using LlmRouting.Caching;
+namespace LlmRouting.Execution;
 
 /// <summary>
 /// One request's execution, from the decision to the end: the decision, the candidates, the chain of targets (computed

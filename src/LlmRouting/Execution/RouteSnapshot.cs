@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Execution;
 
 /// <summary>What a request's execution has done so far: the part of <see cref="RouteInfo"/> that changes while it runs.</summary>
 /// <remarks>Immutable: <see cref="RouteExecution"/> builds one when the request ends, and <see cref="RouteInfo"/> keeps it.</remarks>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Execution;
 
 /// <summary>Small helpers the streaming executors share.</summary>
 internal static class StreamSteps

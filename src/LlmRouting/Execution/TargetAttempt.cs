@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Execution;
 
 /// <summary>
 /// One call to one target while serving a request (<see cref="RouteExecution.Begin"/>). It ends exactly once — succeeded,

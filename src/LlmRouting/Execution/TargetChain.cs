@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Resilience;
+
+namespace LlmRouting.Execution;
 
 /// <summary>The fallback chain of one execution: the decision's targets, the last-resort chain, then (optionally) the remaining candidates.</summary>
 /// <remarks>Every target in it is a candidate for the request, so a fallback never breaks a filter.</remarks>

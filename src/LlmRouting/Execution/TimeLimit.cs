@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Execution;
 
 /// <summary>
 /// A token source that cancels itself when a delay on a <see cref="TimeProvider"/> runs out and is cancelled by a caller's

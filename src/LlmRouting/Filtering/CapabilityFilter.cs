@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Filtering;
 
 /// <summary>Rejects targets that lack a capability the request needs (tools, vision, JSON schema, reasoning).</summary>
 public sealed class CapabilityFilter : IRouteCandidateFilter

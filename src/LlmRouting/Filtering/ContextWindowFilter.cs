@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmRouting;
+namespace LlmRouting.Filtering;
 
 /// <summary>Rejects targets whose context window cannot hold the estimated input plus the requested output.</summary>
 public sealed class ContextWindowFilter : IRouteCandidateFilter

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
+using LlmRouting.Accounting;
 namespace LlmRouting;
 
 /// <summary>

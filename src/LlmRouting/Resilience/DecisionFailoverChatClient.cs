@@ -1,7 +1,8 @@
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Execution;
+namespace LlmRouting.Resilience;
 
 /// <summary>
 /// A per-request <see cref="FailoverChatClient"/> over the targets one decision chose. MEAI's base owns the

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>How a routed request falls over: which targets follow the decision, which failures move on, and the time budget.</summary>
 public sealed class FallbackOptions

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 
-namespace LlmRouting;
+using LlmRouting.Configuration;
+namespace LlmRouting.Resilience;
 
 /// <summary>Checks at start-up that the fallback's last-resort targets exist.</summary>
 internal sealed class FallbackOptionsValidator : IValidateOptions<LlmRoutingOptions>

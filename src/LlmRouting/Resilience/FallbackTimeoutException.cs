@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>Thrown when a request's total time budget (<see cref="FallbackOptions.TotalTimeout"/>) ran out across its attempts.</summary>
 public sealed class FallbackTimeoutException : LlmRoutingException

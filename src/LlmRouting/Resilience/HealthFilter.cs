@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>Removes targets whose circuit is open; when every target's circuit is open, lets all through ("panic").</summary>
 internal sealed class HealthFilter : IRouteCandidateFilter

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Execution;
+namespace LlmRouting.Resilience;
 
 /// <summary>Where one segment of a routed stream comes from: its updates, the attempt serving them, and the chain's untried targets.</summary>
 internal interface IStreamSource : IDisposable

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>Classifies provider failures: which are transient (retry, fail over) and which are the request's fault.</summary>
 /// <remarks>

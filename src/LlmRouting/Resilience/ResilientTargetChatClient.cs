@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Polly;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>Runs a target's calls through its Polly pipeline (retry, circuit breaker, per-attempt timeout).</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>
 /// Thrown when a streamed answer broke after output had reached the caller — the connection dropped, or the

@@ -1,6 +1,6 @@
 using Polly.CircuitBreaker;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>The health of one target: its circuit state and, when open, until when it cools down.</summary>
 /// <param name="Target">The target's name.</param>

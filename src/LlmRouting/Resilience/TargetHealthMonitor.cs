@@ -4,7 +4,8 @@ using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace LlmRouting;
+using LlmRouting.Accounting;
+namespace LlmRouting.Resilience;
 
 /// <summary>Owns every target's resilience pipeline and circuit, keyed by target name, and reports their health.</summary>
 /// <remarks>

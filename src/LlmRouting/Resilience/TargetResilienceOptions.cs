@@ -4,7 +4,7 @@ using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>The Polly pipeline every target runs its calls through: retry, circuit breaker and per-attempt timeout.</summary>
 /// <remarks>

@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Accounting;
+
+namespace LlmRouting.Strategies;
 
 /// <summary>Picks the cheapest candidate of a quality tier for a request (the cost tie-break inside a tier).</summary>
 internal static class TierSelection

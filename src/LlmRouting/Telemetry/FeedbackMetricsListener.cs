@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Learning;
+
+namespace LlmRouting.Telemetry;
 
 /// <summary>Records every outcome score reported through <see cref="RouteFeedback"/> on the <c>llmrouting.feedback.score</c> histogram.</summary>
 internal sealed class FeedbackMetricsListener : IRouteOutcomeListener

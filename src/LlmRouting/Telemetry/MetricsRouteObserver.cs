@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Telemetry;
 
 /// <summary>Records the routing metrics of every request when it ends: an ordinary route observer, first in the router's list.</summary>
 internal sealed class MetricsRouteObserver : IRouteObserver

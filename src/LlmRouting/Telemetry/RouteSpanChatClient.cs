@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Accounting;
+using LlmRouting.Execution;
+using LlmRouting.Resilience;
+namespace LlmRouting.Telemetry;
 
 /// <summary>
 /// The routing span, as a decorator in the style of MEAI's <see cref="OpenTelemetryChatClient"/>: one <c>llmrouting.route</c>

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace LlmRouting;
+using LlmRouting.Strategies;
+namespace LlmRouting.Telemetry;
 
 /// <summary>The router's metric instruments, on the <c>LlmRouting</c> meter; recorded once per request when it ends.</summary>
 /// <remarks>Every instrument checks <see cref="Instrument.Enabled"/>: with no listener, recording costs a few branches.</remarks>

@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Strategies;
+
+namespace LlmRouting.Telemetry;
 
 /// <summary>Attribute names on the router's spans and metrics (OpenTelemetry gen_ai conventions where they apply).</summary>
 public static class RoutingTags

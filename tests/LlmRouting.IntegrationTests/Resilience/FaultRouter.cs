@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 
+using LlmRouting.Resilience;
 namespace LlmRouting.IntegrationTests;
 
 /// <summary>

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Polly.CircuitBreaker;
 
+using LlmRouting.Resilience;
 namespace LlmRouting.IntegrationTests;
 
 /// <summary>Every fault class of a real HTTP provider, driven through the official OpenAI client, falls over or fails as documented.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.AI;
 using Polly.CircuitBreaker;
 using Xunit.Abstractions;
 
+using LlmRouting.Resilience;
 namespace LlmRouting.IntegrationTests;
 
 /// <summary>

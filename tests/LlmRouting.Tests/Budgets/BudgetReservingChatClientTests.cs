@@ -3,6 +3,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
+using LlmRouting.Accounting;
+using LlmRouting.Strategies;
 namespace LlmRouting.Tests;
 
 public class BudgetReservingChatClientTests

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
+using LlmRouting.Caching;
 namespace LlmRouting.Tests.Caching;
 
 public class CacheMetricsTests

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 
+using LlmRouting.Caching;
 namespace LlmRouting.Tests.Caching;
 
 public sealed class ExactCacheTests : IDisposable

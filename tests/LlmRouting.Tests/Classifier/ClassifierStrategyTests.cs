@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
+using LlmRouting.Strategies;
 namespace LlmRouting.Tests;
 
 public class ClassifierStrategyTests

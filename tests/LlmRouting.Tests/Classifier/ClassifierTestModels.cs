@@ -1,3 +1,5 @@
+using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 /// <summary>A tiny model trained on separable synthetic prompts: "prove"/"derive" need premium, greetings do not.</summary>

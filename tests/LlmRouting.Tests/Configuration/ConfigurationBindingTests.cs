@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
+using LlmRouting.Strategies;
 namespace LlmRouting.Tests;
 
 public class ConfigurationBindingTests

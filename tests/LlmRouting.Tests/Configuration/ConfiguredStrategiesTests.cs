@@ -3,6 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
+using LlmRouting.Configuration;
+using LlmRouting.Strategies;
 namespace LlmRouting.Tests;
 
 /// <summary>Every built-in strategy turned on by configuration alone (no Use… call in code).</summary>

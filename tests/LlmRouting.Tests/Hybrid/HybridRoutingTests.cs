@@ -4,6 +4,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
+using LlmRouting.Accounting;
+using LlmRouting.Configuration;
+using LlmRouting.Strategies;
 namespace LlmRouting.Tests;
 
 public class HybridRoutingTests

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
+using LlmRouting.Accounting;
+using LlmRouting.Strategies;
 namespace LlmRouting.Tests;
 
 public sealed class AuditTests : IDisposable

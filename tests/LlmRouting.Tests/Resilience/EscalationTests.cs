@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
+using LlmRouting.Resilience;
 namespace LlmRouting.Tests;
 
 public class EscalationTests

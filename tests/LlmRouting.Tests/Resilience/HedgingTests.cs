@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
+using LlmRouting.Resilience;
 namespace LlmRouting.Tests;
 
 public class HedgingTests

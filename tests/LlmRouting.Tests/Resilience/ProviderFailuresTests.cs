@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
+using LlmRouting.Resilience;
 namespace LlmRouting.Tests;
 
 public class ProviderFailuresTests

@@ -1,3 +1,6 @@
+using LlmRouting.Configuration;
+using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class RuleStrategyTests

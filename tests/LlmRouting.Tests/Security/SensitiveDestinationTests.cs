@@ -3,6 +3,11 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
+using LlmRouting.Analysis;
+using LlmRouting.Caching;
+using LlmRouting.Filtering;
+using LlmRouting.Resilience;
+using LlmRouting.Strategies;
 namespace LlmRouting.Tests;
 
 /// <summary>

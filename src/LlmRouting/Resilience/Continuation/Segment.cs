@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Execution;
+namespace LlmRouting.Resilience;
 
 /// <summary>One stretch of a (possibly spliced) stream: its updates and, when an idle timeout is set, the timer that cancels it when it stalls.</summary>
 internal sealed class Segment : IAsyncDisposable

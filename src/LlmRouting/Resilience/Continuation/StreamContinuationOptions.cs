@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>
 /// Opt-in mid-stream continuation: when a plain-text stream breaks or stalls after output reached the caller, the

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>
 /// A stream being continued elsewhere after it broke: created at the first break that may be continued, from what the

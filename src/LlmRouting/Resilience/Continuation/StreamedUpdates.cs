@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>
 /// The updates a routed stream has sent to the caller, in order: what a <see cref="StreamInterruptedException"/> carries

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>Which built-in evaluators judge answers before they reach the caller, and how.</summary>
 public sealed class EscalationOptions

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace LlmRouting;
+using LlmRouting.Configuration;
+namespace LlmRouting.Resilience;
 
 /// <summary>Fails start-up when <c>UseEscalation</c> was called without <c>UseFallback</c> (the fallback executor carries escalation out).</summary>
 internal sealed class EscalationRequiresFallbackValidator : IValidateOptions<LlmRoutingOptions>

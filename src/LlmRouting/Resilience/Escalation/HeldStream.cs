@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Execution;
+
+namespace LlmRouting.Resilience;
 
 /// <summary>
 /// How the fallback executor's hold-back runs a stream underneath it: where the first segment comes from, the request's

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>
 /// Judges a target's answer before it reaches the caller; a rejected answer is escalated once to the next

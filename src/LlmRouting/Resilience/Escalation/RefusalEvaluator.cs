@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>Rejects answers that open with a refusal phrase (case-insensitive), e.g. "I'm sorry, but I can't".</summary>
 public sealed class RefusalEvaluator : IResponseEvaluator

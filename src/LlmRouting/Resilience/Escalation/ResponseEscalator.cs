@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Execution;
+namespace LlmRouting.Resilience;
 
 /// <summary>Runs the registered <see cref="IResponseEvaluator"/>s over an answer and picks the target to escalate to.</summary>
 internal sealed class ResponseEscalator

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>Rejects empty answers (no text and no function call) and answers cut off by the output-token limit (<see cref="ChatFinishReason.Length"/>).</summary>
 public sealed class TruncatedAnswerEvaluator : IResponseEvaluator

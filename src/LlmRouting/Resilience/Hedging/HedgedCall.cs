@@ -1,7 +1,9 @@
 using Microsoft.Extensions.AI;
 using Polly;
 
-namespace LlmRouting;
+using LlmRouting.Accounting;
+using LlmRouting.Execution;
+namespace LlmRouting.Resilience;
 
 /// <summary>
 /// One hedged call (a response, or the start of a stream): the targets it may use, the hedging delay, and what each

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Execution;
+namespace LlmRouting.Resilience;
 
 /// <summary>One hedged non-streaming request: each attempt is a whole response.</summary>
 internal sealed class HedgedRequest : HedgedCall<ChatResponse>

@@ -3,7 +3,8 @@ using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 using Polly;
 
-namespace LlmRouting;
+using LlmRouting.Execution;
+namespace LlmRouting.Resilience;
 
 /// <summary>
 /// One hedged stream: an attempt succeeds when its stream produces its first update. The winner's stream continues

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>
 /// Opt-in hedging (Polly's hedging strategy): when the primary has not answered within its observed latency

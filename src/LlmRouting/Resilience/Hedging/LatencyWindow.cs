@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>Recent successful latencies per target name (a fixed ring per target) and their percentiles. Thread-safe.</summary>
 internal sealed class LatencyWindow

@@ -2,7 +2,8 @@ using Microsoft.Extensions.AI;
 using Polly;
 using Polly.Hedging;
 
-namespace LlmRouting;
+using LlmRouting.Execution;
+namespace LlmRouting.Resilience;
 
 /// <summary>
 /// Hedges a request over the first targets of its chain with Polly's hedging strategy: the next target starts once the

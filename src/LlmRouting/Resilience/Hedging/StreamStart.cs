@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Resilience;
 
 /// <summary>A stream that has started: its enumerator, on its first update when there is one, and the token source it runs on.</summary>
 /// <remarks>Disposing it cancels the stream's token first, so the provider's connection is closed at once, then disposes the enumerator.</remarks>

@@ -1,6 +1,7 @@
 using System.Buffers;
 
-namespace LlmRouting;
+using LlmRouting.Embeddings;
+namespace LlmRouting.Strategies;
 
 /// <summary>
 /// Turns a prompt into the classifier's features: signed hashed word unigrams, word bigrams and character

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>
 /// A trained logistic-regression model scoring how likely a prompt needs the premium target, loaded from a

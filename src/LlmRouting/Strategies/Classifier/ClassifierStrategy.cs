@@ -1,6 +1,7 @@
 using System.Globalization;
 
-namespace LlmRouting;
+using LlmRouting.Analysis;
+namespace LlmRouting.Strategies;
 
 /// <summary>Routes by a local estimate that the request needs the premium target; score bands map to targets.</summary>
 /// <remarks>

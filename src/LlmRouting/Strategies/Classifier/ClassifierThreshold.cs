@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>One band of the classifier's score: requests scoring at least <see cref="MinScore"/> go to <see cref="Target"/> (the highest band reached wins).</summary>
 public sealed class ClassifierThreshold

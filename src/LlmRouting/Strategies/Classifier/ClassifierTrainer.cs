@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>Trains a <see cref="ClassifierModel"/>: L2-regularised logistic regression over the classifier's features, fitted by SGD.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>One labelled prompt for <see cref="ClassifierTrainer"/>.</summary>
 /// <param name="Text">The prompt text.</param>

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>Settings for <see cref="ClassifierTrainer"/>.</summary>
 public sealed class ClassifierTrainingOptions

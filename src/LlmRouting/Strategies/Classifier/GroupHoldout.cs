@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>Chooses which rows to hold out: whole groups (e.g. MMLU subjects) when there are three or more, else random rows.</summary>
 /// <remarks>Deterministic for a seed. Shared by <see cref="ClassifierTrainer"/>'s validation split and the <c>llmroute train</c> hold-out.</remarks>

@@ -1,4 +1,7 @@
-namespace LlmRouting;
+using LlmRouting.Analysis;
+using LlmRouting.Telemetry;
+
+namespace LlmRouting.Strategies;
 
 /// <summary>A named, ordered set of dense numeric features computed from the prompt text.</summary>
 /// <remarks>

@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Accounting;
+
+namespace LlmRouting.Strategies;
 
 /// <summary>Thrown, before any model is called, when a budget with <see cref="BudgetOptions.RefuseAtLimit"/> is spent.</summary>
 public sealed class BudgetExceededException : LlmRoutingException

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>A spending limit per tenant, user or metadata key, per day or month.</summary>
 public sealed class BudgetOptions

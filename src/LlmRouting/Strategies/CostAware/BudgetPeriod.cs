@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>The window a budget resets on (UTC).</summary>
 public enum BudgetPeriod

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace LlmRouting;
+using LlmRouting.Accounting;
+using LlmRouting.Telemetry;
+namespace LlmRouting.Strategies;
 
 /// <summary>Adds each request's cost to the budgets that apply to it, once the request has ended.</summary>
 /// <remarks>

@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Accounting;
+
+namespace LlmRouting.Strategies;
 
 /// <summary>How the cost-aware strategy predicts quality and difficulty, estimates cost, and applies budgets.</summary>
 public sealed class CostAwareOptions

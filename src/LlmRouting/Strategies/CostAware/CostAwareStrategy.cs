@@ -1,6 +1,8 @@
 using System.Globalization;
 
-namespace LlmRouting;
+using LlmRouting.Accounting;
+using LlmRouting.Analysis;
+namespace LlmRouting.Strategies;
 
 /// <summary>
 /// Sends each request to the cheapest candidate whose predicted quality clears the request's difficulty —

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>A semantic route: example utterances that send similar requests to a target.</summary>
 public sealed class EmbeddingRoute

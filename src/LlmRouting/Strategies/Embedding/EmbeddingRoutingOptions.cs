@@ -1,6 +1,8 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Embeddings;
+using LlmRouting.Filtering;
+namespace LlmRouting.Strategies;
 
 /// <summary>The embedding strategy's routes, threshold, top-k and aggregation.</summary>
 public sealed class EmbeddingRoutingOptions

@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+using LlmRouting.Embeddings;
+using LlmRouting.Filtering;
+namespace LlmRouting.Strategies;
 
 /// <summary>
 /// Routes by semantic similarity to example utterances (like aurelio's semantic-router and MEAI's

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>How the similarities of a route's top-k utterances combine into the route's score (as in MEAI's SemanticRoutingChatClient).</summary>
 public enum EmbeddingScoreAggregation

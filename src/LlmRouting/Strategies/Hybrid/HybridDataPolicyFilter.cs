@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Filtering;
+
+namespace LlmRouting.Strategies;
 
 /// <summary>The hybrid pipeline's guardrail stage: the data-policy filter when allowed target tags are configured, otherwise no restriction.</summary>
 internal sealed class HybridDataPolicyFilter : IRouteCandidateFilter

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 
-namespace LlmRouting;
+using LlmRouting.Filtering;
+namespace LlmRouting.Strategies;
 
 /// <summary>Configures the stages of the hybrid pipeline in code; each stage's configuration section is applied first.</summary>
 public sealed class HybridRoutingBuilder

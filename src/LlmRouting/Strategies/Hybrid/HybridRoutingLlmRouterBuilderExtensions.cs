@@ -4,6 +4,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using LlmRouting.Accounting;
+using LlmRouting.Configuration;
+using LlmRouting.Strategies;
 namespace LlmRouting;
 
 /// <summary>Adds the hybrid pipeline: data policy → rules → classifier or embedding → (judge) → cost-aware.</summary>

@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Configuration;
+
+namespace LlmRouting.Strategies;
 
 /// <summary>Which stages the hybrid pipeline puts in the strategy chain; bound from <c>LlmRouting:Hybrid</c>.</summary>
 /// <remarks>

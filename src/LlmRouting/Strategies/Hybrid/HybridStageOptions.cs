@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace LlmRouting;
+using LlmRouting.Configuration;
+using LlmRouting.Filtering;
+namespace LlmRouting.Strategies;
 
 /// <summary>The hybrid pipeline's stage options: each stage's configuration section, then the code changes; built once at start-up.</summary>
 internal sealed class HybridStageOptions

@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Configuration;
+
+namespace LlmRouting.Strategies;
 
 /// <summary>Helpers for strategy registrations: chain order and target names.</summary>
 internal static class StrategyChain

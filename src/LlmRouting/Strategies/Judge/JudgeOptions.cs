@@ -1,6 +1,7 @@
 using System.Globalization;
 
-namespace LlmRouting;
+using LlmRouting.Filtering;
+namespace LlmRouting.Strategies;
 
 /// <summary>Configures the LLM-as-judge strategy; bound from <c>LlmRouting:Judge</c>.</summary>
 public sealed class JudgeOptions

@@ -4,7 +4,9 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace LlmRouting;
+using LlmRouting.Accounting;
+using LlmRouting.Filtering;
+namespace LlmRouting.Strategies;
 
 /// <summary>
 /// Asks a (cheap) chat model to classify the request into a quality tier or a target, with a strict one-word

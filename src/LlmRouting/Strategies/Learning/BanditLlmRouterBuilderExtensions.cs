@@ -3,6 +3,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using LlmRouting.Configuration;
+using LlmRouting.Learning;
+using LlmRouting.Strategies;
 namespace LlmRouting;
 
 /// <summary>Adds the learning (contextual bandit) strategy to the router.</summary>

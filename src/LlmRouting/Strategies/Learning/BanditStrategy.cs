@@ -2,7 +2,9 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace LlmRouting;
+using LlmRouting.Learning;
+using LlmRouting.Telemetry;
+namespace LlmRouting.Strategies;
 
 /// <summary>
 /// A contextual bandit that learns, per request context and target, which target gives the best

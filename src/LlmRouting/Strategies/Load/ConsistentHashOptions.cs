@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>Consistent hashing of requests onto targets by a key (user, session, tenant …).</summary>
 public sealed class ConsistentHashOptions

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>
 /// Maps each key (user, session, tenant …) to the same target every time — for provider-side prompt caches and

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>Sends the request to the target with the fewest calls in flight (ties: registration order).</summary>
 public sealed class LeastInFlightStrategy : LoadBalancingStrategy

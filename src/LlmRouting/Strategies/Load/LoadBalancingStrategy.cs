@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>The shared shape of the load-aware strategies: pick among the request's candidates (optionally a configured subset) by load.</summary>
 /// <remarks>

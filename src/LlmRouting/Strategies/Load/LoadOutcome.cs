@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>How a tracked call ended.</summary>
 internal enum LoadOutcome

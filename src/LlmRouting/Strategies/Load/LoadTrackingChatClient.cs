@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>Counts a target's calls in flight and measures their latency (time to first update for streams).</summary>
 internal sealed class LoadTrackingChatClient : DelegatingChatClient

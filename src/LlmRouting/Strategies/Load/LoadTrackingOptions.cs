@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>How the load tracker smooths latency.</summary>
 public sealed class LoadTrackingOptions

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>Sends the request to the target with the lowest smoothed latency (time to first token for streams).</summary>
 /// <remarks>Targets with fewer than <see cref="LoadTrackingOptions.MinSamples"/> measurements are tried first, fewest samples first, so a new or recovered target gets measured instead of starving.</remarks>

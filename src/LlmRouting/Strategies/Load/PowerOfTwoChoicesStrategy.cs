@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>Picks two eligible targets at random and sends to the one with fewer calls in flight.</summary>
 /// <remarks>Nearly as good as least-in-flight under load, without every instance herding onto the same target.</remarks>

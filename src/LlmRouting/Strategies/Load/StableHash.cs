@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>A stable 64-bit string hash (FNV-1a with a murmur3 finaliser): the same on every machine and process, unlike <see cref="string.GetHashCode()"/>.</summary>
 internal static class StableHash

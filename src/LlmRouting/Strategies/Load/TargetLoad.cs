@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>A snapshot of one target's load: calls in flight, smoothed latency and failures.</summary>
 /// <param name="Target">The target's name.</param>

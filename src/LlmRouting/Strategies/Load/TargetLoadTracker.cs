@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>Tracks, per target name, calls in flight, smoothed latency and failures; fed by a decorator on every target.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>A weighted split of traffic between targets (A/B tests, canaries).</summary>
 public sealed class WeightedSplitOptions

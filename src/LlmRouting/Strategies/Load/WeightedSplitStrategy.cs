@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>Splits traffic between targets by weight — A/B tests and canary percentages — optionally sticky per user or session.</summary>
 /// <remarks>Weights are renormalised over the targets that are candidates for the request, so a filtered-out target's share goes to the others.</remarks>

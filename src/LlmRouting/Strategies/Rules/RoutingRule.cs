@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace LlmRouting;
+using LlmRouting.Analysis;
+using LlmRouting.Configuration;
+namespace LlmRouting.Strategies;
 
 /// <summary>A compiled routing rule: a predicate over the request and the targets it routes to.</summary>
 /// <remarks>Thread-safe and immutable. Build one from code with the constructor or from <see cref="RuleOptions"/>.</remarks>

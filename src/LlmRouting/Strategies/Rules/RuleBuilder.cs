@@ -1,4 +1,6 @@
-namespace LlmRouting;
+using LlmRouting.Configuration;
+
+namespace LlmRouting.Strategies;
 
 /// <summary>A rule being built; <see cref="RouteTo"/> completes it and returns to the rule set.</summary>
 public sealed class RuleBuilder

@@ -1,4 +1,7 @@
-namespace LlmRouting;
+using LlmRouting.Analysis;
+using LlmRouting.Configuration;
+
+namespace LlmRouting.Strategies;
 
 /// <summary>Builds an ordered set of routing rules with a fluent API: <c>rules.WhenContainsAny("stack trace").RouteTo("premium")</c>.</summary>
 public sealed class RuleSetBuilder

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace LlmRouting;
+namespace LlmRouting.Strategies;
 
 /// <summary>Routes by the first matching rule, in order; abstains when no rule matches.</summary>
 /// <remarks>

@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+
+namespace LlmRouting.Accounting;
+
+/// <summary>The default <see cref="IRoutingLedger"/>: running totals in process memory, one bucket per tenant, user, target and strategy.</summary>
+/// <remarks>
+/// Recording costs one dictionary lookup and a short lock on the bucket; a summary walks the buckets. Memory grows with
+/// the number of distinct (tenant, user, target, strategy) combinations, not with the number of requests. Thread-safe.
+/// </remarks>
+public sealed class InMemoryRoutingLedger : IRoutingLedger
+{
+    private readonly ConcurrentDictionary<BucketKey, Bucket> _buckets = new();
+
+    /// <inheritdoc/>
+    public void Record(RouteInfo route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var key = new BucketKey(route.Tenant ?? RoutingLedgerSummary.NoTenant, route.User ?? RoutingLedgerSummary.NoTenant, route.Target, route.Strategy);
+        RoutingLedgerTotals delta = RoutingLedgerTotals.From(route);
+        Bucket bucket = _buckets.GetOrAdd(key, static _ => new Bucket());
+        lock (bucket)
+        {
+            bucket.Totals = bucket.Totals.Add(delta);
+        }
+    }
+
+    /// <inheritdoc/>
+    public RoutingLedgerSummary GetSummary(string? tenant = null)
+    {
+        RoutingLedgerTotals totals = RoutingLedgerTotals.Empty;
+        var byTarget = new Dictionary<string, RoutingLedgerTotals>(StringComparer.OrdinalIgnoreCase);
+        var byStrategy = new Dictionary<string, RoutingLedgerTotals>(StringComparer.OrdinalIgnoreCase);
+        var byUser = new Dictionary<string, RoutingLedgerTotals>(StringComparer.Ordinal);
+        var byTenant = new Dictionary<string, RoutingLedgerTotals>(StringComparer.Ordinal);
+        foreach (KeyValuePair<BucketKey, Bucket> entry in _buckets)
+        {
+            BucketKey key = entry.Key;
+            if (tenant is not null && !string.Equals(key.Tenant, tenant, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            RoutingLedgerTotals bucket;
+            lock (entry.Value)
+            {
+                bucket = entry.Value.Totals;
+            }
+
+            totals = totals.Add(bucket);
+            Accumulate(byTarget, key.Target, bucket);
+            Accumulate(byStrategy, key.Strategy, bucket);
+            Accumulate(byUser, key.User, bucket);
+            Accumulate(byTenant, key.Tenant, bucket);
+        }
+
+        return new RoutingLedgerSummary(totals, byTarget, byStrategy, byUser, byTenant);
+    }
+
+    private static void Accumulate(Dictionary<string, RoutingLedgerTotals> into, string key, RoutingLedgerTotals value) =>
+        into[key] = into.TryGetValue(key, out RoutingLedgerTotals? existing) ? existing.Add(value) : value;
+
+    private readonly record struct BucketKey(string Tenant, string User, string Target, string Strategy);
+
+    private sealed class Bucket
+    {
+        public RoutingLedgerTotals Totals { get; set; } = RoutingLedgerTotals.Empty;
+    }
+}

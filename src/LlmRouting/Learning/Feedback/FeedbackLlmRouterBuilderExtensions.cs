@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+using LlmRouting.Configuration;
+using LlmRouting.Learning;
+namespace LlmRouting;
+
+/// <summary>Adds outcome feedback to the router.</summary>
+public static class FeedbackLlmRouterBuilderExtensions
+{
+    /// <summary>Remembers recent routes so outcomes can be reported with <see cref="RouteFeedback.RecordOutcomeAsync"/> (resolve <see cref="RouteFeedback"/> from the container).</summary>
+    /// <param name="builder">The router builder.</param>
+    /// <param name="configure">Sets capacity and retention.</param>
+    /// <returns>The builder.</returns>
+    public static LlmRouterBuilder UseOutcomeFeedback(this LlmRouterBuilder builder, Action<RouteFeedbackOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        IServiceCollection services = builder.Services;
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        OptionsValidation.AddValidation<RouteFeedbackOptions>(services, "OutcomeFeedback");
+        services.TryAddSingleton<IRouteContextSelector>(DefaultRouteContextSelector.Instance);
+        services.TryAddSingleton(sp => new RouteFeedback(
+            sp.GetServices<IRouteOutcomeListener>(),
+            sp.GetRequiredService<IRouteContextSelector>(),
+            sp.GetService<Microsoft.Extensions.Options.IOptions<RouteFeedbackOptions>>()?.Value,
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<RouteFeedback>>()));
+        return builder.AddObserver<RouteFeedback>();
+    }
+}

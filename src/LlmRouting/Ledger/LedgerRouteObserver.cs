@@ -1,7 +1,0 @@
-namespace LlmRouting;
-
-/// <summary>Feeds every completed route into the registered <see cref="IRoutingLedger"/>.</summary>
-internal sealed class LedgerRouteObserver(IRoutingLedger ledger) : IRouteObserver
-{
-    public void OnRouteCompleted(RouteInfo route) => ledger.Record(route);
-}
