@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Caching;
+
 namespace LlmRouting.Benchmarks;
 
 /// <summary>Exact-cache hit against an uncached routed call; semantic-cache hit end to end (embed + lookup + replay).</summary>

@@ -1,7 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Benchmarks;
 
 /// <summary>

@@ -4,8 +4,8 @@ using BenchmarkDotNet.Reports;
 using Perfolizer.Metrology;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Benchmarks;
 
 /// <summary>

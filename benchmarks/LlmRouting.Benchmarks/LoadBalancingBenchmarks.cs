@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Benchmarks;
 
 /// <summary>

@@ -1,10 +1,10 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Analysis;
 using LlmRouting.Configuration;
 using LlmRouting.Filtering;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Benchmarks;
 
 /// <summary>

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Accounting;
 using LlmRouting.Learning;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting.Benchmarks;
 
 /// <summary>

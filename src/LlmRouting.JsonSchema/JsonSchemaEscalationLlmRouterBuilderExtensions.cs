@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting;
 
 /// <summary>Adds JSON-schema checking to escalation.</summary>

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using NJsonSchema;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting;
 
 /// <summary>

@@ -5,10 +5,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
 using LlmRouting.Accounting;
 using LlmRouting.Configuration;
 using LlmRouting.Learning;
+
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Switches LlmRouting's shared state (budgets, routing statistics, exact-cache L2) to Redis.</summary>

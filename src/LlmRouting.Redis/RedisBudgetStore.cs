@@ -3,9 +3,9 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-
 using LlmRouting.Accounting;
 using LlmRouting.Analysis;
+
 namespace LlmRouting;
 
 /// <summary>An <see cref="IBudgetStore"/> shared by every app instance through Redis: atomic reservations and exact spend, idempotent by reservation id.</summary>

@@ -3,8 +3,8 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-
 using LlmRouting.Learning;
+
 namespace LlmRouting;
 
 /// <summary>An <see cref="IRoutingStatisticsStore"/> shared by every app instance through Redis: count, sum and sum of squares per key, updated atomically.</summary>

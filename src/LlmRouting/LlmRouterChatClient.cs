@@ -2,10 +2,10 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
 using LlmRouting.Execution;
 using LlmRouting.Learning;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-
 using LlmRouting.Analysis;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting;
 
 /// <summary>Optional settings for a <see cref="LlmRouterChatClient"/> built without dependency injection.</summary>

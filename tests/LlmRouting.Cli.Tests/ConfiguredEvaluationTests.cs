@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Xml.Linq;
 using LlmRouting.Cli.Commands;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Cli.Tests;
 
 public class ConfiguredEvaluationTests

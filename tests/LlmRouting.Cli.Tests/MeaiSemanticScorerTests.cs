@@ -1,8 +1,8 @@
 using LlmRouting.Cli.Data;
 using LlmRouting.Cli.Evaluation;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Embeddings;
+
 namespace LlmRouting.Cli.Tests;
 
 /// <summary>The meai-semantic router must be MEAI's SemanticRoutingChatClient at every threshold, not an imitation.</summary>

@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting.IntegrationTests;
 
 /// <summary>Provider faults injected into a real HTTP server, driven through the official OpenAI client.</summary>

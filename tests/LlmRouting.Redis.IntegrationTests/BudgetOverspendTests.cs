@@ -3,9 +3,9 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
-
 using LlmRouting.Accounting;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Redis.IntegrationTests;
 
 /// <summary>Two router instances share one refusing budget through a real redis-server and many callers race for it.</summary>

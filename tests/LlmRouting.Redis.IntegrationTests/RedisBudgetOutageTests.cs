@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using System.Reflection;
 using StackExchange.Redis;
-
 using LlmRouting.Accounting;
+
 namespace LlmRouting.Redis.IntegrationTests;
 
 /// <summary>Every kind of failure StackExchange.Redis raises is an outage that gets the configured behaviour, never a raw exception.</summary>

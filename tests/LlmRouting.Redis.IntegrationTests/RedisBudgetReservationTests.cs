@@ -6,9 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
-
 using LlmRouting.Accounting;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Redis.IntegrationTests;
 
 /// <summary>Reservations against a real redis-server: atomic, idempotent, expiring, and exact across a SIGKILL and restart.</summary>

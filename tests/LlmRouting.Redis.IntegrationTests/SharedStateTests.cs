@@ -2,10 +2,10 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-
 using LlmRouting.Accounting;
 using LlmRouting.Learning;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Redis.IntegrationTests;
 
 [Collection(RedisCollection.Name)]

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using LlmRouting.Cli.Data;
-
 using LlmRouting.Analysis;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Cli.Commands;
 
 /// <summary><c>llmroute calibrate</c>: the classifier threshold that sends a chosen share of requests to premium.</summary>

@@ -4,8 +4,8 @@ using System.Globalization;
 using LlmRouting.Cli.Data;
 using LlmRouting.Cli.Evaluation;
 using LlmRouting.Cli.Output;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Cli.Commands;
 
 /// <summary><c>llmroute eval</c>: scores labelled prompts with a router and reports RouteLLM's figures and curves.</summary>

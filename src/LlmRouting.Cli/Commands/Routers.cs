@@ -1,7 +1,7 @@
 using LlmRouting.Cli.Data;
 using LlmRouting.Cli.Evaluation;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Cli.Commands;
 
 /// <summary>Resolves the <c>--router</c> argument of <c>eval</c>.</summary>

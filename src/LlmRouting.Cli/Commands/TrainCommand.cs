@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using LlmRouting.Cli.Data;
 using LlmRouting.Cli.Evaluation;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Cli.Commands;
 
 /// <summary><c>llmroute train</c>: fits the classifier on labelled prompts and reports its held-out figures.</summary>

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using LlmRouting.Cli.Data;
-
 using LlmRouting.Embeddings;
+
 namespace LlmRouting.Cli.Evaluation;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
-
 using LlmRouting.Caching;
+
 namespace LlmRouting.Analysis;
 
 /// <summary>The analyzer's vocabulary: words and two-word phrases that signal a task, a risk domain, a constraint, a step or technical depth.</summary>

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
-
 using LlmRouting.Caching;
+
 namespace LlmRouting.Analysis;
 
 /// <summary>

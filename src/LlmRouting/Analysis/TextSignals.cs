@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
-
 using LlmRouting.Caching;
+
 namespace LlmRouting.Analysis;
 
 /// <summary>Everything the analyzer counts in one pass over a text. A mutable accumulator, local to one analysis.</summary>

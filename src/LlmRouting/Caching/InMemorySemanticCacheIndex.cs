@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-
 using LlmRouting.Telemetry;
+
 namespace LlmRouting.Caching;
 
 /// <summary>

@@ -4,12 +4,12 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Accounting;
 using LlmRouting.Analysis;
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Caching;
 
 /// <summary>

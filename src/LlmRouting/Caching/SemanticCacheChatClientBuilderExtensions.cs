@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Analysis;
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
+
 namespace LlmRouting.Caching;
 
 /// <summary>Adds the semantic cache to a chat pipeline.</summary>

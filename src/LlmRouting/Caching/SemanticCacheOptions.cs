@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Embeddings;
+
 namespace LlmRouting.Caching;
 
 /// <summary>Settings of the semantic cache (<see cref="SemanticCacheChatClient"/>).</summary>

@@ -4,9 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Accounting;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Configuration;
 
 /// <summary>

@@ -2,9 +2,9 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+
 namespace LlmRouting;
 
 /// <summary>The router's composition root: targets, filters, strategies, execution, target decorators and observers; <see cref="Build"/> returns the router.</summary>

@@ -3,8 +3,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
-
 using LlmRouting.Configuration;
+
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the LLM router as the application's <see cref="IChatClient"/>.</summary>

@@ -5,12 +5,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
-
 using LlmRouting.Analysis;
 using LlmRouting.Configuration;
 using LlmRouting.Filtering;
 using LlmRouting.Strategies;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting;
 
 /// <summary>Carries out <see cref="LlmRouterBuilder.Build"/>: options (bound, refined, validated), then the router's state, at start-up and on every reload.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Configuration;
+
 namespace LlmRouting;
 
 /// <summary>Configures one target fluently: <c>t.Prices(input: 2.50m, output: 10m).ContextWindow(128_000)</c>.</summary>

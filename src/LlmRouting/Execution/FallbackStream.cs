@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Filtering;
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Execution;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Accounting;
 using LlmRouting.Caching;
+
 namespace LlmRouting.Execution;
 
 /// <summary>

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Accounting;
+
 namespace LlmRouting;
 
 /// <summary>

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Analysis;
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+
 namespace LlmRouting;
 
 /// <summary>The request as strategies and filters see it: messages, options and features computed once, lazily.</summary>

@@ -1,7 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Execution;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>

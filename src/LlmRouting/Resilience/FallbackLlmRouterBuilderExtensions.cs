@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Configuration;
 using LlmRouting.Resilience;
+
 namespace LlmRouting;
 
 /// <summary>Adds failover, retries, circuit breakers and timeouts to a router.</summary>

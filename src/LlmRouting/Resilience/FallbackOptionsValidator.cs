@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Configuration;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>Checks at start-up that the fallback's last-resort targets exist.</summary>

@@ -1,7 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Execution;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>Carries out a decision with failover: the decision's targets, then the last-resort chain, then other candidates.</summary>

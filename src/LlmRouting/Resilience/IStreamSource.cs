@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Execution;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>Where one segment of a routed stream comes from: its updates, the attempt serving them, and the chain's untried targets.</summary>

@@ -3,8 +3,8 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
-
 using LlmRouting.Accounting;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>Owns every target's resilience pipeline and circuit, keyed by target name, and reports their health.</summary>

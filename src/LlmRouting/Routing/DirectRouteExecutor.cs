@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Execution;
+
 namespace LlmRouting;
 
 /// <summary>Sends the request to the decision's primary target once; failures propagate to the caller.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Execution;
+
 namespace LlmRouting;
 
 /// <summary>Carries out a routing decision against the targets; the default tries the primary only, fallback executors walk the chain.</summary>

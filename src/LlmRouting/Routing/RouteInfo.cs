@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Analysis;
 using LlmRouting.Execution;
+
 namespace LlmRouting;
 
 /// <summary>What the router did for one request: where it went, why, what it cost and what happened on the way.</summary>

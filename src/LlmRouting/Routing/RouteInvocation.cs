@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Execution;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-
 using LlmRouting.Analysis;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting;
 
 /// <summary>An immutable snapshot of everything the router needs; a configuration reload swaps in a new one.</summary>

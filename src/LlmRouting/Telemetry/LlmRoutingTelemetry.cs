@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
-
 using LlmRouting.Accounting;
+
 namespace LlmRouting.Telemetry;
 
 /// <summary>The names under which the router publishes traces and metrics, for OpenTelemetry's <c>AddSource</c>/<c>AddMeter</c>.</summary>

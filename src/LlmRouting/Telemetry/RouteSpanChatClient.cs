@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Accounting;
 using LlmRouting.Execution;
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Telemetry;
 
 /// <summary>

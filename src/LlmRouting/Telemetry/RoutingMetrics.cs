@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Telemetry;
 
 /// <summary>The router's metric instruments, on the <c>LlmRouting</c> meter; recorded once per request when it ends.</summary>

@@ -1,9 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-
 using LlmRouting.Learning;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting;
 
 /// <summary>Turns on the router's OpenTelemetry spans and metrics.</summary>

@@ -3,8 +3,8 @@ using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting.IntegrationTests;
 
 /// <summary>

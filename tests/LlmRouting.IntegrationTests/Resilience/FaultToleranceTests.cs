@@ -2,8 +2,8 @@ using System.ClientModel;
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Polly.CircuitBreaker;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting.IntegrationTests;
 
 /// <summary>Every fault class of a real HTTP provider, driven through the official OpenAI client, falls over or fails as documented.</summary>

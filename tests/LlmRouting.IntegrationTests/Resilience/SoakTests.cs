@@ -4,8 +4,8 @@ using System.Globalization;
 using Microsoft.Extensions.AI;
 using Polly.CircuitBreaker;
 using Xunit.Abstractions;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting.IntegrationTests;
 
 /// <summary>

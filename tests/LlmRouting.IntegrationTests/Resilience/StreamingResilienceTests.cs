@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Accounting;
+
 namespace LlmRouting.IntegrationTests;
 
 /// <summary>Hedging, escalation and the cost of a broken segment on streamed requests, through the official OpenAI client over HTTP.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Analysis;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting.Tests;
 
 public class PremiumNeedScoreTests

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Analysis;
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class RequestAnalyzerTests

@@ -2,9 +2,9 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-
 using LlmRouting.Accounting;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class BudgetReservingChatClientTests

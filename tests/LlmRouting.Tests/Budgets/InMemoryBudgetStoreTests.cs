@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
-
 using LlmRouting.Accounting;
+
 namespace LlmRouting.Tests;
 
 public class InMemoryBudgetStoreTests

@@ -2,8 +2,8 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-
 using LlmRouting.Caching;
+
 namespace LlmRouting.Tests.Caching;
 
 public class CacheMetricsTests

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
-
 using LlmRouting.Accounting;
 using LlmRouting.Caching;
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Tests.Caching;
 
 public class InMemorySemanticCacheIndexTests

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
-
 using LlmRouting.Accounting;
 using LlmRouting.Analysis;
 using LlmRouting.Caching;
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Tests.Caching;
 
 /// <summary>The semantic cache never serves one user an answer written for another's personal data, and its bookkeeping is bounded.</summary>

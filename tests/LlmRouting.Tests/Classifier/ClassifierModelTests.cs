@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class ClassifierModelTests

@@ -2,8 +2,8 @@ using System.Net;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Tests;
 
 /// <summary>The composition root: one <see cref="LlmRouterBuilder.Build"/> for code without DI and for <c>AddLlmRouter</c>, and wiring mistakes named at build time.</summary>

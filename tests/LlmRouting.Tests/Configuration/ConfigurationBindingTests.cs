@@ -4,8 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class ConfigurationBindingTests

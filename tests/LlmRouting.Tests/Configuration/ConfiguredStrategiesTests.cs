@@ -2,9 +2,9 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 /// <summary>Every built-in strategy turned on by configuration alone (no Use… call in code).</summary>

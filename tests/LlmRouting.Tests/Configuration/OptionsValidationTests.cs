@@ -2,8 +2,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Configuration;
+
 namespace LlmRouting.Tests;
 
 public class OptionsValidationTests

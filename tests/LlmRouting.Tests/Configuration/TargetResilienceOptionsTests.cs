@@ -1,8 +1,8 @@
 using Microsoft.Extensions.AI;
 using Polly;
 using Polly.Retry;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Tests;
 
 /// <summary>The Polly callbacks a user sets on <see cref="TargetResilienceOptions"/> are honoured, not dropped.</summary>

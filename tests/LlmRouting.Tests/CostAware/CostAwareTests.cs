@@ -1,9 +1,9 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-
 using LlmRouting.Accounting;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class CostAwareTests

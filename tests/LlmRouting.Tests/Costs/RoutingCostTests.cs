@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Accounting;
+
 namespace LlmRouting.Tests;
 
 public class RoutingCostTests

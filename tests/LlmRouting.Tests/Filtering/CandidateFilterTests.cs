@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Filtering;
+
 namespace LlmRouting.Tests;
 
 public class CandidateFilterTests

@@ -3,10 +3,10 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Accounting;
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class HybridRoutingTests

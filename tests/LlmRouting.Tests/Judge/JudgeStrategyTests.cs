@@ -1,8 +1,8 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class JudgeStrategyTests

@@ -2,8 +2,8 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class LoadBalancingTests

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Accounting;
 using LlmRouting.Learning;
 using LlmRouting.Strategies;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting.Tests;
 
 /// <summary>Drives the bandit through the real router with a synthetic environment where one target is best per task type.</summary>

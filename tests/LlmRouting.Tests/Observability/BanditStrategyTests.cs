@@ -1,10 +1,10 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Accounting;
 using LlmRouting.Learning;
 using LlmRouting.Resilience;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public sealed class BanditStrategyTests

@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Accounting;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public sealed class LedgerTests

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Learning;
+
 namespace LlmRouting.Tests;
 
 /// <summary>A router over two fake targets (premium, economy) answering 1,000 input and 500 output tokens each.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Learning;
+
 namespace LlmRouting.Tests;
 
 public class RouterRecordOutcomeTests

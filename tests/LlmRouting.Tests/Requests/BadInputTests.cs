@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Accounting;
+
 namespace LlmRouting.Tests;
 
 /// <summary>Bad input gets a specific <see cref="ArgumentException"/> before anything is sent; no input crashes the process.</summary>

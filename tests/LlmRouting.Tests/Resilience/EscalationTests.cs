@@ -5,8 +5,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Tests;
 
 public class EscalationTests

@@ -2,10 +2,10 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
-
 using LlmRouting.Execution;
 using LlmRouting.Learning;
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Tests;
 
 /// <summary>

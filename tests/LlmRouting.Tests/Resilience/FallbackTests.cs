@@ -5,10 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
-
 using LlmRouting.Execution;
 using LlmRouting.Resilience;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class FallbackTests

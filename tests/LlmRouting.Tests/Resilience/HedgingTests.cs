@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Tests;
 
 public class HedgingTests

@@ -4,8 +4,8 @@ using System.Net;
 using System.Net.Sockets;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Tests;
 
 public class ProviderFailuresTests

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class StreamingRouteInfoTests

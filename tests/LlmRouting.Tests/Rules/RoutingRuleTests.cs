@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 public class RoutingRuleTests

@@ -4,8 +4,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 /// <summary>With every log level on, nothing the request or answer says — nor a key — reaches a log line or the audit record.</summary>

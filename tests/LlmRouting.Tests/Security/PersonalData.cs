@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Analysis;
+
 namespace LlmRouting.Tests;
 
 /// <summary>Generates personal data in the formats people write it, and places it in every part of a request that carries text.</summary>

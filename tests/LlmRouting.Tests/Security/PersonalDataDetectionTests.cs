@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Analysis;
 using LlmRouting.Filtering;
+
 namespace LlmRouting.Tests;
 
 /// <summary>Detection over every format and every part of a request: the analyzer is the first line of the data policy.</summary>

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Embeddings;
+
 namespace LlmRouting.Tests;
 
 /// <summary>A remote-looking embedding generator (a destination) that records every text it receives; vectors are hashed words.</summary>

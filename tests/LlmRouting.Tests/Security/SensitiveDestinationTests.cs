@@ -2,12 +2,12 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Analysis;
 using LlmRouting.Caching;
 using LlmRouting.Filtering;
 using LlmRouting.Resilience;
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Tests;
 
 /// <summary>

@@ -4,10 +4,10 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Accounting;
 using LlmRouting.Strategies;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting.Tests;
 
 [Collection(nameof(TelemetryTests))] // listeners are process-wide: keep these tests sequential

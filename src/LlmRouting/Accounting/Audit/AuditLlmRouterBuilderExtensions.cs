@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-
 using LlmRouting.Accounting;
+
 namespace LlmRouting;
 
 /// <summary>Adds an audit trail to the router: one content-free record per request.</summary>

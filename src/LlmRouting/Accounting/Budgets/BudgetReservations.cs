@@ -2,9 +2,9 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-
 using LlmRouting.Strategies;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting.Accounting;
 
 /// <summary>Wires budgets into a DI-built router: every target's client reserves before each call and settles after it.</summary>

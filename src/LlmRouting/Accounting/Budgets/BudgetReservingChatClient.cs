@@ -4,8 +4,8 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
 using LlmRouting.Strategies;
+
 namespace LlmRouting.Accounting;
 
 /// <summary>

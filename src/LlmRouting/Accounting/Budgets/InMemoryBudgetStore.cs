@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-
 using LlmRouting.Resilience;
+
 namespace LlmRouting.Accounting;
 
 /// <summary>The default <see cref="IBudgetStore"/>: exact decimal totals and reservations in process memory, expired by <see cref="TimeProvider"/>.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-
 using LlmRouting.Accounting;
+
 namespace LlmRouting;
 
 /// <summary>Adds a cost ledger to the router.</summary>

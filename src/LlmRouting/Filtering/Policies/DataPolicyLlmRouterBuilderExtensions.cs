@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Filtering;
+
 namespace LlmRouting;
 
 /// <summary>Adds the data-policy guardrail to a router.</summary>

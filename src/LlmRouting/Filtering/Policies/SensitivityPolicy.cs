@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Analysis;
 using LlmRouting.Embeddings;
+
 namespace LlmRouting.Filtering;
 
 /// <summary>

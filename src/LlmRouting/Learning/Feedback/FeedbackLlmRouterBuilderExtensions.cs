@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-
 using LlmRouting.Configuration;
 using LlmRouting.Learning;
+
 namespace LlmRouting;
 
 /// <summary>Adds outcome feedback to the router.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Execution;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>One stretch of a (possibly spliced) stream: its updates and, when an idle timeout is set, the timer that cancels it when it stalls.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Configuration;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>Fails start-up when <c>UseEscalation</c> was called without <c>UseFallback</c> (the fallback executor carries escalation out).</summary>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Execution;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>Runs the registered <see cref="IResponseEvaluator"/>s over an answer and picks the target to escalate to.</summary>

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.AI;
 using Polly;
-
 using LlmRouting.Accounting;
 using LlmRouting.Execution;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>

@@ -2,8 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 using Polly;
-
 using LlmRouting.Execution;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>

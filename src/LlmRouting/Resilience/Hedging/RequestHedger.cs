@@ -1,8 +1,8 @@
 using Microsoft.Extensions.AI;
 using Polly;
 using Polly.Hedging;
-
 using LlmRouting.Execution;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>

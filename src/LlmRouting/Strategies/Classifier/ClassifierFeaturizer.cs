@@ -1,6 +1,6 @@
 using System.Buffers;
-
 using LlmRouting.Embeddings;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>

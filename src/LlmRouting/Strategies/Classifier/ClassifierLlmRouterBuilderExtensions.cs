@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+
 namespace LlmRouting;
 
 /// <summary>Adds the classifier strategy to the router.</summary>

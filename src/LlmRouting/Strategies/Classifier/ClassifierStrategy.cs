@@ -1,6 +1,6 @@
 using System.Globalization;
-
 using LlmRouting.Analysis;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>Routes by a local estimate that the request needs the premium target; score bands map to targets.</summary>

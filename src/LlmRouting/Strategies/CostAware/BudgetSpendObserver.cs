@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
 using LlmRouting.Accounting;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>Adds each request's cost to the budgets that apply to it, once the request has ended.</summary>

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-
 using LlmRouting.Accounting;
 using LlmRouting.Strategies;
+
 namespace LlmRouting;
 
 /// <summary>Adds the cost-aware strategy (and its budgets) to a router.</summary>

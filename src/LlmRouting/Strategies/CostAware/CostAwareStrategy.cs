@@ -1,7 +1,7 @@
 using System.Globalization;
-
 using LlmRouting.Accounting;
 using LlmRouting.Analysis;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>

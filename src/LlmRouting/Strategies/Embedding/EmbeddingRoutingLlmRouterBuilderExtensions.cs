@@ -1,10 +1,10 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Configuration;
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
 using LlmRouting.Strategies;
+
 namespace LlmRouting;
 
 /// <summary>Adds the embedding (semantic) strategy to a router.</summary>

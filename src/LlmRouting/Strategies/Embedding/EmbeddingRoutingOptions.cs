@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>The embedding strategy's routes, threshold, top-k and aggregation.</summary>

@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Globalization;
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
-
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
-
 using LlmRouting.Filtering;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>Configures the stages of the hybrid pipeline in code; each stage's configuration section is applied first.</summary>

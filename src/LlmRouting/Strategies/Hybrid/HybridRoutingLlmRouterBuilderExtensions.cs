@@ -3,10 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Accounting;
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+
 namespace LlmRouting;
 
 /// <summary>Adds the hybrid pipeline: data policy → rules → classifier or embedding → (judge) → cost-aware.</summary>

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Configuration;
 using LlmRouting.Filtering;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>The hybrid pipeline's stage options: each stage's configuration section, then the code changes; built once at start-up.</summary>

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-
 using LlmRouting.Configuration;
 using LlmRouting.Filtering;
 using LlmRouting.Strategies;
+
 namespace LlmRouting;
 
 /// <summary>Adds the LLM-as-judge strategy to a router (off unless added).</summary>

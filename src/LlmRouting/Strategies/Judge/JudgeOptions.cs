@@ -1,6 +1,6 @@
 using System.Globalization;
-
 using LlmRouting.Filtering;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>Configures the LLM-as-judge strategy; bound from <c>LlmRouting:Judge</c>.</summary>

@@ -3,9 +3,9 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
 using LlmRouting.Accounting;
 using LlmRouting.Filtering;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>

@@ -2,10 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-
 using LlmRouting.Configuration;
 using LlmRouting.Learning;
 using LlmRouting.Strategies;
+
 namespace LlmRouting;
 
 /// <summary>Adds the learning (contextual bandit) strategy to the router.</summary>

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-
 using LlmRouting.Learning;
 using LlmRouting.Telemetry;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+
 namespace LlmRouting;
 
 /// <summary>Adds load- and latency-aware strategies (YARP-style policies) to a router.</summary>

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
-
 using LlmRouting.Analysis;
 using LlmRouting.Configuration;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>A compiled routing rule: a predicate over the request and the targets it routes to.</summary>
