@@ -2,8 +2,8 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
-
 using LlmRouting.Caching;
+
 namespace LlmRouting.Tests.Caching;
 
 public sealed class ExactCacheTests : IDisposable
@@ -88,6 +88,25 @@ public sealed class ExactCacheTests : IDisposable
 
         await AskAsync("Q", Options(tenant: "b"), streaming: false);
         Assert.Equal(5, _economy.Calls);
+    }
+
+    [Fact]
+    public async Task UsersNeverShareAnAnswer_EvenForTheSameRequestWithTheSamePersonalData()
+    {
+        const string Question = "My card is 4111 1111 1111 1111, what is my balance?";
+        ChatOptions alice = Options(tenant: "a");
+        alice.AdditionalProperties![RequestMetadataKeys.User] = "alice";
+        ChatOptions bob = Options(tenant: "a");
+        bob.AdditionalProperties![RequestMetadataKeys.User] = "bob";
+
+        await AskAsync(Question, alice, streaming: false);
+        (_, RouteInfo bobs) = await AskAsync(Question, bob, streaming: false);
+        Assert.Equal(2, _economy.Calls);
+        Assert.False(bobs.IsCacheHit);
+
+        (_, RouteInfo again) = await AskAsync(Question, alice, streaming: false);
+        Assert.Equal(2, _economy.Calls);
+        Assert.True(again.IsCacheHit);
     }
 
     [Theory]
