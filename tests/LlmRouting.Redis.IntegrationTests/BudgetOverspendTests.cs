@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -40,8 +39,8 @@ public sealed class BudgetOverspendTests : IDisposable
     public async Task TwoInstances_ManyConcurrentCallers_OverspendAtMostOneRequestsEstimate(int callersPerInstance)
     {
         string prefix = $"overspend-{Guid.NewGuid():N}:";
-        (IChatClient Chat, MeteredProvider Provider, ServiceProvider Services)[] nodes = [Node(prefix), Node(prefix)];
-        decimal maxEstimate = MeteredProvider.MaxCost;
+        (IChatClient Chat, BillingProvider Provider, ServiceProvider Services)[] nodes = [Node(prefix), Node(prefix)];
+        decimal maxEstimate = MaxCost;
 
         int served = 0;
         int refused = 0;
@@ -52,7 +51,7 @@ public sealed class BudgetOverspendTests : IDisposable
                 var options = new ChatOptions { MaxOutputTokens = MaxOutputTokens, AdditionalProperties = new() { [RequestMetadataKeys.Tenant] = "acme" } };
                 try
                 {
-                    await node.Chat.GetResponseAsync(MeteredProvider.Prompt(caller, i), options);
+                    await node.Chat.GetResponseAsync(Prompt(caller, i), options);
                     Interlocked.Increment(ref served);
                 }
                 catch (BudgetExceededException)
@@ -73,12 +72,12 @@ public sealed class BudgetOverspendTests : IDisposable
         Assert.True(spent <= Limit + maxEstimate, $"Spent {spent} against a limit of {Limit}: more than one request's estimated cost ({maxEstimate}) over.");
     }
 
-    private (IChatClient Chat, MeteredProvider Provider, ServiceProvider Services) Node(string prefix)
+    private (IChatClient Chat, BillingProvider Provider, ServiceProvider Services) Node(string prefix)
     {
-        var provider = new MeteredProvider();
+        BillingProvider provider = MeteredProvider();
         var services = new ServiceCollection();
         services.AddLlmRouter(r => r
-            .AddTarget("premium", provider, t => t.Prices(input: MeteredProvider.InputPrice, output: MeteredProvider.OutputPrice))
+            .AddTarget("premium", provider, t => t.Prices(input: BillingProvider.InputPrice, output: BillingProvider.OutputPrice))
             .Default("premium")
             .UseCostAware(c => c.Budgets.Add(new BudgetOptions { ScopeKey = RequestMetadataKeys.Tenant, Period = BudgetPeriod.Day, Limit = Limit, RefuseAtLimit = true })));
         services.AddLlmRoutingRedis(_redis.ConnectionString, o => o.KeyPrefix = prefix);
@@ -87,63 +86,13 @@ public sealed class BudgetOverspendTests : IDisposable
         return (built.GetRequiredService<IChatClient>(), provider, built);
     }
 
+    /// <summary>The largest cost of one request: its estimated input and the full output allowance.</summary>
+    private static decimal MaxCost => ((new RoutingRequest(Prompt(0, 0)).EstimatedInputTokens * BillingProvider.InputPrice) + (MaxOutputTokens * BillingProvider.OutputPrice)) / 1_000_000m;
+
+    private static string Prompt(int caller, int i) =>
+        string.Create(CultureInfo.InvariantCulture, $"Caller {caller:000} request {i:0000}: summarise the quarterly report in three short bullet points for the board, please.");
+
     /// <summary>A provider that bills what the router estimates for the prompt and 10–50 output tokens, after 5–25 ms.</summary>
-    private sealed class MeteredProvider : IChatClient
-    {
-        public const decimal InputPrice = 1000m;
-        public const decimal OutputPrice = 2000m;
-
-        private readonly Lock _gate = new();
-        private decimal _billed;
-
-        /// <summary>Gets the largest cost of one request: its estimated input and the full output allowance.</summary>
-        public static decimal MaxCost => ((new RoutingRequest(Prompt(0, 0)).EstimatedInputTokens * InputPrice) + (MaxOutputTokens * OutputPrice)) / 1_000_000m;
-
-        public decimal Billed
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _billed;
-                }
-            }
-        }
-
-        public static string Prompt(int caller, int i) =>
-            string.Create(CultureInfo.InvariantCulture, $"Caller {caller:000} request {i:0000}: summarise the quarterly report in three short bullet points for the board, please.");
-
-        public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            await Task.Delay(Random.Shared.Next(5, 25), cancellationToken);
-            int input = new RoutingRequest(messages).EstimatedInputTokens;
-            int output = Random.Shared.Next(10, MaxOutputTokens + 1);
-            lock (_gate)
-            {
-                _billed += ((input * InputPrice) + (output * OutputPrice)) / 1_000_000m;
-            }
-
-            return new ChatResponse(new ChatMessage(ChatRole.Assistant, "- one\n- two\n- three"))
-            {
-                FinishReason = ChatFinishReason.Stop,
-                Usage = new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output },
-            };
-        }
-
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-            IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            ChatResponse response = await GetResponseAsync(messages, options, cancellationToken);
-            foreach (ChatResponseUpdate update in response.ToChatResponseUpdates())
-            {
-                yield return update;
-            }
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
+    private static BillingProvider MeteredProvider() =>
+        new((5, 25), messages => new RoutingRequest(messages).EstimatedInputTokens, (10, MaxOutputTokens + 1), "- one\n- two\n- three");
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -162,12 +161,12 @@ public sealed class RedisBudgetReservationTests : IDisposable
         Assert.Equal(0m, balance.Reserved);
     }
 
-    private (IChatClient Chat, BilledProvider Provider, ServiceProvider Services) Node()
+    private (IChatClient Chat, BillingProvider Provider, ServiceProvider Services) Node()
     {
-        var provider = new BilledProvider();
+        BillingProvider provider = BilledProvider();
         var services = new ServiceCollection();
         services.AddLlmRouter(r => r
-            .AddTarget("premium", provider, t => t.Prices(input: 1000m, output: 2000m))
+            .AddTarget("premium", provider, t => t.Prices(input: BillingProvider.InputPrice, output: BillingProvider.OutputPrice))
             .Default("premium")
             .UseCostAware(c => c.Budgets.Add(new BudgetOptions { ScopeKey = RequestMetadataKeys.Tenant, Period = BudgetPeriod.Day, Limit = 100_000m, RefuseAtLimit = true })));
         services.AddLlmRoutingRedis(_redis.ConnectionString, o =>
@@ -195,54 +194,7 @@ public sealed class RedisBudgetReservationTests : IDisposable
         return connection;
     }
 
-    /// <summary>Bills 100–140 input and 10–50 output tokens per call, after 1–5 ms, and adds up what it billed.</summary>
-    private sealed class BilledProvider : IChatClient
-    {
-        private readonly Lock _gate = new();
-        private decimal _billed;
-
-        public decimal Billed
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _billed;
-                }
-            }
-        }
-
-        public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-        {
-            await Task.Delay(Random.Shared.Next(1, 6), cancellationToken);
-            int input = Random.Shared.Next(100, 141);
-            int output = Random.Shared.Next(10, 51);
-            lock (_gate)
-            {
-                _billed += ((input * 1000m) + (output * 2000m)) / 1_000_000m;
-            }
-
-            return new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok"))
-            {
-                FinishReason = ChatFinishReason.Stop,
-                Usage = new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output },
-            };
-        }
-
-        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-            IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            ChatResponse response = await GetResponseAsync(messages, options, cancellationToken);
-            foreach (ChatResponseUpdate update in response.ToChatResponseUpdates())
-            {
-                yield return update;
-            }
-        }
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
+    /// <summary>Bills 100–140 input and 10–50 output tokens per call, after 1–5 ms.</summary>
+    private static BillingProvider BilledProvider() =>
+        new((1, 6), _ => Random.Shared.Next(100, 141), (10, 51), "ok");
 }
