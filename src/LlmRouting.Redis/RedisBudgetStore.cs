@@ -56,6 +56,19 @@ public sealed class RedisBudgetStore : IBudgetStore, IDisposable
             redis.call('ZREM', z, id)
           end
         end
+        -- Ends reservation id once: a second settle or release of the same id is a no-op ({0, …}).
+        local function complete(id, retention, apply)
+          if redis.call('ZSCORE', d, id) then
+            local spent, held = balance()
+            return {0, spent, held}
+          end
+          unhold(id)
+          if apply then apply() end
+          redis.call('ZADD', d, ARGV[1], id)
+          redis.call('PEXPIRE', d, retention)
+          local spent, held = balance()
+          return {1, spent, held}
+        end
 
         """;
 
@@ -78,32 +91,15 @@ public sealed class RedisBudgetStore : IBudgetStore, IDisposable
 
     // ARGV[3] id, [4] actual amount, [5] window end, [6] retention (ms). Returns {applied, spent, held}.
     private const string SettleScript = Purge + """
-        local id = ARGV[3]
-        if redis.call('ZSCORE', d, id) then
-          local spent, held = balance()
-          return {0, spent, held}
-        end
-        unhold(id)
-        redis.call('HINCRBY', h, 'spent', ARGV[4])
-        redis.call('ZADD', d, ARGV[1], id)
-        redis.call('PEXPIRE', d, ARGV[6])
-        redis.call('PEXPIREAT', h, ARGV[5])
-        local spent, held = balance()
-        return {1, spent, held}
+        return complete(ARGV[3], ARGV[6], function()
+          redis.call('HINCRBY', h, 'spent', ARGV[4])
+          redis.call('PEXPIREAT', h, ARGV[5])
+        end)
         """;
 
     // ARGV[3] id, [4] retention (ms). Returns {applied, spent, held}.
     private const string ReleaseScript = Purge + """
-        local id = ARGV[3]
-        if redis.call('ZSCORE', d, id) then
-          local spent, held = balance()
-          return {0, spent, held}
-        end
-        unhold(id)
-        redis.call('ZADD', d, ARGV[1], id)
-        redis.call('PEXPIRE', d, ARGV[4])
-        local spent, held = balance()
-        return {1, spent, held}
+        return complete(ARGV[3], ARGV[4])
         """;
 
     // Returns {1, spent, held}.
