@@ -97,4 +97,11 @@ public sealed partial class LlmRouterBuilder
 
     /// <summary>Gets a value indicating whether <paramref name="stage"/> was added.</summary>
     internal bool HasStage(string stage) => _stages.ContainsKey(stage);
+
+    /// <summary>Validates <paramref name="options"/> (an extension's options, configured in code) when the router is built, with <see cref="OptionsValidation"/>; each failure is prefixed with <paramref name="path"/>.</summary>
+    internal LlmRouterBuilder ValidateOnBuild(object options, string path)
+    {
+        Validators.Add((_, _) => OptionsValidation.Validate(options, path));
+        return this;
+    }
 }
