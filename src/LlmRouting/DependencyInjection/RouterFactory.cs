@@ -133,7 +133,8 @@ internal sealed partial class RouterFactory
             _services.GetService<TimeProvider>() ?? TimeProvider.System,
             _logger,
             _services.GetService<RoutingMetrics>(),
-            _services.GetService<IRequestAnalyzer>());
+            _services.GetService<IRequestAnalyzer>(),
+            options.CallerModelIds);
     }
 
     /// <summary>The one place a <see cref="RouterState"/> is put together (the built-in filters first), for the builder and the public constructor alike.</summary>
@@ -148,7 +149,8 @@ internal sealed partial class RouterFactory
         TimeProvider timeProvider,
         ILogger logger,
         RoutingMetrics? metrics,
-        IRequestAnalyzer? analyzer)
+        IRequestAnalyzer? analyzer,
+        CallerModelIdMode callerModelIds = CallerModelIdMode.Pin)
     {
         if (!registry.TryGet(defaultTarget, out RouteTarget? fallback))
         {
@@ -163,7 +165,7 @@ internal sealed partial class RouterFactory
 
         // The built-in filters are listed here and nowhere else.
         IReadOnlyList<IRouteCandidateFilter> all = [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. filters];
-        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, [.. observers], timeProvider, logger, metrics, analyzer);
+        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, [.. observers], timeProvider, logger, metrics, analyzer, callerModelIds);
     }
 
     private RouteTarget CreateTarget(TargetOptions options)
