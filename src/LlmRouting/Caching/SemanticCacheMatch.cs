@@ -1,4 +1,3 @@
-using LlmRouting.Accounting;
 using LlmRouting.Resilience;
 
 namespace LlmRouting.Caching;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using LlmRouting.Accounting;
 using LlmRouting.Resilience;
 using LlmRouting.Telemetry;
 
