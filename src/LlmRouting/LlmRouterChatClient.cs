@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using LlmRouting.Diagnostics;
 using LlmRouting.Execution;
 using LlmRouting.Learning;
 using LlmRouting.Telemetry;

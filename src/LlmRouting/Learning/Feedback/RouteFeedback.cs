@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using LlmRouting.Resilience;
+using LlmRouting.Diagnostics;
 using LlmRouting.Telemetry;
 
 namespace LlmRouting.Learning;
