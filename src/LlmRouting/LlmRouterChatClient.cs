@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using LlmRouting.Diagnostics;
 using LlmRouting.Execution;
 using LlmRouting.Learning;
 using LlmRouting.Telemetry;
@@ -338,7 +339,7 @@ public sealed class LlmRouterChatClient : RoutingChatClient
     }
 
     /// <summary>With telemetry on, the routing span decorates the router's own pipeline (<see cref="Core"/>).</summary>
-    private RouteSpanChatClient? CreateSpans(RouterState state) => state.Metrics is null ? null : new RouteSpanChatClient(new Core(this));
+    private RouteSpanChatClient? CreateSpans(RouterState state) => !state.Traced ? null : new RouteSpanChatClient(new Core(this));
 
     private Task<ChatResponse> CoreResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
         base.GetResponseAsync(messages, options, cancellationToken);

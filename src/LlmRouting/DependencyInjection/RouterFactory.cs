@@ -165,7 +165,9 @@ internal sealed partial class RouterFactory
 
         // The built-in filters are listed here and nowhere else.
         IReadOnlyList<IRouteCandidateFilter> all = [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. filters];
-        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, [.. observers], timeProvider, logger, metrics, analyzer, callerModelIds);
+        // Metrics are an ordinary observer, told first; the router only needs to know that spans are on.
+        IReadOnlyList<IRouteObserver> told = metrics is null ? [.. observers] : [new MetricsRouteObserver(metrics), .. observers];
+        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, told, timeProvider, logger, traced: metrics is not null, analyzer, callerModelIds);
     }
 
     private RouteTarget CreateTarget(TargetOptions options)

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
-using LlmRouting.Accounting;
 using LlmRouting.Resilience;
 
 namespace LlmRouting.Execution;

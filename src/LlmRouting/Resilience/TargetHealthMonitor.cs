@@ -3,7 +3,6 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
-using LlmRouting.Accounting;
 
 namespace LlmRouting.Resilience;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using LlmRouting.Diagnostics;
 using LlmRouting.Execution;
-using LlmRouting.Telemetry;
 
 namespace LlmRouting;
 

@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using LlmRouting.Analysis;
-using LlmRouting.Telemetry;
 
 namespace LlmRouting;
 
@@ -18,19 +17,19 @@ internal sealed class RouterState
         IReadOnlyList<IRouteObserver> observers,
         TimeProvider timeProvider,
         ILogger logger,
-        RoutingMetrics? metrics = null,
+        bool traced = false,
         IRequestAnalyzer? analyzer = null,
         CallerModelIdMode callerModelIds = CallerModelIdMode.Pin)
     {
         Analyzer = analyzer ?? RequestAnalyzer.Default;
-        Metrics = metrics;
+        Traced = traced;
         Registry = registry;
         Filters = filters;
         Strategies = strategies;
         DefaultTarget = defaultTarget;
         Baseline = baseline;
         Executor = executor;
-        Observers = metrics is null ? observers : [new MetricsRouteObserver(metrics), .. observers];
+        Observers = observers;
         TimeProvider = timeProvider;
         Logger = logger;
         DefaultDecision = RouteDecision.To(defaultTarget, DefaultStrategyName, "default target");
@@ -64,7 +63,7 @@ internal sealed class RouterState
 
     public RouteExecutor Executor { get; }
 
-    /// <summary>Gets the observers told of every completed route, in order (with telemetry on, the metrics first).</summary>
+    /// <summary>Gets the observers told of every completed route, in order (with telemetry on, the composition puts the metrics observer first).</summary>
     public IReadOnlyList<IRouteObserver> Observers { get; }
 
     public TimeProvider TimeProvider { get; }
@@ -74,8 +73,8 @@ internal sealed class RouterState
     /// <summary>Gets the request analyzer.</summary>
     public IRequestAnalyzer Analyzer { get; }
 
-    /// <summary>Gets the metric instruments (recorded by an observer); <see langword="null"/> when telemetry is off (no spans, no metrics).</summary>
-    public RoutingMetrics? Metrics { get; }
+    /// <summary>Gets a value indicating whether telemetry is on: the router wraps itself in the span decorator (metrics are an observer, in <see cref="Observers"/>).</summary>
+    public bool Traced { get; }
 
     /// <summary>Gets the cached decision for the default target, used when it is a candidate and no strategy decided.</summary>
     public RouteDecision DefaultDecision { get; }
