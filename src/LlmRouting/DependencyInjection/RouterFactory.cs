@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using LlmRouting.Agents;
 using LlmRouting.Analysis;
 using LlmRouting.Configuration;
 using LlmRouting.Filtering;
@@ -125,7 +126,8 @@ internal sealed partial class RouterFactory
             _services.GetService<TimeProvider>() ?? TimeProvider.System,
             _logger,
             _services.GetService<RoutingMetrics>(),
-            _services.GetService<IRequestAnalyzer>());
+            _services.GetService<IRequestAnalyzer>(),
+            _services.GetService<AgentSessions>()?.Refresh(_services));
     }
 
     /// <summary>The one place a <see cref="RouterState"/> is put together (the built-in filters first), for the builder and the public constructor alike.</summary>
@@ -140,7 +142,8 @@ internal sealed partial class RouterFactory
         TimeProvider timeProvider,
         ILogger logger,
         RoutingMetrics? metrics,
-        IRequestAnalyzer? analyzer)
+        IRequestAnalyzer? analyzer,
+        AgentSessions? agents = null)
     {
         if (!registry.TryGet(defaultTarget, out RouteTarget? fallback))
         {
@@ -155,7 +158,7 @@ internal sealed partial class RouterFactory
 
         // The built-in filters are listed here and nowhere else.
         IReadOnlyList<IRouteCandidateFilter> all = [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. filters];
-        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, [.. observers], timeProvider, logger, metrics, analyzer);
+        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, [.. observers], timeProvider, logger, metrics, analyzer, agents);
     }
 
     private RouteTarget CreateTarget(TargetOptions options)

@@ -14,7 +14,7 @@ namespace LlmRouting;
 /// strategy chain that never asks for the user text never builds it. An instance belongs to one request
 /// and is not meant to be shared across threads while it is being routed.
 /// </remarks>
-public sealed class RoutingRequest
+public sealed partial class RoutingRequest
 {
     private static readonly string[] NoTags = [];
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using LlmRouting.Agents;
 using LlmRouting.Analysis;
 using LlmRouting.Telemetry;
 
@@ -18,8 +19,10 @@ internal sealed class RouterState
         TimeProvider timeProvider,
         ILogger logger,
         RoutingMetrics? metrics = null,
-        IRequestAnalyzer? analyzer = null)
+        IRequestAnalyzer? analyzer = null,
+        AgentSessions? agents = null)
     {
+        Agents = agents;
         Analyzer = analyzer ?? RequestAnalyzer.Default;
         Metrics = metrics;
         Registry = registry;
@@ -60,6 +63,9 @@ internal sealed class RouterState
 
     /// <summary>Gets the metric instruments (recorded by an observer); <see langword="null"/> when telemetry is off (no spans, no metrics).</summary>
     public RoutingMetrics? Metrics { get; }
+
+    /// <summary>Gets the agent bookkeeping (sessions, affinity, loop detection, turn totals); <see langword="null"/> when no agent feature is on.</summary>
+    public AgentSessions? Agents { get; }
 
     /// <summary>Gets the cached decision for the default target, used when it is a candidate and no strategy decided.</summary>
     public RouteDecision DefaultDecision { get; }
