@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using LlmRouting.Agents;
 using LlmRouting.Analysis;
+using LlmRouting.Catalog;
 using LlmRouting.Configuration;
 using LlmRouting.Filtering;
 using LlmRouting.Strategies;
@@ -49,6 +50,8 @@ internal sealed partial class RouterFactory
         {
             action(options);
         }
+
+        ModelCatalogResolution.Apply(options, failures);
     }
 
     public LlmRouterChatClient CreateRouter(IDisposable? owned)
@@ -64,6 +67,11 @@ internal sealed partial class RouterFactory
         _observers = [.. _builder.Observers.Select(o => o.Factory(_services))];
         _executor = _builder.Executor?.Invoke(_services) ?? DirectRouteExecutor.Instance;
         RouterState state = CreateState(options);
+        foreach (RouteTarget target in state.Registry.Targets.Where(t => t.Profile.Capabilities is null))
+        {
+            LogCapabilitiesUnknown(_logger, target.Name);
+        }
+
         return new LlmRouterChatClient(state, leaveOpen: true, reload: swap => Subscribe(swap, owned));
     }
 
@@ -204,6 +212,9 @@ internal sealed partial class RouterFactory
 
         return names;
     }
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "Target '{Target}' declares no capabilities and names no catalogue model: its capabilities are unknown, so no request is kept from it for needing tools, vision, JSON schema or reasoning. Declare them (Supports/Capabilities) or set Model.")]
+    private static partial void LogCapabilitiesUnknown(ILogger logger, string target);
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Router configuration reload rejected with {FailureCount} failure(s); the previous configuration stays in force:\n{Failures}")]
     private static partial void LogReloadRejected(ILogger logger, int failureCount, string failures);
