@@ -180,7 +180,33 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             throw new NoRouteAvailableException(candidates.Rejections);
         }
 
-        if (options?.ModelId is { } requested && Pinned(state, requested, candidates) is { } pinned)
+        if (state.Agents is { } agents)
+        {
+            // Sessions, affinity and loop detection come before the strategies: a conversation that stays is not re-decided.
+            ValueTask<RouteDecision?> begun = agents.BeginAsync(request, candidates, state.Registry, cancellationToken);
+            if (!begun.IsCompletedSuccessfully)
+            {
+                return AfterAgentsAsync(state, request, candidates, begun, start, cancellationToken);
+            }
+
+            if (begun.Result is { } kept)
+            {
+                return new(CreateInvocation(state, request, candidates, kept, start));
+            }
+        }
+
+        return RunChain(state, request, candidates, start, cancellationToken);
+    }
+
+    private static async ValueTask<RouteInvocation> AfterAgentsAsync(
+        RouterState state, RoutingRequest request, RouteCandidates candidates, ValueTask<RouteDecision?> begun, long start, CancellationToken cancellationToken) =>
+        await begun.ConfigureAwait(false) is { } kept
+            ? CreateInvocation(state, request, candidates, kept, start)
+            : await RunChain(state, request, candidates, start, cancellationToken).ConfigureAwait(false);
+
+    private static ValueTask<RouteInvocation> RunChain(RouterState state, RoutingRequest request, RouteCandidates candidates, long start, CancellationToken cancellationToken)
+    {
+        if (request.Options?.ModelId is { } requested && Pinned(state, requested, candidates) is { } pinned)
         {
             return new(CreateInvocation(state, request, candidates, pinned, start));
         }
@@ -320,6 +346,11 @@ public sealed class LlmRouterChatClient : RoutingChatClient
 
     private static RouteInvocation CreateInvocation(RouterState state, RoutingRequest request, RouteCandidates candidates, RouteDecision decision, long start)
     {
+        if (state.Agents is { } agents)
+        {
+            decision = agents.Adjust(request, candidates, state.Registry, decision);
+        }
+
         DateTimeOffset now = state.TimeProvider.GetUtcNow();
         var route = new RouteExecution(RouteIds.NewVersion7(now), now, request, candidates, decision, Stopwatch.GetElapsedTime(start), state.Baseline, state.Executor.ChainBuilder);
         if (state.Logger.IsEnabled(LogLevel.Debug))

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using LlmRouting.Agents;
 using LlmRouting.Analysis;
 using LlmRouting.Catalog;
 using LlmRouting.Configuration;
@@ -134,7 +135,8 @@ internal sealed partial class RouterFactory
             _logger,
             _services.GetService<RoutingMetrics>(),
             _services.GetService<IRequestAnalyzer>(),
-            options.CallerModelIds);
+            options.CallerModelIds,
+            _services.GetService<AgentSessions>()?.Refresh(_services));
     }
 
     /// <summary>The one place a <see cref="RouterState"/> is put together (the built-in filters first), for the builder and the public constructor alike.</summary>
@@ -150,7 +152,8 @@ internal sealed partial class RouterFactory
         ILogger logger,
         RoutingMetrics? metrics,
         IRequestAnalyzer? analyzer,
-        CallerModelIdMode callerModelIds = CallerModelIdMode.Pin)
+        CallerModelIdMode callerModelIds = CallerModelIdMode.Pin,
+        AgentSessions? agents = null)
     {
         if (!registry.TryGet(defaultTarget, out RouteTarget? fallback))
         {
@@ -167,7 +170,7 @@ internal sealed partial class RouterFactory
         IReadOnlyList<IRouteCandidateFilter> all = [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. filters];
         // Metrics are an ordinary observer, told first; the router only needs to know that spans are on.
         IReadOnlyList<IRouteObserver> told = metrics is null ? [.. observers] : [new MetricsRouteObserver(metrics), .. observers];
-        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, told, timeProvider, logger, traced: metrics is not null, analyzer, callerModelIds);
+        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, told, timeProvider, logger, traced: metrics is not null, analyzer, callerModelIds, agents);
     }
 
     private RouteTarget CreateTarget(TargetOptions options)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using LlmRouting.Agents;
 using LlmRouting.Diagnostics;
 using LlmRouting.Execution;
 
@@ -29,6 +30,7 @@ internal sealed class RouteInvocation : IChatClient
         Task<ChatResponse> pending;
         try
         {
+            ThrowIfLoopRefused();
             pending = _state.Executor.GetResponseAsync(_route, messages, options, cancellationToken);
         }
         catch (Exception ex)
@@ -65,6 +67,14 @@ internal sealed class RouteInvocation : IChatClient
 
     private void Succeed(ChatResponse response)
     {
+        if (_state.Agents is not null)
+        {
+            foreach (ChatMessage message in response.Messages)
+            {
+                AgentSessions.ToolCallsRequested(_route.Request, message.Contents);
+            }
+        }
+
         response.SetRouteInfo(_route.Info);
         Complete(RouteOutcome.Succeeded, null);
     }
@@ -75,6 +85,16 @@ internal sealed class RouteInvocation : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        try
+        {
+            ThrowIfLoopRefused();
+        }
+        catch (AgentLoopDetectedException ex)
+        {
+            Fail(ex, cancellationToken);
+            throw;
+        }
+
         IAsyncEnumerator<ChatResponseUpdate> e = _state.Executor.GetStreamingResponseAsync(_route, messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         RouteOutcome outcome = RouteOutcome.Abandoned;
         Exception? error = null;
@@ -98,6 +118,11 @@ internal sealed class RouteInvocation : IChatClient
                 }
 
                 ChatResponseUpdate update = e.Current;
+                if (_state.Agents is not null)
+                {
+                    AgentSessions.ToolCallsRequested(_route.Request, update.Contents);
+                }
+
                 update.SetRouteInfo(_route.Info);
                 release ??= WatchUnread(e, cancellationToken);
                 release?.Park();
@@ -138,9 +163,21 @@ internal sealed class RouteInvocation : IChatClient
         // The invocation owns nothing: targets belong to the router's registry.
     }
 
+    /// <summary>Loop detection tripped with <see cref="LoopAction.Throw"/>: the call is refused before any target is called.</summary>
+    private void ThrowIfLoopRefused()
+    {
+        if (_route.Request.Agent?.Trip is { Action: LoopAction.Throw } trip)
+        {
+            throw new AgentLoopDetectedException(trip, _route.Request.Agent.Session?.Key, _route.Info.RouteId);
+        }
+    }
+
     private void Complete(RouteOutcome outcome, Exception? error)
     {
         RouteInfo route = _route.Complete(outcome, Stopwatch.GetElapsedTime(_startTimestamp));
+
+        // The turn's totals are on the route before any observer (ledger, audit, metrics) reads it.
+        _state.Agents?.Complete(route);
         if (error is not null && outcome == RouteOutcome.Failed)
         {
             Log.RouteFailed(_state.Logger, route.RouteId, route.Target, error.GetType().Name, route.Attempts.Count);

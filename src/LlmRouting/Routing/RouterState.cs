@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
+using LlmRouting.Agents;
 using LlmRouting.Analysis;
 
 namespace LlmRouting;
@@ -19,8 +20,10 @@ internal sealed class RouterState
         ILogger logger,
         bool traced = false,
         IRequestAnalyzer? analyzer = null,
-        CallerModelIdMode callerModelIds = CallerModelIdMode.Pin)
+        CallerModelIdMode callerModelIds = CallerModelIdMode.Pin,
+        AgentSessions? agents = null)
     {
+        Agents = agents;
         Analyzer = analyzer ?? RequestAnalyzer.Default;
         Traced = traced;
         Registry = registry;
@@ -75,6 +78,9 @@ internal sealed class RouterState
 
     /// <summary>Gets a value indicating whether telemetry is on: the router wraps itself in the span decorator (metrics are an observer, in <see cref="Observers"/>).</summary>
     public bool Traced { get; }
+
+    /// <summary>Gets the agent bookkeeping (sessions, affinity, loop detection, turn totals); <see langword="null"/> when no agent feature is on.</summary>
+    public AgentSessions? Agents { get; }
 
     /// <summary>Gets the cached decision for the default target, used when it is a candidate and no strategy decided.</summary>
     public RouteDecision DefaultDecision { get; }

@@ -24,6 +24,12 @@ public static class RoutingTags
     /// <summary>The rejected targets and why, as <c>target:filter</c> entries.</summary>
     public const string Rejected = "llmrouting.rejected";
 
+    /// <summary>The loop-detection limit that tripped (metrics).</summary>
+    public const string LoopLimit = "llmrouting.loop.limit";
+
+    /// <summary>What loop detection did: throw or downgrade (metrics).</summary>
+    public const string LoopAction = "llmrouting.loop.action";
+
     /// <summary>The filter that rejected a target (metrics).</summary>
     public const string Filter = "llmrouting.filter";
 
