@@ -16,6 +16,7 @@ public partial class FolderDependencyTests
         ["Embeddings"] = (0, "shared"),
         ["Diagnostics"] = (0, "shared"),
         ["Targets"] = (0, "shared"),
+        ["Catalog"] = (0, "shared"),
         ["Requests"] = (1, "request"),
         ["Analysis"] = (1, "request"),
         ["Filtering"] = (2, "filtering"),
