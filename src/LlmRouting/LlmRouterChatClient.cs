@@ -180,6 +180,11 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             throw new NoRouteAvailableException(candidates.Rejections);
         }
 
+        if (options?.ModelId is { } requested && Pinned(state, requested, candidates) is { } pinned)
+        {
+            return new(CreateInvocation(state, request, candidates, pinned, start));
+        }
+
         // Fast path: every strategy answers synchronously (rules, classifier, cost tables) — no async machinery.
         IReadOnlyList<IRoutingStrategy> strategies = state.Strategies;
         for (int i = 0; i < strategies.Count; i++)
@@ -218,6 +223,30 @@ public sealed class LlmRouterChatClient : RoutingChatClient
         }
 
         return CreateInvocation(state, request, candidates, Fallback(state, candidates), start);
+    }
+
+    /// <summary>The decision a caller's model id pins (its targets that are candidates), or <see langword="null"/> to route as usual.</summary>
+    private static RouteDecision? Pinned(RouterState state, string requested, RouteCandidates candidates)
+    {
+        if (state.CallerModelIds != CallerModelIdMode.Pin)
+        {
+            return null;
+        }
+
+        if (!state.Pins.TryGetValue(requested, out RouteTarget[]? named))
+        {
+            if (Interlocked.Exchange(ref state.WarnedUnknownModelId, 1) == 0)
+            {
+                Log.UnknownCallerModelId(state.Logger);
+            }
+
+            return null;
+        }
+
+        RouteTarget[] allowed = Array.FindAll(named, t => IsCandidate(candidates, t));
+        return allowed.Length == 0
+            ? null
+            : new RouteDecision(allowed, RouterState.PinnedStrategyName, $"the caller's ModelId names target '{allowed[0].Name}'");
     }
 
     /// <summary>Keeps only the decided targets that are candidates, so no strategy can route around a filter.</summary>
@@ -336,7 +365,8 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             options.TimeProvider,
             options.LoggerFactory?.CreateLogger<LlmRouterChatClient>() ?? NullLogger<LlmRouterChatClient>.Instance,
             options.EnableTelemetry ? SharedMetrics.Value : null,
-            options.Analyzer);
+            options.Analyzer,
+            options.CallerModelIds);
     }
 
     /// <summary>Routers built without DI share one set of instruments on a process-wide meter.</summary>

@@ -133,7 +133,8 @@ internal sealed partial class RouterFactory
             _services.GetService<TimeProvider>() ?? TimeProvider.System,
             _logger,
             _services.GetService<RoutingMetrics>(),
-            _services.GetService<IRequestAnalyzer>());
+            _services.GetService<IRequestAnalyzer>(),
+            options.CallerModelIds);
     }
 
     /// <summary>The one place a <see cref="RouterState"/> is put together (the built-in filters first), for the builder and the public constructor alike.</summary>
@@ -148,7 +149,8 @@ internal sealed partial class RouterFactory
         TimeProvider timeProvider,
         ILogger logger,
         RoutingMetrics? metrics,
-        IRequestAnalyzer? analyzer)
+        IRequestAnalyzer? analyzer,
+        CallerModelIdMode callerModelIds = CallerModelIdMode.Pin)
     {
         if (!registry.TryGet(defaultTarget, out RouteTarget? fallback))
         {
@@ -165,7 +167,7 @@ internal sealed partial class RouterFactory
         IReadOnlyList<IRouteCandidateFilter> all = [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. filters];
         // Metrics are an ordinary observer, told first; the router only needs to know that spans are on.
         IReadOnlyList<IRouteObserver> told = metrics is null ? [.. observers] : [new MetricsRouteObserver(metrics), .. observers];
-        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, told, timeProvider, logger, traced: metrics is not null, analyzer);
+        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, told, timeProvider, logger, traced: metrics is not null, analyzer, callerModelIds);
     }
 
     private RouteTarget CreateTarget(TargetOptions options)

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using LlmRouting.Analysis;
 
@@ -17,7 +18,8 @@ internal sealed class RouterState
         TimeProvider timeProvider,
         ILogger logger,
         bool traced = false,
-        IRequestAnalyzer? analyzer = null)
+        IRequestAnalyzer? analyzer = null,
+        CallerModelIdMode callerModelIds = CallerModelIdMode.Pin)
     {
         Analyzer = analyzer ?? RequestAnalyzer.Default;
         Traced = traced;
@@ -31,9 +33,23 @@ internal sealed class RouterState
         TimeProvider = timeProvider;
         Logger = logger;
         DefaultDecision = RouteDecision.To(defaultTarget, DefaultStrategyName, "default target");
+        CallerModelIds = callerModelIds;
+        Pins = callerModelIds == CallerModelIdMode.Pin ? PinsOf(registry) : FrozenDictionary<string, RouteTarget[]>.Empty;
     }
 
     public const string DefaultStrategyName = "default";
+
+    /// <summary>The strategy name of a request a caller's model id pinned to a target.</summary>
+    public const string PinnedStrategyName = "pinned";
+
+    /// <summary>Gets what the router does with a caller's model id.</summary>
+    public CallerModelIdMode CallerModelIds { get; }
+
+    /// <summary>Gets the targets each pinning model id names: target names and the targets' model ids, case-insensitive, in registration order.</summary>
+    public FrozenDictionary<string, RouteTarget[]> Pins { get; }
+
+    /// <summary>Set once a caller's unknown model id has been warned about (once per configuration).</summary>
+    public int WarnedUnknownModelId;
 
     public TargetRegistry Registry { get; }
 
@@ -62,4 +78,25 @@ internal sealed class RouterState
 
     /// <summary>Gets the cached decision for the default target, used when it is a candidate and no strategy decided.</summary>
     public RouteDecision DefaultDecision { get; }
+
+    private static FrozenDictionary<string, RouteTarget[]> PinsOf(TargetRegistry registry)
+    {
+        var pins = new Dictionary<string, List<RouteTarget>>(StringComparer.OrdinalIgnoreCase);
+        foreach (RouteTarget target in registry.Targets)
+        {
+            foreach (string? name in new[] { target.Name, target.Profile.ModelId })
+            {
+                if (name is not null)
+                {
+                    List<RouteTarget> list = pins.TryGetValue(name, out List<RouteTarget>? found) ? found : pins[name] = [];
+                    if (!list.Contains(target))
+                    {
+                        list.Add(target);
+                    }
+                }
+            }
+        }
+
+        return pins.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.OrdinalIgnoreCase);
+    }
 }

@@ -32,7 +32,7 @@ public class ConfigurationMistakesTests
         { "LlmRouting:Targets:1:Tags", "eu", "LlmRouting:Targets[1] ('economy'):Tags must be a list (in JSON [ \"a\", \"b\" ]), not the single value 'eu'." },
         { "LlmRouting:Targets:premium:Name", "premium", "LlmRouting:Targets:premium: a list's items are numbered 0, 1, …; 'premium' is not an index." },
         { "LlmRouting:Targets:2:Name", "premium ", "LlmRouting:Targets[2] ('premium '):Name has leading or trailing white space." },
-        { "LlmRouting:Defualt", "economy", "LlmRouting:Defualt is not a known setting (known: Targets, Rules, Strategies, Default, Baseline, ModelCatalogFiles). Did you mean 'Default'?" },
+        { "LlmRouting:Defualt", "economy", "LlmRouting:Defualt is not a known setting (known: Targets, Rules, Strategies, Default, Baseline, CallerModelIds, ModelCatalogFiles). Did you mean 'Default'?" },
         { "LlmRouting:Rules:0:RegexTimeout", "50ms", "LlmRouting:Rules[0] ('long'):RegexTimeout '50ms' is not a valid time span; use [d.]hh:mm:ss[.fffffff] (e.g. 00:00:00.050 for 50 ms)." },
         { "LlmRouting:Rules:0:MaxTokens", "100", "LlmRouting:Rules[0] ('long'):MinTokens (2000) exceeds MaxTokens (100); the rule could never match." },
         { "LlmRouting:Rules:0:MinMessages", "-1", "LlmRouting:Rules[0] ('long'):MinMessages must not be negative (was -1)." },
