@@ -49,16 +49,15 @@ internal sealed class RacedEnumerator<T> : IAsyncEnumerator<T>
     /// <summary>The token won: the move's own outcome if it ends within the grace (a cooperative target), else the stream is abandoned.</summary>
     private async Task<bool> AbandonUnlessItEndsAsync(Task<bool> move)
     {
-        try
+        await Task.WhenAny(move, Task.Delay(CancellationRace.Grace, CancellationToken.None)).ConfigureAwait(false);
+        if (move.IsCompleted)
         {
-            return await move.WaitAsync(CancellationRace.Grace, CancellationToken.None).ConfigureAwait(false);
+            return await move.ConfigureAwait(false);
         }
-        catch (TimeoutException) when (!move.IsCompleted)
-        {
-            Volatile.Write(ref _abandoned, 1);
-            _ = DisposeWhenDoneAsync(move);
-            throw new TargetAbandonedException(_token);
-        }
+
+        Volatile.Write(ref _abandoned, 1);
+        _ = DisposeWhenDoneAsync(move);
+        throw new TargetAbandonedException(_token);
     }
 
 #pragma warning disable CA1031 // Nobody waits for an abandoned stream: its failures are observed here and discarded.
