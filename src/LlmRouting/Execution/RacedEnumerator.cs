@@ -50,9 +50,16 @@ internal sealed class RacedEnumerator<T> : IAsyncEnumerator<T>
     private async Task<bool> AbandonUnlessItEndsAsync(Task<bool> move)
     {
         await Task.WhenAny(move, Task.Delay(CancellationRace.Grace, CancellationToken.None)).ConfigureAwait(false);
+        if (move.IsCompletedSuccessfully)
+        {
+            // The token won, and the stream is whole (no move in flight): its owner disposes it as usual. An update that
+            // arrived after the cancellation is not handed on — the stream's token is cancelled, its next move would fail.
+            throw new OperationCanceledException(_token);
+        }
+
         if (move.IsCompleted)
         {
-            return await move.ConfigureAwait(false);
+            return await move.ConfigureAwait(false); // the target's own failure or cancellation
         }
 
         Volatile.Write(ref _abandoned, 1);
