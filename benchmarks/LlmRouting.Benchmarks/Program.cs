@@ -8,5 +8,12 @@ if (args is ["--ceilings"])
     return AllocationCeilings.Run();
 }
 
+// Cancel-to-exception latency with a target that ignores its token, against one that observes it (docs/reliability.md):
+// dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --cancel-latency
+if (args is ["--cancel-latency"])
+{
+    return CancelLatency.Run();
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(AllocationCeilings).Assembly).Run(args);
 return 0;

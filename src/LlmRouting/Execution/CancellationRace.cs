@@ -37,15 +37,14 @@ internal static class CancellationRace
         catch (OperationCanceledException) when (token.IsCancellationRequested && !call.IsCompleted)
         {
             // The token won: the call's own outcome if it ends within the grace (a cooperative target), else abandoned.
-            try
+            await Task.WhenAny(call, Task.Delay(Grace, CancellationToken.None)).ConfigureAwait(false);
+            if (call.IsCompleted)
             {
-                return await call.WaitAsync(Grace, CancellationToken.None).ConfigureAwait(false);
+                return await call.ConfigureAwait(false);
             }
-            catch (TimeoutException) when (!call.IsCompleted)
-            {
-                Observe(call);
-                throw new TargetAbandonedException(token);
-            }
+
+            Observe(call);
+            throw new TargetAbandonedException(token);
         }
     }
 

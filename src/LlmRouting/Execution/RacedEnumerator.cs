@@ -49,16 +49,22 @@ internal sealed class RacedEnumerator<T> : IAsyncEnumerator<T>
     /// <summary>The token won: the move's own outcome if it ends within the grace (a cooperative target), else the stream is abandoned.</summary>
     private async Task<bool> AbandonUnlessItEndsAsync(Task<bool> move)
     {
-        try
+        await Task.WhenAny(move, Task.Delay(CancellationRace.Grace, CancellationToken.None)).ConfigureAwait(false);
+        if (move.IsCompletedSuccessfully)
         {
-            return await move.WaitAsync(CancellationRace.Grace, CancellationToken.None).ConfigureAwait(false);
+            // The token won, and the stream is whole (no move in flight): its owner disposes it as usual. An update that
+            // arrived after the cancellation is not handed on — the stream's token is cancelled, its next move would fail.
+            throw new OperationCanceledException(_token);
         }
-        catch (TimeoutException) when (!move.IsCompleted)
+
+        if (move.IsCompleted)
         {
-            Volatile.Write(ref _abandoned, 1);
-            _ = DisposeWhenDoneAsync(move);
-            throw new TargetAbandonedException(_token);
+            return await move.ConfigureAwait(false); // the target's own failure or cancellation
         }
+
+        Volatile.Write(ref _abandoned, 1);
+        _ = DisposeWhenDoneAsync(move);
+        throw new TargetAbandonedException(_token);
     }
 
 #pragma warning disable CA1031 // Nobody waits for an abandoned stream: its failures are observed here and discarded.

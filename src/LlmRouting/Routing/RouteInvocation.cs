@@ -149,7 +149,7 @@ internal sealed class RouteInvocation : IChatClient
     private UnreadStreamRelease? WatchUnread(IAsyncEnumerator<ChatResponseUpdate> stream, CancellationToken cancellationToken)
     {
         CancellationToken limit = _route.TimeLimit.CanBeCanceled ? _route.TimeLimit : cancellationToken;
-        return limit.CanBeCanceled ? new UnreadStreamRelease(stream, Complete, limit, cancellationToken) : null;
+        return limit.CanBeCanceled ? new UnreadStreamRelease(stream, this, limit, cancellationToken) : null;
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)
@@ -172,7 +172,8 @@ internal sealed class RouteInvocation : IChatClient
         }
     }
 
-    private void Complete(RouteOutcome outcome, Exception? error)
+    /// <summary>Ends the request: freezes the route and tells the observers (once per request).</summary>
+    internal void Complete(RouteOutcome outcome, Exception? error)
     {
         RouteInfo route = _route.Complete(outcome, Stopwatch.GetElapsedTime(_startTimestamp));
 

@@ -16,51 +16,34 @@ internal sealed class UnreadStreamRelease
     private const int Released = 2; // the limit ran out while parked: released here
     private const int Closed = 3; // the stream ended on the caller's side
 
-    private readonly Lock _gate = new();
     private readonly IAsyncEnumerator<ChatResponseUpdate> _stream;
-    private readonly Action<RouteOutcome, Exception?> _complete;
+    private readonly RouteInvocation _owner;
     private readonly CancellationToken _callerToken;
     private CancellationTokenRegistration _registration;
     private Task? _released;
     private int _state;
 
     /// <param name="stream">The executor's stream.</param>
-    /// <param name="complete">Completes the route with an outcome and the failure to dispose, if any (observers included).</param>
+    /// <param name="owner">The invocation whose route completes (observers included) when the stream is released here.</param>
     /// <param name="limit">The token that ends the wait: the request's time limit, else the caller's.</param>
     /// <param name="callerToken">The caller's token: its cancellation makes the route cancelled rather than abandoned.</param>
-    public UnreadStreamRelease(IAsyncEnumerator<ChatResponseUpdate> stream, Action<RouteOutcome, Exception?> complete, CancellationToken limit, CancellationToken callerToken)
+    public UnreadStreamRelease(IAsyncEnumerator<ChatResponseUpdate> stream, RouteInvocation owner, CancellationToken limit, CancellationToken callerToken)
     {
         _stream = stream;
-        _complete = complete;
+        _owner = owner;
         _callerToken = callerToken;
         _registration = limit.UnsafeRegister(static s => ((UnreadStreamRelease)s!).OnLimit(), this);
     }
 
     /// <summary>An update is about to be handed to the caller.</summary>
-    public void Park()
-    {
-        lock (_gate)
-        {
-            if (_state == Reading)
-            {
-                _state = Parked;
-            }
-        }
-    }
+    public void Park() => Interlocked.CompareExchange(ref _state, Parked, Reading);
 
     /// <summary>The caller asked for the next update.</summary>
     /// <returns><see langword="false"/> when the stream was released meanwhile (the caller gets the limit's exception).</returns>
     public bool Resume()
     {
-        lock (_gate)
-        {
-            if (_state == Parked)
-            {
-                _state = Reading;
-            }
-
-            return _state == Reading;
-        }
+        int previous = Interlocked.CompareExchange(ref _state, Reading, Parked);
+        return previous is Parked or Reading;
     }
 
     /// <summary>The stream ends on the caller's side (completed, failed or disposed).</summary>
@@ -68,16 +51,16 @@ internal sealed class UnreadStreamRelease
     public async ValueTask<bool> CloseAsync()
     {
         _registration.Dispose();
-        Task? released;
-        lock (_gate)
-        {
-            released = _state == Released ? _released : null;
-            _state = Closed;
-        }
-
-        if (released is null)
+        if (Interlocked.Exchange(ref _state, Closed) != Released)
         {
             return true;
+        }
+
+        Task? released;
+        var spin = default(SpinWait);
+        while ((released = Volatile.Read(ref _released)) is null)
+        {
+            spin.SpinOnce(); // the limit's callback is between claiming the release and starting it
         }
 
         await released.ConfigureAwait(false);
@@ -86,15 +69,10 @@ internal sealed class UnreadStreamRelease
 
     private void OnLimit()
     {
-        lock (_gate)
+        // Only a parked stream is released here: while reading, the executor's own limit handling ends it; once closed, nothing is left.
+        if (Interlocked.CompareExchange(ref _state, Released, Parked) == Parked)
         {
-            if (_state != Parked)
-            {
-                return; // reading: the executor's own limit handling ends it; closed: nothing left to do
-            }
-
-            _state = Released;
-            _released = Task.Run(ReleaseAsync); // off the timer's (or the caller's cancelling) thread
+            Volatile.Write(ref _released, Task.Run(ReleaseAsync)); // off the timer's (or the cancelling caller's) thread
         }
     }
 
@@ -112,6 +90,6 @@ internal sealed class UnreadStreamRelease
             failure = ex;
         }
 
-        _complete(_callerToken.IsCancellationRequested ? RouteOutcome.Canceled : RouteOutcome.Abandoned, failure);
+        _owner.Complete(_callerToken.IsCancellationRequested ? RouteOutcome.Canceled : RouteOutcome.Abandoned, failure);
     }
 }
