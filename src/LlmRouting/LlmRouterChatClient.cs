@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using LlmRouting.Diagnostics;
 using LlmRouting.Execution;
 using LlmRouting.Learning;
 using LlmRouting.Telemetry;
@@ -25,7 +26,7 @@ namespace LlmRouting;
 /// routing state atomically, so a request sees either the old or the new configuration, never a mix.
 /// </para>
 /// </remarks>
-public sealed class LlmRouterChatClient : RoutingChatClient
+public sealed partial class LlmRouterChatClient : RoutingChatClient
 {
     private readonly bool _leaveOpen;
     private readonly IDisposable? _reloadSubscription;
@@ -205,6 +206,11 @@ public sealed class LlmRouterChatClient : RoutingChatClient
 
     private static ValueTask<RouteInvocation> RunChain(RouterState state, RoutingRequest request, RouteCandidates candidates, long start, CancellationToken cancellationToken)
     {
+        if (request.Options?.ModelId is { } requested && Pinned(state, requested, candidates) is { } pinned)
+        {
+            return new(CreateInvocation(state, request, candidates, pinned, start));
+        }
+
         // Fast path: every strategy answers synchronously (rules, classifier, cost tables) — no async machinery.
         IReadOnlyList<IRoutingStrategy> strategies = state.Strategies;
         for (int i = 0; i < strategies.Count; i++)
@@ -245,75 +251,6 @@ public sealed class LlmRouterChatClient : RoutingChatClient
         return CreateInvocation(state, request, candidates, Fallback(state, candidates), start);
     }
 
-    /// <summary>Keeps only the decided targets that are candidates, so no strategy can route around a filter.</summary>
-    private static RouteDecision? Accept(RouterState state, IRoutingStrategy strategy, RouteDecision? decision, RouteCandidates candidates)
-    {
-        if (decision is null)
-        {
-            Log.Abstained(state.Logger, strategy.Name);
-            return null;
-        }
-
-        IReadOnlyList<RouteTarget> targets = decision.Targets;
-        int allowed = 0;
-        for (int i = 0; i < targets.Count; i++)
-        {
-            if (IsCandidate(candidates, targets[i]))
-            {
-                allowed++;
-            }
-        }
-
-        if (allowed == targets.Count)
-        {
-            return decision;
-        }
-
-        if (allowed == 0)
-        {
-            Log.Abstained(state.Logger, strategy.Name);
-            return null;
-        }
-
-        RouteTarget[] kept = new RouteTarget[allowed];
-        int k = 0;
-        foreach (RouteTarget target in targets)
-        {
-            if (IsCandidate(candidates, target))
-            {
-                kept[k++] = target;
-            }
-        }
-
-        return new RouteDecision(kept, decision.Strategy, decision.Reason, decision.Score);
-    }
-
-    private static bool IsCandidate(RouteCandidates candidates, RouteTarget target)
-    {
-        IReadOnlyList<RouteTarget> list = candidates.Targets;
-        for (int i = 0; i < list.Count; i++)
-        {
-            if (ReferenceEquals(list[i], target))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>The end of the chain: the default target, or when it cannot serve, the cheapest lowest-tier candidate.</summary>
-    private static RouteDecision Fallback(RouterState state, RouteCandidates candidates)
-    {
-        if (IsCandidate(candidates, state.DefaultTarget))
-        {
-            return state.DefaultDecision;
-        }
-
-        RouteTarget best = TargetOrdering.LowestTierCheapest(candidates.Targets)!;
-        return RouteDecision.To(best, RouterState.DefaultStrategyName, $"default target '{state.DefaultTarget.Name}' cannot serve this request; cheapest candidate");
-    }
-
     private static RouteInvocation CreateInvocation(RouterState state, RoutingRequest request, RouteCandidates candidates, RouteDecision decision, long start)
     {
         if (state.Agents is { } agents)
@@ -340,7 +277,7 @@ public sealed class LlmRouterChatClient : RoutingChatClient
     }
 
     /// <summary>With telemetry on, the routing span decorates the router's own pipeline (<see cref="Core"/>).</summary>
-    private RouteSpanChatClient? CreateSpans(RouterState state) => state.Metrics is null ? null : new RouteSpanChatClient(new Core(this));
+    private RouteSpanChatClient? CreateSpans(RouterState state) => !state.Traced ? null : new RouteSpanChatClient(new Core(this));
 
     private Task<ChatResponse> CoreResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
         base.GetResponseAsync(messages, options, cancellationToken);
@@ -366,7 +303,8 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             options.TimeProvider,
             options.LoggerFactory?.CreateLogger<LlmRouterChatClient>() ?? NullLogger<LlmRouterChatClient>.Instance,
             options.EnableTelemetry ? SharedMetrics.Value : null,
-            options.Analyzer);
+            options.Analyzer,
+            options.CallerModelIds);
     }
 
     /// <summary>Routers built without DI share one set of instruments on a process-wide meter.</summary>

@@ -9,7 +9,6 @@ using LlmRouting.Analysis;
 using LlmRouting.Configuration;
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
-using LlmRouting.Resilience;
 
 namespace LlmRouting.Caching;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using LlmRouting.Configuration;
-using LlmRouting.Strategies;
 
 namespace LlmRouting;
 

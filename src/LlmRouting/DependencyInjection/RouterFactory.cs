@@ -135,6 +135,7 @@ internal sealed partial class RouterFactory
             _logger,
             _services.GetService<RoutingMetrics>(),
             _services.GetService<IRequestAnalyzer>(),
+            options.CallerModelIds,
             _services.GetService<AgentSessions>()?.Refresh(_services));
     }
 
@@ -151,6 +152,7 @@ internal sealed partial class RouterFactory
         ILogger logger,
         RoutingMetrics? metrics,
         IRequestAnalyzer? analyzer,
+        CallerModelIdMode callerModelIds = CallerModelIdMode.Pin,
         AgentSessions? agents = null)
     {
         if (!registry.TryGet(defaultTarget, out RouteTarget? fallback))
@@ -166,7 +168,9 @@ internal sealed partial class RouterFactory
 
         // The built-in filters are listed here and nowhere else.
         IReadOnlyList<IRouteCandidateFilter> all = [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. filters];
-        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, [.. observers], timeProvider, logger, metrics, analyzer, agents);
+        // Metrics are an ordinary observer, told first; the router only needs to know that spans are on.
+        IReadOnlyList<IRouteObserver> told = metrics is null ? [.. observers] : [new MetricsRouteObserver(metrics), .. observers];
+        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, told, timeProvider, logger, traced: metrics is not null, analyzer, callerModelIds, agents);
     }
 
     private RouteTarget CreateTarget(TargetOptions options)

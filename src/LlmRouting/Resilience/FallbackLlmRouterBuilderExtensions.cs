@@ -32,7 +32,7 @@ public static class FallbackLlmRouterBuilderExtensions
         {
             services.AddSingleton(sp => new TargetHealthMonitor(options.Resilience, sp.GetService<TimeProvider>()));
             builder.AddFilter<HealthFilter>();
-            builder.DecorateTargets(d => new ResilientTargetChatClient(d.Client, d.Services.GetRequiredService<TargetHealthMonitor>().GetPipeline(d.TargetName)));
+            builder.DecorateTargets(d => new ResilientTargetChatClient(d.Client, d.Services.GetRequiredService<TargetHealthMonitor>().GetCircuit(d.TargetName)));
         }
 
         return builder;

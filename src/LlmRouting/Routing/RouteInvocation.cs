@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using LlmRouting.Agents;
+using LlmRouting.Diagnostics;
 using LlmRouting.Execution;
-using LlmRouting.Telemetry;
 
 namespace LlmRouting;
 
@@ -98,6 +98,7 @@ internal sealed class RouteInvocation : IChatClient
         IAsyncEnumerator<ChatResponseUpdate> e = _state.Executor.GetStreamingResponseAsync(_route, messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         RouteOutcome outcome = RouteOutcome.Abandoned;
         Exception? error = null;
+        UnreadStreamRelease? release = null; // watches the time limit while the caller holds an update (the caller may never come back)
         try
         {
             while (true)
@@ -123,16 +124,32 @@ internal sealed class RouteInvocation : IChatClient
                 }
 
                 update.SetRouteInfo(_route.Info);
+                release ??= WatchUnread(e, cancellationToken);
+                release?.Park();
                 yield return update;
+                if (release?.Resume() == false)
+                {
+                    throw _route.Expired(cancellationToken); // released while the caller held the update: the limit ran out
+                }
             }
 
             outcome = RouteOutcome.Succeeded;
         }
         finally
         {
-            await e.DisposeAsync().ConfigureAwait(false);
-            Complete(outcome, error);
+            if (release is null || await release.CloseAsync().ConfigureAwait(false))
+            {
+                await e.DisposeAsync().ConfigureAwait(false);
+                Complete(outcome, error);
+            }
         }
+    }
+
+    /// <summary>Watches the request's time limit (else the caller's token) for a stream the caller stops reading; <see langword="null"/> when nothing can end it.</summary>
+    private UnreadStreamRelease? WatchUnread(IAsyncEnumerator<ChatResponseUpdate> stream, CancellationToken cancellationToken)
+    {
+        CancellationToken limit = _route.TimeLimit.CanBeCanceled ? _route.TimeLimit : cancellationToken;
+        return limit.CanBeCanceled ? new UnreadStreamRelease(stream, Complete, limit, cancellationToken) : null;
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)

@@ -1,5 +1,3 @@
-using LlmRouting.Strategies;
-
 namespace LlmRouting.Telemetry;
 
 /// <summary>Attribute names on the router's spans and metrics (OpenTelemetry gen_ai conventions where they apply).</summary>

@@ -47,6 +47,8 @@ public class OptionsValidationTests
         ["Escalation.RefusalPhrase"] = r => r.UseFallback().UseEscalation(o => o.RefusalPhrases.Add(" ")),
         ["Escalation.MaxHeldCharacters"] = r => r.UseFallback().UseEscalation(o => (o.EvaluateStreams, o.MaxHeldCharacters) = (true, 0)),
         ["Escalation.HoldWithoutStreams"] = r => r.UseFallback().UseEscalation(o => o.MaxHeldCharacters = 100),
+        ["CostAware.Margin"] = r => r.UseCostAware(o => o.Margin = 2),
+        ["Embedding.TopK"] = r => r.UseEmbeddingRoutes(o => o.TopK = 0),
     };
 
     public static TheoryData<string, string> BuildMistakes => new()
@@ -81,6 +83,8 @@ public class OptionsValidationTests
         { "Escalation.RefusalPhrase", "Escalation:RefusalPhrases[10] must not be empty." },
         { "Escalation.MaxHeldCharacters", "Escalation:MaxHeldCharacters must be at least 1 (was 0)." },
         { "Escalation.HoldWithoutStreams", "Escalation:MaxHeldCharacters bounds the hold-back of streamed answers: it needs EvaluateStreams = true." },
+        { "CostAware.Margin", "CostAware: CostAwareOptions.Margin must be in [-1, 1]." },
+        { "Embedding.TopK", "Embedding: EmbeddingRoutingOptions.TopK must be at least 1 (was 0)." },
     };
 
     [Theory]

@@ -249,8 +249,10 @@ public class FallbackTests
         }
 
         Assert.All(provider.GetRequiredService<TargetHealthMonitor>().GetSnapshot(), h => Assert.Equal(CircuitState.Open, h.State));
+        int before = premium.Calls + economy.Calls;
         Exception last = await Assert.ThrowsAnyAsync<Exception>(() => chat.GetResponseAsync("x"));
-        Assert.IsType<BrokenCircuitException>(last);
+        Assert.IsType<HttpRequestException>(last); // the providers' own failure, not the open circuit's
+        Assert.Equal(before + 2, premium.Calls + economy.Calls); // each target probed once, past its open circuit
     }
 
     [Fact]
