@@ -3,6 +3,12 @@ using LlmRouting.Benchmarks;
 
 // Run one suite: dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --filter '*RoutingOverhead*'
 // Check the documented allocation ceilings: dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --ceilings
+// The seeded agent-session simulation (docs/agents.md): dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --agents-simulation
+if (args is ["--agents-simulation"])
+{
+    return AgentSimulation.Run();
+}
+
 if (args is ["--ceilings"])
 {
     return AllocationCeilings.Run();

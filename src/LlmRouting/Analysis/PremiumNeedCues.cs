@@ -36,6 +36,18 @@ internal struct PremiumNeedCues
 
     public float Reasoning { get; private set; }
 
+    /// <summary>Adds the counts of <paramref name="other"/> (another text's cues).</summary>
+    /// <param name="other">The cues to add.</param>
+    public void Add(in PremiumNeedCues other)
+    {
+        Sentences += other.Sentences;
+        Negation += other.Negation;
+        Condition += other.Condition;
+        Comparison += other.Comparison;
+        Quantity += other.Quantity;
+        Reasoning += other.Reasoning;
+    }
+
     /// <summary>Counts a sentence end ('.', '!' or '?' followed by white space or the end of the text).</summary>
     /// <param name="weight">The weight of the text (earlier turns count less).</param>
     public void SentenceEnd(float weight) => Sentences += weight;

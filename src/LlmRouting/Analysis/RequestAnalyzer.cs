@@ -40,32 +40,17 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
         }
 
         // Instructions travel with every request like a system prompt: searched for personal data.
-        var walk = new ContentText.Walk();
         if (request.Options?.Instructions is { Length: > 0 } instructions)
         {
             signals.Scan(instructions, EarlierTurnWeight, piiOnly: true);
         }
 
+        // Each message is read once and its signals kept with it (MessageSignals): a step of an agent loop re-reads only what is new.
         for (int m = 0; m < messages.Count; m++)
         {
-            ChatMessage message = messages[m];
-            bool user = message.Role == ChatRole.User;
-            float weight = m == lastUser ? 1f : EarlierTurnWeight;
-            foreach (AIContent content in message.Contents)
-            {
-                if (content is TextContent { Text: { } text })
-                {
-                    signals.Scan(text, weight, piiOnly: !user);
-                }
-                else
-                {
-                    // Every other part that carries text (reasoning, tool calls and results, text attachments, …): personal data only.
-                    ContentText.Content(content, new PiiSink(signals, weight), walk);
-                }
-            }
+            signals.Add(MessageSignals.Of(messages[m], m == lastUser ? 1f : EarlierTurnWeight));
         }
 
-        signals.Unread += walk.Unread;
         return Build(signals, request.MessageCount);
     }
 
@@ -160,11 +145,5 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
             UnreadParts = s.Unread,
             PremiumNeed = PremiumNeedScore.Compute(s, codeTerm, messageCount),
         };
-    }
-
-    /// <summary>Scans each piece of a non-text part for personal data.</summary>
-    private readonly struct PiiSink(TextSignals signals, float weight) : ContentText.ISink
-    {
-        public void Text(ReadOnlySpan<char> text) => signals.Scan(text, weight, piiOnly: true);
     }
 }

@@ -67,6 +67,15 @@ public partial class FolderDependencyTests
         ["src/LlmRouting/Analysis/TextSignals.cs → Caching"] = "unused using",
         ["src/LlmRouting/Requests/RequestValidation.cs → Accounting"] = "RoutingLedgerSummary.NoTenant, the reserved tenant name",
 
+        // Agents (#16): a conversation's target is shared through IRoutingStatisticsStore, a public type of LlmRouting.Learning;
+        // rules read the request's StepKind, a public type of LlmRouting.Agents (moving it to the root is a public namespace change).
+        ["src/LlmRouting/Agents/AgentLlmRouterBuilderExtensions.cs → Learning"] = "IRoutingStatisticsStore resolved for sharing",
+        ["src/LlmRouting/Agents/AgentSessions.cs → Learning"] = "IRoutingStatisticsStore, InMemoryRoutingStatisticsStore",
+        ["src/LlmRouting/Agents/SharedPins.cs → Learning"] = "IRoutingStatisticsStore, RoutingStatistic",
+        ["src/LlmRouting/Configuration/RuleOptions.cs → Agents"] = "StepKind condition of a rule",
+        ["src/LlmRouting/Strategies/Rules/RoutingRule.cs → Agents"] = "StepKind condition of a rule",
+        ["src/LlmRouting/Strategies/Rules/RuleSetBuilder.cs → Agents"] = "WhenStep(StepKind)",
+
         // The bandit learns from the outcome store of LlmRouting.Learning (a strategy fed by an observer).
         ["src/LlmRouting/Strategies/Learning/BanditStrategy.cs → Learning"] = "IRouteOutcomeListener",
         ["src/LlmRouting/Strategies/Learning/BanditLlmRouterBuilderExtensions.cs → Learning"] = "RouteFeedback registration",
