@@ -15,8 +15,8 @@ services.AddKeyedChatClient("on-prem", new SimulatedChatClient("llama-3.1-8b", T
 
 services.AddLlmRouter(router => router
     .AddTarget("premium", t => t.Prices(input: 2.50m, output: 10m).ContextWindow(128_000).Supports(ModelCapabilities.Tools | ModelCapabilities.Vision).Tier(QualityTier.Premium))
-    .AddTarget("standard", t => t.Prices(input: 0.15m, output: 0.60m).ContextWindow(16_000).Tier(QualityTier.Standard))
-    .AddTarget("on-prem", t => t.Prices(input: 0.05m, output: 0.08m).ContextWindow(8_192).Tags("on-prem").Tier(QualityTier.Economy))
+    .AddTarget("standard", t => t.Prices(input: 0.15m, output: 0.60m).ContextWindow(16_000).Supports(ModelCapabilities.None).Tier(QualityTier.Standard))
+    .AddTarget("on-prem", t => t.Prices(input: 0.05m, output: 0.08m).ContextWindow(8_192).Supports(ModelCapabilities.None).Tags("on-prem").Tier(QualityTier.Economy))
     // Explicit business rules run first in the chain (after the guardrail filter).
     .UseRules(rules => rules
         .WhenMetadata("tier", "free").Named("free-tier").RouteTo("on-prem", "standard")

@@ -22,7 +22,7 @@ internal sealed class FailOpenDistributedCache : IDistributedCache
             _outage.Succeeded();
             return value;
         }
-        catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
+        catch (Exception ex) when (RedisFailures.IsOutage(ex, CancellationToken.None))
         {
             _outage.Failed(ex);
             return null;
@@ -37,7 +37,7 @@ internal sealed class FailOpenDistributedCache : IDistributedCache
             _outage.Succeeded();
             return value;
         }
-        catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
+        catch (Exception ex) when (RedisFailures.IsOutage(ex, token))
         {
             _outage.Failed(ex);
             return null;
@@ -47,15 +47,15 @@ internal sealed class FailOpenDistributedCache : IDistributedCache
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => Try(() => _inner.Set(key, value, options));
 
     public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) =>
-        TryAsync(() => _inner.SetAsync(key, value, options, token));
+        TryAsync(() => _inner.SetAsync(key, value, options, token), token);
 
     public void Refresh(string key) => Try(() => _inner.Refresh(key));
 
-    public Task RefreshAsync(string key, CancellationToken token = default) => TryAsync(() => _inner.RefreshAsync(key, token));
+    public Task RefreshAsync(string key, CancellationToken token = default) => TryAsync(() => _inner.RefreshAsync(key, token), token);
 
     public void Remove(string key) => Try(() => _inner.Remove(key));
 
-    public Task RemoveAsync(string key, CancellationToken token = default) => TryAsync(() => _inner.RemoveAsync(key, token));
+    public Task RemoveAsync(string key, CancellationToken token = default) => TryAsync(() => _inner.RemoveAsync(key, token), token);
 
     private void Try(Action action)
     {
@@ -64,20 +64,20 @@ internal sealed class FailOpenDistributedCache : IDistributedCache
             action();
             _outage.Succeeded();
         }
-        catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
+        catch (Exception ex) when (RedisFailures.IsOutage(ex, CancellationToken.None))
         {
             _outage.Failed(ex);
         }
     }
 
-    private async Task TryAsync(Func<Task> action)
+    private async Task TryAsync(Func<Task> action, CancellationToken token)
     {
         try
         {
             await action().ConfigureAwait(false);
             _outage.Succeeded();
         }
-        catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
+        catch (Exception ex) when (RedisFailures.IsOutage(ex, token))
         {
             _outage.Failed(ex);
         }

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using LlmRouting.Configuration;
+
 namespace LlmRouting;
 
 /// <summary>Settings of LlmRouting's Redis-backed shared state (<c>services.AddLlmRoutingRedis(…)</c>).</summary>
@@ -5,18 +8,22 @@ public sealed class LlmRoutingRedisOptions
 {
     /// <summary>Gets or sets the StackExchange.Redis connection string, e.g. <c>localhost:6379</c>.</summary>
     /// <value>The default is <see langword="null"/>; required.</value>
+    [NotBlank]
     public string? ConnectionString { get; set; }
 
     /// <summary>Gets or sets the prefix of every Redis key LlmRouting writes, so several apps can share one Redis.</summary>
     /// <value>The default is <c>llmrouting:</c>.</value>
+    [Required(AllowEmptyStrings = true)]
     public string KeyPrefix { get; set; } = "llmrouting:";
 
     /// <summary>Gets or sets what the stores do while Redis cannot be reached.</summary>
     /// <value>The default is <see cref="RedisOutageBehavior.FailOpen"/>.</value>
+    [EnumDataType(typeof(RedisOutageBehavior))]
     public RedisOutageBehavior OutageBehavior { get; set; } = RedisOutageBehavior.FailOpen;
 
     /// <summary>Gets or sets how long one Redis operation may take before it counts as failed.</summary>
     /// <value>The default is one second.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", MinimumIsExclusive = true)]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets a value indicating whether budgets are shared through Redis (<see cref="RedisBudgetStore"/>).</summary>
@@ -30,29 +37,4 @@ public sealed class LlmRoutingRedisOptions
     /// <summary>Gets or sets a value indicating whether the exact cache uses Redis as its HybridCache L2.</summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool ShareExactCache { get; set; } = true;
-
-    /// <summary>Throws if a setting is missing or out of range.</summary>
-    /// <exception cref="ArgumentException">A setting is missing or out of range.</exception>
-    public void Validate()
-    {
-        if (string.IsNullOrWhiteSpace(ConnectionString))
-        {
-            throw new ArgumentException("LlmRoutingRedisOptions.ConnectionString is required.", nameof(ConnectionString));
-        }
-
-        if (KeyPrefix is null)
-        {
-            throw new ArgumentException("LlmRoutingRedisOptions.KeyPrefix must not be null (use the empty string for none).", nameof(KeyPrefix));
-        }
-
-        if (OperationTimeout <= TimeSpan.Zero || OperationTimeout > TimeSpan.FromMinutes(1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(OperationTimeout), OperationTimeout, "LlmRoutingRedisOptions.OperationTimeout must be positive and at most one minute.");
-        }
-
-        if (!Enum.IsDefined(OutageBehavior))
-        {
-            throw new ArgumentOutOfRangeException(nameof(OutageBehavior), OutageBehavior, "LlmRoutingRedisOptions.OutageBehavior must be FailOpen or FailClosed.");
-        }
-    }
 }

@@ -22,7 +22,7 @@ public static class LlmRoutingRedisServiceCollectionExtensions
     /// <param name="connectionString">The StackExchange.Redis connection string, e.g. <c>localhost:6379</c>.</param>
     /// <param name="configure">Changes the settings (key prefix, outage behaviour, timeouts, what is shared).</param>
     /// <returns>The services.</returns>
-    /// <exception cref="ArgumentException">The connection string is empty or a setting is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The connection string is empty or a setting is out of range; the message names it.</exception>
     /// <remarks>
     /// Call it after <c>AddLlmRouter</c> and any other registration of <see cref="IBudgetStore"/>,
     /// <see cref="IRoutingStatisticsStore"/> or <see cref="IDistributedCache"/>: it replaces them. The connection is made
@@ -41,8 +41,7 @@ public static class LlmRoutingRedisServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configuration">The section holding <see cref="LlmRoutingRedisOptions"/> (<c>ConnectionString</c>, <c>KeyPrefix</c>, <c>OutageBehavior</c>, …).</param>
     /// <returns>The services.</returns>
-    /// <exception cref="ArgumentException">The connection string is missing or a setting is out of range.</exception>
-    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A key is unknown or a value does not convert.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A key is unknown, a value does not convert, the connection string is missing or a setting is out of range.</exception>
     public static IServiceCollection AddLlmRoutingRedis(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -54,7 +53,7 @@ public static class LlmRoutingRedisServiceCollectionExtensions
 
     private static IServiceCollection AddCore(IServiceCollection services, LlmRoutingRedisOptions options)
     {
-        options.Validate();
+        OptionsValidation.ThrowIfInvalid(options, "LlmRouting:Redis");
 
         services.AddSingleton(options);
         services.AddSingleton(new RedisConnectionHolder(options));

@@ -20,9 +20,6 @@ internal sealed class RedisOutageTracker
 
     public bool IsDegraded => Volatile.Read(ref _degraded) == 1;
 
-    public static bool IsOutage(Exception exception) =>
-        exception is RedisException or TimeoutException or ObjectDisposedException;
-
     public void Failed(Exception exception)
     {
         if (Interlocked.Exchange(ref _degraded, 1) == 0)

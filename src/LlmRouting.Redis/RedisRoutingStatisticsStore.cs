@@ -63,7 +63,7 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
             await AddAsync(key, delta).ConfigureAwait(false);
             _outage.Succeeded();
         }
-        catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
+        catch (Exception ex) when (RedisFailures.IsOutage(ex, cancellationToken))
         {
             _outage.Failed(ex);
             _pending.Keep(key, delta);
@@ -96,7 +96,7 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
             _outage.Succeeded();
             return result;
         }
-        catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
+        catch (Exception ex) when (RedisFailures.IsOutage(ex, cancellationToken))
         {
             _outage.Failed(ex);
             if (_options.OutageBehavior == RedisOutageBehavior.FailClosed)

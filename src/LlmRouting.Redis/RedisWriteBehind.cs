@@ -57,7 +57,7 @@ internal sealed class RedisWriteBehind<T> : IDisposable
                     await write(key, update).ConfigureAwait(false);
                     replayed++;
                 }
-                catch (Exception ex) when (RedisOutageTracker.IsOutage(ex))
+                catch (Exception ex) when (RedisFailures.IsOutage(ex, CancellationToken.None))
                 {
                     Keep(key, update);
                     _outage.Failed(ex);

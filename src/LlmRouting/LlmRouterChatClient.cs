@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using LlmRouting.Diagnostics;
 using LlmRouting.Execution;
 using LlmRouting.Learning;
 using LlmRouting.Telemetry;
@@ -179,6 +180,37 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             throw new NoRouteAvailableException(candidates.Rejections);
         }
 
+        if (state.Agents is { } agents)
+        {
+            // Sessions, affinity and loop detection come before the strategies: a conversation that stays is not re-decided.
+            ValueTask<RouteDecision?> begun = agents.BeginAsync(request, candidates, state.Registry, cancellationToken);
+            if (!begun.IsCompletedSuccessfully)
+            {
+                return AfterAgentsAsync(state, request, candidates, begun, start, cancellationToken);
+            }
+
+            if (begun.Result is { } kept)
+            {
+                return new(CreateInvocation(state, request, candidates, kept, start));
+            }
+        }
+
+        return RunChain(state, request, candidates, start, cancellationToken);
+    }
+
+    private static async ValueTask<RouteInvocation> AfterAgentsAsync(
+        RouterState state, RoutingRequest request, RouteCandidates candidates, ValueTask<RouteDecision?> begun, long start, CancellationToken cancellationToken) =>
+        await begun.ConfigureAwait(false) is { } kept
+            ? CreateInvocation(state, request, candidates, kept, start)
+            : await RunChain(state, request, candidates, start, cancellationToken).ConfigureAwait(false);
+
+    private static ValueTask<RouteInvocation> RunChain(RouterState state, RoutingRequest request, RouteCandidates candidates, long start, CancellationToken cancellationToken)
+    {
+        if (request.Options?.ModelId is { } requested && Pinned(state, requested, candidates) is { } pinned)
+        {
+            return new(CreateInvocation(state, request, candidates, pinned, start));
+        }
+
         // Fast path: every strategy answers synchronously (rules, classifier, cost tables) — no async machinery.
         IReadOnlyList<IRoutingStrategy> strategies = state.Strategies;
         for (int i = 0; i < strategies.Count; i++)
@@ -217,6 +249,30 @@ public sealed class LlmRouterChatClient : RoutingChatClient
         }
 
         return CreateInvocation(state, request, candidates, Fallback(state, candidates), start);
+    }
+
+    /// <summary>The decision a caller's model id pins (its targets that are candidates), or <see langword="null"/> to route as usual.</summary>
+    private static RouteDecision? Pinned(RouterState state, string requested, RouteCandidates candidates)
+    {
+        if (state.CallerModelIds != CallerModelIdMode.Pin)
+        {
+            return null;
+        }
+
+        if (!state.Pins.TryGetValue(requested, out RouteTarget[]? named))
+        {
+            if (Interlocked.Exchange(ref state.WarnedUnknownModelId, 1) == 0)
+            {
+                Log.UnknownCallerModelId(state.Logger);
+            }
+
+            return null;
+        }
+
+        RouteTarget[] allowed = Array.FindAll(named, t => IsCandidate(candidates, t));
+        return allowed.Length == 0
+            ? null
+            : new RouteDecision(allowed, RouterState.PinnedStrategyName, $"the caller's ModelId names target '{allowed[0].Name}'");
     }
 
     /// <summary>Keeps only the decided targets that are candidates, so no strategy can route around a filter.</summary>
@@ -290,6 +346,11 @@ public sealed class LlmRouterChatClient : RoutingChatClient
 
     private static RouteInvocation CreateInvocation(RouterState state, RoutingRequest request, RouteCandidates candidates, RouteDecision decision, long start)
     {
+        if (state.Agents is { } agents)
+        {
+            decision = agents.Adjust(request, candidates, state.Registry, decision);
+        }
+
         DateTimeOffset now = state.TimeProvider.GetUtcNow();
         var route = new RouteExecution(RouteIds.NewVersion7(now), now, request, candidates, decision, Stopwatch.GetElapsedTime(start), state.Baseline, state.Executor.ChainBuilder);
         if (state.Logger.IsEnabled(LogLevel.Debug))
@@ -309,7 +370,7 @@ public sealed class LlmRouterChatClient : RoutingChatClient
     }
 
     /// <summary>With telemetry on, the routing span decorates the router's own pipeline (<see cref="Core"/>).</summary>
-    private RouteSpanChatClient? CreateSpans(RouterState state) => state.Metrics is null ? null : new RouteSpanChatClient(new Core(this));
+    private RouteSpanChatClient? CreateSpans(RouterState state) => !state.Traced ? null : new RouteSpanChatClient(new Core(this));
 
     private Task<ChatResponse> CoreResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
         base.GetResponseAsync(messages, options, cancellationToken);
@@ -335,7 +396,8 @@ public sealed class LlmRouterChatClient : RoutingChatClient
             options.TimeProvider,
             options.LoggerFactory?.CreateLogger<LlmRouterChatClient>() ?? NullLogger<LlmRouterChatClient>.Instance,
             options.EnableTelemetry ? SharedMetrics.Value : null,
-            options.Analyzer);
+            options.Analyzer,
+            options.CallerModelIds);
     }
 
     /// <summary>Routers built without DI share one set of instruments on a process-wide meter.</summary>

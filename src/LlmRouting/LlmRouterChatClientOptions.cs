@@ -17,6 +17,10 @@ public sealed class LlmRouterChatClientOptions
     /// <value>The default is <see langword="null"/>: no savings figure.</value>
     public string? Baseline { get; set; }
 
+    /// <summary>Gets or sets what the router does with a caller's <see cref="Microsoft.Extensions.AI.ChatOptions.ModelId"/>.</summary>
+    /// <value>The default is <see cref="CallerModelIdMode.Pin"/>.</value>
+    public CallerModelIdMode CallerModelIds { get; set; }
+
     /// <summary>Gets or sets the time provider.</summary>
     /// <value>The default is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -115,8 +115,8 @@ public sealed class OpenAIRoutingTests : IClassFixture<FakeOpenAIServerFixture>
         services.AddKeyedChatClient("premium", openAi.GetChatClient("gpt-premium").AsIChatClient());
         services.AddKeyedChatClient("economy", openAi.GetChatClient("economy-mini").AsIChatClient());
         services.AddLlmRouter(r => r
-            .AddTarget("premium", t => t.Model("gpt-premium-2025").Prices(input: 2.50m, output: 10m).ContextWindow(128_000).Supports(ModelCapabilities.Tools | ModelCapabilities.Vision).Tier(QualityTier.Premium))
-            .AddTarget("economy", t => t.Prices(input: 0.15m, output: 0.60m).ContextWindow(16_000).Tier(QualityTier.Economy))
+            .AddTarget("premium", t => t.ModelId("gpt-premium-2025").Prices(input: 2.50m, output: 10m).ContextWindow(128_000).Supports(ModelCapabilities.Tools | ModelCapabilities.Vision).Tier(QualityTier.Premium))
+            .AddTarget("economy", t => t.Prices(input: 0.15m, output: 0.60m).ContextWindow(16_000).Supports(ModelCapabilities.None).Tier(QualityTier.Economy))
             .UseRules(rules => rules
                 .When(req => req.Metadata("tier") == "free", "free-tier").RouteTo("economy")
                 .When(req => req.ContainsAny("stack trace", "exception"), "stack-trace").RouteTo("premium"))

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace LlmRouting.Redis.IntegrationTests;
 
@@ -22,10 +23,36 @@ public class RedisOptionsTests
         LlmRoutingRedisOptions options = provider.GetRequiredService<LlmRoutingRedisOptions>();
         Assert.Equal("app:", options.KeyPrefix);
         Assert.Equal(RedisOutageBehavior.FailClosed, options.OutageBehavior);
-        ArgumentException missing = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddLlmRoutingRedis(new ConfigurationBuilder().Build()));
-        Assert.StartsWith("LlmRoutingRedisOptions.ConnectionString is required.", missing.Message, StringComparison.Ordinal);
-        ArgumentOutOfRangeException timeout = Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceCollection().AddLlmRoutingRedis("127.0.0.1:1", o => o.OperationTimeout = TimeSpan.Zero));
-        Assert.StartsWith("LlmRoutingRedisOptions.OperationTimeout must be positive and at most one minute.", timeout.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ConnectionString", "LlmRouting:Redis:ConnectionString must not be empty.")]
+    [InlineData("KeyPrefix", "LlmRouting:Redis:KeyPrefix is required.")]
+    [InlineData("OperationTimeout.Zero", "LlmRouting:Redis:OperationTimeout must be greater than 00:00:00 and at most 00:01:00 (was 00:00:00).")]
+    [InlineData("OperationTimeout.Long", "LlmRouting:Redis:OperationTimeout must be greater than 00:00:00 and at most 00:01:00 (was 00:02:00).")]
+    [InlineData("OutageBehavior", "LlmRouting:Redis:OutageBehavior must be one of FailOpen, FailClosed (was 7).")]
+    public void AnInvalidSetting_FailsWhenRedisIsAdded_NamingTheField(string mistake, string message)
+    {
+        Action<LlmRoutingRedisOptions> configure = mistake switch
+        {
+            "ConnectionString" => o => o.ConnectionString = " ",
+            "KeyPrefix" => o => o.KeyPrefix = null!,
+            "OperationTimeout.Zero" => o => o.OperationTimeout = TimeSpan.Zero,
+            "OperationTimeout.Long" => o => o.OperationTimeout = TimeSpan.FromMinutes(2),
+            _ => o => o.OutageBehavior = (RedisOutageBehavior)7,
+        };
+
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => new ServiceCollection().AddLlmRoutingRedis("127.0.0.1:1", configure));
+
+        Assert.Equal([message], error.Failures);
+    }
+
+    [Fact]
+    public void AMissingConnectionString_InConfiguration_FailsNamingTheField()
+    {
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => new ServiceCollection().AddLlmRoutingRedis(new ConfigurationBuilder().Build()));
+
+        Assert.Equal(["LlmRouting:Redis:ConnectionString must not be empty."], error.Failures);
     }
 
     [Fact]

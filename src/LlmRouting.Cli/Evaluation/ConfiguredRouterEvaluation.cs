@@ -253,6 +253,9 @@ internal static class ConfiguredRouterEvaluation
         return (null, null);
     }
 
-    private static decimal Price(TargetOptions target, int input, int output) =>
-        ((input * target.InputPricePerMillion) + (output * target.OutputPricePerMillion)) / 1_000_000m;
+    private static decimal Price(TargetOptions target, int input, int output)
+    {
+        TargetProfile profile = target.ToProfile();
+        return ((input * profile.InputPricePerMillion) + (output * profile.OutputPricePerMillion)) / 1_000_000m;
+    }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using LlmRouting.Caching;
 
 namespace LlmRouting.Analysis;
 

@@ -1,5 +1,3 @@
-using LlmRouting.Telemetry;
-
 namespace LlmRouting.Analysis;
 
 /// <summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
 using LlmRouting.Accounting;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Caching;
 
@@ -43,7 +44,7 @@ public sealed class ExactCacheChatClient : CachingChatClient
     /// <param name="target">The target's name: part of every key, and a tag.</param>
     /// <param name="profile">The target's profile, to price the cost a hit saves; optional.</param>
     /// <param name="options">The settings; the defaults when <see langword="null"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range; the message names it.</exception>
     public ExactCacheChatClient(IChatClient innerClient, HybridCache cache, string target, TargetProfile? profile = null, ExactCacheOptions? options = null)
         : this(innerClient, cache, target, profile, options, null)
     {
@@ -55,7 +56,7 @@ public sealed class ExactCacheChatClient : CachingChatClient
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentException.ThrowIfNullOrWhiteSpace(target);
         _options = options ?? new ExactCacheOptions();
-        _options.Validate();
+        OptionsValidation.ThrowIfInvalid(_options, "ExactCache");
         _cache = cache;
         _target = target;
         _profile = profile;

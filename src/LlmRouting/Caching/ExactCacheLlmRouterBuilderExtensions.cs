@@ -26,12 +26,12 @@ public static class ExactCacheLlmRouterBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new ExactCacheOptions();
         configure?.Invoke(options);
-        options.Validate();
         if (!builder.RegisterStage("UseExactCache"))
         {
             return builder;
         }
 
+        builder.ValidateOnBuild(options, "ExactCache");
         builder.Services.AddHybridCache();
         builder.Services.TryAddSingleton(sp => new CacheMetrics(sp.GetService<IMeterFactory>()));
         return builder.DecorateTargets(d => new ExactCacheChatClient(

@@ -6,9 +6,9 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using LlmRouting.Accounting;
 using LlmRouting.Analysis;
+using LlmRouting.Configuration;
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
-using LlmRouting.Resilience;
 
 namespace LlmRouting.Caching;
 
@@ -64,7 +64,7 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
     /// <param name="index">Stores and searches the embeddings; the default is a new <see cref="InMemorySemanticCacheIndex"/> of <see cref="SemanticCacheOptions.MaxEntries"/>.</param>
     /// <param name="options">The settings; the defaults when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock for expiry; the default is <see cref="TimeProvider.System"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range; the message names it.</exception>
     public SemanticCacheChatClient(
         IChatClient innerClient,
         IEmbeddingGenerator<string, Embedding<float>>? embeddingGenerator = null,
@@ -107,7 +107,7 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
         : base(innerClient)
     {
         _options = options ?? new SemanticCacheOptions();
-        _options.Validate();
+        OptionsValidation.ThrowIfInvalid(_options, "SemanticCache");
         _timeProvider = timeProvider ?? TimeProvider.System;
         _embeddingGenerator = embeddingGenerator ?? LocalEmbeddingGenerator.Default;
         _index = index ?? new InMemorySemanticCacheIndex(_options.MaxEntries, _timeProvider);

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using LlmRouting.Analysis;
+using LlmRouting.Configuration;
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
 
@@ -22,7 +23,7 @@ public static class SemanticCacheChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new SemanticCacheOptions();
         configure?.Invoke(options);
-        options.Validate();
+        OptionsValidation.ThrowIfInvalid(options, "SemanticCache");
         return builder.Use((inner, services) => new SemanticCacheChatClient(
             inner,
             embeddingGenerator,

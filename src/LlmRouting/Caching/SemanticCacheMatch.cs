@@ -1,6 +1,3 @@
-using LlmRouting.Accounting;
-using LlmRouting.Resilience;
-
 namespace LlmRouting.Caching;
 
 /// <summary>The nearest stored request in a scope and its cosine similarity to the query.</summary>

@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.AI;
+using LlmRouting.Configuration;
 using LlmRouting.Embeddings;
 
 namespace LlmRouting.Caching;
@@ -11,14 +13,17 @@ public sealed class SemanticCacheOptions
 
     /// <summary>Gets or sets the lowest cosine similarity at which a cached answer is served, in (0, 1].</summary>
     /// <value>The default is 0.92: paraphrases with the same content words hit, questions differing in a content word (a number, a name) mostly miss with the built-in local embedder. Tune it per embedder.</value>
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double SimilarityThreshold { get; set; } = DefaultSimilarityThreshold;
 
     /// <summary>Gets or sets how long an answer is served after it was stored.</summary>
     /// <value>The default is one hour.</value>
+    [Positive]
     public TimeSpan TimeToLive { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Gets or sets the most entries the built-in in-memory index keeps (the oldest is evicted); ignored when an <see cref="ISemanticCacheIndex"/> is supplied.</summary>
     /// <value>The default is 10 000.</value>
+    [Range(1, int.MaxValue)]
     public int MaxEntries { get; set; } = InMemorySemanticCacheIndex.DefaultMaxEntries;
 
     /// <summary>Gets or sets an extra partition: requests whose values differ never share answers (e.g. a model tier, a locale, a product).</summary>
@@ -38,24 +43,4 @@ public sealed class SemanticCacheOptions
     /// <summary>Gets or sets a value indicating whether sensitive requests are cached per user (<see langword="false"/>: never cached).</summary>
     /// <value>The default is <see langword="true"/>. A sensitive request that names no user (<c>user</c> metadata) is never cached either way.</value>
     public bool CacheSensitiveRequestsPerUser { get; set; } = true;
-
-    /// <summary>Throws if a setting is out of range.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
-    public void Validate()
-    {
-        if (!(SimilarityThreshold > 0 && SimilarityThreshold <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(SimilarityThreshold), SimilarityThreshold, "SemanticCacheOptions.SimilarityThreshold must be greater than 0 and at most 1.");
-        }
-
-        if (TimeToLive <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(TimeToLive), TimeToLive, "SemanticCacheOptions.TimeToLive must be positive.");
-        }
-
-        if (MaxEntries < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxEntries), MaxEntries, "SemanticCacheOptions.MaxEntries must be at least 1.");
-        }
-    }
 }

@@ -187,14 +187,7 @@ internal static class ConfiguredStrategies
     {
         const string Section = "LlmRouting:Load:WeightedSplit";
         WeightedSplitOptions options = Bind(services, Section, new WeightedSplitOptions());
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw Invalid(Section, $"{Section}: {e.Message}");
-        }
+        OptionsValidation.ThrowIfInvalid(options, Section);
 
         foreach (string target in options.Weights.Keys)
         {
@@ -208,14 +201,7 @@ internal static class ConfiguredStrategies
     {
         const string Section = "LlmRouting:Load:ConsistentHash";
         ConsistentHashOptions options = Bind(services, Section, new ConsistentHashOptions());
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw Invalid(Section, $"{Section}: {e.Message}");
-        }
+        OptionsValidation.ThrowIfInvalid(options, Section);
 
         foreach (string target in options.Targets)
         {
@@ -344,14 +330,7 @@ internal static class ConfiguredStrategies
                 if (_tracker is null)
                 {
                     var options = Bind(services, "LlmRouting:Load:Tracking", new LoadTrackingOptions());
-                    try
-                    {
-                        options.Validate();
-                    }
-                    catch (ArgumentException e)
-                    {
-                        throw Invalid("LlmRouting:Load:Tracking", $"LlmRouting:Load:Tracking: {e.Message}");
-                    }
+                    OptionsValidation.ThrowIfInvalid(options, "LlmRouting:Load:Tracking");
 
                     _tracker = new TargetLoadTracker(options, services.GetService<TimeProvider>());
                 }

@@ -26,6 +26,17 @@ public sealed class LlmRoutingOptions
     /// <summary>Gets or sets the target savings are measured against (typically the premium model).</summary>
     public string? Baseline { get; set; }
 
+    /// <summary>Gets or sets what the router does with a caller's <c>ChatOptions.ModelId</c>: pin the request to the target it names, or ignore it.</summary>
+    /// <value>The default is <see cref="CallerModelIdMode.Pin"/>. Either way a target is only sent its own model id.</value>
+    public CallerModelIdMode CallerModelIds { get; set; }
+
+    /// <summary>Gets catalogue files (this library's format or LiteLLM's <c>model_prices_and_context_window.json</c>) that extend or override the built-in model catalogue, later files winning.</summary>
+    /// <remarks>A relative path is resolved against the application's base directory. See <see cref="Catalog.ModelCatalog"/>.</remarks>
+    public IList<string> ModelCatalogFiles { get; } = [];
+
+    /// <summary>Gets catalogues given in code (<c>UseModelCatalog</c>), applied after <see cref="ModelCatalogFiles"/>.</summary>
+    internal List<Catalog.ModelCatalog> ModelCatalogs { get; } = [];
+
     /// <summary>Finds a target by name (case-insensitive).</summary>
     /// <param name="name">The name.</param>
     /// <returns>The target options, or <see langword="null"/>.</returns>

@@ -122,10 +122,7 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
 
         CheckNotNegative(target.InputPricePerMillion, $"{at}:InputPricePerMillion", failures);
         CheckNotNegative(target.OutputPricePerMillion, $"{at}:OutputPricePerMillion", failures);
-        if (target.CachedInputPricePerMillion is { } cached)
-        {
-            CheckNotNegative(cached, $"{at}:CachedInputPricePerMillion", failures);
-        }
+        CheckNotNegative(target.CachedInputPricePerMillion, $"{at}:CachedInputPricePerMillion", failures);
 
         if (target.ContextWindow is <= 0)
         {
@@ -252,7 +249,7 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
         }
     }
 
-    private static void CheckNotNegative(decimal value, string field, List<string> failures)
+    private static void CheckNotNegative(decimal? value, string field, List<string> failures)
     {
         if (value < 0)
         {

@@ -108,14 +108,23 @@ internal static class OptionsValidation
             foreach (ValidationResult result in validatable.Validate(new ValidationContext(options)))
             {
                 string members = string.Join(", ", result.MemberNames);
-                failures.Add(members.Length == 0 ? $"{path}: {result.ErrorMessage}" : $"{path}:{members}: {result.ErrorMessage}");
+                // A result names the member it is about and reads on from it: "Weights must have a positive total."
+                failures.Add(members.Length == 0 ? $"{path}: {result.ErrorMessage}" : $"{path}:{members} {result.ErrorMessage}");
             }
         }
     }
 
     private static string Message(ValidationAttribute attribute, string path, object? value) => attribute switch
     {
-        RangeAttribute range => string.Create(CultureInfo.InvariantCulture, $"{path} must be from {range.Minimum} to {range.Maximum} (was {Show(value)})."),
+        RangeAttribute { Maximum: int.MaxValue, MinimumIsExclusive: false } range => string.Create(CultureInfo.InvariantCulture, $"{path} must be at least {range.Minimum} (was {Show(value)})."),
+        RangeAttribute { MinimumIsExclusive: false, MaximumIsExclusive: false } range => string.Create(CultureInfo.InvariantCulture, $"{path} must be from {range.Minimum} to {range.Maximum} (was {Show(value)})."),
+        RangeAttribute range => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{path} must be {(range.MinimumIsExclusive ? "greater than" : "at least")} {range.Minimum} and {(range.MaximumIsExclusive ? "less than" : "at most")} {range.Maximum} (was {Show(value)})."),
+        PositiveAttribute => $"{path} must be positive (was {Show(value)}).",
+        NotNegativeAttribute => $"{path} must not be negative (was {Show(value)}).",
+        NotBlankAttribute => $"{path} must not be empty.",
+        EnumDataTypeAttribute e => $"{path} must be one of {string.Join(", ", Enum.GetNames(e.EnumType))} (was {Show(value)}).",
         RequiredAttribute => $"{path} is required.",
         MinLengthAttribute min => string.Create(CultureInfo.InvariantCulture, $"{path} must have at least {min.Length} item(s)."),
         MaxLengthAttribute max => string.Create(CultureInfo.InvariantCulture, $"{path} must have at most {max.Length} item(s)."),

@@ -1,3 +1,4 @@
+using LlmRouting.Agents;
 using LlmRouting.Analysis;
 
 namespace LlmRouting.Configuration;
@@ -65,6 +66,12 @@ public sealed class RuleOptions
     /// <summary>Gets or sets whether the request must (true) or must not (false) contain personal data.</summary>
     public bool? HasPii { get; set; }
 
+    /// <summary>Gets the agent step kinds the rule matches (any of them), e.g. <c>ToolContinuation</c> to send continuations after tool results elsewhere.</summary>
+    public IList<StepKind> StepKinds { get; } = [];
+
+    /// <summary>Gets the agent roles (<see cref="RequestMetadataKeys.AgentRole"/> metadata) the rule matches (any of them, case-insensitive).</summary>
+    public IList<string> AgentRoles { get; } = [];
+
     /// <summary>Gets or sets a code predicate (not bindable from configuration).</summary>
     public Func<RoutingRequest, bool>? Predicate { get; set; }
 
@@ -73,5 +80,6 @@ public sealed class RuleOptions
         Predicate is not null || ContainsAny.Count > 0 || ContainsAll.Count > 0 || !string.IsNullOrEmpty(Regex) ||
         Metadata.Count > 0 || Tags.Count > 0 || MinTokens is not null || MaxTokens is not null ||
         MinMessages is not null || MaxMessages is not null || Requires is not null ||
-        Tasks.Count > 0 || MinComplexity is not null || MinRisk is not null || HasPii is not null;
+        Tasks.Count > 0 || MinComplexity is not null || MinRisk is not null || HasPii is not null ||
+        StepKinds.Count > 0 || AgentRoles.Count > 0;
 }

@@ -5,7 +5,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using LlmRouting.Agents;
 using LlmRouting.Analysis;
+using LlmRouting.Catalog;
 using LlmRouting.Configuration;
 using LlmRouting.Filtering;
 using LlmRouting.Strategies;
@@ -48,6 +50,8 @@ internal sealed partial class RouterFactory
         {
             action(options);
         }
+
+        ModelCatalogResolution.Apply(options, failures);
     }
 
     public LlmRouterChatClient CreateRouter(IDisposable? owned)
@@ -63,6 +67,11 @@ internal sealed partial class RouterFactory
         _observers = [.. _builder.Observers.Select(o => o.Factory(_services))];
         _executor = _builder.Executor?.Invoke(_services) ?? DirectRouteExecutor.Instance;
         RouterState state = CreateState(options);
+        foreach (RouteTarget target in state.Registry.Targets.Where(t => t.Profile.Capabilities is null))
+        {
+            LogCapabilitiesUnknown(_logger, target.Name);
+        }
+
         return new LlmRouterChatClient(state, leaveOpen: true, reload: swap => Subscribe(swap, owned));
     }
 
@@ -125,7 +134,9 @@ internal sealed partial class RouterFactory
             _services.GetService<TimeProvider>() ?? TimeProvider.System,
             _logger,
             _services.GetService<RoutingMetrics>(),
-            _services.GetService<IRequestAnalyzer>());
+            _services.GetService<IRequestAnalyzer>(),
+            options.CallerModelIds,
+            _services.GetService<AgentSessions>()?.Refresh(_services));
     }
 
     /// <summary>The one place a <see cref="RouterState"/> is put together (the built-in filters first), for the builder and the public constructor alike.</summary>
@@ -140,7 +151,9 @@ internal sealed partial class RouterFactory
         TimeProvider timeProvider,
         ILogger logger,
         RoutingMetrics? metrics,
-        IRequestAnalyzer? analyzer)
+        IRequestAnalyzer? analyzer,
+        CallerModelIdMode callerModelIds = CallerModelIdMode.Pin,
+        AgentSessions? agents = null)
     {
         if (!registry.TryGet(defaultTarget, out RouteTarget? fallback))
         {
@@ -155,7 +168,9 @@ internal sealed partial class RouterFactory
 
         // The built-in filters are listed here and nowhere else.
         IReadOnlyList<IRouteCandidateFilter> all = [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. filters];
-        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, [.. observers], timeProvider, logger, metrics, analyzer);
+        // Metrics are an ordinary observer, told first; the router only needs to know that spans are on.
+        IReadOnlyList<IRouteObserver> told = metrics is null ? [.. observers] : [new MetricsRouteObserver(metrics), .. observers];
+        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, told, timeProvider, logger, traced: metrics is not null, analyzer, callerModelIds, agents);
     }
 
     private RouteTarget CreateTarget(TargetOptions options)
@@ -201,6 +216,9 @@ internal sealed partial class RouterFactory
 
         return names;
     }
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "Target '{Target}' declares no capabilities and names no catalogue model: its capabilities are unknown, so no request is kept from it for needing tools, vision, JSON schema or reasoning. Declare them (Supports/Capabilities) or set Model.")]
+    private static partial void LogCapabilitiesUnknown(ILogger logger, string target);
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Router configuration reload rejected with {FailureCount} failure(s); the previous configuration stays in force:\n{Failures}")]
     private static partial void LogReloadRejected(ILogger logger, int failureCount, string failures);

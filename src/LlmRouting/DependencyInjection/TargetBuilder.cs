@@ -3,7 +3,7 @@ using LlmRouting.Configuration;
 
 namespace LlmRouting;
 
-/// <summary>Configures one target fluently: <c>t.Prices(input: 2.50m, output: 10m).ContextWindow(128_000)</c>.</summary>
+/// <summary>Configures one target fluently: <c>t.Model("gpt-4o-mini")</c> (prices, limits and capabilities from the model catalogue), or <c>t.ModelId("my-deployment").Prices(input: 2.50m, output: 10m).ContextWindow(128_000)</c>.</summary>
 public sealed class TargetBuilder
 {
     internal TargetBuilder(TargetOptions options)
@@ -45,12 +45,12 @@ public sealed class TargetBuilder
         return this;
     }
 
-    /// <summary>Adds capabilities the model offers.</summary>
-    /// <param name="capabilities">The capabilities.</param>
+    /// <summary>Declares capabilities the model offers; once declared, the target's capabilities are these (with other calls' ones) and no longer the catalogue's.</summary>
+    /// <param name="capabilities">The capabilities; <see cref="ModelCapabilities.None"/> declares plain text chat only.</param>
     /// <returns>This builder.</returns>
     public TargetBuilder Supports(ModelCapabilities capabilities)
     {
-        Options.Capabilities |= capabilities;
+        Options.Capabilities = (Options.Capabilities ?? ModelCapabilities.None) | capabilities;
         return this;
     }
 
@@ -77,10 +77,20 @@ public sealed class TargetBuilder
         return this;
     }
 
-    /// <summary>Sets the model id sent with each request.</summary>
+    /// <summary>Names the catalogue model the target runs: its id is sent with each request and its prices, limits and capabilities fill what is not set explicitly.</summary>
+    /// <param name="model">The model, e.g. <c>gpt-4o-mini</c>; see <see cref="Catalog.ModelCatalog"/>. A name the catalogue does not know fails start-up with the nearest names.</param>
+    /// <returns>This builder.</returns>
+    public TargetBuilder Model(string model)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        Options.Model = model;
+        return this;
+    }
+
+    /// <summary>Sets the model id sent with each request (e.g. an Azure deployment name), without looking it up in the catalogue.</summary>
     /// <param name="modelId">The model id.</param>
     /// <returns>This builder.</returns>
-    public TargetBuilder Model(string modelId)
+    public TargetBuilder ModelId(string modelId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
         Options.ModelId = modelId;

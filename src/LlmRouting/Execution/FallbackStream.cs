@@ -64,7 +64,7 @@ internal sealed class FallbackStream
         }
 
         _caller = cancellationToken;
-        using TimeLimit? ownBudget = _held is null ? _executor.StartBudget(cancellationToken) : null;
+        using TimeLimit? ownBudget = _held is null ? _executor.StartBudget(_route, cancellationToken) : null;
         _budget = ownBudget ?? _held!.Budget;
         _source = _held?.First ?? _executor.OpenHedgedStream(_route, cancellationToken);
         OpenSegment(_source is null ? null : _messages);

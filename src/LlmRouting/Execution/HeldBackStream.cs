@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
-using LlmRouting.Accounting;
 using LlmRouting.Resilience;
 
 namespace LlmRouting.Execution;
@@ -34,7 +33,7 @@ internal sealed class HeldBackStream
 
     public async IAsyncEnumerable<ChatResponseUpdate> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using TimeLimit? budget = _executor.StartBudget(cancellationToken);
+        using TimeLimit? budget = _executor.StartBudget(_route, cancellationToken);
         var answer = new HeldStream(budget, holdsAttempt: true);
         await foreach (ChatResponseUpdate released in HoldAsync(answer, cancellationToken).ConfigureAwait(false))
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using LlmRouting.Accounting;
 using LlmRouting.Caching;
+using LlmRouting.Resilience;
 
 namespace LlmRouting.Execution;
 
@@ -26,6 +27,8 @@ internal sealed class RouteExecution
     private bool _spliced;
     private bool _cacheHit;
     private double? _cacheSimilarity;
+    private CancellationToken _timeLimit;
+    private FallbackRouteExecutor? _limitedBy;
 
     /// <param name="id">The route's id.</param>
     /// <param name="timestamp">When the request was routed.</param>
@@ -105,6 +108,22 @@ internal sealed class RouteExecution
             }
         }
     }
+
+    /// <summary>Gets the token the request's total time limit cancels (linked to the caller's); <see cref="CancellationToken.None"/> without one.</summary>
+    public CancellationToken TimeLimit => _timeLimit;
+
+    /// <summary>Sets the request's total time limit: the token it cancels, and the executor that words its expiry.</summary>
+    public void LimitTime(FallbackRouteExecutor executor, CancellationToken timeLimit)
+    {
+        _timeLimit = timeLimit;
+        _limitedBy = executor;
+    }
+
+    /// <summary>What the caller gets when the request's wait ended on <paramref name="callerToken"/> or the time limit: the caller's cancellation, else the limit's own exception.</summary>
+    public Exception Expired(CancellationToken callerToken) =>
+        callerToken.IsCancellationRequested || _limitedBy is not { } executor
+            ? new OperationCanceledException(callerToken)
+            : executor.BudgetSpent(this, new OperationCanceledException(_timeLimit));
 
     /// <summary>Gets a value indicating whether <see cref="Complete"/> has run.</summary>
     public bool IsCompleted { get; private set; }

@@ -113,14 +113,23 @@ internal sealed class TargetAttempt
         End(RouteAttemptOutcome.Succeeded);
     }
 
-    /// <summary>Ends the attempt as it failed (<see cref="AttemptFailures.Classify"/>); a stream's output is charged.</summary>
+    /// <summary>Ends the attempt as it failed (<see cref="AttemptFailures.Classify"/>); a stream's output is charged, and an abandoned call (<see cref="CancellationRace"/>) the input estimate.</summary>
     /// <param name="failure">What the call threw.</param>
     /// <param name="callerToken">The caller's own token: only its cancellation makes the attempt cancelled.</param>
     /// <param name="routerTimeouts">Whether a cancellation the caller did not ask for is one of the router's time limits.</param>
     public void Fail(Exception failure, bool routerTimeouts, CancellationToken callerToken)
     {
         (RouteAttemptOutcome outcome, string error) = AttemptFailures.Classify(failure, routerTimeouts, callerToken);
-        ChargeStream();
+        if (!HasOutput && CancellationRace.IsAbandoned(failure))
+        {
+            // The target ignored its token and was abandoned: it read the prompt and runs on, so it is charged the input estimate.
+            ChargeOrEstimate(ReportedUsage, 0);
+        }
+        else
+        {
+            ChargeStream();
+        }
+
         End(outcome, error);
     }
 

@@ -1,6 +1,7 @@
 namespace LlmRouting.Filtering;
 
 /// <summary>Rejects targets that lack a capability the request needs (tools, vision, JSON schema, reasoning).</summary>
+/// <remarks>A target whose capabilities are unknown (<see cref="TargetProfile.Capabilities"/> is <see langword="null"/>) is not rejected.</remarks>
 public sealed class CapabilityFilter : IRouteCandidateFilter
 {
     /// <summary>Gets the shared instance.</summary>
@@ -14,7 +15,7 @@ public sealed class CapabilityFilter : IRouteCandidateFilter
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(target);
-        ModelCapabilities missing = request.RequiredCapabilities & ~target.Profile.Capabilities;
+        ModelCapabilities missing = target.Profile.Capabilities is { } offered ? request.RequiredCapabilities & ~offered : ModelCapabilities.None;
         if (missing == ModelCapabilities.None)
         {
             reason = null;

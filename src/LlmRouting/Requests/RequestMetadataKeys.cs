@@ -18,6 +18,12 @@ public static class RequestMetadataKeys
     /// <summary>A flag (<see langword="true"/> or <c>"true"</c>) that keeps the request out of every cache: never served from one, never stored.</summary>
     public const string NoCache = "no-cache";
 
+    /// <summary>The session an agent's or a chat's calls belong to, when <see cref="Microsoft.Extensions.AI.ChatOptions.ConversationId"/> is not set (conversation affinity, loop detection, per-session accounting).</summary>
+    public const string Session = "session";
+
+    /// <summary>The role of the agent making the call in a multi-agent system, e.g. <c>planner</c> or <c>coder</c> (see <see cref="RoutingRequest.AgentRole"/>).</summary>
+    public const string AgentRole = "agent-role";
+
     /// <summary>The key under which the router attaches <see cref="RouteInfo"/> to responses and updates.</summary>
     public const string RouteInfo = "llmrouting.route";
 }

@@ -47,7 +47,7 @@ internal sealed class DecisionFailoverChatClient : FailoverChatClient, IStreamSo
     protected override ValueTask<IChatClient> SelectClientAsync(RoutingContext context, CancellationToken cancellationToken)
     {
         Attempt = _route.Begin(Targets[_next++]);
-        return new(Attempt.Target.Client);
+        return new(new RacingChatClient(Attempt.Target.Client)); // the loop's wait ends with its token, whatever the target does
     }
 
     /// <summary>

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using LlmRouting.Configuration;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>How a routed request falls over: which targets follow the decision, which failures move on, and the time budget.</summary>
@@ -12,14 +15,17 @@ public sealed class FallbackOptions
 
     /// <summary>Gets or sets the most targets one request may try.</summary>
     /// <value>The default is 3.</value>
+    [Range(1, int.MaxValue)]
     public int MaxTargets { get; set; } = 3;
 
     /// <summary>Gets or sets the time budget for the whole request across all attempts and retries; <see langword="null"/> for none.</summary>
     /// <value>The default is 2 minutes.</value>
+    [Positive]
     public TimeSpan? TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Gets or sets the predicate deciding which failures fall over to the next target (the caller's cancellation never does).</summary>
     /// <value>The default is <see cref="ProviderFailures.IsTransient"/>: timeouts, open circuits, connection errors, 408, 429, 5xx.</value>
+    [Required]
     public Func<Exception, bool> ShouldFallOver { get; set; } = ProviderFailures.IsTransient;
 
     /// <summary>Gets or sets a value indicating whether a stream that ends without a finish reason counts as broken (<see cref="StreamInterruptedException"/>).</summary>

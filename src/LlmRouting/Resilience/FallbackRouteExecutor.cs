@@ -41,7 +41,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
 
     public override async Task<ChatResponse> GetResponseAsync(RouteExecution route, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        using TimeLimit? budget = StartBudget(cancellationToken);
+        using TimeLimit? budget = StartBudget(route, cancellationToken);
         CancellationToken token = budget?.Token ?? cancellationToken;
         try
         {
@@ -82,9 +82,21 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         RouteExecution route, IEnumerable<ChatMessage> messages, ChatOptions? options, HeldStream? held, CancellationToken cancellationToken) =>
         new FallbackStream(this, route, messages, options, held).RunAsync(cancellationToken);
 
-    /// <summary>Starts the request's total time budget, on the <see cref="TimeProvider"/> and ended by the caller's token too; <see langword="null"/> without one.</summary>
-    internal TimeLimit? StartBudget(CancellationToken cancellationToken) =>
-        Options.TotalTimeout is { } timeout ? new TimeLimit(TimeProvider, timeout, cancellationToken) : null;
+    /// <summary>
+    /// Starts the request's total time budget, on the <see cref="TimeProvider"/> and ended by the caller's token too, and
+    /// makes it the execution's time limit (which also ends a stream the caller stopped reading); <see langword="null"/> without one.
+    /// </summary>
+    internal TimeLimit? StartBudget(RouteExecution route, CancellationToken cancellationToken)
+    {
+        if (Options.TotalTimeout is not { } timeout)
+        {
+            return null;
+        }
+
+        var budget = new TimeLimit(TimeProvider, timeout, cancellationToken);
+        route.LimitTime(this, budget.Token);
+        return budget;
+    }
 
     internal FallbackTimeoutException BudgetSpent(RouteExecution route, Exception cause) =>
         new($"The request's total time budget of {Options.TotalTimeout} ran out after {route.AttemptCount} attempt(s).", cause);
@@ -103,7 +115,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
         Exception failure;
         try
         {
-            ChatResponse response = await primary.Target.Client.GetResponseAsync(messages, options, token).ConfigureAwait(false);
+            ChatResponse response = await CancellationRace.GetResponseAsync(primary.Target.Client, messages, options, token).ConfigureAwait(false);
             primary.Answered(response);
             return (response, primary);
         }

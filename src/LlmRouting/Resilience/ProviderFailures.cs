@@ -33,8 +33,10 @@ public static class ProviderFailures
     /// <param name="exception">The failure.</param>
     /// <returns>
     /// <see langword="true"/> for timeouts, an open circuit, connection errors, malformed (non-JSON) answers and HTTP 408, 429 and 5xx;
-    /// <see langword="false"/> for other statuses (400, 401, 403, content-policy refusals …), cancellation and
-    /// anything else (a bug is not cured by asking another model).
+    /// <see langword="false"/> for other statuses (400, 401, 403, content-policy refusals …), cancellation, request-side
+    /// errors the client throws before anything is sent (a request it cannot serialize — a <see cref="JsonException"/>
+    /// without a position in a body read, <see cref="ArgumentException"/>, <see cref="NotSupportedException"/>) and
+    /// anything else (a bug is not cured by asking another model, or the same one again).
     /// </returns>
     public static bool IsTransient(Exception exception)
     {
@@ -49,11 +51,24 @@ public static class ProviderFailures
             TimeoutRejectedException or TimeoutException or FallbackTimeoutException or BrokenCircuitException => true,
             OperationCanceledException => false,
             HttpRequestException or IOException or SocketException => true,
-            JsonException => true, // a 200 whose body is not valid JSON: the provider's fault
+            JsonException json => IsMalformedBody(json),
+            ArgumentException or NotSupportedException => false, // the request's own fault: every target would refuse it the same way
             ClientResultException => true, // no status: the request never got an HTTP answer
             _ => exception.InnerException is { } inner && IsTransient(inner),
         };
     }
+
+    /// <summary>
+    /// Whether a <see cref="JsonException"/> comes from reading an answer (a 200 whose body is not valid JSON: the provider's
+    /// fault) rather than from writing the request (a cycle, a depth over the serializer's limit, an unsupported type).
+    /// </summary>
+    /// <remarks>
+    /// The reader reports where in the body it failed (<see cref="JsonException.LineNumber"/> and
+    /// <see cref="JsonException.BytePositionInLine"/>); the serializer writing a request has no position to report.
+    /// </remarks>
+    private static bool IsMalformedBody(JsonException exception) =>
+        exception.LineNumber is not null || exception.BytePositionInLine is not null ||
+        (exception.InnerException is { } inner && IsTransient(inner));
 
     /// <summary>Reads the delay a provider asked for in a <c>Retry-After</c> (or <c>retry-after-ms</c>) header.</summary>
     /// <param name="exception">The failure.</param>

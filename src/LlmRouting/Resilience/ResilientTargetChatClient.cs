@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Polly;
+using LlmRouting.Execution;
 
 namespace LlmRouting.Resilience;
 
@@ -8,6 +9,9 @@ namespace LlmRouting.Resilience;
 /// <remarks>
 /// For streams the pipeline covers the start of the stream — up to the first update. Once an update has
 /// been produced, nothing is retried here: a stream is never replayed from the start behind the caller's back.
+/// Every call is raced against the attempt's token (<see cref="CancellationRace"/>), so the attempt timeout holds even
+/// when the target ignores its token. In panic mode (every target's circuit open) a call bypasses the open circuit:
+/// one try on the attempt timeout, and a success closes the circuit.
 /// </remarks>
 internal sealed class ResilientTargetChatClient : DelegatingChatClient
 {
@@ -15,6 +19,7 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
     private static readonly ResiliencePropertyKey<Task<ChatResponse>> CallKey = new("llmrouting.target-call");
 
     private readonly ResiliencePipeline _pipeline;
+    private readonly TargetHealthMonitor.Entry? _circuit;
 
     public ResilientTargetChatClient(IChatClient innerClient, ResiliencePipeline pipeline)
         : base(innerClient)
@@ -22,8 +27,21 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         _pipeline = pipeline;
     }
 
+    /// <param name="innerClient">The target's client.</param>
+    /// <param name="circuit">The target's pipeline and circuit, for panic probes.</param>
+    public ResilientTargetChatClient(IChatClient innerClient, TargetHealthMonitor.Entry circuit)
+        : this(innerClient, circuit.Pipeline)
+    {
+        _circuit = circuit;
+    }
+
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        if (_circuit is { InPanic: true } circuit)
+        {
+            return ProbeAsync(circuit, messages, options, cancellationToken);
+        }
+
         ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
         ValueTask<ChatResponse> pending;
         try
@@ -44,7 +62,7 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
                     }
 
                     ctx.Properties.Set(CallKey, call);
-                    return new ValueTask<ChatResponse>(call);
+                    return new ValueTask<ChatResponse>(CancellationRace.Race(call, ctx.CancellationToken));
                 },
                 context,
                 (Inner: InnerClient, Messages: messages, Options: options));
@@ -73,6 +91,17 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
         return call is { IsCompletedSuccessfully: true } && ReferenceEquals(call.Result, response) ? call : Task.FromResult(response);
     }
 
+    /// <summary>A panic probe: one try past the open circuit, on the attempt timeout; a success closes the circuit.</summary>
+    private async Task<ChatResponse> ProbeAsync(TargetHealthMonitor.Entry circuit, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ChatResponse response = await circuit.PanicPipeline!.ExecuteAsync(
+            static (state, token) => new ValueTask<ChatResponse>(CancellationRace.GetResponseAsync(state.Inner, state.Messages, state.Options, token)),
+            (Inner: InnerClient, Messages: messages, Options: options),
+            cancellationToken).ConfigureAwait(false);
+        await circuit.ClosePanicAsync().ConfigureAwait(false);
+        return response;
+    }
+
     private static async Task<ChatResponse> AwaitAsync(ValueTask<ChatResponse> pending, ResilienceContext context)
     {
         try
@@ -92,10 +121,17 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        Started started = await _pipeline.ExecuteAsync(
+        TargetHealthMonitor.Entry? probe = _circuit is { InPanic: true } circuit ? circuit : null;
+        Started started = await (probe?.PanicPipeline ?? _pipeline).ExecuteAsync(
             static (state, pipelineToken) => state.Client.StartAsync(state.Messages, state.Options, state.Token, pipelineToken),
             (Client: this, Messages: messages, Options: options, Token: cancellationToken),
             cancellationToken).ConfigureAwait(false);
+        if (probe is not null)
+        {
+            // The panic probe's stream has started: the target answers again.
+            await probe.ClosePanicAsync().ConfigureAwait(false);
+        }
+
         await using (started.ConfigureAwait(false))
         {
             if (!started.HasFirst)
@@ -119,19 +155,21 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
     private async ValueTask<Started> StartAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken callerToken, CancellationToken pipelineToken)
     {
         var attempt = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-        IAsyncEnumerator<ChatResponseUpdate>? updates = null;
+        RacedEnumerator<ChatResponseUpdate>? updates = null;
         try
         {
             using CancellationTokenRegistration guard = pipelineToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
-            updates = InnerClient.GetStreamingResponseAsync(messages, options, attempt.Token).GetAsyncEnumerator(attempt.Token);
+            // Raced against the attempt's token for the whole stream: a target that ignores it is abandoned, not waited for.
+            updates = new RacedEnumerator<ChatResponseUpdate>(InnerClient.GetStreamingResponseAsync(messages, options, attempt.Token).GetAsyncEnumerator(attempt.Token), attempt.Token);
             bool hasFirst = await updates.MoveNextAsync().ConfigureAwait(false);
             return new Started(updates, hasFirst, attempt);
         }
-        catch (OperationCanceledException) when (pipelineToken.IsCancellationRequested && !callerToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (pipelineToken.IsCancellationRequested && !callerToken.IsCancellationRequested)
         {
             await new Started(updates, false, attempt).DisposeAsync().ConfigureAwait(false);
-            pipelineToken.ThrowIfCancellationRequested(); // surfaces as Polly's TimeoutRejectedException
-            throw;
+
+            // Surfaces as Polly's TimeoutRejectedException, which keeps (as its inner exception) whether the target was abandoned.
+            throw ex is TargetAbandonedException ? new TargetAbandonedException(pipelineToken) : new OperationCanceledException(pipelineToken);
         }
         catch
         {

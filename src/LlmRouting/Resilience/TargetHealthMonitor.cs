@@ -3,7 +3,6 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
-using LlmRouting.Accounting;
 
 namespace LlmRouting.Resilience;
 
@@ -73,11 +72,16 @@ public sealed class TargetHealthMonitor
     /// <summary>Gets (building once) the pipeline of a target.</summary>
     /// <param name="target">The target name.</param>
     /// <returns>The pipeline.</returns>
-    public ResiliencePipeline GetPipeline(string target) => _entries.GetOrAdd(target, name => new Entry(name, this)).Pipeline;
+    public ResiliencePipeline GetPipeline(string target) => GetCircuit(target).Pipeline;
 
-    private sealed class Entry
+    /// <summary>Gets (building once) a target's circuit: its pipelines and the panic check a call makes.</summary>
+    internal Entry GetCircuit(string target) => _entries.GetOrAdd(target, name => new Entry(name, this));
+
+    /// <summary>One target's pipeline, its circuit's state, and the panic probe that bypasses an open circuit when every circuit is open.</summary>
+    internal sealed class Entry
     {
         private readonly CircuitBreakerStateProvider _state = new();
+        private readonly CircuitBreakerManualControl? _control; // ours (unless the user set one): a panic probe's success closes the circuit through it
         private volatile OpenInfo? _opened;
 
         private readonly TargetHealthMonitor _owner;
@@ -106,6 +110,7 @@ public sealed class TargetHealthMonitor
             {
                 CircuitBreakerStrategyOptions breaker = Copy(o.CircuitBreaker);
                 breaker.StateProvider = _state;
+                breaker.ManualControl ??= _control = new CircuitBreakerManualControl();
                 breaker.ShouldHandle = IsSet(o.CircuitBreaker.ShouldHandle, PollyDefaults.CircuitBreaker.ShouldHandle)
                     ? o.CircuitBreaker.ShouldHandle
                     : args => new(args.Outcome.Exception is { } ex && o.IsTransient(ex));
@@ -124,13 +129,27 @@ public sealed class TargetHealthMonitor
                 builder.AddCircuitBreaker(breaker);
             }
 
-            builder.AddTimeout(new TimeoutStrategyOptions { Timeout = o.AttemptTimeout.Timeout, TimeoutGenerator = o.AttemptTimeout.TimeoutGenerator, OnTimeout = o.AttemptTimeout.OnTimeout });
+            builder.AddTimeout(AttemptTimeout(o));
             Pipeline = builder.Build();
+
+            // In panic every target is tried once, on the attempt timeout alone: its own breaker would reject the call unseen.
+            PanicPipeline = o.EnableCircuitBreaker && o.PanicWhenAllUnhealthy
+                ? new ResiliencePipelineBuilder { Name = $"llmrouting-{target}-panic", TimeProvider = owner._timeProvider }.AddTimeout(AttemptTimeout(o)).Build()
+                : null;
         }
 
         public string Target { get; }
 
         public ResiliencePipeline Pipeline { get; }
+
+        /// <summary>Gets the pipeline a panic probe runs through (the attempt timeout, no breaker, no retry); <see langword="null"/> without panic mode.</summary>
+        public ResiliencePipeline? PanicPipeline { get; }
+
+        /// <summary>Gets a value indicating whether a call now is a panic probe: this circuit rejects calls and so does every other target's.</summary>
+        public bool InPanic => PanicPipeline is not null && !IsAvailable && _owner.AllUnavailable();
+
+        /// <summary>A panic probe succeeded: the target answers again, so its circuit closes (when the router owns its control).</summary>
+        public ValueTask ClosePanicAsync() => _control is { } control ? new(control.CloseAsync()) : default;
 
         public bool IsAvailable =>
             _state.CircuitState switch
@@ -174,6 +193,9 @@ public sealed class TargetHealthMonitor
         /// <summary>A provider asking for a long pause is better served by the next target than by waiting.</summary>
         private static bool WithinRetryAfter(Exception? exception, TargetResilienceOptions options, TimeProvider time) =>
             exception is null || ProviderFailures.GetRetryAfter(exception, time.GetUtcNow()) is not { } wait || wait <= options.MaxRetryAfter;
+
+        private static TimeoutStrategyOptions AttemptTimeout(TargetResilienceOptions o) =>
+            new() { Timeout = o.AttemptTimeout.Timeout, TimeoutGenerator = o.AttemptTimeout.TimeoutGenerator, OnTimeout = o.AttemptTimeout.OnTimeout };
 
         private static bool IsSet<T>(T value, T defaultValue)
             where T : Delegate => !ReferenceEquals(value, defaultValue);

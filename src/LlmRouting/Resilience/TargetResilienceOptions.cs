@@ -63,5 +63,6 @@ public sealed class TargetResilienceOptions
 
     /// <summary>Gets or sets the predicate deciding which failures count (retry, breaker).</summary>
     /// <value>The default is <see cref="ProviderFailures.IsTransient"/>.</value>
+    [Required]
     public Func<Exception, bool> IsTransient { get; set; } = ProviderFailures.IsTransient;
 }

@@ -4,7 +4,7 @@ using LlmRouting.Execution;
 
 namespace LlmRouting;
 
-/// <summary>Sends the request to the decision's primary target once; failures propagate to the caller.</summary>
+/// <summary>Sends the request to the decision's primary target once; failures propagate to the caller, and the caller's cancellation ends the wait even if the target ignores it.</summary>
 internal sealed class DirectRouteExecutor : RouteExecutor
 {
     public static DirectRouteExecutor Instance { get; } = new();
@@ -15,7 +15,7 @@ internal sealed class DirectRouteExecutor : RouteExecutor
         ChatResponse response;
         try
         {
-            response = await attempt.Target.Client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            response = await CancellationRace.GetResponseAsync(attempt.Target.Client, messages, options, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -31,7 +31,7 @@ internal sealed class DirectRouteExecutor : RouteExecutor
         RouteExecution route, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         TargetAttempt attempt = route.Begin(route.Decision.Primary);
-        IAsyncEnumerator<ChatResponseUpdate> updates = attempt.Target.Client.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var updates = new RacedEnumerator<ChatResponseUpdate>(attempt.Target.Client.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken), cancellationToken);
         try
         {
             while (true)

@@ -13,7 +13,7 @@ namespace LlmRouting;
 /// and never change again. Holds no prompt or response text.
 /// Read it with <see cref="RouteInfoExtensions.GetRouteInfo(ChatResponse)"/>.
 /// </remarks>
-public sealed class RouteInfo
+public sealed partial class RouteInfo
 {
     private RouteExecution? _live;
     private RouteSnapshot _snapshot;

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using LlmRouting.Agents;
+using LlmRouting.Diagnostics;
 using LlmRouting.Execution;
-using LlmRouting.Telemetry;
 
 namespace LlmRouting;
 
@@ -29,6 +30,7 @@ internal sealed class RouteInvocation : IChatClient
         Task<ChatResponse> pending;
         try
         {
+            ThrowIfLoopRefused();
             pending = _state.Executor.GetResponseAsync(_route, messages, options, cancellationToken);
         }
         catch (Exception ex)
@@ -65,6 +67,14 @@ internal sealed class RouteInvocation : IChatClient
 
     private void Succeed(ChatResponse response)
     {
+        if (_state.Agents is not null)
+        {
+            foreach (ChatMessage message in response.Messages)
+            {
+                AgentSessions.ToolCallsRequested(_route.Request, message.Contents);
+            }
+        }
+
         response.SetRouteInfo(_route.Info);
         Complete(RouteOutcome.Succeeded, null);
     }
@@ -75,9 +85,20 @@ internal sealed class RouteInvocation : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        try
+        {
+            ThrowIfLoopRefused();
+        }
+        catch (AgentLoopDetectedException ex)
+        {
+            Fail(ex, cancellationToken);
+            throw;
+        }
+
         IAsyncEnumerator<ChatResponseUpdate> e = _state.Executor.GetStreamingResponseAsync(_route, messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         RouteOutcome outcome = RouteOutcome.Abandoned;
         Exception? error = null;
+        UnreadStreamRelease? release = null; // watches the time limit while the caller holds an update (the caller may never come back)
         try
         {
             while (true)
@@ -97,17 +118,38 @@ internal sealed class RouteInvocation : IChatClient
                 }
 
                 ChatResponseUpdate update = e.Current;
+                if (_state.Agents is not null)
+                {
+                    AgentSessions.ToolCallsRequested(_route.Request, update.Contents);
+                }
+
                 update.SetRouteInfo(_route.Info);
+                release ??= WatchUnread(e, cancellationToken);
+                release?.Park();
                 yield return update;
+                if (release?.Resume() == false)
+                {
+                    throw _route.Expired(cancellationToken); // released while the caller held the update: the limit ran out
+                }
             }
 
             outcome = RouteOutcome.Succeeded;
         }
         finally
         {
-            await e.DisposeAsync().ConfigureAwait(false);
-            Complete(outcome, error);
+            if (release is null || await release.CloseAsync().ConfigureAwait(false))
+            {
+                await e.DisposeAsync().ConfigureAwait(false);
+                Complete(outcome, error);
+            }
         }
+    }
+
+    /// <summary>Watches the request's time limit (else the caller's token) for a stream the caller stops reading; <see langword="null"/> when nothing can end it.</summary>
+    private UnreadStreamRelease? WatchUnread(IAsyncEnumerator<ChatResponseUpdate> stream, CancellationToken cancellationToken)
+    {
+        CancellationToken limit = _route.TimeLimit.CanBeCanceled ? _route.TimeLimit : cancellationToken;
+        return limit.CanBeCanceled ? new UnreadStreamRelease(stream, Complete, limit, cancellationToken) : null;
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)
@@ -121,9 +163,21 @@ internal sealed class RouteInvocation : IChatClient
         // The invocation owns nothing: targets belong to the router's registry.
     }
 
+    /// <summary>Loop detection tripped with <see cref="LoopAction.Throw"/>: the call is refused before any target is called.</summary>
+    private void ThrowIfLoopRefused()
+    {
+        if (_route.Request.Agent?.Trip is { Action: LoopAction.Throw } trip)
+        {
+            throw new AgentLoopDetectedException(trip, _route.Request.Agent.Session?.Key, _route.Info.RouteId);
+        }
+    }
+
     private void Complete(RouteOutcome outcome, Exception? error)
     {
         RouteInfo route = _route.Complete(outcome, Stopwatch.GetElapsedTime(_startTimestamp));
+
+        // The turn's totals are on the route before any observer (ledger, audit, metrics) reads it.
+        _state.Agents?.Complete(route);
         if (error is not null && outcome == RouteOutcome.Failed)
         {
             Log.RouteFailed(_state.Logger, route.RouteId, route.Target, error.GetType().Name, route.Attempts.Count);

@@ -1,6 +1,7 @@
+using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
+using LlmRouting.Agents;
 using LlmRouting.Analysis;
-using LlmRouting.Telemetry;
 
 namespace LlmRouting;
 
@@ -17,24 +18,41 @@ internal sealed class RouterState
         IReadOnlyList<IRouteObserver> observers,
         TimeProvider timeProvider,
         ILogger logger,
-        RoutingMetrics? metrics = null,
-        IRequestAnalyzer? analyzer = null)
+        bool traced = false,
+        IRequestAnalyzer? analyzer = null,
+        CallerModelIdMode callerModelIds = CallerModelIdMode.Pin,
+        AgentSessions? agents = null)
     {
+        Agents = agents;
         Analyzer = analyzer ?? RequestAnalyzer.Default;
-        Metrics = metrics;
+        Traced = traced;
         Registry = registry;
         Filters = filters;
         Strategies = strategies;
         DefaultTarget = defaultTarget;
         Baseline = baseline;
         Executor = executor;
-        Observers = metrics is null ? observers : [new MetricsRouteObserver(metrics), .. observers];
+        Observers = observers;
         TimeProvider = timeProvider;
         Logger = logger;
         DefaultDecision = RouteDecision.To(defaultTarget, DefaultStrategyName, "default target");
+        CallerModelIds = callerModelIds;
+        Pins = callerModelIds == CallerModelIdMode.Pin ? PinsOf(registry) : FrozenDictionary<string, RouteTarget[]>.Empty;
     }
 
     public const string DefaultStrategyName = "default";
+
+    /// <summary>The strategy name of a request a caller's model id pinned to a target.</summary>
+    public const string PinnedStrategyName = "pinned";
+
+    /// <summary>Gets what the router does with a caller's model id.</summary>
+    public CallerModelIdMode CallerModelIds { get; }
+
+    /// <summary>Gets the targets each pinning model id names: target names and the targets' model ids, case-insensitive, in registration order.</summary>
+    public FrozenDictionary<string, RouteTarget[]> Pins { get; }
+
+    /// <summary>Set once a caller's unknown model id has been warned about (once per configuration).</summary>
+    public int WarnedUnknownModelId;
 
     public TargetRegistry Registry { get; }
 
@@ -48,7 +66,7 @@ internal sealed class RouterState
 
     public RouteExecutor Executor { get; }
 
-    /// <summary>Gets the observers told of every completed route, in order (with telemetry on, the metrics first).</summary>
+    /// <summary>Gets the observers told of every completed route, in order (with telemetry on, the composition puts the metrics observer first).</summary>
     public IReadOnlyList<IRouteObserver> Observers { get; }
 
     public TimeProvider TimeProvider { get; }
@@ -58,9 +76,33 @@ internal sealed class RouterState
     /// <summary>Gets the request analyzer.</summary>
     public IRequestAnalyzer Analyzer { get; }
 
-    /// <summary>Gets the metric instruments (recorded by an observer); <see langword="null"/> when telemetry is off (no spans, no metrics).</summary>
-    public RoutingMetrics? Metrics { get; }
+    /// <summary>Gets a value indicating whether telemetry is on: the router wraps itself in the span decorator (metrics are an observer, in <see cref="Observers"/>).</summary>
+    public bool Traced { get; }
+
+    /// <summary>Gets the agent bookkeeping (sessions, affinity, loop detection, turn totals); <see langword="null"/> when no agent feature is on.</summary>
+    public AgentSessions? Agents { get; }
 
     /// <summary>Gets the cached decision for the default target, used when it is a candidate and no strategy decided.</summary>
     public RouteDecision DefaultDecision { get; }
+
+    private static FrozenDictionary<string, RouteTarget[]> PinsOf(TargetRegistry registry)
+    {
+        var pins = new Dictionary<string, List<RouteTarget>>(StringComparer.OrdinalIgnoreCase);
+        foreach (RouteTarget target in registry.Targets)
+        {
+            foreach (string? name in new[] { target.Name, target.Profile.ModelId })
+            {
+                if (name is not null)
+                {
+                    List<RouteTarget> list = pins.TryGetValue(name, out List<RouteTarget>? found) ? found : pins[name] = [];
+                    if (!list.Contains(target))
+                    {
+                        list.Add(target);
+                    }
+                }
+            }
+        }
+
+        return pins.ToFrozenDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.OrdinalIgnoreCase);
+    }
 }

@@ -2,7 +2,8 @@ using Microsoft.Extensions.AI;
 
 namespace LlmRouting;
 
-/// <summary>Sends a request to one target: applies the profile's model id without touching the caller's options.</summary>
+/// <summary>Sends a request to one target with the profile's model id (none when the profile has none, so the client's default), without touching the caller's options.</summary>
+/// <remarks>A caller's model id never reaches a target it was not priced for (<see cref="CallerModelIdMode"/>).</remarks>
 internal sealed class TargetChatClient : DelegatingChatClient
 {
     private readonly RouteTarget _target;
@@ -31,7 +32,7 @@ internal sealed class TargetChatClient : DelegatingChatClient
     private ChatOptions? ApplyProfile(ChatOptions? options)
     {
         string? modelId = _target.Profile.ModelId;
-        if (modelId is null || string.Equals(options?.ModelId, modelId, StringComparison.Ordinal))
+        if (string.Equals(options?.ModelId, modelId, StringComparison.Ordinal))
         {
             return options;
         }

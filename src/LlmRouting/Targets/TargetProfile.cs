@@ -56,9 +56,12 @@ public sealed class TargetProfile
     /// <value>The default is <see langword="null"/>: unknown.</value>
     public int? MaxOutputTokens { get; init; }
 
-    /// <summary>Gets the capabilities the model offers.</summary>
-    /// <value>The default is <see cref="ModelCapabilities.None"/>: plain text chat (streaming is assumed of every target).</value>
-    public ModelCapabilities Capabilities { get; init; }
+    /// <summary>Gets the capabilities the model offers (streaming is assumed of every target).</summary>
+    /// <value>
+    /// The default is <see langword="null"/>: unknown, so no request is kept from the target for a capability it needs.
+    /// <see cref="ModelCapabilities.None"/> declares plain text chat only.
+    /// </value>
+    public ModelCapabilities? Capabilities { get; init; }
 
     /// <summary>Gets free-form tags such as <c>on-prem</c> or <c>eu</c>, compared case-insensitively.</summary>
     public IReadOnlySet<string> Tags { get; init; } = EmptyTags;

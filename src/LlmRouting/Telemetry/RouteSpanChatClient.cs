@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
-using LlmRouting.Accounting;
 using LlmRouting.Execution;
 using LlmRouting.Resilience;
 

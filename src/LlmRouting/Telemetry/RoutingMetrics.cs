@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using LlmRouting.Strategies;
 
 namespace LlmRouting.Telemetry;
 
@@ -26,6 +25,8 @@ internal sealed class RoutingMetrics : IDisposable
         Escalations = _meter.CreateCounter<long>("llmrouting.escalations", "{request}", "Low-confidence answers re-routed to a stronger target.");
         BudgetUtilization = _meter.CreateHistogram<double>("llmrouting.budget.utilization", "1", "Share of a budget spent after each recorded request (1 = limit reached), by scope key and period.");
         Rejections = _meter.CreateCounter<long>("llmrouting.rejections", "{target}", "Targets removed from a request's candidates, by target and filter.");
+        AgentLoops = _meter.CreateCounter<long>("llmrouting.agent.loops", "{call}", "Agent calls refused or downgraded by loop detection, by limit and action.");
+        SessionSwitches = _meter.CreateCounter<long>("llmrouting.session.switches", "{switch}", "Calls that moved a session (conversation) to another target, by the new target.");
         FeedbackScore = _meter.CreateHistogram<double>("llmrouting.feedback.score", "1", "Outcome scores reported through RouteFeedback (0 bad to 1 good), by serving target and deciding strategy.");
     }
 
@@ -52,6 +53,10 @@ internal sealed class RoutingMetrics : IDisposable
     public Counter<long> Rejections { get; }
 
     public Histogram<double> FeedbackScore { get; }
+
+    public Counter<long> AgentLoops { get; }
+
+    public Counter<long> SessionSwitches { get; }
 
     /// <summary>Records an outcome score reported for a route served by <paramref name="target"/> and decided by <paramref name="strategy"/>.</summary>
     public void RecordFeedback(string target, string strategy, double score)
@@ -104,6 +109,20 @@ internal sealed class RoutingMetrics : IDisposable
         }
 
         RecordAttemptsAndRejections(route, target);
+        RecordAgent(route, target);
+    }
+
+    private void RecordAgent(RouteInfo route, KeyValuePair<string, object?> target)
+    {
+        if (AgentLoops.Enabled && route.LoopDetected is { } loop)
+        {
+            AgentLoops.Add(1, new(RoutingTags.LoopLimit, loop.Limit.ToString()), new(RoutingTags.LoopAction, loop.Action.ToString()));
+        }
+
+        if (SessionSwitches.Enabled && route.Turn is { IsSwitch: true })
+        {
+            SessionSwitches.Add(1, target);
+        }
     }
 
     private void RecordAttemptsAndRejections(RouteInfo route, KeyValuePair<string, object?> target)

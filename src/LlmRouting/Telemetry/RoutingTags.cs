@@ -1,5 +1,3 @@
-using LlmRouting.Strategies;
-
 namespace LlmRouting.Telemetry;
 
 /// <summary>Attribute names on the router's spans and metrics (OpenTelemetry gen_ai conventions where they apply).</summary>
@@ -25,6 +23,12 @@ public static class RoutingTags
 
     /// <summary>The rejected targets and why, as <c>target:filter</c> entries.</summary>
     public const string Rejected = "llmrouting.rejected";
+
+    /// <summary>The loop-detection limit that tripped (metrics).</summary>
+    public const string LoopLimit = "llmrouting.loop.limit";
+
+    /// <summary>What loop detection did: throw or downgrade (metrics).</summary>
+    public const string LoopAction = "llmrouting.loop.action";
 
     /// <summary>The filter that rejected a target (metrics).</summary>
     public const string Filter = "llmrouting.filter";

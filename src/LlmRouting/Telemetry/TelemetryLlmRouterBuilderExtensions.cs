@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using LlmRouting.Learning;
+using LlmRouting.Strategies;
 using LlmRouting.Telemetry;
 
 namespace LlmRouting;
@@ -23,6 +24,7 @@ public static class TelemetryLlmRouterBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(sp => new RoutingMetrics(sp.GetService<IMeterFactory>()));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteOutcomeListener, FeedbackMetricsListener>(static sp => new FeedbackMetricsListener(sp.GetRequiredService<RoutingMetrics>())));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetSpendListener, BudgetMetricsListener>(static sp => new BudgetMetricsListener(sp.GetRequiredService<RoutingMetrics>())));
         return builder;
     }
 }

@@ -16,7 +16,7 @@ internal sealed class FaultRouter : IDisposable
     private readonly ServiceProvider _provider;
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
 
-    public FaultRouter(FakeOpenAIServer server, string prefix, Action<FallbackOptions>? configure = null, Action<LlmRouterBuilder>? router = null, TimeSpan? networkTimeout = null)
+    public FaultRouter(FakeOpenAIServer server, string prefix, Action<FallbackOptions>? configure = null, Action<LlmRouterBuilder>? router = null, TimeSpan? networkTimeout = null, Func<IChatClient, IChatClient>? provider = null)
     {
         Prefix = prefix;
         var openAi = new OpenAIClient(
@@ -32,7 +32,8 @@ internal sealed class FaultRouter : IDisposable
         services.AddSingleton(InFlight);
         foreach (string name in Names)
         {
-            services.AddKeyedChatClient(name, openAi.GetChatClient(Model(name)).AsIChatClient());
+            IChatClient client = openAi.GetChatClient(Model(name)).AsIChatClient();
+            services.AddKeyedChatClient(name, provider?.Invoke(client) ?? client);
         }
 
         services.AddLlmRouter(r =>

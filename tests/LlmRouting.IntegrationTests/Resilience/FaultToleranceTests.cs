@@ -192,10 +192,12 @@ public sealed class FaultToleranceTests : IClassFixture<FakeOpenAIServerFixture>
                 o.Resilience.EnableRetry = true; o.Resilience.Retry.MaxRetryAttempts = 2;
             },
             r => r.AddObserver(observer));
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var cts = new CancellationTokenSource();
+        Task canceller = CancelOnceReceivedAsync(_server, $"{prefix}-a", cts); // a loaded machine may take longer than a fixed delay to send it
         var watch = Stopwatch.StartNew();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SendAsync(router.Chat, "hello", streaming, cts.Token));
+        await canceller;
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"cancellation took {watch.Elapsed}");
         RouteInfo route = Assert.Single(observer.Routes);
@@ -237,6 +239,18 @@ public sealed class FaultToleranceTests : IClassFixture<FakeOpenAIServerFixture>
         Assert.DoesNotContain("a", route.Candidates);
         Assert.Contains(route.Rejections, r => r.Target == "a" && r.Filter == "health");
         Assert.Equal(callsToA, _server.Requests.Count(r => r.Model == $"{prefix}-a"));
+    }
+
+    /// <summary>Cancels <paramref name="cts"/> 300 ms after the server has received a request for <paramref name="model"/>.</summary>
+    internal static async Task CancelOnceReceivedAsync(FakeOpenAIServer server, string model, CancellationTokenSource cts)
+    {
+        while (!server.Requests.Any(r => r.Model == model))
+        {
+            await Task.Delay(10);
+        }
+
+        await Task.Delay(300);
+        await cts.CancelAsync();
     }
 
     internal static string Unique() => "m" + Guid.NewGuid().ToString("N")[..12];

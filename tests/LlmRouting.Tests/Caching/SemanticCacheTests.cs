@@ -199,14 +199,6 @@ public class SemanticCacheTests
         Assert.Equal("default", route.Strategy);
     }
 
-    [Fact]
-    public void Options_AreValidated()
-    {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new SemanticCacheChatClient(_inner, options: new() { SimilarityThreshold = 1.5 }));
-        Assert.StartsWith("SemanticCacheOptions.SimilarityThreshold must be greater than 0 and at most 1.", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SemanticCacheChatClient(_inner, options: new() { MaxEntries = 0 }));
-    }
-
     private SemanticCacheChatClient Create(Action<SemanticCacheOptions>? configure = null)
     {
         var options = new SemanticCacheOptions();

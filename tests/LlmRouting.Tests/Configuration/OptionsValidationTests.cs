@@ -1,179 +1,159 @@
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using LlmRouting.Configuration;
+using LlmRouting.Caching;
+using LlmRouting.Resilience;
+using LlmRouting.Strategies;
 
-namespace LlmRouting.Tests;
+namespace LlmRouting.Tests.Configuration;
 
+/// <summary>
+/// Every options class configured in a <c>Use…</c> call is checked when the router is built, through the one helper
+/// (DataAnnotations and the options' own cross-field rules), and fails with <see cref="OptionsValidationException"/>
+/// naming the field. Each table row is one mistake and the exact message a user reads.
+/// </summary>
 public class OptionsValidationTests
 {
-    private static OptionsValidationException Fails(Action<IServiceCollection> arrange, Action<LlmRouterBuilder> configure)
+    private static readonly Dictionary<string, Func<LlmRouterBuilder, LlmRouterBuilder>> Mistakes = new()
     {
-        var services = new ServiceCollection();
-        services.AddKeyedChatClient("premium", new TestChatClient("premium"));
-        services.AddKeyedChatClient("economy", new TestChatClient("economy"));
-        arrange(services);
-        services.AddLlmRouter(configure);
-        using ServiceProvider provider = services.BuildServiceProvider();
-        return Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IChatClient>());
-    }
+        ["ExactCache.Expiration"] = r => r.UseExactCache(o => o.Expiration = TimeSpan.Zero),
+        ["ExactCache.LocalExpiration"] = r => r.UseExactCache(o => o.LocalExpiration = TimeSpan.FromSeconds(-1)),
+        ["LoadTracking.Smoothing"] = r => r.UseLoadTracking(o => o.Smoothing = 0),
+        ["LoadTracking.MinSamples"] = r => r.UseLoadTracking(o => o.MinSamples = -1),
+        ["WeightedSplit.NoWeights"] = r => r.UseWeightedSplit(_ => { }),
+        ["WeightedSplit.Negative"] = r => r.UseWeightedSplit(o => (o.Weights["premium"], o.Weights["economy"]) = (-1, 2)),
+        ["WeightedSplit.ZeroTotal"] = r => r.UseWeightedSplit(o => o.Weights["premium"] = 0),
+        ["ConsistentHash.Key"] = r => r.UseConsistentHashing(o => o.Key = " "),
+        ["ConsistentHash.VirtualNodes"] = r => r.UseConsistentHashing(o => o.VirtualNodes = 0),
+        ["Fallback.MaxTargets"] = r => r.UseFallback(o => o.MaxTargets = 0),
+        ["Fallback.TotalTimeout"] = r => r.UseFallback(o => o.TotalTimeout = TimeSpan.Zero),
+        ["Fallback.ShouldFallOver"] = r => r.UseFallback(o => o.ShouldFallOver = null!),
+        ["Resilience.MaxRetryAfter"] = r => r.UseFallback(o => o.Resilience.MaxRetryAfter = TimeSpan.FromSeconds(-1)),
+        ["Resilience.IsTransient"] = r => r.UseFallback(o => o.Resilience.IsTransient = null!),
+        ["Resilience.RetryAttempts"] = r => r.UseFallback(o => o.Resilience.Retry.MaxRetryAttempts = 0),
+        ["Polly.FailureRatio"] = r => r.UseFallback(o => o.Resilience.CircuitBreaker.FailureRatio = 2),
+        ["Polly.MinimumThroughput"] = r => r.UseFallback(o => o.Resilience.CircuitBreaker.MinimumThroughput = 1),
+        ["Polly.AttemptTimeout"] = r => r.UseFallback(o => o.Resilience.AttemptTimeout.Timeout = TimeSpan.Zero),
+        ["Continuation.MaxContinuations"] = r => r.UseFallback(o => o.Continuation.MaxContinuations = 0),
+        ["Continuation.IdleTimeout"] = r => r.UseFallback(o => o.Continuation.IdleTimeout = TimeSpan.FromSeconds(-1)),
+        ["Continuation.Instruction"] = r => r.UseFallback(o => o.Continuation.Instruction = " "),
+        ["Hedging.MaxHedgedAttempts"] = r => r.UseFallback(o => o.Hedging.MaxHedgedAttempts = 11),
+        ["Hedging.Percentile"] = r => r.UseFallback(o => o.Hedging.Percentile = 0),
+        ["Hedging.MinimumSamples"] = r => r.UseFallback(o => o.Hedging.MinimumSamples = 300),
+        ["Hedging.InitialDelay"] = r => r.UseFallback(o => o.Hedging.InitialDelay = TimeSpan.Zero),
+        ["Hedging.MinimumDelay"] = r => r.UseFallback(o => o.Hedging.MinimumDelay = TimeSpan.FromMilliseconds(-1)),
+        ["Escalation.RefusalSearchLength"] = r => r.UseFallback().UseEscalation(o => o.RefusalSearchLength = 0),
+        ["Escalation.RefusalPhrase"] = r => r.UseFallback().UseEscalation(o => o.RefusalPhrases.Add(" ")),
+        ["Escalation.MaxHeldCharacters"] = r => r.UseFallback().UseEscalation(o => (o.EvaluateStreams, o.MaxHeldCharacters) = (true, 0)),
+        ["Escalation.HoldWithoutStreams"] = r => r.UseFallback().UseEscalation(o => o.MaxHeldCharacters = 100),
+        ["CostAware.Margin"] = r => r.UseCostAware(o => o.Margin = 2),
+        ["Embedding.TopK"] = r => r.UseEmbeddingRoutes(o => o.TopK = 0),
+    };
 
-    private static OptionsValidationException Fails(Action<LlmRouterBuilder> configure) => Fails(_ => { }, configure);
-
-    private static LlmRouterBuilder TwoTargets(LlmRouterBuilder r) => r.AddTarget("premium").AddTarget("economy");
-
-    [Fact]
-    public void NoTargets()
+    public static TheoryData<string, string> BuildMistakes => new()
     {
-        OptionsValidationException ex = Fails(r => r.Default("premium"));
-        Assert.Contains("LlmRouting:Targets must contain at least one target.", ex.Failures);
-    }
+        { "ExactCache.Expiration", "ExactCache:Expiration must be positive (was 00:00:00)." },
+        { "ExactCache.LocalExpiration", "ExactCache:LocalExpiration must be positive (was -00:00:01)." },
+        { "LoadTracking.Smoothing", "LoadTracking:Smoothing must be greater than 0 and at most 1 (was 0)." },
+        { "LoadTracking.MinSamples", "LoadTracking:MinSamples must not be negative (was -1)." },
+        { "WeightedSplit.NoWeights", "WeightedSplit:Weights must name at least one target." },
+        { "WeightedSplit.Negative", "WeightedSplit:Weights['premium'] must be a finite, non-negative number (was -1)." },
+        { "WeightedSplit.ZeroTotal", "WeightedSplit:Weights must have a positive total." },
+        { "ConsistentHash.Key", "ConsistentHash:Key must not be empty." },
+        { "ConsistentHash.VirtualNodes", "ConsistentHash:VirtualNodes must be from 1 to 10000 (was 0)." },
+        { "Fallback.MaxTargets", "Fallback:MaxTargets must be at least 1 (was 0)." },
+        { "Fallback.TotalTimeout", "Fallback:TotalTimeout must be positive (was 00:00:00)." },
+        { "Fallback.ShouldFallOver", "Fallback:ShouldFallOver is required." },
+        { "Resilience.MaxRetryAfter", "Fallback:Resilience:MaxRetryAfter must be from 00:00:00 to 01:00:00 (was -00:00:01)." },
+        { "Resilience.IsTransient", "Fallback:Resilience:IsTransient is required." },
+        { "Resilience.RetryAttempts", "Fallback:Resilience:Retry:MaxRetryAttempts must be at least 1 (was 0)." },
+        { "Polly.FailureRatio", "Fallback:Resilience:CircuitBreaker:FailureRatio must be from 0 to 1 (was 2)." },
+        { "Polly.MinimumThroughput", "Fallback:Resilience:CircuitBreaker:MinimumThroughput must be at least 2 (was 1)." },
+        { "Polly.AttemptTimeout", "Fallback:Resilience:AttemptTimeout:Timeout must be from 00:00:00.0100000 to 1.00:00:00 (was 00:00:00)." },
+        { "Continuation.MaxContinuations", "Fallback:Continuation:MaxContinuations must be at least 1 (was 0)." },
+        { "Continuation.IdleTimeout", "Fallback:Continuation:IdleTimeout must be positive (was -00:00:01)." },
+        { "Continuation.Instruction", "Fallback:Continuation:Instruction must not be empty." },
+        { "Hedging.MaxHedgedAttempts", "Fallback:Hedging:MaxHedgedAttempts must be from 1 to 10 (was 11)." },
+        { "Hedging.Percentile", "Fallback:Hedging:Percentile must be greater than 0 and at most 1 (was 0)." },
+        { "Hedging.MinimumSamples", "Fallback:Hedging:MinimumSamples must be at most SampleSize (256) (was 300)." },
+        { "Hedging.InitialDelay", "Fallback:Hedging:InitialDelay must be positive (was 00:00:00)." },
+        { "Hedging.MinimumDelay", "Fallback:Hedging:MinimumDelay must not be negative (was -00:00:00.0010000)." },
+        { "Escalation.RefusalSearchLength", "Escalation:RefusalSearchLength must be at least 1 (was 0)." },
+        { "Escalation.RefusalPhrase", "Escalation:RefusalPhrases[10] must not be empty." },
+        { "Escalation.MaxHeldCharacters", "Escalation:MaxHeldCharacters must be at least 1 (was 0)." },
+        { "Escalation.HoldWithoutStreams", "Escalation:MaxHeldCharacters bounds the hold-back of streamed answers: it needs EvaluateStreams = true." },
+        { "CostAware.Margin", "CostAware: CostAwareOptions.Margin must be in [-1, 1]." },
+        { "Embedding.TopK", "Embedding: EmbeddingRoutingOptions.TopK must be at least 1 (was 0)." },
+    };
 
-    [Fact]
-    public void MissingDefault()
+    [Theory]
+    [MemberData(nameof(BuildMistakes))]
+    public void AnOutOfRangeOption_FailsTheBuild_NamingTheField(string mistake, string message)
     {
-        OptionsValidationException ex = Fails(r => TwoTargets(r));
-        Assert.Contains("LlmRouting:Default is required: name the target that serves requests no strategy decides (known targets: premium, economy).", ex.Failures);
-    }
+        LlmRouterBuilder builder = Mistakes[mistake](Router());
 
-    [Fact]
-    public void UnknownDefault()
-    {
-        OptionsValidationException ex = Fails(r => TwoTargets(r).Default("gpt-9"));
-        Assert.Contains("LlmRouting:Default 'gpt-9' is not a configured target (known targets: premium, economy).", ex.Failures);
-    }
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => builder.Build());
 
-    [Fact]
-    public void UnknownBaseline()
-    {
-        OptionsValidationException ex = Fails(r => TwoTargets(r).Default("economy").Baseline("gpt-9"));
-        Assert.Contains("LlmRouting:Baseline 'gpt-9' is not a configured target (known targets: premium, economy).", ex.Failures);
-    }
-
-    [Fact]
-    public void NegativePrices()
-    {
-        OptionsValidationException ex = Fails(r => r.AddTarget("premium", t => t.Prices(input: -1m, output: -2m, cachedInput: -0.5m)).Default("premium"));
-        Assert.Contains("LlmRouting:Targets[0] ('premium'):InputPricePerMillion must not be negative (was -1).", ex.Failures);
-        Assert.Contains("LlmRouting:Targets[0] ('premium'):OutputPricePerMillion must not be negative (was -2).", ex.Failures);
-        Assert.Contains("LlmRouting:Targets[0] ('premium'):CachedInputPricePerMillion must not be negative (was -0.5).", ex.Failures);
-    }
-
-    [Fact]
-    public void NonPositiveLimits()
-    {
-        OptionsValidationException ex = Fails(r => r.AddTarget("premium", t => t.ContextWindow(0).MaxOutputTokens(-5)).Default("premium"));
-        Assert.Contains("LlmRouting:Targets[0] ('premium'):ContextWindow must be positive (was 0).", ex.Failures);
-        Assert.Contains("LlmRouting:Targets[0] ('premium'):MaxOutputTokens must be positive (was -5).", ex.Failures);
-    }
-
-    [Fact]
-    public void MaxOutputLargerThanContextWindow()
-    {
-        OptionsValidationException ex = Fails(r => r.AddTarget("premium", t => t.ContextWindow(8_000).MaxOutputTokens(16_000)).Default("premium"));
-        Assert.Contains("LlmRouting:Targets[0] ('premium'):MaxOutputTokens (16000) exceeds ContextWindow (8000).", ex.Failures);
-    }
-
-    [Fact]
-    public void DuplicateNamesFromConfiguration()
-    {
-        OptionsValidationException ex = Fails(
-            s => s.AddSingleton<IConfiguration>(Config(("LlmRouting:Targets:0:Name", "premium"), ("LlmRouting:Targets:1:Name", "PREMIUM"), ("LlmRouting:Default", "premium"))),
-            _ => { });
-        Assert.Contains("LlmRouting:Targets[1] ('PREMIUM'):Name is a duplicate; target names must be unique.", ex.Failures);
-    }
-
-    [Fact]
-    public void DuplicateNamesInCode_FailImmediately()
-    {
-        var services = new ServiceCollection();
-        var ex = Assert.Throws<ArgumentException>(() => services.AddLlmRouter(r => r.AddTarget("premium").AddTarget("Premium")));
-        Assert.StartsWith("Target 'Premium' has already been added; target names must be unique.", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void MissingName()
-    {
-        OptionsValidationException ex = Fails(r => r.Configure(o => o.Targets.Add(new TargetOptions())).AddTarget("premium").Default("premium"));
-        Assert.Contains("LlmRouting:Targets[0]:Name is required.", ex.Failures);
+        Assert.Equal([message], error.Failures);
     }
 
     [Fact]
-    public void TargetWithoutAKeyedClient()
+    public void TheUseCall_DoesNotThrow_TheBuildReportsEveryMistakeAtOnce()
     {
-        OptionsValidationException ex = Fails(r => r.AddTarget("premium").AddTarget("local").Default("premium"));
-        Assert.Contains("LlmRouting:Targets[1] ('local'): no IChatClient is registered with key 'local'. Register one with services.AddKeyedChatClient(\"local\", …), set ClientKey, or give the target a client in code.", ex.Failures);
+        LlmRouterBuilder builder = Router()
+            .UseExactCache(o => o.Expiration = TimeSpan.Zero)
+            .UseFallback(o => o.MaxTargets = 0);
+
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => builder.Build());
+
+        Assert.Equal(["ExactCache:Expiration must be positive (was 00:00:00).", "Fallback:MaxTargets must be at least 1 (was 0)."], error.Failures.Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void RuleWithUnknownTargetAndFallback()
+    public void EveryTableRow_HasAMessage()
     {
-        OptionsValidationException ex = Fails(r => TwoTargets(r).Default("economy").UseRules(rules => rules.WhenContainsAny("x").Named("typo").RouteTo("premuim", "ecnomy")));
-        Assert.Contains("LlmRouting:Rules[0] ('typo'):Target 'premuim' is not a configured target (known targets: premium, economy).", ex.Failures);
-        Assert.Contains("LlmRouting:Rules[0] ('typo'):Fallbacks[0] 'ecnomy' is not a configured target (known targets: premium, economy).", ex.Failures);
+        Assert.Equal(Mistakes.Keys.Order(StringComparer.Ordinal), BuildMistakes.Select(row => (string)row[0]).Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public void RuleWithoutCondition()
+    public static TheoryData<string, string> ConstructorMistakes => new()
     {
-        OptionsValidationException ex = Fails(r => TwoTargets(r).Default("economy").UseRules(rules => rules.Add(_ => { }).RouteTo("premium")));
-        Assert.Contains("LlmRouting:Rules[0] has no condition; set one of ContainsAny, ContainsAll, Regex, Metadata, Tags, MinTokens, MaxTokens, MinMessages, MaxMessages, Requires, Tasks, MinComplexity, MinRisk, HasPii (or a predicate in code).", ex.Failures);
+        { "WeightedSplit", "WeightedSplit:Weights must name at least one target." },
+        { "ConsistentHash", "ConsistentHash:VirtualNodes must be from 1 to 10000 (was 0)." },
+        { "LoadTracker", "LoadTracking:Smoothing must be greater than 0 and at most 1 (was 1.5)." },
+        { "ExactCache", "ExactCache:LocalExpiration must be positive (was 00:00:00)." },
+        { "SemanticCache.Threshold", "SemanticCache:SimilarityThreshold must be greater than 0 and at most 1 (was 1.5)." },
+        { "SemanticCache.MaxEntries", "SemanticCache:MaxEntries must be at least 1 (was 0)." },
+        { "SemanticCache.TimeToLive", "SemanticCache:TimeToLive must be positive (was 00:00:00)." },
+        { "UseSemanticCache", "SemanticCache:SimilarityThreshold must be greater than 0 and at most 1 (was 0)." },
+    };
+
+    [Theory]
+    [MemberData(nameof(ConstructorMistakes))]
+    public void ComponentsBuiltWithoutARouter_CheckTheirOptionsInTheConstructor(string component, string message)
+    {
+        var inner = new TestChatClient("inner");
+        using ServiceProvider services = new ServiceCollection().AddHybridCache().Services.BuildServiceProvider();
+        HybridCache cache = services.GetRequiredService<HybridCache>();
+        Action create = component switch
+        {
+            "WeightedSplit" => () => _ = new WeightedSplitStrategy(new WeightedSplitOptions()),
+            "ConsistentHash" => () => _ = new ConsistentHashStrategy(["a"], new ConsistentHashOptions { VirtualNodes = 0 }),
+            "LoadTracker" => () => _ = new TargetLoadTracker(new LoadTrackingOptions { Smoothing = 1.5 }),
+            "ExactCache" => () => _ = new ExactCacheChatClient(inner, cache, "inner", options: new ExactCacheOptions { LocalExpiration = TimeSpan.Zero }),
+            "SemanticCache.Threshold" => () => _ = new SemanticCacheChatClient(inner, options: new SemanticCacheOptions { SimilarityThreshold = 1.5 }),
+            "SemanticCache.MaxEntries" => () => _ = new SemanticCacheChatClient(inner, options: new SemanticCacheOptions { MaxEntries = 0 }),
+            "SemanticCache.TimeToLive" => () => _ = new SemanticCacheChatClient(inner, options: new SemanticCacheOptions { TimeToLive = TimeSpan.Zero }),
+            _ => () => new ChatClientBuilder(inner).UseSemanticCache(configure: o => o.SimilarityThreshold = 0),
+        };
+
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(create);
+
+        Assert.Equal([message], error.Failures);
     }
 
-    [Fact]
-    public void RuleWithInvalidRegexOrTimeout()
-    {
-        OptionsValidationException ex = Fails(r => TwoTargets(r).Default("economy").UseRules(rules => rules
-            .WhenMatches("(unclosed").Named("bad-regex").RouteTo("premium")
-            .WhenMatches("ok", TimeSpan.Zero).Named("bad-timeout").RouteTo("premium")));
-        Assert.Contains(ex.Failures, f => f.StartsWith("LlmRouting:Rules[0] ('bad-regex'):Regex is invalid:", StringComparison.Ordinal));
-        Assert.Contains("LlmRouting:Rules[1] ('bad-timeout'):RegexTimeout must be positive (was 00:00:00).", ex.Failures);
-    }
-
-    [Fact]
-    public void RuleWithAnEmptyTerm()
-    {
-        OptionsValidationException ex = Fails(r => TwoTargets(r).Default("economy").UseRules(rules => rules.WhenContainsAny("").Named("empty-term").RouteTo("premium")));
-        Assert.Contains("LlmRouting:Rules[0] ('empty-term'): ContainsAny/ContainsAll must not contain empty terms (an empty term matches everything).", ex.Failures);
-    }
-
-    [Fact]
-    public void EmptyRuleSet()
-    {
-        OptionsValidationException ex = Fails(r => TwoTargets(r).Default("economy").UseRules(_ => { }));
-        Assert.Contains("LlmRouting:Rules is empty, but the 'rules' strategy is enabled; add at least one rule or remove the strategy.", ex.Failures);
-    }
-
-    [Fact]
-    public void UnknownStrategyName()
-    {
-        OptionsValidationException ex = Fails(r => TwoTargets(r).Default("economy").Configure(o => o.Strategies.Add("clasifier")));
-        Assert.Contains("LlmRouting:Strategies[0] 'clasifier' is not a registered strategy (registered: rules, classifier, cost-aware, embedding, least-in-flight, lowest-latency, power-of-two, weighted-split, consistent-hash, hybrid, judge). Did you mean 'classifier'?", ex.Failures);
-    }
-
-    [Fact]
-    public async Task ValidateOnStart_FailsTheHostAtStartUp()
-    {
-        var services = new ServiceCollection();
-        services.AddLlmRouter(r => r.Default("nothing"));
-        using ServiceProvider provider = services.BuildServiceProvider();
-        IStartupValidator validator = provider.GetRequiredService<IStartupValidator>();
-
-        await Task.Yield();
-        OptionsValidationException ex = Assert.Throws<OptionsValidationException>(validator.Validate);
-        Assert.Contains("LlmRouting:Targets must contain at least one target.", ex.Failures);
-    }
-
-    [Fact]
-    public void AddLlmRouterTwice_IsRejected()
-    {
-        var services = new ServiceCollection();
-        services.AddLlmRouter(r => r.AddTarget("a", new TestChatClient()).Default("a"));
-        var ex = Assert.Throws<InvalidOperationException>(() => services.AddLlmRouter(r => r.AddTarget("b", new TestChatClient()).Default("b")));
-        Assert.Equal("AddLlmRouter has already been called on this service collection; configure everything in one call.", ex.Message);
-    }
-
-    internal static IConfigurationRoot Config(params (string Key, string? Value)[] values) =>
-        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+    private static LlmRouterBuilder Router() => new LlmRouterBuilder()
+        .AddTarget("premium", new TestChatClient("premium"))
+        .AddTarget("economy", new TestChatClient("economy"))
+        .Default("economy");
 }

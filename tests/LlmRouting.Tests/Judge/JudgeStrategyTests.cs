@@ -186,7 +186,7 @@ public class JudgeStrategyTests
         var services = new ServiceCollection();
         services.AddLlmRouter(r => r
             .AddTarget("premium", premium, t => t.Tier(QualityTier.Premium).Prices(10m, 30m))
-            .AddTarget("cheap", judge, t => t.Tier(QualityTier.Economy).Prices(0.5m, 1m).Model("judge-model"))
+            .AddTarget("cheap", judge, t => t.Tier(QualityTier.Economy).Prices(0.5m, 1m).ModelId("judge-model"))
             .Default("cheap")
             .UseJudge(j => j.Target = "cheap"));
         using ServiceProvider provider = services.BuildServiceProvider();

@@ -26,7 +26,7 @@ internal static class ObservabilityFixtures
         services.AddLlmRouter(r =>
         {
             r.AddTarget("premium", t => t.Prices(2.50m, 10m).Supports(ModelCapabilities.Tools).Tier(QualityTier.Premium))
-             .AddTarget("economy", t => t.Prices(0.15m, 0.60m).Tier(QualityTier.Economy))
+             .AddTarget("economy", t => t.Prices(0.15m, 0.60m).Supports(ModelCapabilities.None).Tier(QualityTier.Economy))
              .UseRules(rules => rules.WhenContainsAny("exception").Named("errors").RouteTo("premium"))
              .Default("economy")
              .Baseline("premium");

@@ -58,7 +58,7 @@ public class DataPolicyTests
         var services = new ServiceCollection();
         services.AddLlmRouter(r => r
             .AddTarget("cloud", new TestChatClient("cloud"), t => t.Supports(ModelCapabilities.Tools))
-            .AddTarget("on-prem", new TestChatClient("on-prem"), t => t.Tags("on-prem"))
+            .AddTarget("on-prem", new TestChatClient("on-prem"), t => t.Tags("on-prem").Supports(ModelCapabilities.None))
             .Default("cloud")
             .UseDataPolicy(p => p.AllowedTargetTags.Add("on-prem")));
         using ServiceProvider provider = services.BuildServiceProvider();

@@ -345,21 +345,6 @@ public class EscalationTests
         Assert.Equal(0, premium.Calls);
     }
 
-    [Theory]
-    [InlineData(true, 0, "MaxHeldCharacters must be at least 1")]
-    [InlineData(false, 100, "needs EscalationOptions.EvaluateStreams")]
-    public void InvalidStreamHoldBack_IsRejectedWhenTheRouterIsConfigured(bool evaluateStreams, int maxHeld, string message)
-    {
-        var services = new ServiceCollection();
-
-        ArgumentException error = Assert.ThrowsAny<ArgumentException>(() => services.AddLlmRouter(r => r
-            .AddTarget("economy")
-            .UseFallback()
-            .UseEscalation(e => { e.EvaluateStreams = evaluateStreams; e.MaxHeldCharacters = maxHeld; })));
-
-        Assert.Contains(message, error.Message, StringComparison.Ordinal);
-    }
-
     /// <summary>Streams <paramref name="text"/> in three pieces (waiting for <paramref name="gate"/> after the first), then the finish reason and usage.</summary>
     private static async IAsyncEnumerable<ChatResponseUpdate> Stream(string name, string text, ChatFinishReason finish, Task? gate, [EnumeratorCancellation] CancellationToken ct, TaskCompletionSource? atGate = null)
     {

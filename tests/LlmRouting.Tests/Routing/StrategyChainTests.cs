@@ -120,14 +120,14 @@ public class StrategyChainTests
     }
 
     [Fact]
-    public async Task TargetWithoutModelId_ReceivesTheCallersModelId()
+    public async Task TargetWithoutModelId_NeverReceivesTheCallersModelId_ItWasNotPricedForIt()
     {
         var economy = new TestChatClient("economy");
         using var router = new LlmRouterChatClient(new TargetRegistry([Targets.Economy(economy)]), "economy");
 
         await router.GetResponseAsync("hello", new ChatOptions { ModelId = "caller-model" });
 
-        Assert.Equal("caller-model", economy.LastOptions!.ModelId);
+        Assert.Null(economy.LastOptions!.ModelId);
     }
 
     [Fact]

@@ -20,6 +20,7 @@ internal static class Targets
         InputPricePerMillion = 0.15m,
         OutputPricePerMillion = 0.60m,
         ContextWindow = 16_000,
+        Capabilities = ModelCapabilities.Streaming, // declared: plain chat (undeclared capabilities are unknown and never filter)
         Tier = QualityTier.Economy,
     });
 
@@ -28,6 +29,7 @@ internal static class Targets
         InputPricePerMillion = 0.05m,
         OutputPricePerMillion = 0.08m,
         ContextWindow = 8_192,
+        Capabilities = ModelCapabilities.Streaming,
         Tags = new HashSet<string>(["on-prem"], StringComparer.OrdinalIgnoreCase),
         Tier = QualityTier.Economy,
     });

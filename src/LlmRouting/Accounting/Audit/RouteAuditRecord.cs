@@ -1,3 +1,4 @@
+using LlmRouting.Agents;
 using LlmRouting.Analysis;
 
 namespace LlmRouting.Accounting;
@@ -94,6 +95,21 @@ public sealed record RouteAuditRecord
     /// <summary>Gets the whole request's latency, in milliseconds.</summary>
     public double? DurationMilliseconds { get; init; }
 
+    /// <summary>Gets the session (conversation id or session metadata), when agent sessions are on.</summary>
+    public string? Session { get; init; }
+
+    /// <summary>Gets what the call was in its agent loop: a user turn, a continuation after tool results, or the final answer.</summary>
+    public StepKind? StepKind { get; init; }
+
+    /// <summary>Gets the 1-based index of the call within its turn.</summary>
+    public int? StepIndex { get; init; }
+
+    /// <summary>Gets what loop detection found, when it refused or downgraded the call.</summary>
+    public AgentLoopEvidence? LoopDetected { get; init; }
+
+    /// <summary>Gets what the call's whole turn had cost once it ended (this call included), when agent sessions are on.</summary>
+    public decimal? TurnCost { get; init; }
+
     /// <summary>Creates the audit record of a completed route.</summary>
     /// <param name="route">The route.</param>
     /// <returns>The record.</returns>
@@ -131,6 +147,11 @@ public sealed record RouteAuditRecord
             BaselineCost = route.BaselineCost,
             DecisionMilliseconds = route.DecisionDuration.TotalMilliseconds,
             DurationMilliseconds = route.Duration?.TotalMilliseconds,
+            Session = route.Session,
+            StepKind = route.Turn is null ? null : route.StepKind,
+            StepIndex = route.Turn is null ? null : route.StepIndex,
+            LoopDetected = route.LoopDetected,
+            TurnCost = route.Turn?.Cost,
         };
     }
 }

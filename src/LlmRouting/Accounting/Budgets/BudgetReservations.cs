@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using LlmRouting.Strategies;
-using LlmRouting.Telemetry;
 
 namespace LlmRouting.Accounting;
 
@@ -32,7 +31,7 @@ internal static class BudgetReservations
         builder.AddObserver(sp =>
             new BudgetSpendObserver(sp.GetRequiredService<Source>().Options(sp).Budgets, sp.GetRequiredService<IBudgetStore>(), sp.GetService<ILogger<BudgetSpendObserver>>())
             {
-                Metrics = sp.GetService<RoutingMetrics>(),
+                Listeners = [.. sp.GetServices<IBudgetSpendListener>()],
                 TargetsReserve = true,
             });
     }

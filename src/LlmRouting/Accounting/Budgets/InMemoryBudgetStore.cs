@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using LlmRouting.Resilience;
 
 namespace LlmRouting.Accounting;
 

@@ -47,10 +47,19 @@ public static class RoutingCost
     /// <param name="profile">The target's profile.</param>
     /// <param name="expectedOutputTokens">The expected output length; the request's <c>MaxOutputTokens</c> caps it.</param>
     /// <returns>The estimated cost.</returns>
+    /// <remarks>
+    /// With conversation affinity, the target the conversation is on holds the previous call's prompt in its prompt cache:
+    /// that many input tokens are priced at its cached-input price, so staying is costed as what it really costs.
+    /// </remarks>
     public static decimal Estimate(RoutingRequest request, TargetProfile profile, int expectedOutputTokens)
     {
         ArgumentNullException.ThrowIfNull(request);
         int output = request.MaxOutputTokens is { } max ? Math.Min(max, expectedOutputTokens) : expectedOutputTokens;
-        return Compute(request.EstimatedInputTokens, output, 0, profile);
+
+        // A conversation's own target holds its earlier prompt in the provider's cache: that prefix is priced as cached input.
+        long cached = request.Agent is { Pinned: { } pinned, CachedPrefixTokens: > 0 and var prefix } && ReferenceEquals(pinned.Profile, profile)
+            ? Math.Min(prefix, request.EstimatedInputTokens)
+            : 0;
+        return Compute(request.EstimatedInputTokens, output, cached, profile);
     }
 }

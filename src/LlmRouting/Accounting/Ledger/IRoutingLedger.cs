@@ -18,4 +18,9 @@ public interface IRoutingLedger
     /// </param>
     /// <returns>A consistent snapshot of the totals.</returns>
     RoutingLedgerSummary GetSummary(string? tenant = null);
+
+    /// <summary>Gets the totals of one agent session (<see cref="RouteInfo.Session"/>): its calls, tokens and cost.</summary>
+    /// <param name="session">The session (conversation id or session metadata).</param>
+    /// <returns>The totals, or <see langword="null"/> when the session is unknown or the ledger does not keep sessions.</returns>
+    RoutingLedgerTotals? GetSessionTotals(string session) => null;
 }

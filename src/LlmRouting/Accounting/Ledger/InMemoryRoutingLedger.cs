@@ -5,11 +5,19 @@ namespace LlmRouting.Accounting;
 /// <summary>The default <see cref="IRoutingLedger"/>: running totals in process memory, one bucket per tenant, user, target and strategy.</summary>
 /// <remarks>
 /// Recording costs one dictionary lookup and a short lock on the bucket; a summary walks the buckets. Memory grows with
-/// the number of distinct (tenant, user, target, strategy) combinations, not with the number of requests. Thread-safe.
+/// the number of distinct (tenant, user, target, strategy) combinations, not with the number of requests. Agent sessions
+/// (<see cref="RouteInfo.Session"/>) are kept apart, at most <see cref="MaxSessions"/> of them (the least recently used go first). Thread-safe.
 /// </remarks>
 public sealed class InMemoryRoutingLedger : IRoutingLedger
 {
     private readonly ConcurrentDictionary<BucketKey, Bucket> _buckets = new();
+    private readonly ConcurrentDictionary<string, Bucket> _sessions = new(StringComparer.Ordinal);
+    private readonly Lock _trimming = new();
+    private long _clock;
+
+    /// <summary>Gets or sets the most sessions whose totals are kept.</summary>
+    /// <value>The default is 10 000.</value>
+    public int MaxSessions { get; init; } = 10_000;
 
     /// <inheritdoc/>
     public void Record(RouteInfo route)
@@ -21,6 +29,52 @@ public sealed class InMemoryRoutingLedger : IRoutingLedger
         lock (bucket)
         {
             bucket.Totals = bucket.Totals.Add(delta);
+        }
+
+        if (route.Session is { } session)
+        {
+            RecordSession(session, delta);
+        }
+    }
+
+    /// <inheritdoc/>
+    public RoutingLedgerTotals? GetSessionTotals(string session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (!_sessions.TryGetValue(session, out Bucket? bucket))
+        {
+            return null;
+        }
+
+        lock (bucket)
+        {
+            return bucket.Totals;
+        }
+    }
+
+    private void RecordSession(string session, RoutingLedgerTotals delta)
+    {
+        Bucket bucket = _sessions.GetOrAdd(session, static _ => new Bucket());
+        lock (bucket)
+        {
+            bucket.Totals = bucket.Totals.Add(delta);
+            bucket.LastUsed = Interlocked.Increment(ref _clock);
+        }
+
+        if (_sessions.Count > MaxSessions && _trimming.TryEnter())
+        {
+            try
+            {
+                int excess = _sessions.Count - (MaxSessions - Math.Max(1, MaxSessions / 10));
+                foreach (KeyValuePair<string, Bucket> oldest in _sessions.OrderBy(e => e.Value.LastUsed).Take(Math.Max(0, excess)).ToList())
+                {
+                    _sessions.TryRemove(oldest);
+                }
+            }
+            finally
+            {
+                _trimming.Exit();
+            }
         }
     }
 
@@ -64,5 +118,7 @@ public sealed class InMemoryRoutingLedger : IRoutingLedger
     private sealed class Bucket
     {
         public RoutingLedgerTotals Totals { get; set; } = RoutingLedgerTotals.Empty;
+
+        public long LastUsed { get; set; }
     }
 }

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using LlmRouting.Accounting;
-using LlmRouting.Resilience;
+using LlmRouting.Diagnostics;
 using LlmRouting.Telemetry;
 
 namespace LlmRouting.Learning;

@@ -31,8 +31,12 @@ internal sealed class Segment : IAsyncDisposable
     /// <summary>Gets a value indicating whether the idle timer (not the caller or the budget) cancelled the stream.</summary>
     public bool IdleExpired => _idle is { HasExpired: true };
 
-    /// <summary>Starts reading <paramref name="updates"/> (the segment's first stream, or the one taking over from a stream that failed before any update).</summary>
-    public void Start(IAsyncEnumerator<ChatResponseUpdate> updates) => _updates = updates;
+    /// <summary>
+    /// Starts reading <paramref name="updates"/> (the segment's first stream, or the one taking over from a stream that failed
+    /// before any update), every move raced against the segment's token: a stall the target does not end on its token ends on
+    /// the segment's (idle timer, budget, caller) all the same.
+    /// </summary>
+    public void Start(IAsyncEnumerator<ChatResponseUpdate> updates) => _updates = new RacedEnumerator<ChatResponseUpdate>(updates, Token);
 
     /// <summary>(Re)starts the idle timer: the next update must arrive in time. Only runs once output has started.</summary>
     public void ArmIdleTimer()

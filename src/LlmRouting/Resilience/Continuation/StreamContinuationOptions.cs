@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using LlmRouting.Configuration;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>
@@ -21,13 +24,16 @@ public sealed class StreamContinuationOptions
 
     /// <summary>Gets or sets how long a stream that has started may go without an update before it counts as stalled; <see langword="null"/> for no limit.</summary>
     /// <value>The default is 30 seconds.</value>
+    [Positive]
     public TimeSpan? IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets the most continuations (splices) one stream may have.</summary>
     /// <value>The default is 1.</value>
+    [Range(1, int.MaxValue)]
     public int MaxContinuations { get; set; } = 1;
 
     /// <summary>Gets or sets the instruction sent after the partial answer.</summary>
     /// <value>The default is <see cref="DefaultInstruction"/>.</value>
+    [NotBlank]
     public string Instruction { get; set; } = DefaultInstruction;
 }

@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>Which built-in evaluators judge answers before they reach the caller, and how.</summary>
-public sealed class EscalationOptions
+public sealed class EscalationOptions : IValidatableObject
 {
     /// <summary>Gets or sets a value indicating whether empty answers and answers cut off by the token limit are escalated (<see cref="TruncatedAnswerEvaluator"/>).</summary>
     /// <value>The default is <see langword="true"/>.</value>
@@ -28,6 +30,7 @@ public sealed class EscalationOptions
 
     /// <summary>Gets or sets how many characters from the start of an answer are searched for refusal phrases.</summary>
     /// <value>The default is 200.</value>
+    [Range(1, int.MaxValue)]
     public int RefusalSearchLength { get; set; } = 200;
 
     /// <summary>
@@ -45,5 +48,23 @@ public sealed class EscalationOptions
     /// holds the whole answer.
     /// </summary>
     /// <value>The default is <see langword="null"/>.</value>
+    [Range(1, int.MaxValue)]
     public int? MaxHeldCharacters { get; set; }
+
+    /// <inheritdoc/>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        for (int i = 0; i < RefusalPhrases.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(RefusalPhrases[i]))
+            {
+                yield return new ValidationResult("must not be empty.", [FormattableString.Invariant($"{nameof(RefusalPhrases)}[{i}]")]);
+            }
+        }
+
+        if (MaxHeldCharacters is not null && !EvaluateStreams)
+        {
+            yield return new ValidationResult("bounds the hold-back of streamed answers: it needs EvaluateStreams = true.", [nameof(MaxHeldCharacters)]);
+        }
+    }
 }

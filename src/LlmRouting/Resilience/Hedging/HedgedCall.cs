@@ -1,6 +1,5 @@
 using Microsoft.Extensions.AI;
 using Polly;
-using LlmRouting.Accounting;
 using LlmRouting.Execution;
 
 namespace LlmRouting.Resilience;

@@ -17,7 +17,7 @@ internal sealed class HedgedRequest : HedgedCall<ChatResponse>
     }
 
     protected override Task<ChatResponse> StartAsync(RouteTarget target, CancellationToken cancellationToken) =>
-        target.Client.GetResponseAsync(_messages, _options, cancellationToken);
+        CancellationRace.GetResponseAsync(target.Client, _messages, _options, cancellationToken);
 
     protected override UsageDetails? UsageOf(ChatResponse result) => result.Usage;
 

@@ -88,12 +88,12 @@ internal sealed class HedgedStream : HedgedCall<StreamStart>, IStreamSource
         // The stream runs on its own source linked to the request: Polly's token (pooled, reused once the hedge is
         // decided) only guards the start, so cancelling a loser closes its stream and the winner's lives on.
         var attempt = CancellationTokenSource.CreateLinkedTokenSource(_token);
-        IAsyncEnumerator<ChatResponseUpdate>? updates = null;
+        RacedEnumerator<ChatResponseUpdate>? updates = null;
         try
         {
             using (cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt))
             {
-                updates = target.Client.GetStreamingResponseAsync(_messages, _options, attempt.Token).GetAsyncEnumerator(attempt.Token);
+                updates = new RacedEnumerator<ChatResponseUpdate>(target.Client.GetStreamingResponseAsync(_messages, _options, attempt.Token).GetAsyncEnumerator(attempt.Token), attempt.Token);
                 bool hasFirst = await updates.MoveNextAsync().ConfigureAwait(false);
                 return new StreamStart(updates, hasFirst, attempt);
             }

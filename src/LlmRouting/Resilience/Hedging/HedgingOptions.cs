@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using LlmRouting.Configuration;
+
 namespace LlmRouting.Resilience;
 
 /// <summary>
@@ -6,7 +9,7 @@ namespace LlmRouting.Resilience;
 /// stream "answers" with its first update, so streams hedge on the observed time to first token. Every attempt's
 /// cost is recorded.
 /// </summary>
-public sealed class HedgingOptions
+public sealed class HedgingOptions : IValidatableObject
 {
     /// <summary>Gets or sets a value indicating whether requests are hedged.</summary>
     /// <value>The default is <see langword="false"/>.</value>
@@ -18,25 +21,40 @@ public sealed class HedgingOptions
 
     /// <summary>Gets or sets how many extra targets may be started for one request.</summary>
     /// <value>The default is 1.</value>
+    [Range(1, 10)]
     public int MaxHedgedAttempts { get; set; } = 1;
 
     /// <summary>Gets or sets the latency percentile of the primary after which the next target starts.</summary>
     /// <value>The default is 0.95 (p95).</value>
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double Percentile { get; set; } = 0.95;
 
     /// <summary>Gets or sets how many recent successful latencies (for streams: times to first update) per target the percentile is computed from.</summary>
     /// <value>The default is 256.</value>
+    [Range(1, int.MaxValue)]
     public int SampleSize { get; set; } = 256;
 
     /// <summary>Gets or sets how many observations a target needs before its percentile is trusted; until then <see cref="InitialDelay"/> applies.</summary>
     /// <value>The default is 20.</value>
+    [NotNegative]
     public int MinimumSamples { get; set; } = 20;
 
     /// <summary>Gets or sets the hedging delay while a target has too few observations.</summary>
     /// <value>The default is 5 seconds.</value>
+    [Positive]
     public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets or sets the shortest hedging delay, however fast the primary usually is.</summary>
     /// <value>The default is 50 milliseconds.</value>
+    [NotNegative]
     public TimeSpan MinimumDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <inheritdoc/>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (MinimumSamples > SampleSize)
+        {
+            yield return new ValidationResult(FormattableString.Invariant($"must be at most SampleSize ({SampleSize}) (was {MinimumSamples})."), [nameof(MinimumSamples)]);
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using LlmRouting.Analysis;
-using LlmRouting.Telemetry;
 
 namespace LlmRouting.Strategies;
 

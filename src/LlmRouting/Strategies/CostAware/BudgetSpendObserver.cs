@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using LlmRouting.Accounting;
-using LlmRouting.Telemetry;
 
 namespace LlmRouting.Strategies;
 
@@ -36,8 +35,8 @@ internal sealed partial class BudgetSpendObserver : IRouteObserver
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
-    /// <summary>Gets the instruments that record budget utilisation (set when telemetry is on).</summary>
-    internal RoutingMetrics? Metrics { get; init; }
+    /// <summary>Gets who is told each budget's spend (budget utilisation metrics, when telemetry is on).</summary>
+    internal IReadOnlyList<IBudgetSpendListener> Listeners { get; init; } = [];
 
     /// <summary>Gets a value indicating whether the targets reserve and settle their own cost (<see cref="BudgetReservingChatClient"/>), so only the decision cost is added here.</summary>
     internal bool TargetsReserve { get; init; }
@@ -47,7 +46,7 @@ internal sealed partial class BudgetSpendObserver : IRouteObserver
     {
         ArgumentNullException.ThrowIfNull(route);
         decimal cost = (TargetsReserve ? 0m : route.Cost ?? 0m) + (route.DecisionCost ?? 0m);
-        bool measure = Metrics is { BudgetUtilization.Enabled: true };
+        bool measure = Listening();
         if (cost <= 0 && !(TargetsReserve && measure))
         {
             return;
@@ -75,8 +74,26 @@ internal sealed partial class BudgetSpendObserver : IRouteObserver
         }
     }
 
-    private void Measure(BudgetOptions budget, decimal spent) =>
-        Metrics?.RecordBudget((double)(spent / budget.Limit), budget.ScopeKey, budget.Period == BudgetPeriod.Day ? "day" : "month");
+    private bool Listening()
+    {
+        foreach (IBudgetSpendListener listener in Listeners)
+        {
+            if (listener.IsEnabled)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Measure(BudgetOptions budget, decimal spent)
+    {
+        foreach (IBudgetSpendListener listener in Listeners)
+        {
+            listener.OnSpent(budget, spent);
+        }
+    }
 
     private async Task ObserveAsync(ValueTask<decimal> pending, BudgetOptions budget)
     {

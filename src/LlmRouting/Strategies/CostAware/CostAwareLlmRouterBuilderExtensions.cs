@@ -23,7 +23,7 @@ public static class CostAwareLlmRouterBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new CostAwareOptions();
         configure?.Invoke(options);
-        options.Validate();
+        builder.ValidateOnBuild(options, "CostAware");
 
         builder.Services.TryAddSingleton<IBudgetStore>(sp => new InMemoryBudgetStore(sp.GetService<TimeProvider>()));
         if (options.Budgets.Count > 0)

@@ -21,7 +21,7 @@ public static class EmbeddingRoutingLlmRouterBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var options = new EmbeddingRoutingOptions();
         configure(options);
-        options.Validate();
+        builder.ValidateOnBuild(options, "Embedding");
         EmbeddingRoutingStrategy? shared = null;
         return builder.UseStrategy(EmbeddingRoutingStrategy.StrategyName, Create, "UseEmbeddingRoutes");
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using LlmRouting.Diagnostics;
 using LlmRouting.Learning;
-using LlmRouting.Telemetry;
 
 namespace LlmRouting.Strategies;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Strategies;
 
@@ -30,7 +31,7 @@ public sealed class ConsistentHashStrategy : IRoutingStrategy
     {
         ArgumentNullException.ThrowIfNull(targets);
         options ??= new ConsistentHashOptions();
-        options.Validate();
+        OptionsValidation.ThrowIfInvalid(options, "ConsistentHash");
         string[] names = [.. targets.Distinct(StringComparer.OrdinalIgnoreCase)];
         if (names.Length == 0)
         {

@@ -27,7 +27,7 @@ public static class LoadBalancingLlmRouterBuilderExtensions
 
         var options = new LoadTrackingOptions();
         configure?.Invoke(options);
-        options.Validate();
+        builder.ValidateOnBuild(options, "LoadTracking");
         builder.Services.TryAddSingleton(sp => new TargetLoadTracker(options, sp.GetService<TimeProvider>()));
         return builder.DecorateTargets(d => new LoadTrackingChatClient(d.Client, d.Services.GetRequiredService<TargetLoadTracker>(), d.TargetName));
     }
@@ -74,7 +74,7 @@ public static class LoadBalancingLlmRouterBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var options = new WeightedSplitOptions();
         configure(options);
-        options.Validate();
+        builder.ValidateOnBuild(options, "WeightedSplit");
         return builder.UseStrategy(WeightedSplitStrategy.StrategyName, (services, o) =>
         {
             Known(o, [.. options.Weights.Keys], WeightedSplitStrategy.StrategyName);
@@ -91,7 +91,7 @@ public static class LoadBalancingLlmRouterBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new ConsistentHashOptions();
         configure?.Invoke(options);
-        options.Validate();
+        builder.ValidateOnBuild(options, "ConsistentHash");
         return builder.UseStrategy(ConsistentHashStrategy.StrategyName, (_, o) =>
             new ConsistentHashStrategy(options.Targets.Count > 0 ? Known(o, [.. options.Targets], ConsistentHashStrategy.StrategyName)! : o.Targets.Select(t => t.Name), options), "UseConsistentHashing");
     }

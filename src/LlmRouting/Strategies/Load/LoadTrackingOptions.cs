@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using LlmRouting.Configuration;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>How the load tracker smooths latency.</summary>
@@ -5,19 +8,11 @@ public sealed class LoadTrackingOptions
 {
     /// <summary>Gets or sets the weight of the newest latency sample in the moving average, in (0, 1].</summary>
     /// <value>The default is 0.3.</value>
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double Smoothing { get; set; } = 0.3;
 
     /// <summary>Gets or sets the samples a target needs before its latency is trusted; colder targets are tried first so they get measured.</summary>
     /// <value>The default is 3.</value>
+    [NotNegative]
     public int MinSamples { get; set; } = 3;
-
-    internal void Validate()
-    {
-        if (!(Smoothing > 0 && Smoothing <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Smoothing), Smoothing, "LoadTrackingOptions.Smoothing must be in (0, 1].");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(MinSamples, nameof(MinSamples));
-    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Strategies;
 
@@ -19,7 +20,7 @@ public sealed class TargetLoadTracker
     public TargetLoadTracker(LoadTrackingOptions? options = null, TimeProvider? timeProvider = null)
     {
         Options = options ?? new LoadTrackingOptions();
-        Options.Validate();
+        OptionsValidation.ThrowIfInvalid(Options, "LoadTracking");
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 

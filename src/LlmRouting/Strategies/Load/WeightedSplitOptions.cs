@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>A weighted split of traffic between targets (A/B tests, canaries).</summary>
-public sealed class WeightedSplitOptions
+public sealed class WeightedSplitOptions : IValidatableObject
 {
     /// <summary>Gets the weights by target name, e.g. <c>{ "stable": 95, "canary": 5 }</c>; relative, not necessarily summing to 100.</summary>
     public IDictionary<string, double> Weights { get; } = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
@@ -13,24 +15,26 @@ public sealed class WeightedSplitOptions
     /// <summary>Gets or sets the random source; it is used from many threads, so it must be thread-safe (the default, <see cref="Random.Shared"/>, is; a seeded <c>new Random(42)</c> is only safe in single-threaded tests).</summary>
     public Random? Random { get; set; }
 
-    internal void Validate()
+    /// <inheritdoc/>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
         if (Weights.Count == 0)
         {
-            throw new ArgumentException("WeightedSplitOptions.Weights must name at least one target.", nameof(Weights));
+            yield return new ValidationResult("must name at least one target.", [nameof(Weights)]);
+            yield break;
         }
 
         foreach ((string target, double weight) in Weights)
         {
             if (!(weight >= 0) || double.IsInfinity(weight))
             {
-                throw new ArgumentOutOfRangeException(nameof(Weights), weight, $"WeightedSplitOptions.Weights['{target}'] must be a finite, non-negative number.");
+                yield return new ValidationResult(FormattableString.Invariant($"must be a finite, non-negative number (was {weight})."), [$"{nameof(Weights)}['{target}']"]);
             }
         }
 
         if (Weights.Values.Sum() <= 0)
         {
-            throw new ArgumentException("WeightedSplitOptions.Weights must have a positive total.", nameof(Weights));
+            yield return new ValidationResult("must have a positive total.", [nameof(Weights)]);
         }
     }
 }

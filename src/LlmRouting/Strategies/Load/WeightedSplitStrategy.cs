@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Strategies;
 
@@ -15,11 +16,11 @@ public sealed class WeightedSplitStrategy : IRoutingStrategy
 
     /// <summary>Initializes a new instance of the <see cref="WeightedSplitStrategy"/> class.</summary>
     /// <param name="options">The weights and stickiness.</param>
-    /// <exception cref="ArgumentException">No weights, a negative weight or a zero total.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">No weights, a negative weight or a zero total.</exception>
     public WeightedSplitStrategy(WeightedSplitOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        OptionsValidation.ThrowIfInvalid(options, "WeightedSplit");
         _weights = [.. options.Weights.Where(kv => kv.Value > 0)];
         _stickyKey = options.StickyKey;
         _random = options.Random ?? Random.Shared;

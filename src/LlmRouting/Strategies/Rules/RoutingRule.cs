@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
+using LlmRouting.Agents;
 using LlmRouting.Analysis;
 using LlmRouting.Configuration;
 
@@ -159,6 +160,20 @@ public sealed class RoutingRule
         {
             conditions.Add(r => r.Analysis.HasPii == hasPii);
             Describe(description, hasPii ? "has PII" : "no PII");
+        }
+
+        if (options.StepKinds.Count > 0)
+        {
+            StepKind[] kinds = [.. options.StepKinds];
+            conditions.Add(r => Array.IndexOf(kinds, r.StepKind) >= 0);
+            Describe(description, $"step {string.Join('|', kinds)}");
+        }
+
+        if (options.AgentRoles.Count > 0)
+        {
+            string[] roles = [.. options.AgentRoles];
+            conditions.Add(r => r.AgentRole is { } role && roles.Contains(role, StringComparer.OrdinalIgnoreCase));
+            Describe(description, $"agent role {string.Join('|', roles)}");
         }
 
         Func<RoutingRequest, bool>[] all = [.. conditions];

@@ -1,3 +1,4 @@
+using LlmRouting.Agents;
 using LlmRouting.Analysis;
 using LlmRouting.Configuration;
 
@@ -54,6 +55,35 @@ public sealed class RuleSetBuilder
     /// <param name="value">The value (case-insensitive).</param>
     /// <returns>The rule builder.</returns>
     public RuleBuilder WhenMetadata(string key, string value) => Add(o => o.Metadata[key] = value);
+
+    /// <summary>Starts a rule that fires for agent steps of the given kinds, e.g. <c>WhenStep(StepKind.ToolContinuation).RouteTo("economy")</c>.</summary>
+    /// <param name="kinds">The step kinds (any of them).</param>
+    /// <returns>The rule builder.</returns>
+    public RuleBuilder WhenStep(params StepKind[] kinds)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        if (kinds.Length == 0)
+        {
+            throw new ArgumentException("Name at least one step kind.", nameof(kinds));
+        }
+
+        return Add(o =>
+        {
+            foreach (StepKind kind in kinds)
+            {
+                o.StepKinds.Add(kind);
+            }
+        });
+    }
+
+    /// <summary>Starts a rule that fires when the request's agent role (<see cref="RequestMetadataKeys.AgentRole"/> metadata) is <paramref name="role"/>.</summary>
+    /// <param name="role">The role (case-insensitive), e.g. <c>planner</c>.</param>
+    /// <returns>The rule builder.</returns>
+    public RuleBuilder WhenAgentRole(string role)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(role);
+        return Add(o => o.AgentRoles.Add(role));
+    }
 
     /// <summary>Starts a rule that fires when the analyzer reads the request's risk as at least <paramref name="level"/>.</summary>
     /// <param name="level">The least risk level.</param>

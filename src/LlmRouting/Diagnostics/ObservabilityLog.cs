@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace LlmRouting.Telemetry;
+namespace LlmRouting.Diagnostics;
 
 /// <summary>Source-generated log messages of outcome feedback and the learning strategy. None carries prompt or response text.</summary>
 internal static partial class Log

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace LlmRouting.Telemetry;
+namespace LlmRouting.Diagnostics;
 
 /// <summary>Source-generated log messages of the router. None of them carries prompt or response text.</summary>
 internal static partial class Log
@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Request {RouteId} to {Target} failed with {ErrorType} after {Attempts} attempt(s).")]
     public static partial void RouteFailed(ILogger logger, string routeId, string target, string errorType, int attempts);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "A request's ChatOptions.ModelId names no target and no target's model; it is replaced by the serving target's own model id, so the request is priced at that target's prices (logged once per configuration; set CallerModelIds to Ignore to silence).")]
+    public static partial void UnknownCallerModelId(ILogger logger);
 }
