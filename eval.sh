@@ -27,6 +27,11 @@ for r in default length random classifier embedding meai-semantic; do
   "${LLMROUTE[@]}" eval "${COMMON[@]}" --router "$r" --folds 5 --out "$OUT/$r" 2>/dev/null | grep -E "^(default|classifier|embedding|meai|length|random) |worst fold" || true
 done
 
+# The adaptive router learns from the other folds: by whole subject (unseen topics) and, in-distribution, by prompt.
+echo "eval.sh: --router adaptive (by group, then by prompt)"
+"${LLMROUTE[@]}" eval "${COMMON[@]}" --router adaptive --folds 5 --split group --out "$OUT/adaptive" 2>/dev/null | grep -E "^adaptive |worst fold" || true
+"${LLMROUTE[@]}" eval "${COMMON[@]}" --router adaptive --folds 5 --split prompt --out "$OUT/adaptive-prompt" 2>/dev/null | grep -E "^adaptive " || true
+
 for c in cost-aware classifier; do
   echo "eval.sh: --config docs/evaluation/$c.appsettings.json"
   "${LLMROUTE[@]}" eval "${COMMON[@]}" --config "docs/evaluation/$c.appsettings.json" --target "premium=$S" --target "economy=$W" \

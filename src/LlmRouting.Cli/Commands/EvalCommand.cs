@@ -18,7 +18,7 @@ internal static class EvalCommand
         Option<string> weak = CommonOptions.Weak();
         Option<string?> exclude = CommonOptions.Exclude();
         Option<string> promptColumn = CommonOptions.PromptColumn();
-        var router = new Option<string>("--router") { Description = "default (the library's zero-shot premium-need score), classifier (the shipped n-gram model), embedding (kNN over --train-data), meai-semantic (MEAI's SemanticRoutingChatClient rule, premium profile from --train-data), random, length, or a model file path.", DefaultValueFactory = _ => Routers.Default };
+        var router = new Option<string>("--router") { Description = "default (the library's zero-shot premium-need score), adaptive (the default score shifted per region by labels; needs --folds), classifier (the shipped n-gram model), embedding (kNN over --train-data), meai-semantic (MEAI's SemanticRoutingChatClient rule, premium profile from --train-data), random, length, or a model file path.", DefaultValueFactory = _ => Routers.Default };
         var output = new Option<string>("--out") { Description = "The folder for summary.json, curve.csv, scores.csv and curve.svg.", DefaultValueFactory = _ => "llmroute-eval" };
         var trainData = new Option<string[]>("--train-data") { Description = "Labelled prompts the embedding router searches (files or folders; --exclude applies too).", AllowMultipleArgumentsPerToken = true };
         var k = new Option<int>("--k") { Description = "Neighbours for the embedding router.", DefaultValueFactory = _ => 20 };
@@ -128,7 +128,7 @@ internal static class EvalCommand
         stdout.WriteLine($"Loaded {dataset.Prompts.Count} prompts from {dataset.Files.Count} file(s){(dataset.Excluded > 0 ? $", {dataset.Excluded} excluded" : string.Empty)}.");
         double[] scores;
         string name;
-        bool learns = router.Equals(Routers.Classifier, StringComparison.OrdinalIgnoreCase) || router.Equals(Routers.Embedding, StringComparison.OrdinalIgnoreCase) || router.Equals(Routers.MeaiSemantic, StringComparison.OrdinalIgnoreCase);
+        bool learns = router.Equals(Routers.Classifier, StringComparison.OrdinalIgnoreCase) || router.Equals(Routers.Embedding, StringComparison.OrdinalIgnoreCase) || router.Equals(Routers.MeaiSemantic, StringComparison.OrdinalIgnoreCase) || router.Equals(Routers.Adaptive, StringComparison.OrdinalIgnoreCase);
         if (folds > 0 && learns)
         {
             bool classifier = router.Equals(Routers.Classifier, StringComparison.OrdinalIgnoreCase);
@@ -140,6 +140,8 @@ internal static class EvalCommand
                 seed,
                 train => classifier
                     ? new ClassifierScorer(TrainCommand.Fit(train, margin, seed, stdout: null, validateByGroup: !byPrompt), name)
+                    : router.Equals(Routers.Adaptive, StringComparison.OrdinalIgnoreCase)
+                        ? new AdaptiveScorer(AdaptiveScorer.Fit(train, AdaptiveScorer.DefaultOptions(train, seed)), name)
                     : router.Equals(Routers.MeaiSemantic, StringComparison.OrdinalIgnoreCase)
                         ? new MeaiSemanticScorer(train, k)
                         : new EmbeddingScorer(train, k),

@@ -13,6 +13,7 @@ internal static class Routers
     public const string Random = "random";
     public const string Length = "length";
     public const string Default = "default";
+    public const string Adaptive = "adaptive";
     public const string Shipped = "shipped";
 
     public static PromptScorer Create(string router, Func<IReadOnlyList<LabelledPrompt>?> trainingData, int k, int seed)
@@ -36,6 +37,18 @@ internal static class Routers
             case Default:
                 return new PremiumNeedScorer();
             default:
+                if (File.Exists(router) && File.ReadAllText(router).Contains($"\"{AdaptiveModelFile.FormatName}\"", StringComparison.Ordinal))
+                {
+                    try
+                    {
+                        return new AdaptiveScorer(AdaptiveModelFile.Load(router), $"adaptive ({Path.GetFileName(router)})");
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        throw new CliException(e.Message, e);
+                    }
+                }
+
                 if (File.Exists(router))
                 {
                     return new ClassifierScorer(LoadModel(router), $"classifier ({Path.GetFileName(router)})");

@@ -24,9 +24,10 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "SGD passes.", DefaultValueFactory = _ => 8 };
         var description = new Option<string?>("--description") { Description = "A description stored in the model file." };
         var bootstrap = new Option<int>("--bootstrap") { Description = $"Resamples for the 95 % intervals of the held-out figures (whole held-out groups are resampled when there are two or more); 0 = no intervals, else at least {BootstrapIntervals.MinimumResamples}.", DefaultValueFactory = _ => 1000 };
+        var router = new Option<string>("--router") { Description = "classifier (the n-gram model) or adaptive (the default score shifted per region of request space; one region per file when there are two or more files).", DefaultValueFactory = _ => Routers.Classifier };
         var command = new Command("train", "Fit the classifier (premium needed = strong right and weak wrong, or score gap above --margin); print the held-out APGR; write a versioned model file.")
         {
-            data, strong, weak, output, holdout, seed, exclude, margin, hashBits, epochs, description, promptColumn, bootstrap,
+            data, strong, weak, output, holdout, seed, exclude, margin, hashBits, epochs, description, promptColumn, bootstrap, router,
         };
         command.SetAction(parse => CommonOptions.Run(parse, () => Run(
             parse.GetValue(data)!,
@@ -42,7 +43,8 @@ internal static class TrainCommand
             parse.GetValue(description),
             parse.GetValue(promptColumn)!,
             parse.InvocationConfiguration.Output,
-            parse.GetValue(bootstrap))));
+            parse.GetValue(bootstrap),
+            parse.GetValue(router)!)));
         return command;
     }
 
@@ -60,8 +62,15 @@ internal static class TrainCommand
         string? description,
         string promptColumn,
         TextWriter stdout,
-        int bootstrap = 0)
+        int bootstrap = 0,
+        string router = Routers.Classifier)
     {
+        bool adaptive = router.ToLowerInvariant() switch
+        {
+            Routers.Classifier => false,
+            Routers.Adaptive => true,
+            _ => throw new CliException($"--router must be 'classifier' or 'adaptive' (was '{router}')."),
+        };
         if (holdout is < 0 or >= 1)
         {
             throw new CliException($"--holdout must be in [0, 1) (was {holdout.ToString(CultureInfo.InvariantCulture)}).");
@@ -79,6 +88,11 @@ internal static class TrainCommand
         else if (held.Count > 0)
         {
             stdout.WriteLine($"Held out {held.Count} random prompts.");
+        }
+
+        if (adaptive)
+        {
+            return RunAdaptive(dataset, train, held, output, seed, description, stdout, bootstrap);
         }
 
         var options = new ClassifierTrainingOptions { HashBits = hashBits, Epochs = epochs, Seed = seed, Description = description };
@@ -133,6 +147,35 @@ internal static class TrainCommand
         {
             throw new CliException($"Cannot train: {e.Message}", e);
         }
+    }
+
+    private static EvaluationResult? RunAdaptive(LabelledDataset dataset, List<LabelledPrompt> train, List<LabelledPrompt> held, string output, int seed, string? description, TextWriter stdout, int bootstrap)
+    {
+        AdaptiveTrainingOptions options = AdaptiveScorer.DefaultOptions(train, seed);
+        options.Description = description;
+        options.Notes["data"] = string.Join(",", dataset.Files.Select(Path.GetFileName));
+        options.Notes["label"] = "(clamp(strong - weak, -1, 1) + 1) / 2";
+        options.Notes["prompts"] = train.Count.ToString(CultureInfo.InvariantCulture);
+        AdaptiveModel model = AdaptiveScorer.Fit(train, options);
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fitted {model.Regions.Count} regions over {model.Labels:0} labels ({(options.GroupRegions ? "one per file" : "k-means")}), model {model.Version}."));
+        EvaluationResult? result = null;
+        if (held.Count > 0)
+        {
+            var scorer = new AdaptiveScorer(model, "adaptive (held out)");
+            result = EvaluationResult.Evaluate(scorer.Name, scorer.ScoreAll([.. held.Select(p => p.Prompt)], null), held, bootstrap, 0.95, seed);
+            stdout.WriteLine("Held-out figures:");
+            EvalCommand.PrintFigures(stdout, result);
+        }
+
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(output));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        AdaptiveModelFile.Save(model, output);
+        stdout.WriteLine($"Wrote adaptive model to '{output}' ({new FileInfo(output).Length / 1024} KB, format {AdaptiveModelFile.FormatName} v{AdaptiveModelFile.FormatVersion}).");
+        return result;
     }
 
     internal static (List<LabelledPrompt> Train, List<LabelledPrompt> Held, string[] HeldGroups) Split(IReadOnlyList<LabelledPrompt> prompts, double holdout, int seed)

@@ -1,0 +1,46 @@
+using LlmRouting.Analysis;
+using LlmRouting.Cli.Data;
+using LlmRouting.Embeddings;
+using LlmRouting.Strategies;
+
+namespace LlmRouting.Cli.Evaluation;
+
+/// <summary>The adaptive router (<see cref="AdaptiveModel"/>): the default score shifted per region by pooled labels.</summary>
+internal sealed class AdaptiveScorer(AdaptiveModel model, string name) : PerPromptScorer
+{
+    public override string Name => name;
+
+    public AdaptiveModel Model => model;
+
+    public override double Score(string prompt) => model.Score(prompt, RequestAnalyzer.Default.AnalyzeText(prompt).PremiumNeed);
+
+    /// <summary>The premium-need label of a prompt: 1 when only the strong model succeeds, 0 when only the weak one does, ½ for equal outcomes (numeric outcomes map their gap linearly, clamped).</summary>
+    public static double Label(LabelledPrompt prompt) => (Math.Clamp(prompt.Strong - prompt.Weak, -1, 1) + 1) / 2;
+
+    /// <summary>Embeds and scores the prompts with the default score and fits a model.</summary>
+    public static AdaptiveModel Fit(IReadOnlyList<LabelledPrompt> prompts, AdaptiveTrainingOptions options)
+    {
+        var embedder = options.Dimensions == LocalEmbeddingGenerator.DefaultDimensions ? LocalEmbeddingGenerator.Default : new LocalEmbeddingGenerator(options.Dimensions);
+        var examples = new AdaptiveExample[prompts.Count];
+        Parallel.For(0, prompts.Count, i =>
+        {
+            string text = prompts[i].Prompt;
+            examples[i] = new AdaptiveExample(embedder.Embed(text), RequestAnalyzer.Default.AnalyzeText(text).PremiumNeed, Label(prompts[i]), Group: prompts[i].Group);
+        });
+        try
+        {
+            return AdaptiveTrainer.Train(examples, options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"Cannot train the adaptive router: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The training options <c>llmroute</c> uses: one region per group (file) when the data has two or more groups, else k-means regions.</summary>
+    public static AdaptiveTrainingOptions DefaultOptions(IReadOnlyList<LabelledPrompt> prompts, int seed) => new()
+    {
+        Seed = seed,
+        GroupRegions = prompts.Select(p => p.Group).Distinct(StringComparer.Ordinal).Skip(1).Any(),
+    };
+}

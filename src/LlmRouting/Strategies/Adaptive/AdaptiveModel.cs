@@ -1,0 +1,221 @@
+using System.Numerics.Tensors;
+using LlmRouting.Embeddings;
+
+namespace LlmRouting.Strategies;
+
+/// <summary>
+/// The adaptive router's estimate of premium need: the default premium-need score, calibrated, shifted per region of
+/// request space by the evidence its labels pooled (empirical-Bayes shrinkage toward the prior).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <c>score(x) = σ(A · logit(default(x)) + B + g(x) · Σ w_c(x) · shift_c)</c>: the regions are centroids of the local
+/// embedding (<see cref="LocalEmbeddingGenerator"/>), <c>w_c</c> weighs the <see cref="Neighbours"/> nearest
+/// centroids by <c>exp((sim_c − sim_max) / Temperature)</c>, <c>shift_c</c> is the region's shrunk shift
+/// (<see cref="AdaptiveRegion.Shift"/>), and the gate <c>g</c> rises from 0 to 1 as the similarity to the nearest centroid
+/// goes from <see cref="GateLow"/> to <see cref="GateHigh"/>, so a request unlike any labelled one keeps the prior.
+/// <see cref="Empty"/> (no labels) has A = 1, B = 0 and no regions: its score is the default score itself.
+/// </para>
+/// <para>Immutable and thread-safe; <see cref="Score(ReadOnlySpan{char}, double)"/> allocates nothing (the embedding is on the stack).</para>
+/// </remarks>
+public sealed class AdaptiveModel
+{
+    private readonly float[] _centroids;
+    private readonly float[] _weights;
+    private readonly double[] _shifts;
+
+    internal AdaptiveModel(AdaptiveModelParameters parameters, float[] weights, float[] centroids, AdaptiveRegion[] regions)
+    {
+        Parameters = parameters;
+        _weights = weights;
+        _centroids = centroids;
+        Regions = regions;
+        _shifts = [.. regions.Select(r => r.Shift(parameters.Tau2))];
+        Embedder = parameters.Dimensions == LocalEmbeddingGenerator.DefaultDimensions ? LocalEmbeddingGenerator.Default : new LocalEmbeddingGenerator(parameters.Dimensions);
+    }
+
+    /// <summary>Gets the model without labels: its score is the default premium-need score.</summary>
+    public static AdaptiveModel Empty { get; } = new(AdaptiveModelParameters.Untrained("empty"), [], [], []);
+
+    /// <summary>Gets the model's version (written by <c>llmroute train</c> or the online learner; recorded on every route it decides).</summary>
+    public string Version => Parameters.Version;
+
+    /// <summary>Gets the number of embedding dimensions.</summary>
+    public int Dimensions => Parameters.Dimensions;
+
+    /// <summary>Gets the regions (one per centroid).</summary>
+    public IReadOnlyList<AdaptiveRegion> Regions { get; }
+
+    /// <summary>Gets the number of labels the model learnt from.</summary>
+    public double Labels => Regions.Sum(r => r.Labels);
+
+    /// <summary>Gets the number of nearest centroids pooled per request.</summary>
+    public int Neighbours => Parameters.Neighbours;
+
+    /// <summary>Gets the softmax temperature over centroid similarities.</summary>
+    public double Temperature => Parameters.Temperature;
+
+    /// <summary>Gets the similarity to the nearest centroid below which the prior is kept unchanged.</summary>
+    public double GateLow => Parameters.GateLow;
+
+    /// <summary>Gets the similarity to the nearest centroid from which the region's shift applies in full.</summary>
+    public double GateHigh => Parameters.GateHigh;
+
+    internal AdaptiveModelParameters Parameters { get; }
+
+    internal ReadOnlySpan<float> Centroids => _centroids;
+
+    /// <summary>Gets the per-dimension weights (inverse document frequency of each hashed bucket), or empty for none.</summary>
+    internal ReadOnlySpan<float> Weights => _weights;
+
+    internal LocalEmbeddingGenerator Embedder { get; }
+
+    /// <summary>Scores a request: the estimated premium need, in [0, 1].</summary>
+    /// <param name="text">The text the router embeds (the latest user message).</param>
+    /// <param name="defaultScore">The request's default premium-need score (<see cref="Analysis.RequestAnalysis.PremiumNeed"/>).</param>
+    /// <returns>The score; the default score itself when the model has no regions.</returns>
+    public double Score(ReadOnlySpan<char> text, double defaultScore)
+    {
+        if (_shifts.Length == 0)
+        {
+            return Calibrated(defaultScore);
+        }
+
+        Span<float> embedding = stackalloc float[Dimensions];
+        Embedder.Embed(text, embedding);
+        return Score(embedding, defaultScore);
+    }
+
+    /// <summary>Scores a request from its embedding.</summary>
+    /// <param name="embedding">The request's embedding (<see cref="Dimensions"/> floats, L2-normalised).</param>
+    /// <param name="defaultScore">The request's default premium-need score.</param>
+    /// <returns>The score.</returns>
+    /// <exception cref="ArgumentException"><paramref name="embedding"/> has the wrong length.</exception>
+    public double Score(ReadOnlySpan<float> embedding, double defaultScore)
+    {
+        if (_shifts.Length == 0)
+        {
+            return Calibrated(defaultScore);
+        }
+
+        if (embedding.Length != Dimensions)
+        {
+            throw new ArgumentException($"The embedding must hold exactly {Dimensions} floats.", nameof(embedding));
+        }
+
+        Span<float> projected = stackalloc float[Dimensions];
+        Project(embedding, _weights, projected);
+        return Sigmoid(PriorLogit(defaultScore) + Shift(projected));
+    }
+
+    /// <summary>Returns the nearest region of an embedding, or −1 when the model has none.</summary>
+    /// <param name="embedding">The embedding.</param>
+    /// <returns>The region index.</returns>
+    public int NearestRegion(ReadOnlySpan<float> embedding)
+    {
+        if (embedding.Length != Dimensions)
+        {
+            throw new ArgumentException($"The embedding must hold exactly {Dimensions} floats.", nameof(embedding));
+        }
+
+        Span<float> projected = stackalloc float[Dimensions];
+        Project(embedding, _weights, projected);
+        return NearestProjected(projected, _centroids, _shifts.Length, Dimensions, out _);
+    }
+
+    /// <summary>Weighs an embedding per dimension and normalises it again (a copy when there are no weights).</summary>
+    internal static void Project(ReadOnlySpan<float> embedding, ReadOnlySpan<float> weights, Span<float> destination)
+    {
+        if (weights.IsEmpty)
+        {
+            embedding.CopyTo(destination);
+            return;
+        }
+
+        TensorPrimitives.Multiply(embedding, weights, destination);
+        float norm = TensorPrimitives.Norm(destination);
+        if (norm > 0)
+        {
+            TensorPrimitives.Divide(destination, norm, destination);
+        }
+    }
+
+    internal static int NearestProjected(ReadOnlySpan<float> embedding, ReadOnlySpan<float> centroids, int k, int d, out float bestSim)
+    {
+        int best = -1;
+        bestSim = float.NegativeInfinity;
+        for (int c = 0; c < k; c++)
+        {
+            float sim = TensorPrimitives.Dot(embedding, centroids.Slice(c * d, d));
+            if (sim > bestSim)
+            {
+                bestSim = sim;
+                best = c;
+            }
+        }
+
+        return best;
+    }
+
+    internal static double Logit(double p)
+    {
+        double q = Math.Clamp(double.IsNaN(p) ? 0.5 : p, 1e-6, 1 - 1e-6);
+        return Math.Log(q / (1 - q));
+    }
+
+    internal static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
+
+    internal double PriorLogit(double defaultScore) => (Parameters.Slope * Logit(defaultScore)) + Parameters.Intercept;
+
+    private double Calibrated(double defaultScore) =>
+        Parameters is { Slope: 1, Intercept: 0 } ? defaultScore : Sigmoid(PriorLogit(defaultScore));
+
+    private double Shift(ReadOnlySpan<float> embedding)
+    {
+        int d = Dimensions;
+        int m = Math.Min(Neighbours, _shifts.Length);
+        Span<float> bestSim = stackalloc float[m];
+        Span<int> bestIdx = stackalloc int[m];
+        bestSim.Fill(float.NegativeInfinity);
+        bestIdx.Fill(-1);
+        for (int c = 0; c < _shifts.Length; c++)
+        {
+            float sim = TensorPrimitives.Dot(embedding, _centroids.AsSpan(c * d, d));
+            if (sim <= bestSim[m - 1])
+            {
+                continue;
+            }
+
+            int pos = m - 1;
+            while (pos > 0 && bestSim[pos - 1] < sim)
+            {
+                bestSim[pos] = bestSim[pos - 1];
+                bestIdx[pos] = bestIdx[pos - 1];
+                pos--;
+            }
+
+            bestSim[pos] = sim;
+            bestIdx[pos] = c;
+        }
+
+        double top = bestSim[0];
+        if (bestIdx[0] < 0)
+        {
+            return 0;
+        }
+
+        double weighted = 0, total = 0;
+        for (int j = 0; j < m && bestIdx[j] >= 0; j++)
+        {
+            double w = Math.Exp((bestSim[j] - top) / Temperature);
+            weighted += w * _shifts[bestIdx[j]];
+            total += w;
+        }
+
+        // The gate looks at the nearest region's share of the pooled weight (its posterior among the pooled regions):
+        // a request between regions (a topic the labels never covered) keeps more of the prior.
+        double confidence = 1 / total;
+        double gate = GateHigh > GateLow ? Math.Clamp((confidence - GateLow) / (GateHigh - GateLow), 0, 1) : 1;
+        return gate * weighted / total;
+    }
+}

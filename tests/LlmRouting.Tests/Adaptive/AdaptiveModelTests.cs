@@ -1,0 +1,119 @@
+using LlmRouting.Analysis;
+using LlmRouting.Embeddings;
+using LlmRouting.Strategies;
+
+namespace LlmRouting.Tests;
+
+public class AdaptiveModelTests
+{
+    private const int Dimensions = 256;
+
+    // Two synthetic topics: the economy model fails on every "orbital" question and passes every "recipe" one.
+    private static readonly string[] HardTopic = ["orbital mechanics of a satellite around jupiter", "orbital period of the moon and kepler laws", "orbital velocity of a spacecraft near mars"];
+    private static readonly string[] EasyTopic = ["recipe for a simple tomato soup with basil", "recipe for pancakes with butter and syrup", "recipe for a green salad with lemon"];
+
+    [Fact]
+    public void EmptyModelScoresExactlyTheDefaultScore()
+    {
+        foreach (string text in HardTopic.Concat(EasyTopic))
+        {
+            double prior = RequestAnalyzer.Default.AnalyzeText(text).PremiumNeed;
+            Assert.Equal(prior, AdaptiveModel.Empty.Score(text, prior));
+        }
+
+        Assert.Equal(AdaptiveModel.Empty.Score("x", 0.3), AdaptiveTrainer.Train([], Options()).Score("x", 0.3), 12);
+    }
+
+    [Fact]
+    public void LabelsMoveTheirRegionAndOrderTopicsByObservedNeed()
+    {
+        AdaptiveModel model = AdaptiveTrainer.Train(Examples(40), Options());
+        double hard = model.Score("orbital speed of a comet near the sun", 0.4);
+        double easy = model.Score("recipe for a carrot cake with raisins", 0.4);
+        Assert.True(hard > 0.6, $"hard {hard}");
+        Assert.True(easy < 0.4, $"easy {easy}");
+        Assert.Equal(2, model.Regions.Count);
+        Assert.All(model.Regions, r => Assert.True(Math.Abs(r.Shift(model.Parameters.Tau2)) <= Math.Abs(r.RawShift) + 1e-12));
+    }
+
+    [Fact]
+    public void FewLabelsAreShrunkTowardThePrior()
+    {
+        AdaptiveModel few = AdaptiveTrainer.Train(Examples(2), Options());
+        AdaptiveModel many = AdaptiveTrainer.Train(Examples(60), Options());
+        double fewShift = Math.Abs(few.Score("orbital speed of a comet", 0.4) - 0.4);
+        double manyShift = Math.Abs(many.Score("orbital speed of a comet", 0.4) - 0.4);
+        Assert.True(fewShift < manyShift, $"few {fewShift}, many {manyShift}");
+    }
+
+    [Fact]
+    public void ModelFileRoundTripsScoresAndVersion()
+    {
+        AdaptiveModel model = AdaptiveTrainer.Train(Examples(20), Options(version: "v-test-1"));
+        using var stream = new MemoryStream();
+        AdaptiveModelFile.Save(model, stream);
+        stream.Position = 0;
+        AdaptiveModel loaded = AdaptiveModelFile.Load(stream);
+        Assert.Equal("v-test-1", loaded.Version);
+        Assert.Equal(model.Score("orbital velocity", 0.5), loaded.Score("orbital velocity", 0.5), 12);
+        Assert.Equal(model.Score("recipe for soup", 0.2), loaded.Score("recipe for soup", 0.2), 12);
+    }
+
+    [Fact]
+    public void ModelFileOfAnotherVersionIsRejectedNamingTheField()
+    {
+        using var stream = new MemoryStream("""{"format":"llmrouting-adaptive","version":99}"""u8.ToArray());
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => AdaptiveModelFile.Load(stream));
+        Assert.Contains("'version' is 99", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadExamplesAndOptionsAreRejected()
+    {
+        Assert.Throws<ArgumentException>(() => AdaptiveTrainer.Train([new AdaptiveExample(new float[8], 0.5, 1)], Options()));
+        Assert.Throws<ArgumentException>(() => AdaptiveTrainer.Train([new AdaptiveExample(new float[Dimensions], 0.5, 2)], Options()));
+        ArgumentException e = Assert.Throws<ArgumentException>(() => AdaptiveTrainer.Train([], new AdaptiveTrainingOptions { Regions = 0 }));
+        Assert.Contains("Regions must be in [1, 4096] (was 0)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StrategyStartsAtTheDefaultAndSwapsModelsAtomically()
+    {
+        var strategy = new AdaptiveRoutingStrategy(options: new AdaptiveRoutingOptions { Threshold = 0.5, PremiumTarget = "premium", EconomyTarget = "economy" });
+        RouteCandidates candidates = RouteCandidates.All(Targets.Registry());
+        var request = new RoutingRequest("orbital period of a moon around saturn");
+        Assert.Equal(request.Analysis.PremiumNeed, strategy.Score(request));
+        Assert.Equal("economy", (await strategy.DecideAsync(request, candidates, default))!.Primary.Name);
+
+        AdaptiveModel trained = AdaptiveTrainer.Train(Examples(40), Options(version: "v2"));
+        Assert.Same(AdaptiveModel.Empty, strategy.ReplaceModel(trained));
+        RouteDecision decision = (await strategy.DecideAsync(request, candidates, default))!;
+        Assert.Equal("premium", decision.Primary.Name);
+        Assert.Contains("model v2", decision.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("saturn", decision.Reason, StringComparison.Ordinal);
+    }
+
+    private static AdaptiveTrainingOptions Options(string? version = null) => new()
+    {
+        Dimensions = Dimensions,
+        Regions = 2,
+        MinLabelsPerRegion = 1,
+        GroupRegions = true,
+        DiscriminativeEpochs = 2,
+        Version = version,
+    };
+
+    private static List<AdaptiveExample> Examples(int perTopic)
+    {
+        var embedder = new LocalEmbeddingGenerator(Dimensions);
+        var examples = new List<AdaptiveExample>();
+        for (int i = 0; i < perTopic; i++)
+        {
+            string hard = HardTopic[i % HardTopic.Length], easy = EasyTopic[i % EasyTopic.Length];
+            examples.Add(new AdaptiveExample(embedder.Embed(hard), RequestAnalyzer.Default.AnalyzeText(hard).PremiumNeed, 1, Group: "hard"));
+            examples.Add(new AdaptiveExample(embedder.Embed(easy), RequestAnalyzer.Default.AnalyzeText(easy).PremiumNeed, 0, Group: "easy"));
+        }
+
+        return examples;
+    }
+}
