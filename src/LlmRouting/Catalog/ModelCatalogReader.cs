@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Catalog;
 
@@ -120,24 +121,10 @@ internal static class ModelCatalogReader
             return null;
         }
 
-        if (text.Trim().Length == 0)
-        {
-            return ModelCapabilities.None;
-        }
-
-        // The same flags configuration accepts: "Tools, Vision"; names only, so a number cannot slip in.
-        ModelCapabilities all = ModelCapabilities.None;
-        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!Enum.TryParse(part, ignoreCase: true, out ModelCapabilities one) || !Enum.IsDefined(one) || char.IsDigit(part[0]))
-            {
-                throw new FormatException($"{at}.capabilities: '{part}' is not a capability (accepted: {string.Join(", ", Enum.GetNames<ModelCapabilities>())}).");
-            }
-
-            all |= one;
-        }
-
-        return all;
+        // The same conversion configuration's "Capabilities" gets: names only, comma-separated, the nearest name suggested.
+        return ConfigurationValues.TryConvert(text, typeof(ModelCapabilities), $"{at}.capabilities", out object? value, out string? failure)
+            ? (ModelCapabilities)value!
+            : throw new FormatException(failure);
     }
 
     private static DateOnly? ReadDate(JsonElement root, string source)

@@ -184,7 +184,7 @@ public class ModelCatalogTests
     }
 
     [Theory]
-    [InlineData("""{ "models": { "m": { "input": 1, "output": 2, "capabilities": "Tools, Vison" } } }""", "the catalogue: models.m.capabilities: 'Vison' is not a capability")]
+    [InlineData("""{ "models": { "m": { "input": 1, "output": 2, "capabilities": "Tools, Vison" } } }""", "the catalogue: models.m.capabilities 'Tools, Vison' is not valid: 'Vison' is not one of None, Tools, Vision, JsonSchema, Streaming, Reasoning, Audio (combine several with commas, e.g. \"Tools, Vision\"). Did you mean 'Vision'?")]
     [InlineData("""{ "models": { "m": { "input": -1, "output": 2 } } }""", "the catalogue: models.m.input must be a number that is not negative (was -1).")]
     [InlineData("""{ "models": { "m": { "output": 2 } } }""", "the catalogue: models.m.input (the price of a million input tokens) is required.")]
     [InlineData("""{ "models": { "m": { "input": 1, "output": 2, "contextWindow": 0 } } }""", "the catalogue: models.m.contextWindow must be a positive whole number (was 0).")]
