@@ -29,8 +29,6 @@ namespace LlmRouting.Caching;
 /// </remarks>
 public sealed class ExactCacheChatClient : CachingChatClient
 {
-    private const int KeyVersion = 1;
-
     private readonly HybridCache _cache;
     private readonly string _target;
     private readonly TargetProfile? _profile;
@@ -189,19 +187,11 @@ public sealed class ExactCacheChatClient : CachingChatClient
         base.EnableCaching(messages, options) && !CachedResponses.IsNoCache(options);
 
     /// <inheritdoc/>
+    /// <remarks>Built without JSON by <see cref="ExactCacheKey"/>: a binary encoding of the scope, messages and options, hashed by XxHash128 and XxHash64.</remarks>
     protected override string GetCacheKey(IEnumerable<ChatMessage> messages, ChatOptions? options, params ReadOnlySpan<object?> additionalValues)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        string[] extra = new string[additionalValues.Length];
-        for (int i = 0; i < additionalValues.Length; i++)
-        {
-            extra[i] = Convert.ToString(additionalValues[i], System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
-        }
-
-        string hash = AIJsonUtilities.HashDataToString(
-            [KeyVersion, _target, _profile?.ModelId, extra, messages as IList<ChatMessage> ?? [.. messages], KeyOptions(options), ToolSignatures(options)],
-            AIJsonUtilities.DefaultOptions);
-        return "llmrouting:exact:" + hash;
+        return ExactCacheKey.Create(_target, _profile?.ModelId, additionalValues, messages, options);
     }
 
     /// <inheritdoc/>
@@ -296,59 +286,6 @@ public sealed class ExactCacheChatClient : CachingChatClient
     }
 
     private string[] Tags(string tenant) => [ChatCacheTags.All, ChatCacheTags.ForTenant(tenant), ChatCacheTags.ForTarget(_target)];
-
-    /// <summary>The options that change the answer, without tools (hashed by signature) and without values that are not data.</summary>
-    private static ChatOptions? KeyOptions(ChatOptions? options)
-    {
-        if (options is null)
-        {
-            return null;
-        }
-
-        ChatOptions clone = options.Clone();
-        clone.Tools = null;
-        clone.RawRepresentationFactory = null;
-        if (options.AdditionalProperties is { Count: > 0 } properties)
-        {
-            var kept = new AdditionalPropertiesDictionary();
-            foreach (KeyValuePair<string, object?> property in properties)
-            {
-                if (property.Key == RequestMetadataKeys.NoCache)
-                {
-                    continue;
-                }
-
-                kept[property.Key] = property.Value switch
-                {
-                    null or string or bool or int or long or double or float or decimal or JsonElement => property.Value,
-                    IEnumerable<string> strings => string.Join('\u001f', strings),
-                    _ => property.Value.GetType().FullName + ":" + Convert.ToString(property.Value, System.Globalization.CultureInfo.InvariantCulture),
-                };
-            }
-
-            clone.AdditionalProperties = kept;
-        }
-
-        return clone;
-    }
-
-    private static string[]? ToolSignatures(ChatOptions? options)
-    {
-        if (options?.Tools is not { Count: > 0 } tools)
-        {
-            return null;
-        }
-
-        string[] signatures = new string[tools.Count];
-        for (int i = 0; i < tools.Count; i++)
-        {
-            AITool tool = tools[i];
-            string schema = tool is AIFunctionDeclaration declaration ? declaration.JsonSchema.GetRawText() : string.Empty;
-            signatures[i] = $"{tool.GetType().Name}|{tool.Name}|{tool.Description}|{schema}";
-        }
-
-        return signatures;
-    }
 
     /// <summary>One non-streaming request: the HybridCache factory runs for the first caller only, and records that it did.</summary>
     private sealed class Call(ExactCacheChatClient owner, IEnumerable<ChatMessage> messages, ChatOptions? options)

@@ -22,7 +22,12 @@ public sealed class ConsistentHashStrategy : IRoutingStrategy
     private readonly string _key;
     private readonly ulong[] _points;
     private readonly string[] _owners;
+    private readonly int[] _ownerIndex;
+    private readonly string[] _names;
     private readonly int _distinct;
+    private readonly string _homeReason;
+    private readonly string _awayReason;
+    private LoadSlots? _slots;
 
     /// <summary>Initializes a new instance of the <see cref="ConsistentHashStrategy"/> class.</summary>
     /// <param name="targets">The target names on the ring.</param>
@@ -40,18 +45,22 @@ public sealed class ConsistentHashStrategy : IRoutingStrategy
 
         _key = options.Key;
         _distinct = names.Length;
-        var ring = new List<(ulong Point, string Owner)>(names.Length * options.VirtualNodes);
-        foreach (string name in names)
+        _names = names;
+        _homeReason = $"hash of '{_key}'";
+        _awayReason = $"hash of '{_key}' (home target unavailable)";
+        var ring = new List<(ulong Point, int Owner)>(names.Length * options.VirtualNodes);
+        for (int n = 0; n < names.Length; n++)
         {
             for (int v = 0; v < options.VirtualNodes; v++)
             {
-                ring.Add((StableHash.Hash(string.Create(CultureInfo.InvariantCulture, $"{name.ToUpperInvariant()}#{v}")), name));
+                ring.Add((StableHash.Hash(string.Create(CultureInfo.InvariantCulture, $"{names[n].ToUpperInvariant()}#{v}")), n));
             }
         }
 
         ring.Sort((a, b) => a.Point.CompareTo(b.Point));
         _points = [.. ring.Select(r => r.Point)];
-        _owners = [.. ring.Select(r => r.Owner)];
+        _ownerIndex = [.. ring.Select(r => r.Owner)];
+        _owners = [.. ring.Select(r => names[r.Owner])];
     }
 
     /// <inheritdoc/>
@@ -76,32 +85,45 @@ public sealed class ConsistentHashStrategy : IRoutingStrategy
             return default;
         }
 
+        // Ring owners are resolved to the registry once per configuration; the walk then compares indices only.
+        LoadSlots slots = LoadSlots.For(ref _slots, candidates.Registry, tracker: null, _names);
+        bool all = ReferenceEquals(candidates.Targets, candidates.Registry.Targets);
         int limit = Math.Min(MaxTargets, Math.Min(_distinct, candidates.Count));
-        var ordered = new List<RouteTarget>(limit);
+        Span<int> picked = stackalloc int[MaxTargets];
+        Span<bool> seen = _distinct <= 256 ? stackalloc bool[_distinct] : new bool[_distinct];
+        int count = 0;
+        int visited = 0;
         int start = Start(key);
-        string? previous = null;
-        for (int i = 0; i < _points.Length && ordered.Count < limit; i++)
+        for (int i = 0; i < _points.Length && count < limit && visited < _distinct; i++)
         {
-            // Neighbouring ring points often share an owner: skip repeats without a lookup.
-            if (ReferenceEquals(_owners[(start + i) % _points.Length], previous))
+            int owner = _ownerIndex[(start + i) % _points.Length];
+            if (seen[owner])
             {
                 continue;
             }
 
-            previous = _owners[(start + i) % _points.Length];
-            if (candidates.Find(_owners[(start + i) % _points.Length]) is { } target && !ordered.Contains(target))
+            seen[owner] = true;
+            visited++;
+            int index = slots.Configured![owner];
+            if (index >= 0 && !picked[..count].Contains(index) && (all || LoadSlots.IsCandidate(candidates.Targets, slots.Targets[index])))
             {
-                ordered.Add(target);
+                picked[count++] = index;
             }
         }
 
-        if (ordered.Count == 0)
+        if (count == 0)
         {
             return default;
         }
 
+        var ordered = new RouteTarget[count];
+        for (int i = 0; i < count; i++)
+        {
+            ordered[i] = slots.Targets[picked[i]];
+        }
+
         bool home = string.Equals(ordered[0].Name, _owners[start], StringComparison.OrdinalIgnoreCase);
-        return new(new RouteDecision([.. ordered], StrategyName, home ? $"hash of '{_key}'" : $"hash of '{_key}' (home target unavailable)"));
+        return new(new RouteDecision(ordered, StrategyName, home ? _homeReason : _awayReason));
     }
 
     private int Start(string key)

@@ -8,6 +8,7 @@ namespace LlmRouting.Strategies;
 public abstract class LoadBalancingStrategy : IRoutingStrategy
 {
     private readonly string[]? _targets;
+    private LoadSlots? _slots;
 
     /// <summary>Initializes a new instance of the <see cref="LoadBalancingStrategy"/> class.</summary>
     /// <param name="tracker">The load tracker the targets report to.</param>
@@ -31,14 +32,33 @@ public abstract class LoadBalancingStrategy : IRoutingStrategy
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(candidates);
-        List<RouteTarget> eligible = Eligible(candidates);
-        if (eligible.Count == 0)
+        LoadSlots slots = LoadSlots.For(ref _slots, candidates.Registry, Tracker, _targets);
+        int capacity = _targets?.Length ?? candidates.Count;
+        Span<int> indices = capacity <= 64 ? stackalloc int[capacity] : new int[capacity];
+        int count = slots.Eligible(candidates, indices);
+        if (count == 0)
         {
             return default;
         }
 
-        (RouteTarget[] ordered, string reason, double? score) = Choose(request, eligible);
-        return new(new RouteDecision(ordered, Name, reason, score));
+        return new(Decide(request, slots, indices[..count]));
+    }
+
+    /// <summary>The built-in policies' decision over the eligible targets' registry indices, reading load from <paramref name="slots"/>; others go through <see cref="Choose"/>.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="slots">The registry's targets and counters.</param>
+    /// <param name="eligible">The registry indices of the eligible targets (at least one), in order.</param>
+    /// <returns>The decision.</returns>
+    private protected virtual RouteDecision Decide(RoutingRequest request, LoadSlots slots, ReadOnlySpan<int> eligible)
+    {
+        var targets = new RouteTarget[eligible.Length];
+        for (int i = 0; i < eligible.Length; i++)
+        {
+            targets[i] = slots.Targets[eligible[i]];
+        }
+
+        (RouteTarget[] ordered, string reason, double? score) = Choose(request, targets);
+        return new RouteDecision(ordered, Name, reason, score);
     }
 
     /// <summary>Orders the eligible targets, best first, and says why.</summary>
@@ -57,24 +77,5 @@ public abstract class LoadBalancingStrategy : IRoutingStrategy
         ArgumentNullException.ThrowIfNull(eligible);
         ArgumentNullException.ThrowIfNull(key);
         return [chosen, .. eligible.Where(t => !ReferenceEquals(t, chosen)).OrderBy(key)];
-    }
-
-    private List<RouteTarget> Eligible(RouteCandidates candidates)
-    {
-        if (_targets is null)
-        {
-            return [.. candidates.Targets];
-        }
-
-        var eligible = new List<RouteTarget>(_targets.Length);
-        foreach (string name in _targets)
-        {
-            if (candidates.Find(name) is { } target)
-            {
-                eligible.Add(target);
-            }
-        }
-
-        return eligible;
     }
 }

@@ -9,6 +9,9 @@ public sealed class PowerOfTwoChoicesStrategy : LoadBalancingStrategy
     /// <summary>The strategy name.</summary>
     public const string StrategyName = "power-of-two";
 
+    /// <summary>Reasons for loads below 16, built on first use: a decision does not format numbers.</summary>
+    private static readonly string?[] Reasons = new string?[256];
+
     private readonly Random _random;
 
     /// <summary>Initializes a new instance of the <see cref="PowerOfTwoChoicesStrategy"/> class.</summary>
@@ -27,23 +30,69 @@ public sealed class PowerOfTwoChoicesStrategy : LoadBalancingStrategy
     /// <inheritdoc/>
     protected override (RouteTarget[] Ordered, string Reason, double? Score) Choose(RoutingRequest request, IReadOnlyList<RouteTarget> eligible)
     {
+        ArgumentNullException.ThrowIfNull(eligible);
         if (eligible.Count == 1)
         {
             return ([eligible[0]], "only target", null);
         }
 
-        int first = _random.Next(eligible.Count);
-        int second = _random.Next(eligible.Count - 1);
-        if (second >= first)
+        (int first, int second) = Pick(eligible.Count);
+        long a = Tracker.GetLoad(eligible[first].Name).InFlight;
+        long b = Tracker.GetLoad(eligible[second].Name).InFlight;
+        RouteTarget[] ordered = [.. eligible];
+        return Order(ordered, first, second, a, b);
+    }
+
+    /// <inheritdoc/>
+    private protected override RouteDecision Decide(RoutingRequest request, LoadSlots slots, ReadOnlySpan<int> eligible)
+    {
+        if (eligible.Length == 1)
         {
-            second++;
+            return new RouteDecision([slots.Targets[eligible[0]]], StrategyName, "only target");
         }
 
-        TargetLoad a = Tracker.GetLoad(eligible[first].Name);
-        TargetLoad b = Tracker.GetLoad(eligible[second].Name);
-        RouteTarget chosen = b.InFlight < a.InFlight ? eligible[second] : eligible[first];
-        RouteTarget other = ReferenceEquals(chosen, eligible[first]) ? eligible[second] : eligible[first];
-        RouteTarget[] ordered = [chosen, other, .. eligible.Where(t => !ReferenceEquals(t, chosen) && !ReferenceEquals(t, other))];
-        return (ordered, string.Create(CultureInfo.InvariantCulture, $"less loaded of two ({Math.Min(a.InFlight, b.InFlight)} vs {Math.Max(a.InFlight, b.InFlight)} in flight)"), null);
+        (int first, int second) = Pick(eligible.Length);
+        long a = slots.Counters[eligible[first]].CurrentInFlight;
+        long b = slots.Counters[eligible[second]].CurrentInFlight;
+        RouteTarget[] ordered = new RouteTarget[eligible.Length];
+        for (int i = 0; i < eligible.Length; i++)
+        {
+            ordered[i] = slots.Targets[eligible[i]];
+        }
+
+        (RouteTarget[] targets, string reason, double? score) = Order(ordered, first, second, a, b);
+        return new RouteDecision(targets, StrategyName, reason, score);
     }
+
+    private (int First, int Second) Pick(int count)
+    {
+        int first = _random.Next(count);
+        int second = _random.Next(count - 1);
+        return (first, second >= first ? second + 1 : second);
+    }
+
+    /// <summary>Puts the less loaded of the two first, the other second, the rest after them in their order (in place).</summary>
+    private static (RouteTarget[] Ordered, string Reason, double? Score) Order(RouteTarget[] ordered, int first, int second, long a, long b)
+    {
+        (int chosen, int other) = b < a ? (second, first) : (first, second);
+        RouteTarget chosenTarget = ordered[chosen];
+        RouteTarget otherTarget = ordered[other];
+        int write = ordered.Length - 1;
+        for (int read = ordered.Length - 1; read >= 0; read--)
+        {
+            if (read != chosen && read != other)
+            {
+                ordered[write--] = ordered[read];
+            }
+        }
+
+        ordered[0] = chosenTarget;
+        ordered[1] = otherTarget;
+        long low = Math.Min(a, b);
+        long high = Math.Max(a, b);
+        string reason = low >= 0 && high < 16 ? Reasons[(low * 16) + high] ??= Reason(low, high) : Reason(low, high);
+        return (ordered, reason, null);
+    }
+
+    private static string Reason(long low, long high) => string.Create(CultureInfo.InvariantCulture, $"less loaded of two ({low} vs {high} in flight)");
 }

@@ -36,14 +36,16 @@ public sealed class TargetLoadTracker
     /// <summary>Gets the load of every target that has been called, ordered by name.</summary>
     /// <returns>The snapshots.</returns>
     public IReadOnlyList<TargetLoad> GetSnapshot() =>
-        [.. _targets.OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase).Select(kv => kv.Value.Snapshot(kv.Key))];
+        [.. _targets.Where(kv => kv.Value.Used).OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase).Select(kv => kv.Value.Snapshot(kv.Key))];
 
     /// <summary>Records that a call to <paramref name="target"/> started.</summary>
     /// <param name="target">The target name.</param>
     /// <returns>A token to pass to <see cref="End"/>; holds the start timestamp.</returns>
     internal long Start(string target)
     {
-        Interlocked.Increment(ref For(target).InFlight);
+        Counters counters = For(target);
+        counters.Used = true;
+        Interlocked.Increment(ref counters.InFlight);
         return _timeProvider.GetTimestamp();
     }
 
@@ -74,9 +76,13 @@ public sealed class TargetLoadTracker
     /// <returns>The timestamp.</returns>
     internal long Timestamp() => _timeProvider.GetTimestamp();
 
-    private Counters For(string target) => _targets.GetOrAdd(target, static _ => new Counters());
+    /// <summary>The counters of one target, created on first use and kept for the tracker's lifetime: strategies hold on to them per registry, so a decision reads them without a lookup.</summary>
+    /// <param name="target">The target name.</param>
+    /// <returns>The counters.</returns>
+    internal Counters For(string target) => _targets.GetOrAdd(target, static _ => new Counters());
 
-    private sealed class Counters
+    /// <summary>One target's numbers. Written under a lock (samples) or with <see cref="Interlocked"/>; read without either, so decisions on many threads never contend.</summary>
+    internal sealed class Counters
     {
         private readonly Lock _gate = new();
         private double _ewmaTicks = -1;
@@ -85,23 +91,32 @@ public sealed class TargetLoadTracker
 #pragma warning disable SA1401, CA1051 // Fields updated with Interlocked.
         public long InFlight;
         public long Failures;
+        public bool Used;
 #pragma warning restore SA1401, CA1051
+
+        /// <summary>Gets the calls in flight now.</summary>
+        public long CurrentInFlight => Volatile.Read(ref InFlight);
+
+        /// <summary>Gets the smoothed latency in ticks, or a negative number before the first sample.</summary>
+        public double EwmaTicks => Volatile.Read(ref _ewmaTicks);
+
+        /// <summary>Gets the number of latency samples.</summary>
+        public long Samples => Volatile.Read(ref _samples);
 
         public void AddSample(TimeSpan latency, double alpha)
         {
             lock (_gate)
             {
-                _ewmaTicks = _ewmaTicks < 0 ? latency.Ticks : (alpha * latency.Ticks) + ((1 - alpha) * _ewmaTicks);
-                _samples++;
+                Volatile.Write(ref _ewmaTicks, _ewmaTicks < 0 ? latency.Ticks : (alpha * latency.Ticks) + ((1 - alpha) * _ewmaTicks));
+                Volatile.Write(ref _samples, _samples + 1);
             }
         }
 
         public TargetLoad Snapshot(string target)
         {
-            lock (_gate)
-            {
-                return new TargetLoad(target, Interlocked.Read(ref InFlight), _ewmaTicks < 0 ? null : TimeSpan.FromTicks((long)_ewmaTicks), _samples, Interlocked.Read(ref Failures));
-            }
+            // Lock-free: each field is read atomically; a sample landing between two reads is seen by the next decision.
+            double ewma = EwmaTicks;
+            return new TargetLoad(target, CurrentInFlight, ewma < 0 ? null : TimeSpan.FromTicks((long)ewma), Samples, Volatile.Read(ref Failures));
         }
     }
 }

@@ -13,6 +13,10 @@ public sealed class WeightedSplitStrategy : IRoutingStrategy
     private readonly KeyValuePair<string, double>[] _weights;
     private readonly string? _stickyKey;
     private readonly Random _random;
+    private readonly string[] _names;
+    private readonly int[] _byWeight;
+    private readonly string[] _fullReasons;
+    private LoadSlots? _slots;
 
     /// <summary>Initializes a new instance of the <see cref="WeightedSplitStrategy"/> class.</summary>
     /// <param name="options">The weights and stickiness.</param>
@@ -24,6 +28,13 @@ public sealed class WeightedSplitStrategy : IRoutingStrategy
         _weights = [.. options.Weights.Where(kv => kv.Value > 0)];
         _stickyKey = options.StickyKey;
         _random = options.Random ?? Random.Shared;
+        _names = [.. _weights.Select(w => w.Key)];
+
+        // Precomputed: the others' order (heaviest first, ties in configuration order) and, for requests where every
+        // weighted target is a candidate, each share's reason.
+        _byWeight = [.. Enumerable.Range(0, _weights.Length).OrderByDescending(i => _weights[i].Value)];
+        double total = _weights.Sum(w => w.Value);
+        _fullReasons = [.. _weights.SelectMany(w => new[] { Reason(sticky: false, w.Value / total), Reason(sticky: true, w.Value / total) })];
     }
 
     /// <inheritdoc/>
@@ -34,18 +45,22 @@ public sealed class WeightedSplitStrategy : IRoutingStrategy
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(candidates);
-        var eligible = new List<(RouteTarget Target, double Weight)>(_weights.Length);
+        LoadSlots slots = LoadSlots.For(ref _slots, candidates.Registry, tracker: null, _names);
+        Span<int> eligible = _weights.Length <= 64 ? stackalloc int[_weights.Length] : new int[_weights.Length];
+        bool all = ReferenceEquals(candidates.Targets, candidates.Registry.Targets);
+        int count = 0;
         double total = 0;
-        foreach ((string name, double weight) in _weights)
+        for (int w = 0; w < _weights.Length; w++)
         {
-            if (candidates.Find(name) is { } candidate)
+            int index = slots.Configured![w];
+            if (index >= 0 && (all || LoadSlots.IsCandidate(candidates.Targets, slots.Targets[index])))
             {
-                eligible.Add((candidate, weight));
-                total += weight;
+                eligible[count++] = w;
+                total += _weights[w].Value;
             }
         }
 
-        if (eligible.Count == 0)
+        if (count == 0)
         {
             return default;
         }
@@ -53,21 +68,35 @@ public sealed class WeightedSplitStrategy : IRoutingStrategy
         string? key = _stickyKey is null ? null : request.Metadata(_stickyKey);
         double u = key is null ? _random.NextDouble() : StableHash.Unit(key);
         double point = u * total;
-        int chosen = eligible.Count - 1;
-        for (int i = 0; i < eligible.Count; i++)
+        int chosen = eligible[count - 1];
+        for (int i = 0; i < count; i++)
         {
-            if (point < eligible[i].Weight)
+            double weight = _weights[eligible[i]].Value;
+            if (point < weight)
             {
-                chosen = i;
+                chosen = eligible[i];
                 break;
             }
 
-            point -= eligible[i].Weight;
+            point -= weight;
         }
 
-        RouteTarget target = eligible[chosen].Target;
-        RouteTarget[] ordered = [target, .. eligible.Where((_, i) => i != chosen).OrderByDescending(e => e.Weight).Select(e => e.Target)];
-        string reason = string.Create(CultureInfo.InvariantCulture, $"{(key is null ? "weighted split" : "sticky weighted split")}: {eligible[chosen].Weight / total:P0} share");
-        return new(new RouteDecision(ordered, StrategyName, reason, eligible[chosen].Weight / total));
+        var ordered = new RouteTarget[count];
+        ordered[0] = slots.Targets[slots.Configured![chosen]];
+        int next = 1;
+        foreach (int w in _byWeight)
+        {
+            if (w != chosen && eligible[..count].Contains(w))
+            {
+                ordered[next++] = slots.Targets[slots.Configured[w]];
+            }
+        }
+
+        double share = _weights[chosen].Value / total;
+        string reason = count == _weights.Length ? _fullReasons[(2 * chosen) + (key is null ? 0 : 1)] : Reason(key is not null, share);
+        return new(new RouteDecision(ordered, StrategyName, reason, share));
     }
+
+    private static string Reason(bool sticky, double share) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(sticky ? "sticky weighted split" : "weighted split")}: {share:P0} share");
 }
