@@ -48,7 +48,7 @@ internal ref struct HashedWords
     {
         ReadOnlySpan<char> text = _text;
         int i = _position;
-        while (i < text.Length && !char.IsLetterOrDigit(text[i]))
+        while (i < text.Length && !IsWordChar(text[i]))
         {
             i++;
         }
@@ -60,21 +60,44 @@ internal ref struct HashedWords
         }
 
         int start = i;
-        while (i < text.Length && char.IsLetterOrDigit(text[i]))
+        bool ascii = true;
+        while (i < text.Length && IsWordChar(text[i]))
         {
+            ascii &= char.IsAscii(text[i]);
             i++;
         }
 
         _position = i;
         ReadOnlySpan<char> raw = text[start..Math.Min(i, start + _buffer.Length)];
         Span<char> word = _buffer[..raw.Length];
-        raw.ToLowerInvariant(word);
+        uint hash;
+        if (ascii)
+        {
+            // ASCII (the common case): lower-case, copy and hash in one pass; the same characters and hash as below.
+            uint h = 2166136261u ^ WordSeed;
+            for (int k = 0; k < raw.Length; k++)
+            {
+                char c = raw[k];
+                c = char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c;
+                word[k] = c;
+                h = (h ^ c) * 16777619u;
+            }
+
+            hash = FeatureHash.Mix(h, WordSeed);
+        }
+        else
+        {
+            raw.ToLowerInvariant(word);
+            hash = FeatureHash.Hash(word, WordSeed);
+        }
 
         HasPrevious = _started;
         _started = true;
         Previous = Hash;
         Word = word;
-        Hash = FeatureHash.Hash(word, WordSeed);
+        Hash = hash;
         return true;
     }
+
+    private static bool IsWordChar(char c) => char.IsAscii(c) ? char.IsAsciiLetterOrDigit(c) : char.IsLetterOrDigit(c);
 }

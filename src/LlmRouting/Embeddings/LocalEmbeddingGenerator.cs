@@ -35,6 +35,9 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> StopWordLookup = StopWords.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>The longest stop word: longer words skip the lookup.</summary>
+    private static readonly int MaxStopWordLength = StopWords.Max(w => w.Length);
+
     private readonly EmbeddingGeneratorMetadata _metadata;
 
     /// <summary>Initializes a new instance of the <see cref="LocalEmbeddingGenerator"/> class.</summary>
@@ -85,7 +88,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         while (words.MoveNext())
         {
             Span<char> w = words.Word;
-            bool stop = StopWordLookup.Contains(w);
+            bool stop = w.Length <= MaxStopWordLength && StopWordLookup.Contains(w);
             Add(destination, words.Hash, mask, stop ? StopWordWeight : WordWeight);
 
             if (words.HasPrevious)
@@ -152,13 +155,15 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             return;
         }
 
-        Span<char> gram = stackalloc char[3];
+        // FeatureHash.Hash over the three characters, unrolled (the same value, without a span per trigram).
+        const uint Seed = 0x85EBCA6Bu;
         for (int k = -1; k < n - 1; k++)
         {
-            gram[0] = k < 0 ? '^' : word[k];
-            gram[1] = word[k + 1];
-            gram[2] = k + 2 < n ? word[k + 2] : '$';
-            Add(destination, FeatureHash.Hash(gram, 0x85EBCA6Bu), mask, TrigramWeight);
+            uint h = 2166136261u ^ Seed;
+            h = (h ^ (k < 0 ? '^' : word[k])) * 16777619u;
+            h = (h ^ word[k + 1]) * 16777619u;
+            h = (h ^ (k + 2 < n ? word[k + 2] : '$')) * 16777619u;
+            Add(destination, FeatureHash.Mix(h, Seed), mask, TrigramWeight);
         }
     }
 

@@ -134,39 +134,79 @@ public sealed class CostAwareStrategy : IRoutingStrategy
         double difficulty = Math.Clamp(_difficulty(request), 0, 1);
         double need = difficulty + _options.Margin;
         BudgetState budget = await BudgetUtilizationAsync(request, cancellationToken).ConfigureAwait(false);
+        return Decide(request, candidates.Targets, difficulty, need, budget);
+    }
 
-        var scored = candidates.Targets
-            .Select(t => (Target: t, Quality: QualityOf(t), Cost: RoutingCost.Estimate(request, t.Profile, _options.ExpectedOutputTokens)))
-            .ToList();
-        if (budget.Tightest is { } tightest)
+    /// <summary>Orders the candidates by cost and quality (no LINQ: index spans and stable insertion sorts, one array returned).</summary>
+    private RouteDecision Decide(RoutingRequest request, IReadOnlyList<RouteTarget> targets, double difficulty, double need, BudgetState budget)
+    {
+        int n = targets.Count;
+        Span<double> quality = n <= 64 ? stackalloc double[n] : new double[n];
+        Span<decimal> cost = n <= 64 ? stackalloc decimal[n] : new decimal[n];
+        Span<int> pool = n <= 64 ? stackalloc int[n] : new int[n];
+        int count = 0;
+        decimal left = budget.Tightest is { } t ? t.Budget.Limit - t.Balance.Committed : decimal.MaxValue;
+        for (int i = 0; i < n; i++)
         {
             // A refusing budget would refuse these targets' reservations: keep only what still fits.
-            decimal left = tightest.Budget.Limit - tightest.Balance.Committed;
-            scored.RemoveAll(s => _options.ReservationEstimate(request, s.Target.Profile) > left);
-            if (scored.Count == 0)
+            if (budget.Tightest is not null && _options.ReservationEstimate(request, targets[i].Profile) > left)
             {
-                decimal cheapest = candidates.Targets.Min(t => _options.ReservationEstimate(request, t.Profile));
-                throw new BudgetExceededException(tightest.Budget.ScopeKey, tightest.Scope, tightest.Budget.Period, tightest.Budget.Limit, tightest.Balance, cheapest, tightest.Budget.WindowAt(_timeProvider.GetUtcNow()).End);
+                continue;
             }
+
+            quality[i] = QualityOf(targets[i]);
+            cost[i] = RoutingCost.Estimate(request, targets[i].Profile, _options.ExpectedOutputTokens);
+            pool[count++] = i;
+        }
+
+        if (count == 0)
+        {
+            (BudgetOptions Budget, string Scope, BudgetBalance Balance) tightest = budget.Tightest!.Value;
+            decimal cheapest = targets.Min(c => _options.ReservationEstimate(request, c.Profile));
+            throw new BudgetExceededException(tightest.Budget.ScopeKey, tightest.Scope, tightest.Budget.Period, tightest.Budget.Limit, tightest.Balance, cheapest, tightest.Budget.WindowAt(_timeProvider.GetUtcNow()).End);
         }
 
         if (budget.Utilization >= 1)
         {
-            var cheapest = scored.OrderBy(s => s.Cost).ThenByDescending(s => s.Quality).ToList();
-            return Decision(cheapest, string.Create(CultureInfo.InvariantCulture, $"budget spent ({budget.Budget!.ScopeKey}): cheapest candidate"), difficulty);
+            Span<int> byCost = pool[..count];
+            Sort(byCost, quality, cost, cheapFirst: true);
+            return Decision(targets, byCost, string.Create(CultureInfo.InvariantCulture, $"budget spent ({budget.Budget!.ScopeKey}): cheapest candidate"), difficulty);
         }
 
         // Premium is kept for hard requests (premium-share mode) and dropped when a budget nears its limit, unless nothing else can serve.
         bool capPremium = (_options.PremiumThreshold is { } threshold && difficulty < threshold) || budget.Utilization >= (budget.Budget?.DegradeAt ?? double.MaxValue);
-        List<(RouteTarget Target, double Quality, decimal Cost)> pool = capPremium && scored.Any(s => s.Target.Profile.Tier != QualityTier.Premium)
-            ? [.. scored.Where(s => s.Target.Profile.Tier != QualityTier.Premium)]
-            : scored;
+        bool anyOther = false;
+        foreach (int i in pool[..count])
+        {
+            anyOther |= targets[i].Profile.Tier != QualityTier.Premium;
+        }
 
-        var good = pool.Where(s => s.Quality >= need).OrderBy(s => s.Cost).ThenByDescending(s => s.Quality).ToList();
-        var rest = pool.Where(s => s.Quality < need).OrderByDescending(s => s.Quality).ThenBy(s => s.Cost).ToList();
-        string why = good.Count > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"cheapest good enough: quality {good[0].Quality:0.00} >= difficulty {need:0.00}, est. {good[0].Cost:0.######}")
-            : string.Create(CultureInfo.InvariantCulture, $"none clears difficulty {need:0.00}: strongest candidate (quality {rest[0].Quality:0.00})");
+        // Good enough (cheapest first) ahead of the rest (strongest first), each group in candidate order before sorting.
+        Span<int> ordered = n <= 64 ? stackalloc int[count] : new int[count];
+        int good = 0;
+        int total = 0;
+        foreach (int i in pool[..count])
+        {
+            if (!(capPremium && anyOther && targets[i].Profile.Tier == QualityTier.Premium) && quality[i] >= need)
+            {
+                ordered[total++] = i;
+                good++;
+            }
+        }
+
+        foreach (int i in pool[..count])
+        {
+            if (!(capPremium && anyOther && targets[i].Profile.Tier == QualityTier.Premium) && quality[i] < need)
+            {
+                ordered[total++] = i;
+            }
+        }
+
+        Sort(ordered[..good], quality, cost, cheapFirst: true);
+        Sort(ordered[good..total], quality, cost, cheapFirst: false);
+        string why = good > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"cheapest good enough: quality {quality[ordered[0]]:0.00} >= difficulty {need:0.00}, est. {cost[ordered[0]]:0.######}")
+            : string.Create(CultureInfo.InvariantCulture, $"none clears difficulty {need:0.00}: strongest candidate (quality {quality[ordered[0]]:0.00})");
         if (capPremium)
         {
             why += budget.Utilization >= (budget.Budget?.DegradeAt ?? double.MaxValue)
@@ -174,11 +214,43 @@ public sealed class CostAwareStrategy : IRoutingStrategy
                 : "; below premium threshold";
         }
 
-        return Decision([.. good, .. rest], why, difficulty);
+        return Decision(targets, ordered[..total], why, difficulty);
     }
 
-    private static RouteDecision Decision(List<(RouteTarget Target, double Quality, decimal Cost)> ordered, string reason, double difficulty) =>
-        new([.. ordered.Select(s => s.Target)], StrategyName, reason, difficulty);
+    /// <summary>A stable insertion sort of candidate indices: cheapest first then strongest (<paramref name="cheapFirst"/>), or strongest first then cheapest.</summary>
+    private static void Sort(Span<int> indices, ReadOnlySpan<double> quality, ReadOnlySpan<decimal> cost, bool cheapFirst)
+    {
+        for (int i = 1; i < indices.Length; i++)
+        {
+            int item = indices[i];
+            int j = i - 1;
+            while (j >= 0 && Compare(indices[j], item, quality, cost, cheapFirst) > 0)
+            {
+                indices[j + 1] = indices[j];
+                j--;
+            }
+
+            indices[j + 1] = item;
+        }
+
+        static int Compare(int a, int b, ReadOnlySpan<double> quality, ReadOnlySpan<decimal> cost, bool cheapFirst)
+        {
+            int byCost = cost[a].CompareTo(cost[b]);
+            int byQuality = quality[b].CompareTo(quality[a]);
+            return cheapFirst ? (byCost != 0 ? byCost : byQuality) : (byQuality != 0 ? byQuality : byCost);
+        }
+    }
+
+    private static RouteDecision Decision(IReadOnlyList<RouteTarget> targets, ReadOnlySpan<int> ordered, string reason, double difficulty)
+    {
+        var result = new RouteTarget[ordered.Length];
+        for (int i = 0; i < ordered.Length; i++)
+        {
+            result[i] = targets[ordered[i]];
+        }
+
+        return new(result, StrategyName, reason, difficulty);
+    }
 
     private double QualityOf(RouteTarget target) =>
         _options.TargetQuality.TryGetValue(target.Name, out double quality) ? quality :

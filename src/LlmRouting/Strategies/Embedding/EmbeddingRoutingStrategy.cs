@@ -109,14 +109,16 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
     private RouteDecision? Choose(RouteIndex index, ReadOnlySpan<float> vector, RouteCandidates candidates)
     {
         // Only routes whose target can serve this request take part, so the top-k vote is among real options.
+        // Route targets are resolved to the registry once per index and registry; a request compares references only.
         int routeCount = index.Routes.Length;
+        LoadSlots slots = LoadSlots.For(ref index.Slots, candidates.Registry, tracker: null, index.TargetNames);
+        bool all = ReferenceEquals(candidates.Targets, candidates.Registry.Targets);
         Span<bool> eligible = routeCount <= 256 ? stackalloc bool[routeCount] : new bool[routeCount];
-        var targets = new RouteTarget?[routeCount];
         bool any = false;
         for (int r = 0; r < routeCount; r++)
         {
-            targets[r] = candidates.Find(index.Routes[r].Target);
-            eligible[r] = targets[r] is not null;
+            int target = slots.Configured![r];
+            eligible[r] = target >= 0 && (all || LoadSlots.IsCandidate(candidates.Targets, slots.Targets[target]));
             any |= eligible[r];
         }
 
@@ -145,7 +147,7 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
         double threshold = route.Threshold ?? _options.Threshold;
         return routeScores[best] < threshold
             ? null
-            : RouteDecision.To(targets[best]!, StrategyName, string.Create(CultureInfo.InvariantCulture, $"nearest route '{route.Name}' (similarity {routeScores[best]:0.00} >= {threshold:0.00})"), routeScores[best]);
+            : RouteDecision.To(slots.Targets[slots.Configured![best]], StrategyName, string.Create(CultureInfo.InvariantCulture, $"nearest route '{route.Name}' (similarity {routeScores[best]:0.00} >= {threshold:0.00})"), routeScores[best]);
     }
 
     /// <summary>Fits each route's threshold to labelled examples (maximising F1), so the strategy abstains where it would be wrong.</summary>
@@ -211,15 +213,18 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
         Span<float> topScores = k <= 64 ? stackalloc float[k] : new float[k];
         Span<int> topRows = k <= 64 ? stackalloc int[k] : new int[k];
         topScores.Fill(float.NegativeInfinity);
-        int dim = index.Dimensions;
-        for (int row = 0; row < index.RowRoute.Length; row++)
+        int rows = index.RowRoute.Length;
+        float[]? rented = rows > 1024 ? ArrayPool<float>.Shared.Rent(rows) : null;
+        Span<float> similarities = rented is null ? stackalloc float[rows] : rented.AsSpan(0, rows);
+        RouteMatrix.Dot(index.Matrix, query, similarities);
+        for (int row = 0; row < rows; row++)
         {
             if (!eligible.IsEmpty && !eligible[index.RowRoute[row]])
             {
                 continue;
             }
 
-            float similarity = TensorPrimitives.Dot(index.Matrix.AsSpan(row * dim, dim), query);
+            float similarity = similarities[row];
             if (similarity <= topScores[k - 1])
             {
                 continue;
@@ -236,6 +241,11 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
 
             topScores[at] = similarity;
             topRows[at] = row;
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
         }
 
         routeScores.Fill(double.NegativeInfinity);
@@ -357,7 +367,14 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
 
     private sealed class RouteIndex(EmbeddingRoute[] routes, float[] matrix, int[] rowRoute, int dimensions)
     {
+#pragma warning disable SA1401, CA1051 // A cache swapped with Volatile by LoadSlots.For.
+        public LoadSlots? Slots;
+#pragma warning restore SA1401, CA1051
+
         public EmbeddingRoute[] Routes { get; } = routes;
+
+        /// <summary>Gets each route's target name, by route index.</summary>
+        public string[] TargetNames { get; } = [.. routes.Select(r => r.Target)];
 
         public float[] Matrix { get; } = matrix;
 
