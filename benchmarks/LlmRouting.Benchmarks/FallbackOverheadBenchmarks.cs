@@ -55,6 +55,9 @@ public class FallbackOverheadBenchmarks
     [Benchmark(Description = "stream: router, direct executor")]
     public Task<int> StreamDirect() => CountAsync(_direct);
 
+    [Benchmark(Description = "stream: router + fallback executor")]
+    public Task<int> StreamFallbackExecutor() => CountAsync(_failover);
+
     [Benchmark(Description = "stream: router + fallback + Polly per target")]
     public Task<int> StreamFallbackWithPolly() => CountAsync(_full);
 

@@ -3,8 +3,8 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
-using LlmRouting.Accounting;
 using LlmRouting.Analysis;
+using LlmRouting.Strategies;
 
 namespace LlmRouting.Benchmarks;
 

@@ -37,6 +37,30 @@ public class StrategyDecisionBenchmarks
         _text = BenchmarkPrompts.Text(PromptBytes);
         _messages = BenchmarkPrompts.Messages(_text);
 
+        _rules = Rules();
+        _embedding = new EmbeddingRoutingStrategy(EmbeddingOptions());
+        _embedding.WarmUpAsync().GetAwaiter().GetResult();
+        _costAware = new CostAwareStrategy();
+        _judge = new JudgeStrategy(new InstantJudge(), prices: registry["economy"].Profile);
+        _hybrid = Hybrid(registry);
+    }
+
+    /// <summary>The documented hybrid chain: data-policy filter, five rules, embedding routes 50 x 10, cost-aware.</summary>
+    internal static LlmRouterChatClient Hybrid(TargetRegistry registry)
+    {
+        var embedding = new EmbeddingRoutingStrategy(EmbeddingOptions());
+        embedding.WarmUpAsync().GetAwaiter().GetResult();
+        var policy = new DataPolicyOptions();
+        policy.AllowedTargetTags.Add("on-prem");
+        return new LlmRouterChatClient(
+            registry,
+            "economy",
+            [Rules(), embedding, new CostAwareStrategy()],
+            new LlmRouterChatClientOptions { Filters = { new DataPolicyFilter(policy) } });
+    }
+
+    private static RuleStrategy Rules()
+    {
         RuleOptions[] rules =
         [
             new() { Name = "free-tier", Target = "economy", Metadata = { ["tier"] = "free" } },
@@ -45,8 +69,11 @@ public class StrategyDecisionBenchmarks
             new() { Name = "maths", Target = "premium", Tasks = { TaskType.Math } },
             new() { Name = "pii", Target = "economy", HasPii = true },
         ];
-        _rules = new RuleStrategy(rules.Select((r, i) => RoutingRule.FromOptions(r, $"rule-{i}")));
+        return new RuleStrategy(rules.Select((r, i) => RoutingRule.FromOptions(r, $"rule-{i}")));
+    }
 
+    private static EmbeddingRoutingOptions EmbeddingOptions()
+    {
         // 50 routes x 10 utterances on the built-in embedder; a threshold no route reaches, so every utterance is scored.
         var embedding = new EmbeddingRoutingOptions { Threshold = 0.99, TopK = 3 };
         foreach ((string name, string[] utterances) in BenchmarkPrompts.Routes(50, 10))
@@ -54,20 +81,7 @@ public class StrategyDecisionBenchmarks
             embedding.AddRoute(name.EndsWith('0') ? "premium" : "economy", utterances, name);
         }
 
-        _embedding = new EmbeddingRoutingStrategy(embedding);
-        _embedding.WarmUpAsync().GetAwaiter().GetResult();
-        _costAware = new CostAwareStrategy();
-        _judge = new JudgeStrategy(new InstantJudge(), prices: registry["economy"].Profile);
-
-        var hybrid = new EmbeddingRoutingStrategy(embedding);
-        hybrid.WarmUpAsync().GetAwaiter().GetResult();
-        var policy = new DataPolicyOptions();
-        policy.AllowedTargetTags.Add("on-prem");
-        _hybrid = new LlmRouterChatClient(
-            registry,
-            "economy",
-            [_rules, hybrid, _costAware],
-            new LlmRouterChatClientOptions { Filters = { new DataPolicyFilter(policy) } });
+        return embedding;
     }
 
     [GlobalCleanup]
@@ -77,7 +91,7 @@ public class StrategyDecisionBenchmarks
     public RequestAnalysis Analyzer() => new RoutingRequest(_text).Analysis;
 
     [Benchmark(Description = "rules (5)")]
-    public ValueTask<RouteDecision?> Rules() => _rules.DecideAsync(new RoutingRequest(_text), _candidates, default);
+    public ValueTask<RouteDecision?> RulesDecision() => _rules.DecideAsync(new RoutingRequest(_text), _candidates, default);
 
     [Benchmark(Description = "embedding (50 x 10)")]
     public ValueTask<RouteDecision?> Embedding() => _embedding.DecideAsync(new RoutingRequest(_text), _candidates, default);

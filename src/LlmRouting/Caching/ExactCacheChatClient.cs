@@ -35,6 +35,7 @@ public sealed class ExactCacheChatClient : CachingChatClient
     private readonly ExactCacheOptions _options;
     private readonly HybridCacheEntryOptions _entryOptions;
     private readonly CacheMetrics _metrics;
+    private readonly ReplayTemplates _templates = new();
 
     /// <summary>Initializes a new instance of the <see cref="ExactCacheChatClient"/> class.</summary>
     /// <param name="innerClient">The target's client.</param>
@@ -124,7 +125,7 @@ public sealed class ExactCacheChatClient : CachingChatClient
             return response;
         }
 
-        return Replay(stored);
+        return Replay(key, stored);
     }
 
     /// <inheritdoc/>
@@ -214,7 +215,7 @@ public sealed class ExactCacheChatClient : CachingChatClient
         }
 
         // HybridCache may hand back an empty array for the factory's null: both mean "not cached".
-        return stored is { Length: > 0 } ? Replay(stored) : null;
+        return stored is { Length: > 0 } ? Replay(key, stored) : null;
     }
 
     /// <inheritdoc/>
@@ -275,9 +276,9 @@ public sealed class ExactCacheChatClient : CachingChatClient
         CachedResponses.IsCacheable(response) && (_options.ShouldCache?.Invoke(response) ?? true);
 
     /// <summary>A stored answer as a new response, without usage, marked as a hit; the hit is counted with the cost it saved.</summary>
-    private ChatResponse Replay(byte[] stored)
+    private ChatResponse Replay(string key, byte[] stored)
     {
-        ChatResponse response = CachedResponses.Deserialize(stored);
+        ChatResponse response = _templates.Replay(key, stored);
         decimal? saved = _profile is not null ? RoutingCost.Compute(response.Usage, _profile) : null;
         _metrics.Hit(CacheMetrics.Exact, _target, similarity: null, saved);
         CachedResponses.WithoutUsage(response);

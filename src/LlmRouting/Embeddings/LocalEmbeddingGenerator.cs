@@ -1,4 +1,6 @@
+using System.IO.Hashing;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.AI;
 
 namespace LlmRouting.Embeddings;
@@ -37,6 +39,10 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
     /// <summary>The longest stop word: longer words skip the lookup.</summary>
     private static readonly int MaxStopWordLength = StopWords.Max(w => w.Length);
+
+    /// <summary>The last text this thread embedded (by content hash, never the text) and its vector: the embedding strategy and the semantic cache embed the same user turn once per request.</summary>
+    [ThreadStatic]
+    private static Memo? _lastEmbedded;
 
     private readonly EmbeddingGeneratorMetadata _metadata;
 
@@ -81,6 +87,23 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             throw new ArgumentException($"The destination must hold exactly {Dimensions} floats.", nameof(destination));
         }
 
+        // The generator is deterministic: a text embedded just before on this thread (same content, same size) has this vector.
+        UInt128 hash = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(text));
+        if (_lastEmbedded is { } last && last.Hash == hash && last.Length == text.Length && last.Vector.Length == Dimensions)
+        {
+            last.Vector.CopyTo(destination);
+            return;
+        }
+
+        Compute(text, destination);
+        Memo memo = _lastEmbedded is { } reused && reused.Vector.Length == Dimensions ? reused : (_lastEmbedded = new Memo(new float[Dimensions]));
+        memo.Hash = hash;
+        memo.Length = text.Length;
+        destination.CopyTo(memo.Vector);
+    }
+
+    private void Compute(ReadOnlySpan<char> text, Span<float> destination)
+    {
         destination.Clear();
         int mask = Dimensions - 1;
         // Words longer than 64 chars (hashes, base64) are truncated: they carry little meaning.
@@ -165,6 +188,15 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
             h = (h ^ (k + 2 < n ? word[k + 2] : '$')) * 16777619u;
             Add(destination, FeatureHash.Mix(h, Seed), mask, TrigramWeight);
         }
+    }
+
+    private sealed class Memo(float[] vector)
+    {
+        public UInt128 Hash { get; set; }
+
+        public int Length { get; set; }
+
+        public float[] Vector { get; } = vector;
     }
 
     private static void Add(Span<float> destination, uint hash, int mask, float weight)
