@@ -21,5 +21,12 @@ if (args is ["--cancel-latency"])
     return CancelLatency.Run();
 }
 
+// Issue 17's rows in thread CPU time (robust to a shared machine's waiting for a core; docs/performance.md):
+// dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --cpu-times
+if (args is ["--cpu-times"])
+{
+    return CpuTimes.Run();
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(AllocationCeilings).Assembly).Run(args);
 return 0;
