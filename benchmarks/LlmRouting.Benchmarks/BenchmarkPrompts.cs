@@ -14,11 +14,12 @@ internal static class BenchmarkPrompts
     ];
 
     /// <summary>Plain text of exactly <paramref name="bytes"/> ASCII characters, built from sentences an assistant would see.</summary>
-    public static string Text(int bytes)
-    {
-        const string Sentence = "Could you look at why the quarterly revenue report for our customers shows a drop, and suggest what to check next? ";
-        return string.Concat(Enumerable.Repeat(Sentence, (bytes / Sentence.Length) + 1))[..bytes];
-    }
+    public static string Text(int bytes) => Text(bytes, "Could you look at why the quarterly revenue report for our customers shows a drop, and suggest what to check next? ");
+
+    /// <summary>Another text of exactly <paramref name="bytes"/> characters (other words): alternating two texts defeats any memo of the last one.</summary>
+    public static string OtherText(int bytes) => Text(bytes, "Please explain how our shipping schedule for large orders changed this month, and which accounts were affected most. ");
+
+    private static string Text(int bytes, string sentence) => string.Concat(Enumerable.Repeat(sentence, (bytes / sentence.Length) + 1))[..bytes];
 
     /// <summary><paramref name="routes"/> routes of <paramref name="perRoute"/> utterances each, seeded so every run embeds the same text.</summary>
     public static List<(string Name, string[] Utterances)> Routes(int routes, int perRoute)

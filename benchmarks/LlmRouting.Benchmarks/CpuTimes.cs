@@ -49,6 +49,23 @@ internal static class CpuTimes
             var strategies = new StrategyDecisionBenchmarks { PromptBytes = bytes };
             strategies.Setup();
             Row($"{bytes} B: request + analysis", n, () => strategies.Analyzer());
+            string[] texts = [BenchmarkPrompts.Text(bytes), BenchmarkPrompts.OtherText(bytes)];
+            float[] vector = new float[Embeddings.LocalEmbeddingGenerator.DefaultDimensions];
+            int turn = 0;
+            Row($"{bytes} B: local embedder alone (two texts in turn)", n, () => Embeddings.LocalEmbeddingGenerator.Default.Embed(texts[turn ^= 1], vector));
+            if (bytes == 1_024)
+            {
+                float[] matrix = new float[500 * 256];
+                float[] query = new float[256];
+                float[] scores = new float[500];
+                for (int i = 0; i < matrix.Length; i++)
+                {
+                    matrix[i] = (i % 7) * 0.01f;
+                }
+
+                Row("route matrix 500 x 256, one query (Strategies.RouteMatrix.Dot)", 5_000, () => Strategies.RouteMatrix.Dot(matrix, query, scores));
+            }
+
             Row($"{bytes} B: embedding 50 x 10", n, () => strategies.Embedding().GetAwaiter().GetResult());
             Row($"{bytes} B: hybrid chain decision", n, () => strategies.Hybrid().GetAwaiter().GetResult());
             strategies.Cleanup();

@@ -15,7 +15,8 @@ public class DecisionScalingBenchmarks
     private const int PerThread = 200;
 
     private LlmRouterChatClient _router = null!;
-    private List<ChatMessage> _messages = null!;
+    private string _text = null!;
+    private string _otherText = null!;
 
     /// <summary>Gets or sets the number of threads deciding at once.</summary>
     [Params(1, 2)]
@@ -25,8 +26,9 @@ public class DecisionScalingBenchmarks
     public void Setup()
     {
         _router = StrategyDecisionBenchmarks.Hybrid(BenchmarkPrompts.Registry(out _, out _));
-        _messages = BenchmarkPrompts.Messages(BenchmarkPrompts.Text(1_024));
-        _router.DecideAsync(_messages).AsTask().GetAwaiter().GetResult();
+        _text = BenchmarkPrompts.Text(1_024);
+        _otherText = BenchmarkPrompts.OtherText(1_024);
+        _router.DecideAsync(BenchmarkPrompts.Messages(_text)).AsTask().GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -49,8 +51,8 @@ public class DecisionScalingBenchmarks
     {
         for (int i = 0; i < PerThread; i++)
         {
-            // Every strategy of the chain answers synchronously: the value task is complete.
-            _ = _router.DecideAsync(_messages).GetAwaiter().GetResult();
+            // A new message with one of two texts in turn (no memo answers); every strategy of the chain answers synchronously.
+            _ = _router.DecideAsync([new ChatMessage(ChatRole.User, i % 2 == 0 ? _text : _otherText)]).GetAwaiter().GetResult();
         }
     }
 }

@@ -23,7 +23,8 @@ public class StrategyDecisionBenchmarks
     private JudgeStrategy _judge = null!;
     private LlmRouterChatClient _hybrid = null!;
     private string _text = null!;
-    private List<ChatMessage> _messages = null!;
+    private string _otherText = null!;
+    private bool _flip;
 
     /// <summary>Gets or sets the prompt size in bytes.</summary>
     [Params(100, 1_024, 16_384)]
@@ -35,7 +36,7 @@ public class StrategyDecisionBenchmarks
         TargetRegistry registry = BenchmarkPrompts.Registry(out _, out _);
         _candidates = RouteCandidates.All(registry);
         _text = BenchmarkPrompts.Text(PromptBytes);
-        _messages = BenchmarkPrompts.Messages(_text);
+        _otherText = BenchmarkPrompts.OtherText(PromptBytes);
 
         _rules = Rules();
         _embedding = new EmbeddingRoutingStrategy(EmbeddingOptions());
@@ -94,7 +95,7 @@ public class StrategyDecisionBenchmarks
     public ValueTask<RouteDecision?> RulesDecision() => _rules.DecideAsync(new RoutingRequest(_text), _candidates, default);
 
     [Benchmark(Description = "embedding (50 x 10)")]
-    public ValueTask<RouteDecision?> Embedding() => _embedding.DecideAsync(new RoutingRequest(_text), _candidates, default);
+    public ValueTask<RouteDecision?> Embedding() => _embedding.DecideAsync(new RoutingRequest(Text()), _candidates, default);
 
     [Benchmark(Description = "cost-aware")]
     public ValueTask<RouteDecision?> CostAware() => _costAware.DecideAsync(new RoutingRequest(_text), _candidates, default);
@@ -103,7 +104,13 @@ public class StrategyDecisionBenchmarks
     public ValueTask<RouteDecision?> Judge() => _judge.DecideAsync(new RoutingRequest(_text), _candidates, default);
 
     [Benchmark(Description = "hybrid chain (policy, rules, embedding, cost-aware)")]
-    public ValueTask<RouteInfo> Hybrid() => _hybrid.DecideAsync(_messages);
+    public ValueTask<RouteInfo> Hybrid() => _hybrid.DecideAsync([new ChatMessage(ChatRole.User, Text())]);
+
+    /// <summary>
+    /// Two texts of the same size in turn, so the local embedder's memo of the last text never answers; with a new message per
+    /// operation (as with real traffic), so no per-message analysis is reused either.
+    /// </summary>
+    private string Text() => (_flip = !_flip) ? _text : _otherText;
 
     /// <summary>A judge that answers at once, so the benchmark measures the strategy's own work (prompt, parse, cost).</summary>
     private sealed class InstantJudge : IChatClient
