@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using LlmRouting.IntegrationTests;
 using WebApi;
@@ -139,6 +140,52 @@ public sealed class WebApiSampleTests : IAsyncLifetime
         ChatReply reply = await ChatAsync(http, new ChatRequest("Hello"));
 
         Assert.Equal("economy", reply.Target);
+    }
+
+    [Fact]
+    public async Task AChangedSettingsFile_ReloadsTheRouter_AndAnInvalidChangeKeepsThePreviousConfigurationWithAWarning()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"webapi-reload-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """{ "LlmRouting": { "Baseline": "premium" } }""");
+        try
+        {
+            await using var app = new WebApiFactory(_server, extraJsonFile: file);
+            using HttpClient http = app.CreateClient();
+            Assert.Equal("economy", (await ChatAsync(http, new ChatRequest("Hello"))).Target);
+
+            // A second rule (configuration keys "Rules:1:…"): greetings now go to premium.
+            await File.WriteAllTextAsync(file, """{ "LlmRouting": { "Rules": { "1": { "Name": "greetings", "Target": "premium", "ContainsAny": [ "hello" ] } } } }""");
+            Assert.True(await EventuallyAsync(async () => (await ChatAsync(http, new ChatRequest("Hello"))).Target == "premium"), "the valid change was not applied");
+
+            await File.WriteAllTextAsync(file, """{ "LlmRouting": { "Rules": { "1": { "Name": "greetings", "Target": "nowhere", "ContainsAny": [ "hello" ] } } } }""");
+            Assert.True(await EventuallyAsync(() => Task.FromResult(app.Warnings.Any(w => w.EventId == 1008))), "the invalid change was not reported");
+
+            (LogLevel level, _, string message) = app.Warnings.First(w => w.EventId == 1008);
+            Assert.Equal(LogLevel.Warning, level);
+            Assert.Contains("'nowhere'", message, StringComparison.Ordinal);
+            Assert.DoesNotContain("Hello", message, StringComparison.Ordinal);
+            ChatReply kept = await ChatAsync(http, new ChatRequest("Hello"));
+            Assert.Equal(("premium", "rules"), (kept.Target, kept.Strategy));   // the previous configuration stays in force
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
     }
 
     private static async Task<ChatReply> ChatAsync(HttpClient http, ChatRequest request)
