@@ -128,6 +128,22 @@ public sealed class AgentGuaranteesTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AProviderStateConversation_IsNotEscalatedToAnotherTarget(bool providerState)
+    {
+        using var router = new AgentTestRouter(b => b.UseConversationAffinity().UseFallback(o => o.UseTargetResilience = false).UseEscalation());
+        ChatOptions options = providerState ? new ChatOptions { ConversationId = "conv-esc" } : AgentTestRouter.Session("plain-esc");
+
+        await router.Router.GetResponseAsync("what about lunch?", options);
+        router.Economy.GetResponseAsyncCallback = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, string.Empty)) { FinishReason = ChatFinishReason.Stop });
+        RouteInfo second = (await router.Router.GetResponseAsync("and dinner?", options)).GetRouteInfo()!;
+
+        Assert.Equal(providerState ? "economy" : "premium", second.Target);   // an empty answer escalates, unless the conversation cannot move
+        Assert.Equal(providerState ? 0 : 1, router.Premium.Calls);
+    }
+
     [Fact]
     public async Task AProviderStateConversation_IsRefused_RatherThanDowngradedToAnotherTarget()
     {
