@@ -79,7 +79,9 @@ public sealed partial class LlmRouterChatClient : RoutingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         RouteInvocation invocation = await RouteAsync(_state, messages, options?.Clone(), cancellationToken).ConfigureAwait(false);
-        return (RouteInfo)invocation.GetService(typeof(RouteInfo))!;
+        var route = (RouteInfo)invocation.GetService(typeof(RouteInfo))!;
+        Agents.AgentSessions.TakeBack(route.Request); // a dry run is not a step of its session
+        return route;
     }
 
     /// <summary>Records how good a routed answer was (user thumbs, a judge's score, task success), for the ledger of outcomes and learning strategies.</summary>

@@ -97,7 +97,7 @@ internal sealed partial class AgentSessions
             request.StepIndex = index; // the provider keeps the history: the turn record counts the steps
         }
 
-        var step = new AgentStep(session, turn, request.StepIndex);
+        var step = new AgentStep(session, turn, request.StepIndex) { TurnBefore = (previous, started) };
         request.Agent = step;
         try
         {
@@ -121,6 +121,15 @@ internal sealed partial class AgentSessions
         {
             Refused(turn, session, previous, started);
             throw;
+        }
+    }
+
+    /// <summary>Takes back the step a dry run (<see cref="LlmRouterChatClient.DecideAsync"/>) counted: deciding is not calling.</summary>
+    public static void TakeBack(RoutingRequest request)
+    {
+        if (request.Agent is { } step && step.Trip is not { Action: LoopAction.Throw })
+        {
+            Refused(step.Turn, step.Session, step.TurnBefore.Previous, step.TurnBefore.Started);
         }
     }
 

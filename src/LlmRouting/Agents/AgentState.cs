@@ -254,6 +254,9 @@ internal sealed class AgentStep(SessionState? session, TurnState turn, int stepI
     /// <summary>Gets or sets what loop detection found, if it tripped.</summary>
     public AgentLoopEvidence? Trip { get; set; }
 
+    /// <summary>Gets or sets the session's turn before this call, and whether this call started a new one (what taking the step back restores).</summary>
+    public (TurnState? Previous, bool Started) TurnBefore { get; set; }
+
     /// <summary>
     /// Gets or sets a value indicating whether the conversation keeps provider-side state on <see cref="Pinned"/> and may not
     /// move: no fallback, hedge or escalation may send this call to another target.

@@ -65,6 +65,23 @@ public sealed class AgentGuaranteesTests
     }
 
     [Fact]
+    public async Task ADryRunDecision_IsNotCountedAsAStep()
+    {
+        using var router = new AgentTestRouter(b => b.UseConversationAffinity().UseLoopDetection(o => o.MaxStepsPerSession = 1));
+        ChatOptions options = AgentTestRouter.Session("dry-1");
+        var history = new List<ChatMessage> { new(ChatRole.User, "a hard question") };
+
+        RouteInfo decided = await router.Router.DecideAsync(history, options);
+        await router.Router.DecideAsync(history, options);
+        RouteInfo served = (await router.Router.GetResponseAsync(history, options)).GetRouteInfo()!;
+
+        Assert.Equal("premium", decided.Target);
+        Assert.Null(served.LoopDetected);   // two dry runs did not use up the one step allowed
+        Assert.Equal((1, 1, 1), (served.Turn!.Steps, served.Turn.SessionSteps, served.Turn.SessionTurns));
+        Assert.Equal(1, router.Premium.Calls);
+    }
+
+    [Fact]
     public async Task LoopDetection_StillAppliesToAPinnedCall()
     {
         using var router = new AgentTestRouter(b => b.UseLoopDetection(o =>
