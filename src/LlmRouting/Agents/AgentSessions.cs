@@ -65,7 +65,7 @@ internal sealed partial class AgentSessions
         string? key = request.ConversationId ?? (settings.Sessions.SessionMetadataKey is { } metadata ? request.Metadata(metadata) : null);
         SessionState? session = key is null ? null : _sessions.Touch(key, settings.Sessions.SessionTimeToLive, settings.Sessions.MaxSessions);
         bool affinity = settings.Affinity is { Mode: not ConversationAffinityMode.Off };
-        bool counters = settings.Loop is { MaxStepsPerSession: not null } or { MaxSpendPerSession: not null };
+        bool counters = SharesCounters(settings);
         if (session is not null && _shared is { } shared && settings.Sessions.ShareThroughStatisticsStore && (affinity || counters))
         {
             return ReadSharedAsync(shared, request, candidates, registry, callerPin, session, settings, counters, cancellationToken);
@@ -132,6 +132,8 @@ internal sealed partial class AgentSessions
             Refused(step.Turn, step.Session, step.TurnBefore.Previous, step.TurnBefore.Started);
         }
     }
+
+    private static bool SharesCounters(AgentSettings settings) => settings.Loop is { MaxStepsPerSession: not null } or { MaxSpendPerSession: not null };
 
     private static void Refused(TurnState turn, SessionState? session, TurnState? previous, bool started)
     {
@@ -200,8 +202,13 @@ internal sealed partial class AgentSessions
         AgentSettings settings = _settings;
         if (_shared is { } shared && step.Session is { } state && settings.Sessions.ShareThroughStatisticsStore && step.Trip is not { Action: LoopAction.Throw })
         {
-            bool served = route.Outcome == RouteOutcome.Succeeded && route.Attempts.Count > 0;
-            _ = ShareAsync(shared, state.Key, served ? route.Target : null, refresh: !switched, route.Cost ?? 0, settings.Sessions.SessionTimeToLive);
+            // Only what another instance reads: the target for affinity, the counters for per-session limits.
+            bool pin = settings.Affinity is { Mode: not ConversationAffinityMode.Off } && route.Outcome == RouteOutcome.Succeeded && route.Attempts.Count > 0;
+            bool count = SharesCounters(settings);
+            if (pin || count)
+            {
+                _ = ShareAsync(shared, state.Key, pin ? route.Target : null, refresh: !switched, count ? route.Cost ?? 0 : null, settings.Sessions.SessionTimeToLive);
+            }
         }
     }
 
@@ -281,7 +288,7 @@ internal sealed partial class AgentSessions
             : null;
     }
 
-    private async Task ShareAsync(SharedPins shared, string session, string? target, bool refresh, decimal cost, TimeSpan timeToLive)
+    private async Task ShareAsync(SharedPins shared, string session, string? target, bool refresh, decimal? cost, TimeSpan timeToLive)
     {
         try
         {
@@ -290,7 +297,10 @@ internal sealed partial class AgentSessions
                 await shared.WriteAsync(session, target, refresh, timeToLive, CancellationToken.None).ConfigureAwait(false);
             }
 
-            await shared.CountAsync(session, cost, timeToLive, CancellationToken.None).ConfigureAwait(false);
+            if (cost is { } spent)
+            {
+                await shared.CountAsync(session, spent, timeToLive, CancellationToken.None).ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // Sharing is best effort: the local record stays right, and the next call writes again.
         catch (Exception ex)

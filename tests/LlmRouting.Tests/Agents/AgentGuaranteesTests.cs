@@ -226,6 +226,20 @@ public sealed class AgentGuaranteesTests
         Assert.DoesNotContain(store.Keys, k => k.Contains("shared-1", StringComparison.Ordinal));   // a digest, never the id
     }
 
+    [Fact]
+    public async Task SharedState_IsWrittenOnlyForWhatAnotherInstanceReads()
+    {
+        var store = new ExpiringStore();
+        using var accounting = new AgentTestRouter(b => b.UseAgentSessions().Services.AddSingleton<IRoutingStatisticsStore>(store));
+        await accounting.SendAsync([], "hello", AgentTestRouter.Session("quiet-1"));
+        Assert.Empty(store.Keys);   // per-turn accounting alone: nothing to share
+
+        using var affinity = new AgentTestRouter(b => b.UseConversationAffinity().Services.AddSingleton<IRoutingStatisticsStore>(store));
+        await affinity.SendAsync([], "hello", AgentTestRouter.Session("quiet-2"));
+        Assert.All(store.Keys, k => Assert.StartsWith("affinity:", k, StringComparison.Ordinal));   // the pin, no counters
+        Assert.NotEmpty(store.Keys);
+    }
+
     /// <summary>A statistics store of another process (not the in-memory one, so the router shares through it) that records the time-to-live of each write.</summary>
     private sealed class ExpiringStore : IRoutingStatisticsStore
     {
