@@ -13,6 +13,10 @@ namespace LlmRouting;
 /// updates from many instances never interleave. During a Redis outage observations are kept locally and replayed when
 /// Redis is back; reads return the last totals seen plus local observations (<see cref="RedisOutageBehavior.FailOpen"/>)
 /// or throw <see cref="RedisStateUnavailableException"/> (<see cref="RedisOutageBehavior.FailClosed"/>).
+/// Keys written with a time-to-live (per-session state: conversation affinity, session counters) expire in Redis that
+/// long after their last write; written during an outage they are not replayed (a replay could not keep the expiry, and
+/// the instance keeps its own record of the session). The last totals kept for outages are bounded to
+/// <see cref="MaxRememberedKeys"/> keys.
 /// </remarks>
 public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisposable
 {
@@ -24,6 +28,17 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
         redis.call('HINCRBYFLOAT', KEYS[1], 'q', ARGV[3])
         return 1
         """;
+
+    private const string AddExpiringScript = """
+        redis.call('HINCRBY', KEYS[1], 'c', ARGV[1])
+        redis.call('HINCRBYFLOAT', KEYS[1], 's', ARGV[2])
+        redis.call('HINCRBYFLOAT', KEYS[1], 'q', ARGV[3])
+        redis.call('PEXPIRE', KEYS[1], ARGV[4])
+        return 1
+        """;
+
+    /// <summary>The most keys whose last totals are kept for reads during an outage; past it the memory starts again.</summary>
+    public const int MaxRememberedKeys = 10_000;
 
     private static readonly RedisValue[] Fields = ["c", "s", "q"];
 
@@ -71,6 +86,35 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
     }
 
     /// <inheritdoc/>
+    public async ValueTask RecordAsync(string key, double value, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Observations must be finite numbers.");
+        }
+
+        if (timeToLive <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeToLive), timeToLive, "The time-to-live must be positive.");
+        }
+
+        await ReplayAsync().ConfigureAwait(false);
+        try
+        {
+            await _redis.GetDatabase().ScriptEvaluateAsync(
+                AddExpiringScript,
+                [RedisKey(key)],
+                [1, value.ToString("R", CultureInfo.InvariantCulture), (value * value).ToString("R", CultureInfo.InvariantCulture), (long)Math.Ceiling(timeToLive.TotalMilliseconds)]).ConfigureAwait(false);
+            _outage.Succeeded();
+        }
+        catch (Exception ex) when (RedisFailures.IsOutage(ex, cancellationToken))
+        {
+            _outage.Failed(ex); // not kept for replay: see the remarks
+        }
+    }
+
+    /// <inheritdoc/>
     public async ValueTask<IReadOnlyDictionary<string, RoutingStatistic>> GetAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
@@ -89,7 +133,7 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
                     values[0].IsNull ? 0 : (long)values[0],
                     values[1].IsNull ? 0 : double.Parse((string)values[1]!, CultureInfo.InvariantCulture),
                     values[2].IsNull ? 0 : double.Parse((string)values[2]!, CultureInfo.InvariantCulture));
-                _lastKnown[keyList[i]] = total;
+                Remember(keyList[i], total);
                 result[keyList[i]] = Sum(total, Pending(keyList[i]));
             }
 
@@ -119,6 +163,16 @@ public sealed class RedisRoutingStatisticsStore : IRoutingStatisticsStore, IDisp
 
     /// <inheritdoc/>
     public void Dispose() => _pending.Dispose();
+
+    private void Remember(string key, RoutingStatistic total)
+    {
+        if (_lastKnown.Count >= MaxRememberedKeys && !_lastKnown.ContainsKey(key))
+        {
+            _lastKnown.Clear(); // bounded: the keys read often are remembered again at their next read
+        }
+
+        _lastKnown[key] = total;
+    }
 
     private RoutingStatistic Pending(string key) => _pending.TryGet(key, out RoutingStatistic pending) ? pending : default;
 

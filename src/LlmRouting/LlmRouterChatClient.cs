@@ -79,7 +79,9 @@ public sealed partial class LlmRouterChatClient : RoutingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         RouteInvocation invocation = await RouteAsync(_state, messages, options?.Clone(), cancellationToken).ConfigureAwait(false);
-        return (RouteInfo)invocation.GetService(typeof(RouteInfo))!;
+        var route = (RouteInfo)invocation.GetService(typeof(RouteInfo))!;
+        Agents.AgentSessions.TakeBack(route.Request); // a dry run is not a step of its session
+        return route;
     }
 
     /// <summary>Records how good a routed answer was (user thumbs, a judge's score, task success), for the ledger of outcomes and learning strategies.</summary>
@@ -180,13 +182,15 @@ public sealed partial class LlmRouterChatClient : RoutingChatClient
             throw new NoRouteAvailableException(candidates.Rejections);
         }
 
+        // A caller's pin is found first, so that the agent bookkeeping sees it (loop detection still applies to a pinned call).
+        RouteDecision? pinned = request.Options?.ModelId is { } requested ? Pinned(state, requested, candidates) : null;
         if (state.Agents is { } agents)
         {
             // Sessions, affinity and loop detection come before the strategies: a conversation that stays is not re-decided.
-            ValueTask<RouteDecision?> begun = agents.BeginAsync(request, candidates, state.Registry, cancellationToken);
+            ValueTask<RouteDecision?> begun = agents.BeginAsync(request, candidates, state.Registry, pinned, cancellationToken);
             if (!begun.IsCompletedSuccessfully)
             {
-                return AfterAgentsAsync(state, request, candidates, begun, start, cancellationToken);
+                return AfterAgentsAsync(state, request, candidates, begun, pinned, start, cancellationToken);
             }
 
             if (begun.Result is { } kept)
@@ -195,22 +199,17 @@ public sealed partial class LlmRouterChatClient : RoutingChatClient
             }
         }
 
-        return RunChain(state, request, candidates, start, cancellationToken);
+        return pinned is not null ? new(CreateInvocation(state, request, candidates, pinned, start)) : RunChain(state, request, candidates, start, cancellationToken);
     }
 
     private static async ValueTask<RouteInvocation> AfterAgentsAsync(
-        RouterState state, RoutingRequest request, RouteCandidates candidates, ValueTask<RouteDecision?> begun, long start, CancellationToken cancellationToken) =>
-        await begun.ConfigureAwait(false) is { } kept
+        RouterState state, RoutingRequest request, RouteCandidates candidates, ValueTask<RouteDecision?> begun, RouteDecision? pinned, long start, CancellationToken cancellationToken) =>
+        (await begun.ConfigureAwait(false) ?? pinned) is { } kept
             ? CreateInvocation(state, request, candidates, kept, start)
             : await RunChain(state, request, candidates, start, cancellationToken).ConfigureAwait(false);
 
     private static ValueTask<RouteInvocation> RunChain(RouterState state, RoutingRequest request, RouteCandidates candidates, long start, CancellationToken cancellationToken)
     {
-        if (request.Options?.ModelId is { } requested && Pinned(state, requested, candidates) is { } pinned)
-        {
-            return new(CreateInvocation(state, request, candidates, pinned, start));
-        }
-
         // Fast path: every strategy answers synchronously (rules, classifier, cost tables) — no async machinery.
         IReadOnlyList<IRoutingStrategy> strategies = state.Strategies;
         for (int i = 0; i < strategies.Count; i++)

@@ -73,6 +73,61 @@ public sealed class AgentIntegrationTests : IClassFixture<FakeOpenAIServerFixtur
         Assert.All(_server.Requests.Where(r => r.LastUserText.Contains("conv-42", StringComparison.Ordinal)), r => Assert.Equal("gpt-premium-2025", r.Model));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AConversationWithAConversationId_DoesNotFallOverToAnotherProvider_WhenItsTargetFails(bool providerState)
+    {
+        string tag = providerState ? "conv-77" : "session-77";
+        _server.Intercept = async (context, request) =>
+        {
+            if (request.Model != "gpt-premium-2025" || !request.LastUserText.Contains("second", StringComparison.Ordinal) || !request.LastUserText.Contains(tag, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await context.Response.WriteAsync("""{"error":{"message":"overloaded","type":"server_error"}}""");
+            return true;
+        };
+        using ServiceProvider provider = BuildRouter(r => r.UseConversationAffinity().UseFallback(o => o.UseTargetResilience = false));
+        IChatClient chat = provider.GetRequiredService<IChatClient>();
+        ChatOptions options = providerState
+            ? new ChatOptions { ConversationId = tag }
+            : new ChatOptions { AdditionalProperties = new() { [RequestMetadataKeys.Session] = tag } };
+
+        RouteInfo first = (await chat.GetResponseAsync($"Here is a stack trace ({tag})", options)).GetRouteInfo()!;
+        Task<ChatResponse> second = chat.GetResponseAsync($"The second question ({tag})", options);
+
+        Assert.Equal("premium", first.Target);
+        if (providerState)
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => second);   // another provider cannot continue the conversation
+            Assert.DoesNotContain(_server.Requests, r => r.Model == "economy-mini" && r.LastUserText.Contains(tag, StringComparison.Ordinal));
+        }
+        else
+        {
+            RouteInfo moved = (await second).GetRouteInfo()!;
+            Assert.Equal("economy", moved.Target);                   // a session without provider state falls over
+            Assert.True(moved.IsFallback);
+        }
+    }
+
+    [Fact]
+    public async Task ToolResultSteps_GoToTheConfiguredDefaultTarget()
+    {
+        _server.Intercept = (context, request) => ToolCallsUntil(context, request, toolResults: 1, sameCall: false);
+        using ServiceProvider provider = BuildRouter(r => r.UseAgentSessions(o => o.ToolResultTarget = "premium"));
+        using IChatClient agent = new ChatClientBuilder(provider.GetRequiredService<IChatClient>()).UseFunctionInvocation().Build();
+
+        ChatResponse response = await agent.GetResponseAsync("What is the weather like? (turn-tool-default)", new ChatOptions { Tools = [Weather] });
+
+        RouteTurnInfo turn = response.GetRouteInfo()!.Turn!;
+        Assert.Equal(["economy", "premium"], turn.Targets);   // the user turn by the default target, the tool-result step by the configured one
+        Assert.Equal("tool-step-default", response.GetRouteInfo()!.Strategy);
+        Assert.Equal(["economy-mini", "gpt-premium-2025"], _server.Requests.Where(r => r.Body.Contains("turn-tool-default", StringComparison.Ordinal)).Select(r => r.Model));
+    }
+
     private static readonly AIFunction Weather = AIFunctionFactory.Create((string city) => $"sunny in {city}", "get_weather", "Gets the weather for a city.");
 
     /// <summary>Answers with a tool call until the conversation holds <paramref name="toolResults"/> tool results, then lets the server answer.</summary>

@@ -50,43 +50,110 @@ internal sealed partial class AgentSessions
         return this;
     }
 
-    /// <summary>Before the strategies: finds the session and turn, checks the loop limits, and keeps the conversation on its target.</summary>
+    /// <summary>Before the strategies: finds the session and turn, checks the loop limits, then applies the caller's pin or keeps the conversation on its target.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="candidates">The candidates the filters left.</param>
+    /// <param name="registry">The targets.</param>
+    /// <param name="callerPin">The decision the caller's <c>ModelId</c> pins, if any: it wins over affinity (loop detection still applies).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>A decision that replaces the strategy chain's, or <see langword="null"/> to let the chain decide.</returns>
-    /// <exception cref="NoRouteAvailableException">The conversation holds provider-side state on a target that can no longer serve it.</exception>
-    public ValueTask<RouteDecision?> BeginAsync(RoutingRequest request, RouteCandidates candidates, TargetRegistry registry, CancellationToken cancellationToken)
+    /// <exception cref="NoRouteAvailableException">The conversation holds provider-side state on a target that can no longer serve it, or the caller pinned another target.</exception>
+    /// <remarks>A call refused here (loop detection with <see cref="LoopAction.Throw"/>, or an exception) is not counted as a step of its turn or session.</remarks>
+    public ValueTask<RouteDecision?> BeginAsync(RoutingRequest request, RouteCandidates candidates, TargetRegistry registry, RouteDecision? callerPin, CancellationToken cancellationToken)
     {
         AgentSettings settings = _settings;
         string? key = request.ConversationId ?? (settings.Sessions.SessionMetadataKey is { } metadata ? request.Metadata(metadata) : null);
         SessionState? session = key is null ? null : _sessions.Touch(key, settings.Sessions.SessionTimeToLive, settings.Sessions.MaxSessions);
-        TurnState turn = session?.BeginStep(request.StepKind == StepKind.UserTurn) ?? TurnOf(request);
+        bool affinity = settings.Affinity is { Mode: not ConversationAffinityMode.Off };
+        bool counters = SharesCounters(settings);
+        if (session is not null && _shared is { } shared && settings.Sessions.ShareThroughStatisticsStore && (affinity || counters))
+        {
+            return ReadSharedAsync(shared, request, candidates, registry, callerPin, session, settings, counters, cancellationToken);
+        }
+
+        return new(Decide(request, candidates, registry, callerPin, session, settings));
+    }
+
+    private async ValueTask<RouteDecision?> ReadSharedAsync(
+        SharedPins shared, RoutingRequest request, RouteCandidates candidates, TargetRegistry registry, RouteDecision? callerPin,
+        SessionState session, AgentSettings settings, bool counters, CancellationToken cancellationToken)
+    {
+        SharedSession state = await shared.ReadAsync(session.Key, registry, counters, settings.Sessions.SessionTimeToLive, cancellationToken).ConfigureAwait(false);
+        if (state.Target is { } target)
+        {
+            session.Adopt(target);
+        }
+
+        session.Share(state.Steps, state.Cost);
+        return Decide(request, candidates, registry, callerPin, session, settings);
+    }
+
+    private RouteDecision? Decide(RoutingRequest request, RouteCandidates candidates, TargetRegistry registry, RouteDecision? callerPin, SessionState? session, AgentSettings settings)
+    {
+        (TurnState turn, TurnState? previous, bool started) = session?.BeginStep(request.StepKind == StepKind.UserTurn) ?? (TurnOf(request), null, false);
         int index = turn.BeginStep();
         if (AgentSteps.LastUserIndex(request.Messages) < 0)
         {
             request.StepIndex = index; // the provider keeps the history: the turn record counts the steps
         }
 
-        var step = new AgentStep(session, turn, request.StepIndex);
+        var step = new AgentStep(session, turn, request.StepIndex) { TurnBefore = (previous, started) };
         request.Agent = step;
-        if (settings.Loop is { } loop && LoopCheck.Evaluate(loop, step) is { } evidence)
+        try
         {
-            step.Trip = evidence;
-            Log.LoopDetected(_logger, evidence.Limit.ToString(), evidence.Action.ToString(), step.StepIndex);
-            RouteTarget cheapest = TargetOrdering.LowestTierCheapest(candidates.Targets)!;
-            string outcome = evidence.Action == LoopAction.Throw ? "call refused" : "downgraded to the cheapest candidate";
-            return new(RouteDecision.To(cheapest, LoopStrategy, $"agent loop detected ({evidence.Limit}): {outcome}"));
+            RouteDecision? kept = settings.Affinity is { Mode: not ConversationAffinityMode.Off } affinity && session is not null
+                ? Keep(request, candidates, registry, affinity, step, session.Target, callerPin)
+                : null;
+            if (settings.Loop is { } loop && LoopCheck.Evaluate(loop, step) is { } evidence)
+            {
+                RouteDecision tripped = Tripped(step, evidence, candidates);
+                if (step.Trip!.Action == LoopAction.Throw)
+                {
+                    Refused(turn, session, previous, started); // no target is called: not a step
+                }
+
+                return tripped;
+            }
+
+            return step.HoldsProviderState ? kept : callerPin ?? kept;
+        }
+        catch (NoRouteAvailableException)
+        {
+            Refused(turn, session, previous, started);
+            throw;
+        }
+    }
+
+    /// <summary>Takes back the step a dry run (<see cref="LlmRouterChatClient.DecideAsync"/>) counted: deciding is not calling.</summary>
+    public static void TakeBack(RoutingRequest request)
+    {
+        if (request.Agent is { } step && step.Trip is not { Action: LoopAction.Throw })
+        {
+            Refused(step.Turn, step.Session, step.TurnBefore.Previous, step.TurnBefore.Started);
+        }
+    }
+
+    private static bool SharesCounters(AgentSettings settings) => settings.Loop is { MaxStepsPerSession: not null } or { MaxSpendPerSession: not null };
+
+    private static void Refused(TurnState turn, SessionState? session, TurnState? previous, bool started)
+    {
+        turn.CancelStep();
+        session?.CancelStep(turn, previous, started);
+    }
+
+    private RouteDecision Tripped(AgentStep step, AgentLoopEvidence evidence, RouteCandidates candidates)
+    {
+        // A conversation that may not move is not downgraded to another target: the call is refused instead.
+        if (evidence.Action == LoopAction.Downgrade && step is { HoldsProviderState: true, Pinned: not null })
+        {
+            evidence = evidence with { Action = LoopAction.Throw };
         }
 
-        if (session is null || settings.Affinity is not { Mode: not ConversationAffinityMode.Off } affinity)
-        {
-            return new((RouteDecision?)null);
-        }
-
-        if (_shared is { } shared && settings.Sessions.ShareThroughStatisticsStore)
-        {
-            return ReadSharedAsync(shared, request, candidates, registry, affinity, step, session, settings, cancellationToken);
-        }
-
-        return new(Keep(request, candidates, registry, affinity, step, session.Target));
+        step.Trip = evidence;
+        Log.LoopDetected(_logger, evidence.Limit.ToString(), evidence.Action.ToString(), step.StepIndex);
+        RouteTarget target = evidence.Action == LoopAction.Throw && step.Pinned is { } pinned ? pinned : TargetOrdering.LowestTierCheapest(candidates.Targets)!;
+        string outcome = evidence.Action == LoopAction.Throw ? "call refused" : "downgraded to the cheapest candidate";
+        return RouteDecision.To(target, LoopStrategy, $"agent loop detected ({evidence.Limit}): {outcome}");
     }
 
     /// <summary>After the strategies: tool-result steps go to their default, and stay-or-escalate never moves a conversation down.</summary>
@@ -106,6 +173,7 @@ internal sealed partial class AgentSessions
         }
 
         if (settings.Affinity is { Mode: ConversationAffinityMode.StayOrEscalate } && step.Pinned is { } pinned
+            && !string.Equals(decision.Strategy, RouterState.PinnedStrategyName, StringComparison.Ordinal)
             && !ReferenceEquals(decision.Primary, pinned) && decision.Primary.Profile.Tier <= pinned.Profile.Tier)
         {
             RouteTarget[] targets = [pinned, .. decision.Targets.Where(t => !ReferenceEquals(t, pinned))];
@@ -132,10 +200,15 @@ internal sealed partial class AgentSessions
         }
 
         AgentSettings settings = _settings;
-        if (_shared is { } shared && step.Session is { } state && settings.Sessions.ShareThroughStatisticsStore
-            && route.Outcome == RouteOutcome.Succeeded && route.Attempts.Count > 0)
+        if (_shared is { } shared && step.Session is { } state && settings.Sessions.ShareThroughStatisticsStore && step.Trip is not { Action: LoopAction.Throw })
         {
-            _ = ShareAsync(shared, state.Key, route.Target, refresh: !switched, settings.Sessions.SessionTimeToLive);
+            // Only what another instance reads: the target for affinity, the counters for per-session limits.
+            bool pin = settings.Affinity is { Mode: not ConversationAffinityMode.Off } && route.Outcome == RouteOutcome.Succeeded && route.Attempts.Count > 0;
+            bool count = SharesCounters(settings);
+            if (pin || count)
+            {
+                _ = ShareAsync(shared, state.Key, pin ? route.Target : null, refresh: !switched, count ? route.Cost ?? 0 : null, settings.Sessions.SessionTimeToLive);
+            }
         }
     }
 
@@ -175,29 +248,18 @@ internal sealed partial class AgentSessions
         return last < 0 ? new TurnState() : _turns.GetValue(request.Messages[last], static _ => new TurnState());
     }
 
-    private static async ValueTask<RouteDecision?> ReadSharedAsync(
-        SharedPins shared, RoutingRequest request, RouteCandidates candidates, TargetRegistry registry, ConversationAffinityOptions affinity,
-        AgentStep step, SessionState session, AgentSettings settings, CancellationToken cancellationToken)
-    {
-        if (await shared.ReadAsync(session.Key, registry, settings.Sessions.SessionTimeToLive, cancellationToken).ConfigureAwait(false) is { } target)
-        {
-            session.Adopt(target);
-        }
-
-        return Keep(request, candidates, registry, affinity, step, session.Target);
-    }
-
-    private static RouteDecision? Keep(RoutingRequest request, RouteCandidates candidates, TargetRegistry registry, ConversationAffinityOptions affinity, AgentStep step, string? target)
+    private static RouteDecision? Keep(
+        RoutingRequest request, RouteCandidates candidates, TargetRegistry registry, ConversationAffinityOptions affinity, AgentStep step, string? target, RouteDecision? callerPin)
     {
         if (target is null)
         {
             return null; // a new conversation: the strategies decide, and it stays where it lands
         }
 
-        bool providerState = request.ConversationId is not null;
+        bool locked = request.ConversationId is not null && !affinity.AllowProviderStateMove;
         if (!registry.TryGet(target, out RouteTarget? pinned) || !IsCandidate(candidates, pinned))
         {
-            if (providerState && !affinity.AllowProviderStateMove)
+            if (locked)
             {
                 string why = candidates.Rejections.FirstOrDefault(r => string.Equals(r.Target, target, StringComparison.OrdinalIgnoreCase))?.Reason ?? "it is no longer a target";
                 throw new NoRouteAvailableException(
@@ -207,18 +269,38 @@ internal sealed partial class AgentSessions
             return null; // the target can no longer serve: the strategies choose a new one
         }
 
+        if (locked && callerPin is not null && !ReferenceEquals(callerPin.Primary, pinned))
+        {
+            throw new NoRouteAvailableException(
+                $"The caller's ModelId pins target '{callerPin.Primary.Name}', but the conversation keeps provider-side state (ConversationId) on target '{target}', which no other target can continue. Set {ConversationAffinityOptions.SectionName}:AllowProviderStateMove to let it move.");
+        }
+
         step.Pinned = pinned;
+        step.HoldsProviderState = locked;
         step.CachedPrefixTokens = step.Session?.CachedPrefixTokens ?? 0;
-        return affinity.Mode == ConversationAffinityMode.Stay || (providerState && !affinity.AllowProviderStateMove)
+        if (locked)
+        {
+            return RouteDecision.To(pinned, AffinityStrategy, "the conversation keeps provider-side state on its target");
+        }
+
+        return affinity.Mode == ConversationAffinityMode.Stay
             ? RouteDecision.To(pinned, AffinityStrategy, "the conversation stays on its target")
             : null;
     }
 
-    private async Task ShareAsync(SharedPins shared, string session, string target, bool refresh, TimeSpan timeToLive)
+    private async Task ShareAsync(SharedPins shared, string session, string? target, bool refresh, decimal? cost, TimeSpan timeToLive)
     {
         try
         {
-            await shared.WriteAsync(session, target, refresh, timeToLive, CancellationToken.None).ConfigureAwait(false);
+            if (target is not null)
+            {
+                await shared.WriteAsync(session, target, refresh, timeToLive, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (cost is { } spent)
+            {
+                await shared.CountAsync(session, spent, timeToLive, CancellationToken.None).ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // Sharing is best effort: the local record stays right, and the next call writes again.
         catch (Exception ex)

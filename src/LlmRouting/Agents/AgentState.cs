@@ -17,6 +17,15 @@ internal sealed class TurnState
         }
     }
 
+    /// <summary>Takes back a call counted by <see cref="BeginStep"/> that was refused before any target was called.</summary>
+    public void CancelStep()
+    {
+        lock (_calls)
+        {
+            _totals = _totals with { Steps = Math.Max(0, _totals.Steps - 1) };
+        }
+    }
+
     /// <summary>Gets the totals so far.</summary>
     public TurnTotals Totals
     {
@@ -115,19 +124,51 @@ internal sealed class SessionState(string key)
     /// <summary>Gets the input tokens of the last call on <see cref="Target"/>: what its prompt cache holds.</summary>
     public long CachedPrefixTokens { get; private set; }
 
-    /// <summary>Counts a call: a user turn starts a new turn; returns the turn.</summary>
-    public TurnState BeginStep(bool newTurn)
+    /// <summary>Gets the steps other app instances recorded for the session (shared through the statistics store), as last read.</summary>
+    public long SharedSteps { get; private set; }
+
+    /// <summary>Gets the spend other app instances recorded for the session, as last read.</summary>
+    public decimal SharedCost { get; private set; }
+
+    /// <summary>Counts a call: a user turn starts a new turn; returns the turn, and what <see cref="CancelStep"/> needs to take it back.</summary>
+    public (TurnState Turn, TurnState? Previous, bool Started) BeginStep(bool newTurn)
     {
         lock (_gate)
         {
-            if (newTurn || _turn is null)
+            TurnState? previous = _turn;
+            bool started = newTurn || _turn is null;
+            if (started)
             {
                 _turn = new TurnState();
                 Turns++;
             }
 
             Steps++;
-            return _turn;
+            return (_turn!, previous, started);
+        }
+    }
+
+    /// <summary>Takes back a call counted by <see cref="BeginStep"/> that was refused before any target was called (a failed check is not a step).</summary>
+    public void CancelStep(TurnState turn, TurnState? previous, bool started)
+    {
+        lock (_gate)
+        {
+            Steps = Math.Max(0, Steps - 1);
+            if (started && ReferenceEquals(_turn, turn))
+            {
+                _turn = previous;
+                Turns = Math.Max(0, Turns - 1);
+            }
+        }
+    }
+
+    /// <summary>Takes in what every app instance recorded for the session (the shared totals include this instance's own calls).</summary>
+    public void Share(long steps, decimal cost)
+    {
+        lock (_gate)
+        {
+            SharedSteps = Math.Max(SharedSteps, steps);
+            SharedCost = Math.Max(SharedCost, cost);
         }
     }
 
@@ -175,12 +216,22 @@ internal sealed class SessionState(string key)
         }
     }
 
-    /// <summary>Spend so far (for the per-session limit).</summary>
+    /// <summary>Steps so far, this call included, across every app instance when shared (for the per-session limit).</summary>
+    /// <remarks>The shared count holds completed calls of every instance, this one's included; the call being checked is one more.</remarks>
+    public long StepsEverywhere()
+    {
+        lock (_gate)
+        {
+            return Math.Max(Steps, SharedSteps + 1);
+        }
+    }
+
+    /// <summary>Spend so far, across every app instance when shared (for the per-session limit).</summary>
     public decimal Spent()
     {
         lock (_gate)
         {
-            return Cost ?? 0;
+            return Math.Max(Cost ?? 0, SharedCost);
         }
     }
 }
@@ -202,4 +253,13 @@ internal sealed class AgentStep(SessionState? session, TurnState turn, int stepI
 
     /// <summary>Gets or sets what loop detection found, if it tripped.</summary>
     public AgentLoopEvidence? Trip { get; set; }
+
+    /// <summary>Gets or sets the session's turn before this call, and whether this call started a new one (what taking the step back restores).</summary>
+    public (TurnState? Previous, bool Started) TurnBefore { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the conversation keeps provider-side state on <see cref="Pinned"/> and may not
+    /// move: no fallback, hedge or escalation may send this call to another target.
+    /// </summary>
+    public bool HoldsProviderState { get; set; }
 }

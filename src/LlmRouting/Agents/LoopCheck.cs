@@ -13,9 +13,9 @@ internal static class LoopCheck
             return new(LoopLimit.StepsPerTurn, steps, turn.Steps, step.StepIndex, null, action);
         }
 
-        if (options.MaxStepsPerSession is { } sessionSteps && step.Session?.Snapshot() is { } session && session.Steps > sessionSteps)
+        if (options.MaxStepsPerSession is { } sessionSteps && step.Session?.StepsEverywhere() is { } sessionStepsSoFar && sessionStepsSoFar > sessionSteps)
         {
-            return new(LoopLimit.StepsPerSession, sessionSteps, session.Steps, step.StepIndex, null, action);
+            return new(LoopLimit.StepsPerSession, sessionSteps, sessionStepsSoFar, step.StepIndex, null, action);
         }
 
         if (options.MaxIdenticalToolCalls is { } identical && step.Turn.MostRepeatedCall() is { Function: { } function, Count: var count } && count > identical)

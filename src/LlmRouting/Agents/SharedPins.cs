@@ -5,21 +5,38 @@ using LlmRouting.Learning;
 
 namespace LlmRouting.Agents;
 
+/// <summary>What other app instances recorded for a session: its target, and its steps and spend so far.</summary>
+internal readonly record struct SharedSession(string? Target, long Steps, decimal Cost);
+
 /// <summary>
-/// Shares each session's target with other app instances through the statistics store: per (session, target) a key
-/// whose running sum is the Unix time (seconds) the session was last on that target; the newest within the time-to-live wins.
+/// Shares each session with other app instances through the statistics store: per (session, target) a key whose running
+/// sum is the Unix time (seconds) the session was last on that target (the newest within the time-to-live wins), and per
+/// session the count of its calls and the sum of their cost.
 /// </summary>
-/// <remarks>Keys carry a SHA-256 digest of the session, never the session id itself.</remarks>
+/// <remarks>
+/// Every key is written with the session's time-to-live (<see cref="IRoutingStatisticsStore.RecordAsync(string, double, TimeSpan, CancellationToken)"/>),
+/// so a store that expires keys (Redis) forgets a session that time after its last call: the shared state is bounded by the
+/// sessions active within one time-to-live. Keys carry a SHA-256 digest of the session, never the session id itself.
+/// </remarks>
 internal sealed class SharedPins(IRoutingStatisticsStore store, TimeProvider time)
 {
-    /// <summary>Reads the session's target: the one seen most recently within <paramref name="timeToLive"/>.</summary>
-    public async ValueTask<string?> ReadAsync(string session, TargetRegistry registry, TimeSpan timeToLive, CancellationToken cancellationToken)
+    private const string Steps = "steps";
+    private const string Spend = "spend";
+
+    /// <summary>Reads the session's target (the one seen most recently within <paramref name="timeToLive"/>) and, when asked, its counters.</summary>
+    public async ValueTask<SharedSession> ReadAsync(string session, TargetRegistry registry, bool counters, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
-        string prefix = Prefix(session);
-        var keys = new List<string>(registry.Count);
+        (string pins, string totals) = Prefixes(session);
+        var keys = new List<string>(registry.Count + 2);
         foreach (RouteTarget target in registry.Targets)
         {
-            keys.Add(prefix + target.Name);
+            keys.Add(pins + target.Name);
+        }
+
+        if (counters)
+        {
+            keys.Add(totals + Steps);
+            keys.Add(totals + Spend);
         }
 
         IReadOnlyDictionary<string, RoutingStatistic> stats = await store.GetAsync(keys, cancellationToken).ConfigureAwait(false);
@@ -27,19 +44,21 @@ internal sealed class SharedPins(IRoutingStatisticsStore store, TimeProvider tim
         (string? best, double at) = (null, double.MinValue);
         foreach (RouteTarget target in registry.Targets)
         {
-            if (stats.TryGetValue(prefix + target.Name, out RoutingStatistic stat) && stat.Count > 0 && stat.Sum > at)
+            if (stats.TryGetValue(pins + target.Name, out RoutingStatistic stat) && stat.Count > 0 && stat.Sum > at)
             {
                 (best, at) = (target.Name, stat.Sum);
             }
         }
 
-        return best is not null && now - at <= timeToLive.TotalSeconds ? best : null;
+        long steps = counters && stats.TryGetValue(totals + Steps, out RoutingStatistic s) ? s.Count : 0;
+        decimal cost = counters && stats.TryGetValue(totals + Spend, out RoutingStatistic c) && double.IsFinite(c.Sum) && c.Sum > 0 ? (decimal)c.Sum : 0;
+        return new SharedSession(best is not null && now - at <= timeToLive.TotalSeconds ? best : null, steps, cost);
     }
 
     /// <summary>Records that the session is on <paramref name="target"/> now; a refresh (the session stayed) is skipped when a recent record already says so.</summary>
     public async ValueTask WriteAsync(string session, string target, bool refresh, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
-        string key = Prefix(session) + target;
+        string key = Prefixes(session).Pins + target;
         IReadOnlyDictionary<string, RoutingStatistic> stats = await store.GetAsync([key], cancellationToken).ConfigureAwait(false);
         double previous = stats.TryGetValue(key, out RoutingStatistic stat) ? stat.Sum : 0;
         double now = time.GetUtcNow().ToUnixTimeSeconds();
@@ -49,13 +68,25 @@ internal sealed class SharedPins(IRoutingStatisticsStore store, TimeProvider tim
         }
 
         // The sum becomes 'now': the store only adds, so add the difference.
-        await store.RecordAsync(key, now - previous, cancellationToken).ConfigureAwait(false);
+        await store.RecordAsync(key, now - previous, timeToLive, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Prefix(string session)
+    /// <summary>Counts one call of the session and what it cost.</summary>
+    public async ValueTask CountAsync(string session, decimal cost, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        string totals = Prefixes(session).Totals;
+        await store.RecordAsync(totals + Steps, 1, timeToLive, cancellationToken).ConfigureAwait(false);
+        if (cost > 0)
+        {
+            await store.RecordAsync(totals + Spend, (double)cost, timeToLive, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static (string Pins, string Totals) Prefixes(string session)
     {
         Span<byte> digest = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(session), digest);
-        return "affinity:" + Base64Url.EncodeToString(digest[..12]) + ":";
+        string id = Base64Url.EncodeToString(digest[..12]);
+        return ("affinity:" + id + ":", "session:" + id + ":");
     }
 }

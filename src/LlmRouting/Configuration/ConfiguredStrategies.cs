@@ -65,6 +65,10 @@ internal static class ConfiguredStrategies
         services.TryAddSingleton<ConfiguredStrategyState>();
         services.TryAddSingleton(new RouterSection(builder));
         builder.AddObserver(sp => sp.GetRequiredService<ConfiguredStrategyState>());
+        services.TryAddSingleton(static sp => new BudgetMonitor(
+            () => [.. BudgetReservations.BudgetsOf(sp), .. sp.GetRequiredService<ConfiguredStrategyState>().Budgets],
+            () => sp.GetRequiredService<ConfiguredStrategyState>().BudgetStore(sp),
+            sp.GetService<TimeProvider>()));
 
         foreach ((string name, Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> factory) in Factories)
         {
@@ -355,6 +359,9 @@ internal static class ConfiguredStrategies
                 : new BudgetSpendObserver(budgets, BudgetStore(services), services.GetService<ILogger<BudgetSpendObserver>>());
             Volatile.Write(ref _budgets, observer);
         }
+
+        /// <summary>Gets the budgets the configured cost-aware strategy charges now.</summary>
+        public IReadOnlyList<BudgetOptions> Budgets => Volatile.Read(ref _budgets)?.Budgets ?? [];
 
         /// <inheritdoc/>
         public void OnRouteCompleted(RouteInfo route) => Volatile.Read(ref _budgets)?.OnRouteCompleted(route);

@@ -27,6 +27,11 @@ internal sealed class TargetChain
             Add(chain, target);
         }
 
+        if (route.Request.Agent is { HoldsProviderState: true })
+        {
+            return chain; // conversation affinity: provider-side state on this target, which no other target can continue
+        }
+
         foreach (string name in _options.LastResort)
         {
             if (candidates.Find(name) is { } target)

@@ -36,6 +36,10 @@ internal static class BudgetReservations
             });
     }
 
+    /// <summary>The budgets of the code's cost-aware set-up (<c>UseCostAware</c>, <c>UseHybridRouting</c>), none without one.</summary>
+    public static IReadOnlyList<BudgetOptions> BudgetsOf(IServiceProvider services) =>
+        services.GetService<Source>() is { } source ? [.. source.Options(services).Budgets] : [];
+
     private static IChatClient Decorate(TargetDecoration target)
     {
         IServiceProvider services = target.Services;

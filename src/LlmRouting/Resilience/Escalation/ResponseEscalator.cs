@@ -38,6 +38,8 @@ internal sealed class ResponseEscalator
     }
 
     /// <summary>The next higher-tier candidate than <paramref name="served"/>: the lowest tier above it, cheapest first; <see langword="null"/> when none.</summary>
+    /// <remarks>A conversation that keeps provider-side state on its target (conversation affinity) is never escalated.</remarks>
     public static RouteTarget? NextTier(RouteExecution route, RouteTarget served) =>
-        TargetOrdering.LowestTierCheapest(route.Candidates.Targets, t => t.Profile.Tier > served.Profile.Tier);
+        route.Request.Agent is { HoldsProviderState: true } ? null
+        : TargetOrdering.LowestTierCheapest(route.Candidates.Targets, t => t.Profile.Tier > served.Profile.Tier);
 }

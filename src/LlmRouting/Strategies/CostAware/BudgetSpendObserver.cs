@@ -35,6 +35,9 @@ internal sealed partial class BudgetSpendObserver : IRouteObserver
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
+    /// <summary>Gets the budgets charged.</summary>
+    internal IReadOnlyList<BudgetOptions> Budgets => _budgets;
+
     /// <summary>Gets who is told each budget's spend (budget utilisation metrics, when telemetry is on).</summary>
     internal IReadOnlyList<IBudgetSpendListener> Listeners { get; init; } = [];
 
