@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace LlmRouting.Analysis;
 
@@ -42,24 +43,12 @@ internal sealed partial class TextSignals
     }
 
     /// <summary>The end of the word starting at <paramref name="i"/>: letters and digits of any script, and apostrophes followed by a letter.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int EndOfWord(ReadOnlySpan<char> text, int i, ref int nonAscii, ref int nonAsciiUpper)
     {
         while (true)
         {
-            // Most words are short: a few scalar steps first, then a vectorised search for long runs.
-            int k = i;
-            int stop = Math.Min(text.Length, i + 8);
-            while (k < stop && char.IsAsciiLetterOrDigit(text[k]))
-            {
-                k++;
-            }
-
-            if (k == stop && k < text.Length)
-            {
-                int run = text[k..].IndexOfAnyExcept(AsciiWordChars);
-                k = run < 0 ? text.Length : k + run;
-            }
-
+            int k = i + AsciiWordLength(text[i..]);
             if (k >= text.Length)
             {
                 return text.Length;
@@ -84,48 +73,83 @@ internal sealed partial class TextSignals
         }
     }
 
-    /// <summary>Observes one word (and the phrase it ends, after a phrase head); returns the word when it starts a phrase.</summary>
-    private string? Word(ReadOnlySpan<char> word, bool ascii, string? head, Span<char> phrase, float weight)
+    /// <summary>The number of ASCII letters and digits <paramref name="text"/> starts with: one 8-character vector for a short word, a vectorised search for a long one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AsciiWordLength(ReadOnlySpan<char> text)
     {
+        if (Vector128.IsHardwareAccelerated && text.Length >= Vector128<ushort>.Count)
+        {
+            Vector128<ushort> v = Vector128.LoadUnsafe(ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text)));
+            Vector128<ushort> letter = Vector128.LessThanOrEqual((v | Vector128.Create((ushort)0x20)) - Vector128.Create((ushort)'a'), Vector128.Create((ushort)('z' - 'a')));
+            Vector128<ushort> digit = Vector128.LessThanOrEqual(v - Vector128.Create((ushort)'0'), Vector128.Create((ushort)9));
+            uint other = ~(letter | digit).ExtractMostSignificantBits() & 0xFF;
+            if (other != 0)
+            {
+                return BitOperations.TrailingZeroCount(other);
+            }
+
+            int rest = text[Vector128<ushort>.Count..].IndexOfAnyExcept(AsciiWordChars);
+            return rest < 0 ? text.Length : Vector128<ushort>.Count + rest;
+        }
+
+        int n = text.IndexOfAnyExcept(AsciiWordChars);
+        return n < 0 ? text.Length : n;
+    }
+
+    /// <summary>Observes one word (and the phrase it ends, after a phrase head); returns the word's entry when it starts a phrase, else -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Word(ReadOnlySpan<char> word, bool ascii, int head, float weight)
+    {
+        if (!ascii)
+        {
+            return WordOutsideAscii(word, head, weight);
+        }
+
+        int index = Vocabulary.FindAscii(word);
+        Observe(index, weight);
+        if (head >= 0 && Vocabulary.FindPhrase(head, word, lowered: false, out Keywords.Signal signal))
+        {
+            Observe(signal, weight);
+        }
+
+        return index >= 0 && Vocabulary.At(index).Head ? index : -1;
+    }
+
+    /// <summary>A word with characters outside ASCII: lower-cased (invariant culture, the first <see cref="MaxWord"/> characters), then looked up.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int WordOutsideAscii(ReadOnlySpan<char> word, int head, float weight)
+    {
+        WordBuffer buffer = default;
+        Span<char> lowered = buffer;
         int length = Math.Min(word.Length, MaxWord);
-        int index;
-        if (ascii)
+        word[..length].ToLowerInvariant(lowered);
+        int index = Vocabulary.FindLowered(lowered[..length]);
+        Observe(index, weight);
+        if (head >= 0 && Vocabulary.FindPhrase(head, lowered[..length], lowered: true, out Keywords.Signal signal))
         {
-            index = Vocabulary.FindAscii(word);
-        }
-        else
-        {
-            Span<char> lowered = stackalloc char[MaxWord];
-            word[..length].ToLowerInvariant(lowered);
-            index = Vocabulary.FindLowered(lowered[..length]);
+            Observe(signal, weight);
         }
 
-        if (index >= 0)
-        {
-            ref readonly Vocabulary.Entry entry = ref Vocabulary.At(index);
-            if (entry.HasSignal)
-            {
-                Observe(entry.Signal, weight);
-            }
+        return index >= 0 && Vocabulary.At(index).Head ? index : -1;
+    }
 
-            if (entry.Cue >= 0)
-            {
-                _cues.Count((PremiumNeedCues.Cue)entry.Cue, weight);
-            }
+    private void Observe(int index, float weight)
+    {
+        if (index < 0)
+        {
+            return;
         }
 
-        if (head is not null)
+        ref readonly Vocabulary.Entry entry = ref Vocabulary.At(index);
+        if (entry.HasSignal)
         {
-            head.CopyTo(phrase);
-            phrase[head.Length] = ' ';
-            word[..length].ToLowerInvariant(phrase[(head.Length + 1)..]);
-            if (Keywords.Lookup.TryGetValue(phrase[..(head.Length + 1 + length)], out Keywords.Signal signal))
-            {
-                Observe(signal, weight);
-            }
+            Observe(entry.Signal, weight);
         }
 
-        return index >= 0 && Vocabulary.At(index).Head ? Vocabulary.At(index).Word : null;
+        if (entry.Cue >= 0)
+        {
+            _cues.Count((PremiumNeedCues.Cue)entry.Cue, weight);
+        }
     }
 
     /// <summary>Counts 'A'–'Z' in <paramref name="text"/>, a vector at a time.</summary>
@@ -159,5 +183,11 @@ internal sealed partial class TextSignals
         }
 
         return count;
+    }
+
+    [InlineArray(MaxWord)]
+    private struct WordBuffer
+    {
+        private char _first;
     }
 }

@@ -78,8 +78,7 @@ internal sealed partial class TextSignals
 
     private void ScanCore(ReadOnlySpan<char> text, float weight, bool piiOnly)
     {
-        Span<char> phrase = stackalloc char[(MaxWord * 2) + 1];
-        string? head = null; // the previous word, when it is the first word of a two-word phrase
+        int head = -1; // the previous word's vocabulary entry, when it is the first word of a two-word phrase
         bool lineStart = true;
 
         if (!piiOnly)
@@ -99,7 +98,12 @@ internal sealed partial class TextSignals
             if (IsInert(c))
             {
                 int end = i + 1;
-                if (end < text.Length && IsInert(text[end]))
+                while (end < text.Length && end - i < 16 && IsInert(text[end]))
+                {
+                    end++;
+                }
+
+                if (end - i == 16 && end < text.Length)
                 {
                     int more = text[end..].IndexOfAnyExcept(InertChars);
                     end = more < 0 ? text.Length : end + more;
@@ -155,14 +159,15 @@ internal sealed partial class TextSignals
                 }
 
                 lineStart = false;
-                head = null;
+                head = -1;
                 i = end;
                 continue;
             }
 
             if (char.IsLetterOrDigit(c))
             {
-                if (tokenStart && char.IsAsciiLetter(c))
+                // An IBAN starts with two letters and two digits; the check is called only then.
+                if (tokenStart && char.IsAsciiLetter(c) && i + 3 < text.Length && char.IsAsciiLetter(text[i + 1]) && char.IsAsciiDigit(text[i + 2]) && char.IsAsciiDigit(text[i + 3]))
                 {
                     CheckIban(text, i);
                 }
@@ -176,7 +181,7 @@ internal sealed partial class TextSignals
                     Words++;
                     NonAscii += nonAscii;
                     Uppercase += nonAsciiUpper;
-                    head = Word(text[start..i], nonAscii == 0, head, phrase, weight);
+                    head = Word(text[start..i], nonAscii == 0, head, weight);
                 }
 
                 lineStart = false;
@@ -206,7 +211,7 @@ internal sealed partial class TextSignals
                         ListItems++;
                         break;
                     case '.' or ';' or '!':
-                        head = null;
+                        head = -1;
                         break;
                 }
 

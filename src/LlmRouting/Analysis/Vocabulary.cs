@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 
 namespace LlmRouting.Analysis;
 
@@ -21,6 +20,7 @@ internal static class Vocabulary
     private static readonly Entry[] Entries;
     private static readonly short[] Buckets = new short[1 << BucketBits];
     private static readonly short[] Next;
+    private static readonly Phrase[] Phrases;
 
     static Vocabulary()
     {
@@ -43,7 +43,30 @@ internal static class Vocabulary
             words[head] = words.TryGetValue(head, out Entry e) ? e with { Head = true } : new Entry(head, default, HasSignal: false, Cue: -1, Head: true);
         }
 
-        Entries = [.. words.Values];
+        // The two-word phrases, grouped by their first word (a head has one to three continuations).
+        var phrases = new List<Phrase>();
+        Entry[] entries = [.. words.Values];
+        for (int k = 0; k < entries.Length; k++)
+        {
+            if (!entries[k].Head)
+            {
+                continue;
+            }
+
+            int first = phrases.Count;
+            foreach ((string key, Keywords.Signal signal) in Keywords.Table)
+            {
+                if (key.Length > entries[k].Word.Length && key.StartsWith(entries[k].Word, StringComparison.Ordinal) && key[entries[k].Word.Length] == ' ')
+                {
+                    phrases.Add(new Phrase(key[(entries[k].Word.Length + 1)..], signal));
+                }
+            }
+
+            entries[k] = entries[k] with { PhraseStart = (short)first, PhraseCount = (short)(phrases.Count - first) };
+        }
+
+        Phrases = [.. phrases];
+        Entries = entries;
         Next = new short[Entries.Length];
         Buckets.AsSpan().Fill(-1);
         for (short k = 0; k < Entries.Length; k++)
@@ -70,7 +93,7 @@ internal static class Vocabulary
         for (int k = Buckets[Hash(word)]; k >= 0; k = Next[k])
         {
             string candidate = Entries[k].Word;
-            if (candidate.Length == word.Length && Ascii.EqualsIgnoreCase(word, candidate))
+            if (candidate.Length == word.Length && EqualsFolded(word, candidate))
             {
                 return k;
             }
@@ -100,10 +123,52 @@ internal static class Vocabulary
         return -1;
     }
 
+    /// <summary>Finds the phrase "<paramref name="head"/> <paramref name="word"/>" and returns its signal.</summary>
+    /// <param name="head">The index of the phrase's first word (an entry with <see cref="Entry.Head"/>).</param>
+    /// <param name="word">The second word: ASCII in any case when <paramref name="lowered"/> is false, else lower-cased.</param>
+    /// <param name="lowered">Whether <paramref name="word"/> is lower-cased already (compared ordinally).</param>
+    /// <param name="signal">The phrase's signal.</param>
+    /// <returns>Whether the phrase is known.</returns>
+    public static bool FindPhrase(int head, ReadOnlySpan<char> word, bool lowered, out Keywords.Signal signal)
+    {
+        ref readonly Entry entry = ref Entries[head];
+        for (int k = entry.PhraseStart; k < entry.PhraseStart + entry.PhraseCount; k++)
+        {
+            string second = Phrases[k].Second;
+            if (second.Length == word.Length && (lowered ? word.SequenceEqual(second) : EqualsFolded(word, second)))
+            {
+                signal = Phrases[k].Signal;
+                return true;
+            }
+        }
+
+        signal = default;
+        return false;
+    }
+
     /// <summary>Gets the entry at <paramref name="index"/>.</summary>
     /// <param name="index">An index returned by a find.</param>
     /// <returns>The entry.</returns>
     public static ref readonly Entry At(int index) => ref Entries[index];
+
+    /// <summary>
+    /// Whether <paramref name="word"/> equals the lower-case <paramref name="key"/> of the same length ignoring ASCII case:
+    /// <c>| 0x20</c> lower-cases the letters and keeps the digits and apostrophes a word is made of; a key character a
+    /// word cannot hold ('#', '(') never compares equal.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool EqualsFolded(ReadOnlySpan<char> word, string key)
+    {
+        for (int j = 0; j < key.Length; j++)
+        {
+            if ((word[j] | 0x20) != key[j])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Hash(ReadOnlySpan<char> word)
@@ -124,6 +189,9 @@ internal static class Vocabulary
         return (int)(h & ((1u << BucketBits) - 1));
     }
 
-    /// <summary>What one word means: a keyword signal, a premium-need cue (or -1), whether it starts a two-word phrase.</summary>
-    internal readonly record struct Entry(string Word, Keywords.Signal Signal, bool HasSignal, sbyte Cue, bool Head);
+    /// <summary>What one word means: a keyword signal, a premium-need cue (or -1), whether it starts two-word phrases (and where they are).</summary>
+    internal readonly record struct Entry(string Word, Keywords.Signal Signal, bool HasSignal, sbyte Cue, bool Head, short PhraseStart = 0, short PhraseCount = 0);
+
+    /// <summary>The second word of a two-word phrase and the phrase's signal.</summary>
+    private readonly record struct Phrase(string Second, Keywords.Signal Signal);
 }
