@@ -18,9 +18,10 @@ namespace LlmRouting.Analysis;
 /// cached reading.
 /// </para>
 /// <para>
-/// Bounded: one memo per conversation (building a successor drops its predecessor), held weakly by the last message
-/// (<see cref="ConditionalWeakTable{TKey, TValue}"/>), so it lives as long as the conversation does; at most
-/// <see cref="MaxRules"/> rule results. Immutable once published, except the lazily filled parts, which are written
+/// Bounded: a step's memo holds only its new messages and points to the previous step's memo (a chain, flattened every
+/// <see cref="MaxDepth"/> steps, when the old links are dropped), held weakly by its last message
+/// (<see cref="ConditionalWeakTable{TKey, TValue}"/>): memory is linear in the conversation and lives as long as it does;
+/// at most <see cref="MaxRules"/> rule results per memo. Immutable once published, except the lazily filled parts, which are written
 /// once and read with volatile semantics, and the rule results, under a lock: safe across threads. Facts depend only on
 /// the content of the very message objects they were read from, so sharing them across tenants reveals nothing.
 /// </para>
@@ -36,26 +37,50 @@ internal sealed class HistoryMemo
     /// <summary>The most rule results one memo keeps.</summary>
     public const int MaxRules = 32;
 
+    /// <summary>The longest chain of step memos before it is flattened into one.</summary>
+    public const int MaxDepth = 32;
+
     private static readonly ConditionalWeakTable<ChatMessage, HistoryMemo> Memos = new();
 
+    private readonly HistoryMemo? _parent;
+    private readonly int _start;
+    private readonly ChatMessage[] _tail;
     private readonly object[]?[] _prints;
+    private readonly int _depth;
+    private readonly int _volatileCount;
     private readonly Lock _rulesLock = new();
     private (object Key, bool Found)[] _rules = [];
     private TextSignals? _signals;
     private int _tokens = -1;
 
-    private HistoryMemo(ChatMessage[] messages, object[]?[] prints, int lastUser)
+    private HistoryMemo(HistoryMemo? parent, ChatMessage[] tail, object[]?[] prints, int lastUser)
     {
-        Messages = messages;
+        _parent = parent;
+        _start = parent?.Length ?? 0;
+        _tail = tail;
         _prints = prints;
+        _depth = (parent?._depth ?? -1) + 1;
+        _volatileCount = (parent?._volatileCount ?? 0) + prints.Count(p => p is null);
         LastUser = lastUser;
     }
 
-    /// <summary>Gets the messages the memo was built from.</summary>
-    public ChatMessage[] Messages { get; }
+    /// <summary>Visits messages of the memo.</summary>
+    public interface IVisitor
+    {
+        /// <summary>Visits message <paramref name="index"/>.</summary>
+        /// <param name="index">The message's index in the conversation.</param>
+        /// <param name="message">The message.</param>
+        void Visit(int index, ChatMessage message);
+    }
+
+    /// <summary>Gets the number of messages the memo covers.</summary>
+    public int Length => _start + _tail.Length;
 
     /// <summary>Gets the index of the last user message, which the summed signals weigh fully.</summary>
     public int LastUser { get; }
+
+    /// <summary>Gets a value indicating whether some message is read at every step (it holds a mutable part).</summary>
+    public bool HasVolatile => _volatileCount > 0;
 
     /// <summary>Gets the sum of the stable messages' signals, once computed.</summary>
     public TextSignals? Signals => Volatile.Read(ref _signals);
@@ -71,38 +96,64 @@ internal sealed class HistoryMemo
     public static HistoryMemo For(IReadOnlyList<ChatMessage> messages, out HistoryMemo? previous, out int prefix)
     {
         previous = Find(messages);
-        prefix = previous?.Messages.Length ?? 0;
+        prefix = previous?.Length ?? 0;
         int count = messages.Count;
         if (previous is not null && prefix == count)
         {
             return previous; // the same conversation again (a retry, a second request view): nothing new
         }
 
-        var copy = new ChatMessage[count];
-        var prints = new object[]?[count];
-        int lastUser = -1;
-        for (int m = 0; m < count; m++)
+        HistoryMemo? parent = previous;
+        int from = prefix;
+        if (parent is { _depth: >= MaxDepth })
+        {
+            // Flatten: one memo over everything; the old links are dropped (their messages' entries removed).
+            for (HistoryMemo? node = parent; node is not null; node = node._parent)
+            {
+                Memos.Remove(node._tail[^1]);
+            }
+
+            parent = null;
+            from = 0;
+        }
+
+        var tail = new ChatMessage[count - from];
+        var prints = new object[]?[count - from];
+        int lastUser = parent?.LastUser ?? -1;
+        for (int m = from; m < count; m++)
         {
             ChatMessage message = messages[m];
-            copy[m] = message;
-            prints[m] = m < prefix ? previous!._prints[m] : MessageSignals.Fingerprint.TryTake(message);
+            tail[m - from] = message;
+            prints[m - from] = m < prefix ? previous!.PrintOf(m) : MessageSignals.Fingerprint.TryTake(message);
             lastUser = message.Role == ChatRole.User ? m : lastUser;
         }
 
-        var memo = new HistoryMemo(copy, prints, lastUser);
-        if (previous is not null && !ReferenceEquals(previous.Messages[^1], copy[^1]))
-        {
-            Memos.Remove(previous.Messages[^1]);
-        }
-
-        Memos.AddOrUpdate(copy[^1], memo);
+        var memo = new HistoryMemo(parent, tail, prints, lastUser);
+        Memos.AddOrUpdate(tail[^1], memo);
         return memo;
     }
 
-    /// <summary>Gets a value indicating whether message <paramref name="index"/> is summed into the memo (all its parts immutable).</summary>
-    /// <param name="index">The message's index.</param>
-    /// <returns><see langword="true"/> when it is stable; otherwise it is read at every step.</returns>
-    public bool IsStable(int index) => _prints[index] is not null;
+    /// <summary>Visits, in order from <paramref name="from"/>, the messages that are stable (summed into the memo) or, when <paramref name="stable"/> is false, the others.</summary>
+    /// <typeparam name="T">The visitor.</typeparam>
+    /// <param name="from">The first index to visit.</param>
+    /// <param name="stable">Which messages to visit.</param>
+    /// <param name="visitor">The visitor.</param>
+    public void Visit<T>(int from, bool stable, ref T visitor)
+        where T : struct, IVisitor
+    {
+        if (from < _start)
+        {
+            _parent!.Visit(from, stable, ref visitor);
+        }
+
+        for (int k = Math.Max(0, from - _start); k < _tail.Length; k++)
+        {
+            if (_prints[k] is not null == stable)
+            {
+                visitor.Visit(_start + k, _tail[k]);
+            }
+        }
+    }
 
     /// <summary>Keeps the stable messages' summed signals (first writer wins).</summary>
     /// <param name="signals">The sum, never changed afterwards.</param>
@@ -152,22 +203,36 @@ internal sealed class HistoryMemo
         {
             if (Memos.TryGetValue(messages[j], out HistoryMemo? memo))
             {
-                return memo.Messages.Length == j + 1 && memo.Covers(messages) ? memo : null;
+                return memo.Length == j + 1 && memo.Covers(messages) ? memo : null;
             }
         }
 
         return null;
     }
 
+    private object[]? PrintOf(int index)
+    {
+        HistoryMemo node = this;
+        while (index < node._start)
+        {
+            node = node._parent!;
+        }
+
+        return node._prints[index - node._start];
+    }
+
     /// <summary>Whether every message of the memo is, unchanged, at the same position of <paramref name="messages"/>.</summary>
     private bool Covers(IReadOnlyList<ChatMessage> messages)
     {
-        for (int m = 0; m < Messages.Length; m++)
+        for (HistoryMemo? node = this; node is not null; node = node._parent)
         {
-            ChatMessage message = messages[m];
-            if (!ReferenceEquals(message, Messages[m]) || (_prints[m] is { } print && !MessageSignals.Fingerprint.Matches(print, message)))
+            for (int k = 0; k < node._tail.Length; k++)
             {
-                return false;
+                ChatMessage message = messages[node._start + k];
+                if (!ReferenceEquals(message, node._tail[k]) || (node._prints[k] is { } print && !MessageSignals.Fingerprint.Matches(print, message)))
+                {
+                    return false;
+                }
             }
         }
 

@@ -35,39 +35,28 @@ internal sealed class HistoryView
         TextSignals? stable = _memo.Signals;
         if (stable is null)
         {
-            stable = new TextSignals();
+            var sum = new SignalSum(new TextSignals(), _memo.LastUser, fresh: false);
             int from = 0;
 
             // The earlier step's sum holds when it weighed the same message fully (no new user turn since).
             if (_previous is { Signals: { } earlier } && (_previous.LastUser == _memo.LastUser || _previous.LastUser < 0))
             {
-                stable.Add(earlier);
+                sum.Total.Add(earlier);
                 from = _prefix;
             }
 
-            for (int m = from; m < _messages.Count; m++)
-            {
-                if (_memo.IsStable(m))
-                {
-                    stable.Add(MessageSignals.Of(_messages[m], Weight(m)));
-                }
-            }
-
-            _memo.SetSignals(stable);
+            _memo.Visit(from, stable: true, ref sum);
+            _memo.SetSignals(sum.Total);
             stable = _memo.Signals!;
         }
 
         total.Add(stable);
-        for (int m = 0; m < _messages.Count; m++)
+        if (_memo.HasVolatile)
         {
-            if (!_memo.IsStable(m))
-            {
-                total.Add(MessageSignals.Read(_messages[m], Weight(m)));
-            }
+            var others = new SignalSum(total, _memo.LastUser, fresh: true);
+            _memo.Visit(0, stable: false, ref others);
         }
     }
-
-    private float Weight(int m) => m == _memo.LastUser ? 1f : RequestAnalyzer.EarlierTurnWeight;
 
     /// <summary>The token estimate of the messages: the stable ones' kept sum plus each other message estimated afresh.</summary>
     /// <param name="estimate">The estimate of one message, framing included.</param>
@@ -77,29 +66,26 @@ internal sealed class HistoryView
         int stable = _memo.Tokens;
         if (stable < 0)
         {
+            var sum = new TokenSum(estimate);
             int from = 0;
-            stable = 0;
             if (_previous is { Tokens: >= 0 } previous)
             {
-                stable = previous.Tokens;
+                sum.Total = previous.Tokens;
                 from = _prefix;
             }
 
-            for (int m = from; m < _messages.Count; m++)
-            {
-                stable += _memo.IsStable(m) ? estimate(_messages[m]) : 0;
-            }
-
-            _memo.SetTokens(stable);
+            _memo.Visit(from, stable: true, ref sum);
+            _memo.SetTokens(sum.Total);
+            stable = sum.Total;
         }
 
-        int total = stable;
-        for (int m = 0; m < _messages.Count; m++)
+        var others = new TokenSum(estimate) { Total = stable };
+        if (_memo.HasVolatile)
         {
-            total += _memo.IsStable(m) ? 0 : estimate(_messages[m]);
+            _memo.Visit(0, stable: false, ref others);
         }
 
-        return total;
+        return others.Total;
     }
 
     /// <summary>Whether a text part of a user message passes <paramref name="test"/>, identified by <paramref name="key"/> (kept per memo).</summary>
@@ -110,24 +96,28 @@ internal sealed class HistoryView
     {
         if (!_memo.TryGetRule(key, out bool found))
         {
+            var search = new TextSearch(key, test);
             int from = 0;
             if (_previous is not null && _previous.TryGetRule(key, out bool earlier))
             {
-                found = earlier;
+                search.Found = earlier;
                 from = _prefix;
             }
 
-            for (int m = from; m < _messages.Count && !found; m++)
+            if (!search.Found)
             {
-                found = _memo.IsStable(m) && UserText(_messages[m], key, test);
+                _memo.Visit(from, stable: true, ref search);
             }
 
+            found = search.Found;
             _memo.SetRule(key, found);
         }
 
-        for (int m = 0; m < _messages.Count && !found; m++)
+        if (!found && _memo.HasVolatile)
         {
-            found = !_memo.IsStable(m) && UserText(_messages[m], key, test);
+            var others = new TextSearch(key, test);
+            _memo.Visit(0, stable: false, ref others);
+            found = others.Found;
         }
 
         return found;
@@ -154,5 +144,30 @@ internal sealed class HistoryView
         }
 
         return false;
+    }
+
+    private struct SignalSum(TextSignals total, int lastUser, bool fresh) : HistoryMemo.IVisitor
+    {
+        public readonly TextSignals Total = total;
+
+        public readonly void Visit(int index, ChatMessage message)
+        {
+            float weight = index == lastUser ? 1f : RequestAnalyzer.EarlierTurnWeight;
+            Total.Add(fresh ? MessageSignals.Read(message, weight) : MessageSignals.Of(message, weight));
+        }
+    }
+
+    private struct TokenSum(Func<ChatMessage, int> estimate) : HistoryMemo.IVisitor
+    {
+        public int Total;
+
+        public void Visit(int index, ChatMessage message) => Total += estimate(message);
+    }
+
+    private struct TextSearch(object key, Func<string, object, bool> test) : HistoryMemo.IVisitor
+    {
+        public bool Found;
+
+        public void Visit(int index, ChatMessage message) => Found = Found || UserText(message, key, test);
     }
 }
