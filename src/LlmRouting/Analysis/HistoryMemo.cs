@@ -50,8 +50,8 @@ internal sealed class HistoryMemo
     private readonly int _volatileCount;
     private readonly Lock _rulesLock = new();
     private (object Key, bool Found)[] _rules = [];
+    private readonly int[] _sums = [-1, -1];
     private TextSignals? _signals;
-    private int _tokens = -1;
 
     private HistoryMemo(HistoryMemo? parent, ChatMessage[] tail, object[]?[] prints, int lastUser)
     {
@@ -85,8 +85,11 @@ internal sealed class HistoryMemo
     /// <summary>Gets the sum of the stable messages' signals, once computed.</summary>
     public TextSignals? Signals => Volatile.Read(ref _signals);
 
-    /// <summary>Gets the stable messages' token estimate, or -1 before it is computed.</summary>
-    public int Tokens => Volatile.Read(ref _tokens);
+    /// <summary>Gets the memo of the previous step, whose messages this one extends, if still linked.</summary>
+    public HistoryMemo? Parent => _parent;
+
+    /// <summary>Gets the index of the first message this memo holds itself (after its parent's).</summary>
+    public int Start => _start;
 
     /// <summary>Finds the memo of an earlier step of <paramref name="messages"/> and builds (and keeps) the one for this step.</summary>
     /// <param name="messages">The request's conversation.</param>
@@ -159,9 +162,15 @@ internal sealed class HistoryMemo
     /// <param name="signals">The sum, never changed afterwards.</param>
     public void SetSignals(TextSignals signals) => Interlocked.CompareExchange(ref _signals, signals, null);
 
-    /// <summary>Keeps the stable messages' token estimate.</summary>
-    /// <param name="tokens">The estimate.</param>
-    public void SetTokens(int tokens) => Volatile.Write(ref _tokens, tokens);
+    /// <summary>Gets a kept per-message sum over the stable messages (<see cref="SumSlot"/>), or -1 before it is computed.</summary>
+    /// <param name="slot">The sum.</param>
+    /// <returns>The sum, or -1.</returns>
+    public int GetSum(SumSlot slot) => Volatile.Read(ref _sums[(int)slot]);
+
+    /// <summary>Keeps a per-message sum over the stable messages.</summary>
+    /// <param name="slot">The sum.</param>
+    /// <param name="value">Its value.</param>
+    public void SetSum(SumSlot slot, int value) => Volatile.Write(ref _sums[(int)slot], value);
 
     /// <summary>Gets a kept rule result: whether a stable user message matches the test identified by <paramref name="key"/>.</summary>
     /// <param name="key">The test's identity: a compiled term set, a term string or a regex.</param>
@@ -238,4 +247,14 @@ internal sealed class HistoryMemo
 
         return true;
     }
+}
+
+/// <summary>The per-message integer sums a <see cref="HistoryMemo"/> keeps.</summary>
+internal enum SumSlot
+{
+    /// <summary>The token estimate, framing included.</summary>
+    Tokens,
+
+    /// <summary>The number of images.</summary>
+    Images,
 }

@@ -13,12 +13,11 @@ internal sealed class HistoryView
     private readonly IReadOnlyList<ChatMessage> _messages;
     private readonly HistoryMemo _memo;
     private readonly HistoryMemo? _previous;
-    private readonly int _prefix;
 
     private HistoryView(IReadOnlyList<ChatMessage> messages)
     {
         _messages = messages;
-        _memo = HistoryMemo.For(messages, out _previous, out _prefix);
+        _memo = HistoryMemo.For(messages, out _previous, out _);
     }
 
     /// <summary>The view of <paramref name="messages"/>, or null for a conversation too short to be worth keeping.</summary>
@@ -32,25 +31,7 @@ internal sealed class HistoryView
     /// <remarks>The last user message is weighed fully, every other at <see cref="RequestAnalyzer.EarlierTurnWeight"/>.</remarks>
     public void AddSignals(TextSignals total)
     {
-        TextSignals? stable = _memo.Signals;
-        if (stable is null)
-        {
-            var sum = new SignalSum(new TextSignals(), _memo.LastUser, fresh: false);
-            int from = 0;
-
-            // The earlier step's sum holds when it weighed the same message fully (no new user turn since).
-            if (_previous is { Signals: { } earlier } && (_previous.LastUser == _memo.LastUser || _previous.LastUser < 0))
-            {
-                sum.Total.Add(earlier);
-                from = _prefix;
-            }
-
-            _memo.Visit(from, stable: true, ref sum);
-            _memo.SetSignals(sum.Total);
-            stable = _memo.Signals!;
-        }
-
-        total.Add(stable);
+        total.Add(StableSignals(_memo));
         if (_memo.HasVolatile)
         {
             var others = new SignalSum(total, _memo.LastUser, fresh: true);
@@ -58,28 +39,13 @@ internal sealed class HistoryView
         }
     }
 
-    /// <summary>The token estimate of the messages: the stable ones' kept sum plus each other message estimated afresh.</summary>
-    /// <param name="estimate">The estimate of one message, framing included.</param>
-    /// <returns>The estimate.</returns>
-    public int Tokens(Func<ChatMessage, int> estimate)
+    /// <summary>A per-message sum over the messages: the stable ones' kept sum plus each other message counted afresh.</summary>
+    /// <param name="slot">Which sum.</param>
+    /// <param name="count">The count of one message.</param>
+    /// <returns>The sum.</returns>
+    public int Sum(SumSlot slot, Func<ChatMessage, int> count)
     {
-        int stable = _memo.Tokens;
-        if (stable < 0)
-        {
-            var sum = new TokenSum(estimate);
-            int from = 0;
-            if (_previous is { Tokens: >= 0 } previous)
-            {
-                sum.Total = previous.Tokens;
-                from = _prefix;
-            }
-
-            _memo.Visit(from, stable: true, ref sum);
-            _memo.SetTokens(sum.Total);
-            stable = sum.Total;
-        }
-
-        var others = new TokenSum(estimate) { Total = stable };
+        var others = new IntSum(count) { Total = StableSum(_memo, slot, count) };
         if (_memo.HasVolatile)
         {
             _memo.Visit(0, stable: false, ref others);
@@ -94,25 +60,7 @@ internal sealed class HistoryView
     /// <returns><see langword="true"/> when a part passes.</returns>
     public bool AnyUserText(object key, Func<string, object, bool> test)
     {
-        if (!_memo.TryGetRule(key, out bool found))
-        {
-            var search = new TextSearch(key, test);
-            int from = 0;
-            if (_previous is not null && _previous.TryGetRule(key, out bool earlier))
-            {
-                search.Found = earlier;
-                from = _prefix;
-            }
-
-            if (!search.Found)
-            {
-                _memo.Visit(from, stable: true, ref search);
-            }
-
-            found = search.Found;
-            _memo.SetRule(key, found);
-        }
-
+        bool found = StableText(_memo, key, test);
         if (!found && _memo.HasVolatile)
         {
             var others = new TextSearch(key, test);
@@ -121,6 +69,79 @@ internal sealed class HistoryView
         }
 
         return found;
+    }
+
+    /// <summary>The memo whose result covers the messages before <paramref name="memo"/>'s own: its parent, or the earlier step's memo it was flattened from.</summary>
+    private HistoryMemo? Base(HistoryMemo memo) =>
+        memo.Parent ?? (ReferenceEquals(memo, _memo) && _previous is not null && !ReferenceEquals(_previous, _memo) ? _previous : null);
+
+    // Each result is the base memo's (computed, and kept there, first: a step that branches from an older one still
+    // finds it) plus what the memo's own messages add.
+    private TextSignals StableSignals(HistoryMemo memo)
+    {
+        if (memo.Signals is { } kept)
+        {
+            return kept;
+        }
+
+        var sum = new SignalSum(new TextSignals(), memo.LastUser, fresh: false);
+        int from = 0;
+
+        // The base's sum holds when it weighed the same message fully (no new user turn since).
+        if (Base(memo) is { } earlier && (earlier.LastUser == memo.LastUser || earlier.LastUser < 0))
+        {
+            sum.Total.Add(StableSignals(earlier));
+            from = earlier.Length;
+        }
+
+        memo.Visit(from, stable: true, ref sum);
+        memo.SetSignals(sum.Total);
+        return memo.Signals!;
+    }
+
+    private int StableSum(HistoryMemo memo, SumSlot slot, Func<ChatMessage, int> count)
+    {
+        int kept = memo.GetSum(slot);
+        if (kept >= 0)
+        {
+            return kept;
+        }
+
+        var sum = new IntSum(count);
+        int from = 0;
+        if (Base(memo) is { } earlier)
+        {
+            sum.Total = StableSum(earlier, slot, count);
+            from = earlier.Length;
+        }
+
+        memo.Visit(from, stable: true, ref sum);
+        memo.SetSum(slot, sum.Total);
+        return sum.Total;
+    }
+
+    private bool StableText(HistoryMemo memo, object key, Func<string, object, bool> test)
+    {
+        if (memo.TryGetRule(key, out bool kept))
+        {
+            return kept;
+        }
+
+        var search = new TextSearch(key, test);
+        int from = 0;
+        if (Base(memo) is { } earlier)
+        {
+            search.Found = StableText(earlier, key, test);
+            from = earlier.Length;
+        }
+
+        if (!search.Found)
+        {
+            memo.Visit(from, stable: true, ref search);
+        }
+
+        memo.SetRule(key, search.Found);
+        return search.Found;
     }
 
     /// <summary>Whether a text part of <paramref name="message"/>, when it is a user message, passes <paramref name="test"/>.</summary>
@@ -157,11 +178,11 @@ internal sealed class HistoryView
         }
     }
 
-    private struct TokenSum(Func<ChatMessage, int> estimate) : HistoryMemo.IVisitor
+    private struct IntSum(Func<ChatMessage, int> count) : HistoryMemo.IVisitor
     {
         public int Total;
 
-        public void Visit(int index, ChatMessage message) => Total += estimate(message);
+        public void Visit(int index, ChatMessage message) => Total += count(message);
     }
 
     private struct TextSearch(object key, Func<string, object, bool> test) : HistoryMemo.IVisitor

@@ -70,7 +70,7 @@ public sealed partial class RoutingRequest
         int tokens = TokenEstimator.Estimate(Options?.Instructions);
         if (History is { } history)
         {
-            tokens += history.Tokens(static message => EstimateMessage(message));
+            tokens += history.Sum(SumSlot.Tokens, static message => EstimateMessage(message));
         }
         else
         {
@@ -132,16 +132,29 @@ public sealed partial class RoutingRequest
 
     private int CountImages()
     {
+        if (History is { } history)
+        {
+            return history.Sum(SumSlot.Images, static message => CountImages(message));
+        }
+
         int images = 0;
         foreach (ChatMessage message in Messages)
         {
-            foreach (AIContent content in message.Contents)
+            images += CountImages(message);
+        }
+
+        return images;
+    }
+
+    private static int CountImages(ChatMessage message)
+    {
+        int images = 0;
+        foreach (AIContent content in message.Contents)
+        {
+            if (content is DataContent d && d.HasTopLevelMediaType("image") ||
+                content is UriContent u && u.HasTopLevelMediaType("image"))
             {
-                if (content is DataContent d && d.HasTopLevelMediaType("image") ||
-                    content is UriContent u && u.HasTopLevelMediaType("image"))
-                {
-                    images++;
-                }
+                images++;
             }
         }
 
