@@ -42,6 +42,32 @@ internal sealed partial class TextSignals
         return mask;
     }
 
+    /// <summary>Consumes the word starting at <paramref name="i"/> (an IBAN check at its start, its counts, its vocabulary and phrase signals); returns its end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int ScanWord(ReadOnlySpan<char> text, int i, bool tokenStart, bool piiOnly, ref int head, float weight)
+    {
+        // An IBAN starts with two letters and two digits; the check is called only then.
+        char c = text[i];
+        if (tokenStart && char.IsAsciiLetter(c) && i + 3 < text.Length && char.IsAsciiLetter(text[i + 1]) && char.IsAsciiDigit(text[i + 2]) && char.IsAsciiDigit(text[i + 3]))
+        {
+            CheckIban(text, i);
+        }
+
+        int start = i;
+        int nonAscii = 0;
+        int nonAsciiUpper = 0;
+        i = EndOfWord(text, i, ref nonAscii, ref nonAsciiUpper);
+        if (!piiOnly)
+        {
+            Words++;
+            NonAscii += nonAscii;
+            Uppercase += nonAsciiUpper;
+            head = Word(text[start..i], nonAscii == 0, head, weight);
+        }
+
+        return i;
+    }
+
     /// <summary>The end of the word starting at <paramref name="i"/>: letters and digits of any script, and apostrophes followed by a letter.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int EndOfWord(ReadOnlySpan<char> text, int i, ref int nonAscii, ref int nonAsciiUpper)

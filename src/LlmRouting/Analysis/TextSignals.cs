@@ -94,6 +94,19 @@ internal sealed partial class TextSignals
         {
             char c = text[i];
 
+            // Most characters are in words: an ASCII letter goes straight to the word (a single space after it is skipped too).
+            if (char.IsAsciiLetter(c))
+            {
+                i = ScanWord(text, i, i == 0 || !char.IsLetterOrDigit(text[i - 1]), piiOnly, ref head, weight);
+                lineStart = false;
+                if (i + 1 < text.Length && text[i] == ' ')
+                {
+                    i++;
+                }
+
+                continue;
+            }
+
             // White space and punctuation that start no signal are skipped; a run of them in one vectorised search.
             if (IsInert(c))
             {
@@ -166,24 +179,7 @@ internal sealed partial class TextSignals
 
             if (char.IsLetterOrDigit(c))
             {
-                // An IBAN starts with two letters and two digits; the check is called only then.
-                if (tokenStart && char.IsAsciiLetter(c) && i + 3 < text.Length && char.IsAsciiLetter(text[i + 1]) && char.IsAsciiDigit(text[i + 2]) && char.IsAsciiDigit(text[i + 3]))
-                {
-                    CheckIban(text, i);
-                }
-
-                int start = i;
-                int nonAscii = 0;
-                int nonAsciiUpper = 0;
-                i = EndOfWord(text, i, ref nonAscii, ref nonAsciiUpper);
-                if (!piiOnly)
-                {
-                    Words++;
-                    NonAscii += nonAscii;
-                    Uppercase += nonAsciiUpper;
-                    head = Word(text[start..i], nonAscii == 0, head, weight);
-                }
-
+                i = ScanWord(text, i, tokenStart, piiOnly, ref head, weight);
                 lineStart = false;
                 continue;
             }
