@@ -116,6 +116,45 @@ public sealed class HistoryReuseTests
         Assert.All(results, r => Assert.Equal(expected, r));
     }
 
+    [Fact]
+    public void AStep_StartsFromThePreviousStepsMemo_UnlessAnOldMessageChanged()
+    {
+        List<ChatMessage> history = LongHistory(turns: 5);
+        Assert.True(new RoutingRequest(history).EstimatedInputTokens > 0);
+        history.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", "done")]));
+
+        HistoryMemo memo = HistoryMemo.For(history, out HistoryMemo? previous, out int prefix);
+        Assert.NotNull(previous);
+        Assert.Equal(history.Count - 1, prefix);
+        Assert.Same(previous, memo.Parent);
+        Assert.True(previous.GetSum(SumSlot.Tokens) > 0);
+
+        ((TextContent)history[1].Contents[0]).Text = "changed";
+        history.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c2", "done")]));
+        HistoryMemo.For(history, out HistoryMemo? stale, out _);
+        Assert.Null(stale);
+    }
+
+    [Fact]
+    public void ALongLoop_KeepsItsMemoChainShort()
+    {
+        List<ChatMessage> history = LongHistory(turns: 2);
+        int longest = 0;
+        for (int step = 0; step < 3 * HistoryMemo.MaxDepth; step++)
+        {
+            history.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent($"c{step}", "done")]));
+            int depth = 0;
+            for (HistoryMemo? memo = HistoryMemo.For(history, out _, out _); memo is not null; memo = memo.Parent)
+            {
+                depth++;
+            }
+
+            longest = Math.Max(longest, depth);
+        }
+
+        Assert.InRange(longest, 2, HistoryMemo.MaxDepth + 1);
+    }
+
     private static List<ChatMessage> LongHistory(int turns)
     {
         var history = new List<ChatMessage> { new(ChatRole.System, "You are a careful assistant.") };
