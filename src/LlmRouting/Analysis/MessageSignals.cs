@@ -96,7 +96,7 @@ internal static class MessageSignals
     }
 
     /// <summary>The references that make up a message, when all of them are immutable.</summary>
-    private static class Fingerprint
+    internal static class Fingerprint
     {
         public static object[]? TryTake(ChatMessage message)
         {

@@ -13,7 +13,10 @@ namespace LlmRouting.Analysis;
 /// </remarks>
 internal struct PremiumNeedCues
 {
-    private static readonly FrozenDictionary<string, Cue>.AlternateLookup<ReadOnlySpan<char>> Lookup = BuildTable().GetAlternateLookup<ReadOnlySpan<char>>();
+    /// <summary>The cue words (lower case) and their families.</summary>
+    internal static readonly FrozenDictionary<string, Cue> Table = BuildTable();
+
+    private static readonly FrozenDictionary<string, Cue>.AlternateLookup<ReadOnlySpan<char>> Lookup = Table.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public enum Cue : byte
     {
@@ -57,11 +60,17 @@ internal struct PremiumNeedCues
     /// <param name="weight">The weight of the text.</param>
     public void Word(ReadOnlySpan<char> word, float weight)
     {
-        if (!Lookup.TryGetValue(word, out Cue cue))
+        if (Lookup.TryGetValue(word, out Cue cue))
         {
-            return;
+            Count(cue, weight);
         }
+    }
 
+    /// <summary>Counts one cue word of family <paramref name="cue"/>.</summary>
+    /// <param name="cue">The family.</param>
+    /// <param name="weight">The weight of the text.</param>
+    public void Count(Cue cue, float weight)
+    {
         switch (cue)
         {
             case Cue.Negation:

@@ -29,6 +29,15 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
         ArgumentNullException.ThrowIfNull(request);
         var signals = new TextSignals();
         IReadOnlyList<ChatMessage> messages = request.Messages;
+
+        // A long conversation: what the earlier steps read is kept (HistoryMemo); only new and mutable messages are read.
+        if (request.History is { } history)
+        {
+            history.AddSignals(signals);
+            AddInstructions(request, signals);
+            return Build(signals, request.MessageCount);
+        }
+
         int lastUser = -1;
         for (int m = messages.Count - 1; m >= 0; m--)
         {
@@ -39,11 +48,7 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
             }
         }
 
-        // Instructions travel with every request like a system prompt: searched for personal data.
-        if (request.Options?.Instructions is { Length: > 0 } instructions)
-        {
-            signals.Scan(instructions, EarlierTurnWeight, piiOnly: true);
-        }
+        AddInstructions(request, signals);
 
         // Each message is read once and its signals kept with it (MessageSignals): a step of an agent loop re-reads only what is new.
         for (int m = 0; m < messages.Count; m++)
@@ -52,6 +57,15 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
         }
 
         return Build(signals, request.MessageCount);
+    }
+
+    /// <summary>Instructions travel with every request like a system prompt: searched for personal data (counts only, so the order of addition does not matter).</summary>
+    private static void AddInstructions(RoutingRequest request, TextSignals signals)
+    {
+        if (request.Options?.Instructions is { Length: > 0 } instructions)
+        {
+            signals.Scan(instructions, EarlierTurnWeight, piiOnly: true);
+        }
     }
 
     /// <inheritdoc/>

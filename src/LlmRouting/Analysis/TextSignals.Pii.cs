@@ -57,7 +57,8 @@ internal sealed partial class TextSignals
     }
 
     /// <summary>Consumes a run of digits and separators (bounded) and classifies it: card, phone, national id, IP address.</summary>
-    private int ScanNumber(ReadOnlySpan<char> text, int start)
+    /// <returns>The end of the run; <paramref name="digitCount"/> is the number of ASCII digits in it.</returns>
+    private int ScanNumber(ReadOnlySpan<char> text, int start, out int digitCount)
     {
         Span<byte> digits = stackalloc byte[24];
         Span<byte> groups = stackalloc byte[8];
@@ -135,6 +136,7 @@ internal sealed partial class TextSignals
             Found(PiiKinds.Phone);
         }
 
+        digitCount = count;
         return Math.Max(end, start + 1);
     }
 

@@ -78,22 +78,58 @@ internal sealed partial class TextSignals
 
     private void ScanCore(ReadOnlySpan<char> text, float weight, bool piiOnly)
     {
-        Span<char> word = stackalloc char[MaxWord];
-        Span<char> previous = stackalloc char[MaxWord];
-        Span<char> phrase = stackalloc char[(MaxWord * 2) + 1];
-        int previousLength = 0;
-        bool previousIsHead = false;
+        int head = -1; // the previous word's vocabulary entry, when it is the first word of a two-word phrase
         bool lineStart = true;
 
         if (!piiOnly)
         {
             Chars += text.Length;
+
+            // Every upper-case letter outside a number run is in a word: counted here in one vectorised pass.
+            Uppercase += CountAsciiUpper(text);
         }
 
         int i = 0;
         while (i < text.Length)
         {
             char c = text[i];
+
+            // Most characters are in words: an ASCII letter goes straight to the word (a single space after it is skipped too).
+            if (char.IsAsciiLetter(c))
+            {
+                i = ScanWord(text, i, i == 0 || !char.IsLetterOrDigit(text[i - 1]), piiOnly, ref head, weight);
+                lineStart = false;
+                if (i + 1 < text.Length && text[i] == ' ')
+                {
+                    i++;
+                }
+
+                continue;
+            }
+
+            // White space and punctuation that start no signal are skipped; a run of them in one vectorised search.
+            if (IsInert(c))
+            {
+                int end = i + 1;
+                while (end < text.Length && end - i < 16 && IsInert(text[end]))
+                {
+                    end++;
+                }
+
+                if (end - i == 16 && end < text.Length)
+                {
+                    int more = text[end..].IndexOfAnyExcept(InertChars);
+                    end = more < 0 ? text.Length : end + more;
+                }
+
+                if (lineStart && text[i..end].ContainsAnyExcept(BlankChars))
+                {
+                    lineStart = false;
+                }
+
+                i = end;
+                continue;
+            }
 
             if (c == '\n')
             {
@@ -117,12 +153,16 @@ internal sealed partial class TextSignals
             bool tokenStart = i == 0 || !char.IsLetterOrDigit(text[i - 1]);
             if (tokenStart && (char.IsAsciiDigit(c) || (c == '+' && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1]))))
             {
-                int end = ScanNumber(text, i);
+                int end = ScanNumber(text, i, out int digits);
                 if (!piiOnly)
                 {
-                    for (int k = i; k < end; k++)
+                    Digits += digits;
+
+                    // Hexadecimal letters of an IPv6-like run belong to the number, not to a word.
+                    ReadOnlySpan<char> run = text[i..end];
+                    if (run.ContainsAnyInRange('A', 'Z'))
                     {
-                        Digits += char.IsAsciiDigit(text[k]) ? 1 : 0;
+                        Uppercase -= CountAsciiUpper(run);
                     }
 
                     if (lineStart && end < text.Length && text[end - 1] is '.' or ')')
@@ -132,52 +172,14 @@ internal sealed partial class TextSignals
                 }
 
                 lineStart = false;
-                previousLength = 0;
-                previousIsHead = false;
+                head = -1;
                 i = end;
                 continue;
             }
 
             if (char.IsLetterOrDigit(c))
             {
-                if (tokenStart && char.IsAsciiLetter(c))
-                {
-                    CheckIban(text, i);
-                }
-
-                int start = i;
-                while (i < text.Length && (char.IsLetterOrDigit(text[i]) || (text[i] == '\'' && i + 1 < text.Length && char.IsLetter(text[i + 1]))))
-                {
-                    char w = text[i];
-                    if (!piiOnly)
-                    {
-                        Uppercase += char.IsUpper(w) ? 1 : 0;
-                        NonAscii += w > 127 ? 1 : 0;
-                    }
-
-                    i++;
-                }
-
-                if (!piiOnly)
-                {
-                    Words++;
-                    int length = Math.Min(i - start, MaxWord);
-                    text.Slice(start, length).ToLowerInvariant(word);
-                    Observe(word[..length], weight);
-                    _cues.Word(word[..length], weight);
-                    if (previousIsHead)
-                    {
-                        previous[..previousLength].CopyTo(phrase);
-                        phrase[previousLength] = ' ';
-                        word[..length].CopyTo(phrase[(previousLength + 1)..]);
-                        Observe(phrase[..(previousLength + 1 + length)], weight);
-                    }
-
-                    word[..length].CopyTo(previous);
-                    previousLength = length;
-                    previousIsHead = Keywords.PhraseHeadLookup.Contains(word[..length]);
-                }
-
+                i = ScanWord(text, i, tokenStart, piiOnly, ref head, weight);
                 lineStart = false;
                 continue;
             }
@@ -204,13 +206,8 @@ internal sealed partial class TextSignals
                     case '-' or '*' or '•' when lineStart && i + 1 < text.Length && text[i + 1] == ' ':
                         ListItems++;
                         break;
-                    case '.' or ',' or ';' or ':' or '!' or '(' or ')':
-                        if (c is '.' or ';' or '!')
-                        {
-                            previousLength = 0;
-                            previousIsHead = false;
-                        }
-
+                    case '.' or ';' or '!':
+                        head = -1;
                         break;
                 }
 
@@ -224,13 +221,8 @@ internal sealed partial class TextSignals
         }
     }
 
-    private void Observe(ReadOnlySpan<char> token, float weight)
+    private void Observe(in Keywords.Signal signal, float weight)
     {
-        if (!Keywords.Lookup.TryGetValue(token, out Keywords.Signal signal))
-        {
-            return;
-        }
-
         if (signal.Task >= 0)
         {
             TaskScores[signal.Task] += signal.TaskWeight * weight;

@@ -26,7 +26,7 @@ public sealed class RuleOptions
     /// <summary>Gets terms that must all occur in the user text.</summary>
     public IList<string> ContainsAll { get; } = [];
 
-    /// <summary>Gets or sets a regular expression the user text must match (case-insensitive).</summary>
+    /// <summary>Gets or sets a regular expression the text of a user message must match (case-insensitive; each message's text is matched on its own).</summary>
     public string? Regex { get; set; }
 
     /// <summary>Gets or sets the regular expression's match timeout; a timed-out match counts as no match.</summary>

@@ -8,6 +8,24 @@ namespace LlmRouting;
 // The lazily computed features of RoutingRequest: joined user text, token estimate, images, needed capabilities and tags.
 public sealed partial class RoutingRequest
 {
+    private HistoryView? _history;
+    private bool _historyTaken;
+
+    /// <summary>Gets the conversation's kept readings (<see cref="HistoryMemo"/>), or null for a short conversation read directly.</summary>
+    internal HistoryView? History
+    {
+        get
+        {
+            if (!_historyTaken)
+            {
+                _history = HistoryView.Of(Messages);
+                _historyTaken = true;
+            }
+
+            return _history;
+        }
+    }
+
     private static string JoinText(IReadOnlyList<ChatMessage> messages, bool lastOnly)
     {
         string? single = null;
@@ -50,22 +68,15 @@ public sealed partial class RoutingRequest
     private int EstimateTokens()
     {
         int tokens = TokenEstimator.Estimate(Options?.Instructions);
-        var walk = new ContentText.Walk();
-        foreach (ChatMessage message in Messages)
+        if (History is { } history)
         {
-            tokens += TokenEstimator.PerMessageOverhead;
-            foreach (AIContent content in message.Contents)
+            tokens += history.Sum(SumSlot.Tokens, static message => EstimateMessage(message));
+        }
+        else
+        {
+            foreach (ChatMessage message in Messages)
             {
-                tokens += content switch
-                {
-                    TextContent t => TokenEstimator.Estimate(t.Text),
-                    TextReasoningContent r => TokenEstimator.Estimate(r.Text),
-                    DataContent d when d.HasTopLevelMediaType("image") => TokenEstimator.PerImage,
-                    UriContent u when u.HasTopLevelMediaType("image") => TokenEstimator.PerImage,
-                    FunctionCallContent or FunctionResultContent => EstimateContent(content, walk),
-                    DataContent d when ContentText.IsText(d) => EstimateContent(content, walk),
-                    _ => 0,
-                };
+                tokens += EstimateMessage(message);
             }
         }
 
@@ -76,6 +87,28 @@ public sealed partial class RoutingRequest
             {
                 tokens += 16 + TokenEstimator.Estimate(tool.Name) + TokenEstimator.Estimate(tool.Description);
             }
+        }
+
+        return tokens;
+    }
+
+    /// <summary>Estimates one message's tokens: framing plus each part.</summary>
+    private static int EstimateMessage(ChatMessage message)
+    {
+        int tokens = TokenEstimator.PerMessageOverhead;
+        ContentText.Walk? walk = null;
+        foreach (AIContent content in message.Contents)
+        {
+            tokens += content switch
+            {
+                TextContent t => TokenEstimator.Estimate(t.Text),
+                TextReasoningContent r => TokenEstimator.Estimate(r.Text),
+                DataContent d when d.HasTopLevelMediaType("image") => TokenEstimator.PerImage,
+                UriContent u when u.HasTopLevelMediaType("image") => TokenEstimator.PerImage,
+                FunctionCallContent or FunctionResultContent => EstimateContent(content, walk ??= new ContentText.Walk()),
+                DataContent d when ContentText.IsText(d) => EstimateContent(content, walk ??= new ContentText.Walk()),
+                _ => 0,
+            };
         }
 
         return tokens;
@@ -99,16 +132,29 @@ public sealed partial class RoutingRequest
 
     private int CountImages()
     {
+        if (History is { } history)
+        {
+            return history.Sum(SumSlot.Images, static message => CountImages(message));
+        }
+
         int images = 0;
         foreach (ChatMessage message in Messages)
         {
-            foreach (AIContent content in message.Contents)
+            images += CountImages(message);
+        }
+
+        return images;
+    }
+
+    private static int CountImages(ChatMessage message)
+    {
+        int images = 0;
+        foreach (AIContent content in message.Contents)
+        {
+            if (content is DataContent d && d.HasTopLevelMediaType("image") ||
+                content is UriContent u && u.HasTopLevelMediaType("image"))
             {
-                if (content is DataContent d && d.HasTopLevelMediaType("image") ||
-                    content is UriContent u && u.HasTopLevelMediaType("image"))
-                {
-                    images++;
-                }
+                images++;
             }
         }
 

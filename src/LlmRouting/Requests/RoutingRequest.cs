@@ -179,6 +179,11 @@ public sealed partial class RoutingRequest
     public bool ContainsAny(SearchValues<string> terms)
     {
         ArgumentNullException.ThrowIfNull(terms);
+        if (History is { } history)
+        {
+            return history.AnyUserText(terms, static (text, key) => text.AsSpan().ContainsAny((SearchValues<string>)key));
+        }
+
         foreach (ChatMessage message in Messages)
         {
             if (message.Role != ChatRole.User)
@@ -214,14 +219,31 @@ public sealed partial class RoutingRequest
         return true;
     }
 
-    /// <summary>Gets a value indicating whether <paramref name="regex"/> matches the user text.</summary>
+    /// <summary>Gets a value indicating whether <paramref name="regex"/> matches the text of a user message.</summary>
     /// <param name="regex">The expression; give it a match timeout (see <see cref="RoutingRule"/>).</param>
     /// <returns><see langword="true"/> on a match.</returns>
+    /// <remarks>
+    /// Each text part of each user message is matched on its own (a pattern does not span two messages, and <c>^</c> and
+    /// <c>$</c> anchor to a message's text), so an agent's later steps re-use the result for the unchanged messages.
+    /// </remarks>
     /// <exception cref="RegexMatchTimeoutException">The expression ran past its timeout.</exception>
     public bool Matches(Regex regex)
     {
         ArgumentNullException.ThrowIfNull(regex);
-        return regex.IsMatch(UserText);
+        if (History is { } history)
+        {
+            return history.AnyUserText(regex, static (text, key) => ((Regex)key).IsMatch(text));
+        }
+
+        foreach (ChatMessage message in Messages)
+        {
+            if (HistoryView.UserText(message, regex, static (text, key) => ((Regex)key).IsMatch(text)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <inheritdoc/>
@@ -231,6 +253,10 @@ public sealed partial class RoutingRequest
     private bool UserTextContains(string term)
     {
         ArgumentNullException.ThrowIfNull(term);
+        if (History is { } history)
+        {
+            return history.AnyUserText(term, static (text, key) => text.Contains((string)key, StringComparison.OrdinalIgnoreCase));
+        }
 
         // Scan each text part in place rather than concatenating the conversation.
         foreach (ChatMessage message in Messages)

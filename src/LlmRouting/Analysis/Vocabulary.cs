@@ -1,0 +1,197 @@
+using System.Runtime.CompilerServices;
+
+namespace LlmRouting.Analysis;
+
+/// <summary>
+/// Every single word the analyzer reacts to — the keywords of <see cref="Keywords"/>, the cue words of
+/// <see cref="PremiumNeedCues"/> and the first words of two-word phrases — in one table, so a word costs one probe.
+/// </summary>
+/// <remarks>
+/// The probe hashes a word from its length and four of its characters (first two, last two, ASCII case folded): O(1)
+/// per word whatever its length, and a word that is in no list — most words — is rejected by one bucket read and at
+/// most a few length comparisons. A hit is confirmed by a full ASCII case-insensitive comparison. Immutable, shared.
+/// </remarks>
+internal static class Vocabulary
+{
+    /// <summary>The longest single word in any list; a longer word is in none.</summary>
+    public static readonly int MaxLength;
+
+    private const int BucketBits = 10;
+    private static readonly Entry[] Entries;
+    private static readonly short[] Buckets = new short[1 << BucketBits];
+    private static readonly short[] Next;
+    private static readonly Phrase[] Phrases;
+
+    static Vocabulary()
+    {
+        var words = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        foreach ((string key, Keywords.Signal signal) in Keywords.Table)
+        {
+            if (!key.Contains(' ', StringComparison.Ordinal))
+            {
+                words[key] = new Entry(key, signal, HasSignal: true, Cue: -1, Head: false);
+            }
+        }
+
+        foreach ((string key, PremiumNeedCues.Cue cue) in PremiumNeedCues.Table)
+        {
+            words[key] = words.TryGetValue(key, out Entry e) ? e with { Cue = (sbyte)cue } : new Entry(key, default, HasSignal: false, Cue: (sbyte)cue, Head: false);
+        }
+
+        foreach (string head in Keywords.PhraseHeads)
+        {
+            words[head] = words.TryGetValue(head, out Entry e) ? e with { Head = true } : new Entry(head, default, HasSignal: false, Cue: -1, Head: true);
+        }
+
+        // The two-word phrases, grouped by their first word (a head has one to three continuations).
+        var phrases = new List<Phrase>();
+        Entry[] entries = [.. words.Values];
+        for (int k = 0; k < entries.Length; k++)
+        {
+            if (!entries[k].Head)
+            {
+                continue;
+            }
+
+            int first = phrases.Count;
+            foreach ((string key, Keywords.Signal signal) in Keywords.Table)
+            {
+                if (key.Length > entries[k].Word.Length && key.StartsWith(entries[k].Word, StringComparison.Ordinal) && key[entries[k].Word.Length] == ' ')
+                {
+                    phrases.Add(new Phrase(key[(entries[k].Word.Length + 1)..], signal));
+                }
+            }
+
+            entries[k] = entries[k] with { PhraseStart = (short)first, PhraseCount = (short)(phrases.Count - first) };
+        }
+
+        Phrases = [.. phrases];
+        Entries = entries;
+        Next = new short[Entries.Length];
+        Buckets.AsSpan().Fill(-1);
+        for (short k = 0; k < Entries.Length; k++)
+        {
+            string word = Entries[k].Word;
+            MaxLength = Math.Max(MaxLength, word.Length);
+            int bucket = Hash(word);
+            Next[k] = Buckets[bucket];
+            Buckets[bucket] = k;
+        }
+    }
+
+    /// <summary>Finds <paramref name="word"/> (letters, digits and apostrophes; ASCII, any case).</summary>
+    /// <param name="word">The word as it appears in the text.</param>
+    /// <returns>The entry's index, or -1.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int FindAscii(ReadOnlySpan<char> word)
+    {
+        if (word.Length > MaxLength)
+        {
+            return -1;
+        }
+
+        for (int k = Buckets[Hash(word)]; k >= 0; k = Next[k])
+        {
+            string candidate = Entries[k].Word;
+            if (candidate.Length == word.Length && EqualsFolded(word, candidate))
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Finds an already lower-cased <paramref name="word"/> (any script), compared ordinally.</summary>
+    /// <param name="word">The lower-cased word.</param>
+    /// <returns>The entry's index, or -1.</returns>
+    public static int FindLowered(ReadOnlySpan<char> word)
+    {
+        if (word.Length > MaxLength)
+        {
+            return -1;
+        }
+
+        for (int k = Buckets[Hash(word)]; k >= 0; k = Next[k])
+        {
+            if (word.SequenceEqual(Entries[k].Word))
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Finds the phrase "<paramref name="head"/> <paramref name="word"/>" and returns its signal.</summary>
+    /// <param name="head">The index of the phrase's first word (an entry with <see cref="Entry.Head"/>).</param>
+    /// <param name="word">The second word: ASCII in any case when <paramref name="lowered"/> is false, else lower-cased.</param>
+    /// <param name="lowered">Whether <paramref name="word"/> is lower-cased already (compared ordinally).</param>
+    /// <param name="signal">The phrase's signal.</param>
+    /// <returns>Whether the phrase is known.</returns>
+    public static bool FindPhrase(int head, ReadOnlySpan<char> word, bool lowered, out Keywords.Signal signal)
+    {
+        ref readonly Entry entry = ref Entries[head];
+        for (int k = entry.PhraseStart; k < entry.PhraseStart + entry.PhraseCount; k++)
+        {
+            string second = Phrases[k].Second;
+            if (second.Length == word.Length && (lowered ? word.SequenceEqual(second) : EqualsFolded(word, second)))
+            {
+                signal = Phrases[k].Signal;
+                return true;
+            }
+        }
+
+        signal = default;
+        return false;
+    }
+
+    /// <summary>Gets the entry at <paramref name="index"/>.</summary>
+    /// <param name="index">An index returned by a find.</param>
+    /// <returns>The entry.</returns>
+    public static ref readonly Entry At(int index) => ref Entries[index];
+
+    /// <summary>
+    /// Whether <paramref name="word"/> equals the lower-case <paramref name="key"/> of the same length ignoring ASCII case:
+    /// <c>| 0x20</c> lower-cases the letters and keeps the digits and apostrophes a word is made of; a key character a
+    /// word cannot hold ('#', '(') never compares equal.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool EqualsFolded(ReadOnlySpan<char> word, string key)
+    {
+        for (int j = 0; j < key.Length; j++)
+        {
+            if ((word[j] | 0x20) != key[j])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash(ReadOnlySpan<char> word)
+    {
+        // Case folding by | 0x20 is exact for the ASCII letters, digits and apostrophes words are made of; any other
+        // character only lands the word in some bucket, where the full comparison rejects it.
+        int n = word.Length;
+        uint h = (uint)n * 0x9E3779B1u;
+        h ^= (word[0] | 0x20u) * 0x85EBCA77u;
+        h ^= (word[n - 1] | 0x20u) * 0xC2B2AE3Du;
+        if (n > 2)
+        {
+            h ^= (word[1] | 0x20u) * 0x27D4EB2Fu;
+            h ^= (word[n - 2] | 0x20u) * 0x165667B1u;
+        }
+
+        h ^= h >> 15;
+        return (int)(h & ((1u << BucketBits) - 1));
+    }
+
+    /// <summary>What one word means: a keyword signal, a premium-need cue (or -1), whether it starts two-word phrases (and where they are).</summary>
+    internal readonly record struct Entry(string Word, Keywords.Signal Signal, bool HasSignal, sbyte Cue, bool Head, short PhraseStart = 0, short PhraseCount = 0);
+
+    /// <summary>The second word of a two-word phrase and the phrase's signal.</summary>
+    private readonly record struct Phrase(string Second, Keywords.Signal Signal);
+}
