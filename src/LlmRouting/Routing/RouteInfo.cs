@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 using LlmRouting.Analysis;
 using LlmRouting.Execution;
@@ -11,8 +12,10 @@ namespace LlmRouting;
 /// same instance). While the request runs it shows its progress; once the request has ended (the response returned,
 /// the stream's last update read, disposed or failed) it is an immutable snapshot: usage, cost and attempts are final
 /// and never change again. Holds no prompt or response text.
-/// Read it with <see cref="RouteInfoExtensions.GetRouteInfo(ChatResponse)"/>.
+/// Read it with <see cref="RouteInfoExtensions.GetRouteInfo(ChatResponse)"/>. Serialized (by a cache above the router) it is a
+/// small content-free form that reads back as a cache hit, never as this route.
 /// </remarks>
+[JsonConverter(typeof(RouteInfoJsonConverter))]
 public sealed partial class RouteInfo
 {
     private RouteExecution? _live;
