@@ -22,6 +22,7 @@ public sealed partial class RouteInfo
     private RouteSnapshot _snapshot;
     private string? _routeId;
     private IReadOnlyList<string>? _candidateNames;
+    private string? _reason;
 
     /// <summary>A route that is already complete (e.g. a semantic-cache hit that never reached a router); set what it did with the initializers.</summary>
     internal RouteInfo(Guid id, DateTimeOffset timestamp, RoutingRequest request, RouteCandidates candidates, RouteDecision decision, TimeSpan decisionDuration, TargetProfile? baselineProfile, string? baselineTarget)
@@ -65,8 +66,8 @@ public sealed partial class RouteInfo
     /// <summary>Gets the name of the strategy that decided.</summary>
     public string Strategy => Decision.Strategy;
 
-    /// <summary>Gets the content-free reason for the decision.</summary>
-    public string Reason => Decision.Reason;
+    /// <summary>Gets the content-free reason for the decision; when the data policy kept the request from a target, the reason says so.</summary>
+    public string Reason => _reason ??= ReasonWithPolicy();
 
     /// <summary>Gets the decision: targets in order, strategy, reason and score.</summary>
     public RouteDecision Decision { get; }
