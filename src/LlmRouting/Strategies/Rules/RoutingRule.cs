@@ -78,7 +78,7 @@ public sealed class RoutingRule
         if (options.Predicate is { } predicate)
         {
             conditions.Add(predicate);
-            Describe(description, options.Description ?? "a code condition");
+            Describe(description, "a code condition");
         }
 
         if (options.ContainsAny.Count > 0)
@@ -187,8 +187,9 @@ public sealed class RoutingRule
 
         Func<RoutingRequest, bool>[] all = [.. conditions];
         Func<RoutingRequest, bool> combined = all.Length == 1 ? all[0] : r => AllHold(all, r);
+        string conditionText = options.Description is { Length: > 0 } described ? described : description.ToString();
         string title = unnamed && position is { } n ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"rule #{n}") : $"rule '{name}'";
-        return new RoutingRule(name, combined, [options.Target, .. options.Fallbacks], title, description.ToString());
+        return new RoutingRule(name, combined, [options.Target, .. options.Fallbacks], title, conditionText);
     }
 
     /// <summary>Compiles a case-insensitive, culture-invariant regex with a match timeout.</summary>
