@@ -15,7 +15,7 @@ namespace LlmRouting;
 /// metrics, configuration, caches, an embedding generator — from the application's container.
 /// </summary>
 /// <remarks>
-/// A type of this library (namespace <c>LlmRouting…</c>) and the router's options validators come from the router's own
+/// A type of this library (or of LlmRouting.Redis and LlmRouting.JsonSchema) and the router's options validators come from the router's own
 /// services only: a named router never picks up another router's ledger, fallback options or validators.
 /// </remarks>
 internal sealed class NamedRouterServices : IServiceProvider, IKeyedServiceProvider, IServiceProviderIsKeyedService, IDisposable, IAsyncDisposable
@@ -82,11 +82,15 @@ internal sealed class NamedRouterServices : IServiceProvider, IKeyedServiceProvi
 
     public ValueTask DisposeAsync() => _own.DisposeAsync();
 
+    /// <summary>A type of this library or its companion packages (ledgers, stores, options, internal plumbing).</summary>
+    private static bool IsLibraryType(Type type) =>
+        type.Assembly == typeof(NamedRouterServices).Assembly || type.Assembly.GetName().Name is "LlmRouting.Redis" or "LlmRouting.JsonSchema";
+
     /// <summary>Whether the router's own services answer <paramref name="serviceType"/>: what they register, and always this library's types and the router's validators.</summary>
     private bool Own(Type serviceType)
     {
         Type element = serviceType.IsGenericType && serviceType.GetGenericTypeDefinition() == typeof(IEnumerable<>) ? serviceType.GetGenericArguments()[0] : serviceType;
-        return element.Namespace?.StartsWith(nameof(LlmRouting), StringComparison.Ordinal) == true
+        return IsLibraryType(element)
             || element == typeof(IValidateOptions<Configuration.LlmRoutingOptions>)
             || _ownServices.IsService(element);
     }
