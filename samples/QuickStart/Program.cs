@@ -59,15 +59,28 @@ Console.WriteLine($"{"#",2}  {"Prompt",-40}  {"Task",-15}  {"Cplx",4}  {"Risk",-
 Console.WriteLine(new string('-', 153));
 
 int n = 0;
+var routes = new List<RouteInfo>();
 foreach ((string prompt, ChatOptions? options) in Workload.Requests())
 {
     ChatResponse response = await chat.GetResponseAsync(prompt, options);
     RouteInfo route = response.GetRouteInfo() ?? throw new InvalidOperationException("The response carries no route information.");
+    routes.Add(route);
     RequestAnalysis reading = route.Analysis;
     Console.WriteLine($"{++n,2}  {Truncate(prompt, 40),-40}  {reading.Task,-15}  {reading.Complexity,4:0.00}  {reading.Risk,-6}  {route.Target,-8}  {route.Strategy,-10}  {Truncate(route.Reason, 40),-40}  {Money(route.Cost ?? 0m),10}");
 }
 
 Console.WriteLine(new string('-', 153));
+
+// RouteInfo.Explain() gives the whole decision in words: the reason, the request's reading, every target a filter
+// rejected and why, the attempts and the cost. Here: the first request the data policy moved, and the first rule decision.
+foreach (RouteInfo route in new[] { routes.FirstOrDefault(r => r.Rejections.Count > 0), routes.FirstOrDefault(r => r.Strategy == "rules") }.OfType<RouteInfo>().Distinct())
+{
+    Console.WriteLine();
+    Console.WriteLine($"Why request #{routes.IndexOf(route) + 1} went to {route.Target}:");
+    Console.WriteLine(route.Explain());
+}
+
+Console.WriteLine();
 
 // The ledger has been fed by the router after every request: totals, savings and model mix (per tenant too).
 RoutingLedgerSummary summary = provider.GetRequiredService<IRoutingLedger>().GetSummary();

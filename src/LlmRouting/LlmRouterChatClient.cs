@@ -31,7 +31,6 @@ public sealed partial class LlmRouterChatClient : RoutingChatClient
     private readonly bool _leaveOpen;
     private readonly IDisposable? _reloadSubscription;
     private volatile RouterState _state;
-    private ChatClientMetadata _metadata;
     private volatile RouteSpanChatClient? _spans;
 
     /// <summary>Initializes a new instance of the <see cref="LlmRouterChatClient"/> class.</summary>
@@ -48,7 +47,6 @@ public sealed partial class LlmRouterChatClient : RoutingChatClient
     internal LlmRouterChatClient(RouterState state, bool leaveOpen, Func<Action<RouterState>, IDisposable?>? reload)
     {
         _state = state;
-        _metadata = CreateMetadata(state);
         _spans = CreateSpans(state);
         _leaveOpen = leaveOpen;
         _reloadSubscription = reload?.Invoke(Swap);
@@ -112,7 +110,7 @@ public sealed partial class LlmRouterChatClient : RoutingChatClient
         {
             if (serviceType == typeof(ChatClientMetadata))
             {
-                return _metadata;
+                return Metadata;
             }
 
             if (serviceType == typeof(TargetRegistry))
@@ -270,7 +268,6 @@ public sealed partial class LlmRouterChatClient : RoutingChatClient
     private void Swap(RouterState state)
     {
         _state = state;
-        _metadata = CreateMetadata(state);
         _spans = CreateSpans(state);
         Log.Reloaded(state.Logger, state.Registry.Count, state.Strategies.Count);
     }
@@ -284,8 +281,9 @@ public sealed partial class LlmRouterChatClient : RoutingChatClient
     private IAsyncEnumerable<ChatResponseUpdate> CoreStreamAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
         base.GetStreamingResponseAsync(messages, options, cancellationToken);
 
-    private static ChatClientMetadata CreateMetadata(RouterState state) =>
-        new("llmrouting", providerUri: null, defaultModelId: state.DefaultTarget.Profile.ModelId ?? state.DefaultTarget.Name);
+    // No default model id: the model is chosen per request, so a span opened above the router (MEAI's UseOpenTelemetry) is
+    // named "chat" rather than after the default target, and the served model is on the response (gen_ai.response.model).
+    private static readonly ChatClientMetadata Metadata = new("llmrouting", providerUri: null, defaultModelId: null);
 
     private static RouterState CreateState(TargetRegistry registry, string defaultTarget, IEnumerable<IRoutingStrategy>? strategies, LlmRouterChatClientOptions options)
     {

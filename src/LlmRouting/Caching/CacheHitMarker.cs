@@ -5,6 +5,7 @@ namespace LlmRouting.Caching;
 /// <summary>
 /// Tells the router that a target's per-target cache served a response: the cache puts the marker in the
 /// response's (or update's) additional properties, and the router's execution moves it onto <see cref="RouteInfo"/>.
+/// Any other cache between the router and the provider is recognised by the <see cref="ProviderResponseStamp"/> it replays.
 /// </summary>
 internal sealed class CacheHitMarker
 {
@@ -24,15 +25,27 @@ internal sealed class CacheHitMarker
     /// <param name="properties">A response's or update's additional properties.</param>
     /// <param name="similarity">The similarity of the cached request (semantic cache), else <see langword="null"/>.</param>
     /// <returns>Whether a cache served it.</returns>
-    public static bool TryTake(AdditionalPropertiesDictionary properties, out double? similarity)
+    /// <param name="streamed">Whether <paramref name="properties"/> are an update's: a fresh stamp stays there, as a cache below the router stores the updates only once the stream has ended.</param>
+    public static bool TryTake(AdditionalPropertiesDictionary properties, out double? similarity, bool streamed = false)
     {
+        similarity = null;
+        bool replayed = false;
+        if (properties.TryGetValue(ProviderResponseStamp.Key, out object? stamp))
+        {
+            replayed = !ReferenceEquals(stamp, ProviderResponseStamp.Fresh);
+            if (replayed || !streamed)
+            {
+                properties.Remove(ProviderResponseStamp.Key);
+            }
+        }
+
         if (properties.Remove(Key, out object? value) && value is CacheHitMarker marker)
         {
             similarity = marker.Similarity;
             return true;
         }
 
-        similarity = null;
-        return false;
+        // A provider's stamp that is not the live value came back through serialization: a cache below the router replayed it.
+        return replayed;
     }
 }

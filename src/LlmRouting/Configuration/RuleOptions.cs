@@ -75,6 +75,10 @@ public sealed class RuleOptions
     /// <summary>Gets or sets a code predicate (not bindable from configuration).</summary>
     public Func<RoutingRequest, bool>? Predicate { get; set; }
 
+    /// <summary>Gets or sets a content-free description of the rule's conditions, shown in the route reason instead of the generated one (e.g. <c>vip customer</c>).</summary>
+    /// <value>The default is <see langword="null"/>: the reason lists the conditions (a <see cref="Predicate"/> as "a code condition").</value>
+    public string? Description { get; set; }
+
     /// <summary>Gets a value indicating whether the rule has at least one condition.</summary>
     public bool HasCondition =>
         Predicate is not null || ContainsAny.Count > 0 || ContainsAll.Count > 0 || !string.IsNullOrEmpty(Regex) ||

@@ -39,7 +39,7 @@ public sealed partial class LlmRouterBuilder
         IsAttached = attached;
         RegisterStrategy(
             RuleStrategy.StrategyName,
-            static (sp, o) => new RuleStrategy(o.Rules.Select((rule, i) => RoutingRule.FromOptions(rule, $"rule-{i + 1}")), sp.GetService<Microsoft.Extensions.Logging.ILogger<RuleStrategy>>()),
+            static (sp, o) => new RuleStrategy(o.Rules.Select((rule, i) => RoutingRule.FromOptions(rule, i + 1)), sp.GetService<Microsoft.Extensions.Logging.ILogger<RuleStrategy>>()),
             "the built-in rule strategy");
     }
 

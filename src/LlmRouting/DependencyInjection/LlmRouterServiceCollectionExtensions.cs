@@ -36,9 +36,9 @@ public static class LlmRouterServiceCollectionExtensions
 
     private static ChatClientBuilder AddCore(IServiceCollection services, IConfiguration? configuration, Action<LlmRouterBuilder>? configure)
     {
-        if (services.Any(d => d.ServiceType == typeof(LlmRouterChatClient)))
+        if (services.Any(d => !d.IsKeyedService && d.ServiceType == typeof(LlmRouterChatClient)))
         {
-            throw new InvalidOperationException("AddLlmRouter has already been called on this service collection; configure everything in one call.");
+            throw new InvalidOperationException("AddLlmRouter has already been called on this service collection; configure everything in one call, or register a second router under a name: AddLlmRouter(\"name\", …).");
         }
 
         // The builder is the composition root; the container only supplies keyed clients and dependencies.

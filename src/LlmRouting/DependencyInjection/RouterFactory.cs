@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using LlmRouting.Agents;
 using LlmRouting.Analysis;
+using LlmRouting.Caching;
 using LlmRouting.Catalog;
 using LlmRouting.Configuration;
 using LlmRouting.Filtering;
@@ -177,10 +178,15 @@ internal sealed partial class RouterFactory
     {
         IChatClient client = options.ClientFactory?.Invoke(_services) ?? _services.GetRequiredKeyedService<IChatClient>(options.ClientKey ?? options.Name);
         TargetProfile profile = options.ToProfile();
+        // Innermost, so an answer a cache among the decorators replays is told from a fresh one (and not billed).
+        ProviderResponseStamp? stamp = _builder.TargetDecorators.Count > 0 ? new ProviderResponseStamp(client) : null;
+        client = stamp ?? client;
         foreach (Func<TargetDecoration, IChatClient> decorate in _builder.TargetDecorators)
         {
             client = decorate(new TargetDecoration(options.Name, profile, client, _services));
         }
+
+        stamp?.EnableFor(client);
 
         return new RouteTarget(options.Name, client, profile);
     }

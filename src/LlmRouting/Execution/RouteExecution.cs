@@ -169,16 +169,23 @@ internal sealed class RouteExecution
     }
 
     /// <summary>Moves a target cache's hit marker, if any, from a response's or update's properties onto the route.</summary>
-    public void TakeCacheHit(AdditionalPropertiesDictionary? properties)
+    /// <returns>Whether a cache served it (then it is not billed).</returns>
+    /// <param name="properties">A response's or update's additional properties.</param>
+    /// <param name="streamed">Whether they are an update's.</param>
+    public bool TakeCacheHit(AdditionalPropertiesDictionary? properties, bool streamed = false)
     {
-        if (properties is not null && CacheHitMarker.TryTake(properties, out double? similarity))
+        if (properties is null || !CacheHitMarker.TryTake(properties, out double? similarity, streamed))
         {
-            lock (_gate)
-            {
-                _cacheHit = true;
-                _cacheSimilarity ??= similarity;
-            }
+            return false;
         }
+
+        lock (_gate)
+        {
+            _cacheHit = true;
+            _cacheSimilarity ??= similarity;
+        }
+
+        return true;
     }
 
     /// <summary>The chain's targets no attempt has used yet, in chain order.</summary>
@@ -218,7 +225,7 @@ internal sealed class RouteExecution
                 ServedBy = _servedBy,
                 Attempts = _firstAttempt is null ? [] : _moreAttempts is null ? [_firstAttempt] : [_firstAttempt, .. _moreAttempts],
                 Usage = _usage,
-                Cost = _cost,
+                Cost = _cost ?? (_cacheHit ? 0m : null), // a cache hit is free
                 BaselineCost = _baselineCost,
                 IsCostEstimated = _costEstimated,
                 IsEscalated = _escalated,

@@ -17,6 +17,7 @@ internal sealed class TargetAttempt
     private bool _estimated;
     private TimeSpan? _answered;
     private int _ended;
+    private bool _cacheHit;
 
     internal TargetAttempt(RouteExecution execution, RouteTarget target)
     {
@@ -46,7 +47,7 @@ internal sealed class TargetAttempt
     public void Observe(ChatResponseUpdate update)
     {
         (_stream ??= new StreamUsage()).Observe(update, _start);
-        _execution.TakeCacheHit(update.AdditionalProperties);
+        _cacheHit |= _execution.TakeCacheHit(update.AdditionalProperties, streamed: true);
     }
 
     /// <summary>Charges what the target reported; the attempt stays open (it is recorded once it ends).</summary>
@@ -54,6 +55,11 @@ internal sealed class TargetAttempt
     public decimal? Charge(UsageDetails? reported)
     {
         _answered ??= Elapsed;
+        if (_cacheHit)
+        {
+            return null; // a cache replayed the answer (with the usage it once had): nothing was billed
+        }
+
         decimal? cost = _execution.AddUsage(reported, Target, estimated: false);
         _cost = cost is null ? _cost : (_cost ?? 0m) + cost;
         return cost;
@@ -62,7 +68,7 @@ internal sealed class TargetAttempt
     /// <summary>Charges what the target reported, else an estimate of the prompt plus <paramref name="outputTokens"/>.</summary>
     public void ChargeOrEstimate(UsageDetails? reported, int outputTokens)
     {
-        if (reported is not null)
+        if (reported is not null || _cacheHit)
         {
             Charge(reported);
             return;
@@ -95,7 +101,7 @@ internal sealed class TargetAttempt
     /// <summary>A whole answer arrived: charges its usage and takes its cache marker; the attempt stays open (accepted or rejected next).</summary>
     public void Answered(ChatResponse response)
     {
-        _execution.TakeCacheHit(response.AdditionalProperties);
+        _cacheHit |= _execution.TakeCacheHit(response.AdditionalProperties);
         Charge(response.Usage);
     }
 

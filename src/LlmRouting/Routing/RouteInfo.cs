@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 using LlmRouting.Analysis;
 using LlmRouting.Execution;
@@ -11,14 +12,17 @@ namespace LlmRouting;
 /// same instance). While the request runs it shows its progress; once the request has ended (the response returned,
 /// the stream's last update read, disposed or failed) it is an immutable snapshot: usage, cost and attempts are final
 /// and never change again. Holds no prompt or response text.
-/// Read it with <see cref="RouteInfoExtensions.GetRouteInfo(ChatResponse)"/>.
+/// Read it with <see cref="RouteInfoExtensions.GetRouteInfo(ChatResponse)"/>. Serialized (by a cache above the router) it is a
+/// small content-free form that reads back as a cache hit, never as this route.
 /// </remarks>
+[JsonConverter(typeof(RouteInfoJsonConverter))]
 public sealed partial class RouteInfo
 {
     private RouteExecution? _live;
     private RouteSnapshot _snapshot;
     private string? _routeId;
     private IReadOnlyList<string>? _candidateNames;
+    private string? _reason;
 
     /// <summary>A route that is already complete (e.g. a semantic-cache hit that never reached a router); set what it did with the initializers.</summary>
     internal RouteInfo(Guid id, DateTimeOffset timestamp, RoutingRequest request, RouteCandidates candidates, RouteDecision decision, TimeSpan decisionDuration, TargetProfile? baselineProfile, string? baselineTarget)
@@ -62,8 +66,8 @@ public sealed partial class RouteInfo
     /// <summary>Gets the name of the strategy that decided.</summary>
     public string Strategy => Decision.Strategy;
 
-    /// <summary>Gets the content-free reason for the decision.</summary>
-    public string Reason => Decision.Reason;
+    /// <summary>Gets the content-free reason for the decision; when the data policy kept the request from a target, the reason says so.</summary>
+    public string Reason => _reason ??= ReasonWithPolicy();
 
     /// <summary>Gets the decision: targets in order, strategy, reason and score.</summary>
     public RouteDecision Decision { get; }

@@ -75,6 +75,7 @@ internal sealed class RouteInvocation : IChatClient
             }
         }
 
+        response.ModelId ??= _route.ServedBy.Profile.ModelId; // what a telemetry decorator above reports as the response's model
         response.SetRouteInfo(_route.Info);
         Complete(RouteOutcome.Succeeded, null);
     }
@@ -123,6 +124,7 @@ internal sealed class RouteInvocation : IChatClient
                     AgentSessions.ToolCallsRequested(_route.Request, update.Contents);
                 }
 
+                update.ModelId ??= _route.ServedBy.Profile.ModelId;
                 update.SetRouteInfo(_route.Info);
                 release ??= WatchUnread(e, cancellationToken);
                 release?.Park();

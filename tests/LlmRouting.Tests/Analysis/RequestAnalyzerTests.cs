@@ -190,6 +190,6 @@ public class RequestAnalyzerTests
         Assert.False(rule.Predicate(new RoutingRequest("Write a Python function")));
         Assert.True(rule.Predicate(new RoutingRequest("Write a Python function that stores the SSN 123-45-6789 and card 4111 1111 1111 1111")));
         Assert.True(RoutingRule.FromOptions(new RuleOptions { Target = "p", HasPii = true }, "p").Predicate(new RoutingRequest("me@example.com")));
-        Assert.Equal("rule 'r': task Code|Math and risk >= Medium", rule.Reason);
+        Assert.Equal("rule 'r' (task=Code|Math, risk≥Medium)", rule.Reason);
     }
 }

@@ -41,7 +41,7 @@ public sealed class ExactCacheTests : IDisposable
         Assert.False(firstRoute.IsCacheHit);
         Assert.NotNull(firstRoute.Cost);
         Assert.True(secondRoute.IsCacheHit);
-        Assert.Null(secondRoute.Cost);
+        Assert.Equal(0m, secondRoute.Cost); // a cache hit is free
         Assert.Null(secondRoute.Usage);
         Assert.Equal("economy", secondRoute.Target);
     }

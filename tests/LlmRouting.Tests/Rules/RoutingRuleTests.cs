@@ -178,7 +178,7 @@ public class RoutingRuleTests
         options.Metadata["tier"] = "free";
         options.ContainsAny.Add("secret-word");
         RoutingRule rule = RoutingRule.FromOptions(options, "x");
-        Assert.Equal("rule 'free-tier': contains any of 1 terms and tier=free", rule.Reason);
+        Assert.Equal("rule 'free-tier' (contains any of 1 term, tier=free)", rule.Reason);
         Assert.DoesNotContain("secret-word", rule.Reason, StringComparison.Ordinal);
     }
 }

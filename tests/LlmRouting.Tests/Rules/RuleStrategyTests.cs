@@ -9,7 +9,7 @@ public class RuleStrategyTests
     {
         var options = new List<RuleOptions>();
         configure(new RuleSetBuilderAccessor(options).Builder);
-        return new RuleStrategy(options.Select((o, i) => RoutingRule.FromOptions(o, $"rule-{i + 1}")));
+        return new RuleStrategy(options.Select((o, i) => RoutingRule.FromOptions(o, i + 1)));
     }
 
     [Fact]
@@ -22,7 +22,7 @@ public class RuleStrategyTests
         RouteDecision? decision = await strategy.DecideAsync(Targets.Request("invoice exception"), RouteCandidates.All(Targets.Registry()), default);
 
         Assert.Equal("economy", decision?.Primary.Name);
-        Assert.Equal("rule 'rule-1': contains any of 1 terms", decision?.Reason);
+        Assert.Equal("rule #1 (contains any of 1 term)", decision?.Reason);
     }
 
     [Fact]

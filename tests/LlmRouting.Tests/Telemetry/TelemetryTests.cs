@@ -90,7 +90,7 @@ public sealed class TelemetryTests : IDisposable
         Assert.Equal(LlmRoutingTelemetry.RouteActivityName, route.OperationName);
         Assert.Equal("premium", route.GetTagItem(RoutingTags.Target));
         Assert.Equal("rules", route.GetTagItem(RoutingTags.Strategy));
-        Assert.Equal("rule 'errors': contains any of 1 terms", route.GetTagItem(RoutingTags.Reason));
+        Assert.Equal("rule 'errors' (contains any of 1 term)", route.GetTagItem(RoutingTags.Reason));
         Assert.Equal("succeeded", route.GetTagItem(RoutingTags.Outcome));
         Assert.Equal("llmrouting", route.GetTagItem(RoutingTags.ProviderName));
         Assert.Equal(1000L, route.GetTagItem(RoutingTags.InputTokens));

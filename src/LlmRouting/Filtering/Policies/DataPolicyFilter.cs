@@ -29,8 +29,11 @@ public sealed class DataPolicyFilter : IRouteCandidateFilter
         _needs = $"needs a target tagged {string.Join(" or ", _policy.AllowedTargetTags)}";
     }
 
+    /// <summary>The filter's name, on every <see cref="CandidateRejection"/> it makes.</summary>
+    internal const string FilterName = "data-policy";
+
     /// <inheritdoc/>
-    public string Name => "data-policy";
+    public string Name => FilterName;
 
     /// <summary>Gets the allowed target tags.</summary>
     public IReadOnlyList<string> AllowedTargetTags => _policy.AllowedTargetTags;

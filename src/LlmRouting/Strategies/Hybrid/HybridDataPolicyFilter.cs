@@ -12,7 +12,7 @@ internal sealed class HybridDataPolicyFilter : IRouteCandidateFilter
         _policy = policy;
     }
 
-    public string Name => _policy?.Name ?? "data-policy";
+    public string Name => _policy?.Name ?? DataPolicyFilter.FilterName;
 
     public bool IsAllowed(RoutingRequest request, RouteTarget target, out string? reason)
     {

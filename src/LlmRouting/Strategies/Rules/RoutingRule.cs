@@ -29,7 +29,7 @@ public sealed class RoutingRule
         Name = name;
         Predicate = predicate;
         Targets = targets;
-        Reason = description is null ? $"rule '{name}'" : $"rule '{name}': {description}";
+        Reason = Explain($"rule '{name}'", description);
     }
 
     /// <summary>Gets the rule's name.</summary>
@@ -52,7 +52,16 @@ public sealed class RoutingRule
     public static RoutingRule FromOptions(RuleOptions options, string defaultName)
     {
         ArgumentNullException.ThrowIfNull(options);
-        string name = string.IsNullOrWhiteSpace(options.Name) ? defaultName : options.Name;
+        return FromOptions(options, defaultName, position: null);
+    }
+
+    /// <summary>Compiles the rule at <paramref name="position"/> (1-based) of a rule list: unnamed, it is called <c>rule-N</c> and explains itself as <c>rule #N (conditions)</c>.</summary>
+    internal static RoutingRule FromOptions(RuleOptions options, int position) => FromOptions(options, $"rule-{position}", position);
+
+    private static RoutingRule FromOptions(RuleOptions options, string defaultName, int? position)
+    {
+        bool unnamed = string.IsNullOrWhiteSpace(options.Name);
+        string name = unnamed ? defaultName : options.Name!;
         if (string.IsNullOrWhiteSpace(options.Target))
         {
             throw new ArgumentException($"Rule '{name}' has no Target.", nameof(options));
@@ -69,7 +78,7 @@ public sealed class RoutingRule
         if (options.Predicate is { } predicate)
         {
             conditions.Add(predicate);
-            Describe(description, "predicate");
+            Describe(description, "a code condition");
         }
 
         if (options.ContainsAny.Count > 0)
@@ -77,21 +86,21 @@ public sealed class RoutingRule
             // One vectorised multi-string search for all terms, compiled once per rule.
             SearchValues<string> terms = SearchValues.Create([.. options.ContainsAny], StringComparison.OrdinalIgnoreCase);
             conditions.Add(r => r.ContainsAny(terms));
-            Describe(description, $"contains any of {options.ContainsAny.Count} terms");
+            Describe(description, $"contains any of {Terms(options.ContainsAny.Count)}");
         }
 
         if (options.ContainsAll.Count > 0)
         {
             string[] terms = [.. options.ContainsAll];
             conditions.Add(r => r.ContainsAll(terms));
-            Describe(description, $"contains all of {terms.Length} terms");
+            Describe(description, $"contains all of {Terms(terms.Length)}");
         }
 
         if (!string.IsNullOrEmpty(options.Regex))
         {
             Regex regex = CompileRegex(name, options.Regex, options.RegexTimeout);
             conditions.Add(r => r.Matches(regex));
-            Describe(description, "matches pattern");
+            Describe(description, "matches a pattern");
         }
 
         foreach ((string key, string value) in options.Metadata)
@@ -104,81 +113,83 @@ public sealed class RoutingRule
         {
             string[] tags = [.. options.Tags];
             conditions.Add(r => HasAllTags(r, tags));
-            Describe(description, $"tags {string.Join('+', tags)}");
+            Describe(description, $"tags={string.Join('+', tags)}");
         }
 
         if (options.MinTokens is { } minTokens)
         {
             conditions.Add(r => r.EstimatedInputTokens >= minTokens);
-            Describe(description, $"tokens >= {minTokens}");
+            Describe(description, $"tokens≥{minTokens}");
         }
 
         if (options.MaxTokens is { } maxTokens)
         {
             conditions.Add(r => r.EstimatedInputTokens <= maxTokens);
-            Describe(description, $"tokens <= {maxTokens}");
+            Describe(description, $"tokens≤{maxTokens}");
         }
 
         if (options.MinMessages is { } minMessages)
         {
             conditions.Add(r => r.MessageCount >= minMessages);
-            Describe(description, $"messages >= {minMessages}");
+            Describe(description, $"messages≥{minMessages}");
         }
 
         if (options.MaxMessages is { } maxMessages)
         {
             conditions.Add(r => r.MessageCount <= maxMessages);
-            Describe(description, $"messages <= {maxMessages}");
+            Describe(description, $"messages≤{maxMessages}");
         }
 
         if (options.Requires is { } requires)
         {
             conditions.Add(r => (r.RequiredCapabilities & requires) == requires);
-            Describe(description, $"needs {requires}");
+            Describe(description, $"needs={requires}");
         }
 
         if (options.Tasks.Count > 0)
         {
             TaskType[] tasks = [.. options.Tasks];
             conditions.Add(r => Array.IndexOf(tasks, r.Analysis.Task) >= 0);
-            Describe(description, $"task {string.Join('|', tasks)}");
+            Describe(description, $"task={string.Join('|', tasks)}");
         }
 
         if (options.MinComplexity is { } minComplexity)
         {
             conditions.Add(r => r.Analysis.Complexity >= minComplexity);
-            Describe(description, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"complexity >= {minComplexity:0.##}"));
+            Describe(description, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"complexity≥{minComplexity:0.##}"));
         }
 
         if (options.MinRisk is { } minRisk)
         {
             conditions.Add(r => r.Analysis.Risk >= minRisk);
-            Describe(description, $"risk >= {minRisk}");
+            Describe(description, $"risk≥{minRisk}");
         }
 
         if (options.HasPii is { } hasPii)
         {
             conditions.Add(r => r.Analysis.HasPii == hasPii);
-            Describe(description, hasPii ? "has PII" : "no PII");
+            Describe(description, hasPii ? "personal data" : "no personal data");
         }
 
         if (options.StepKinds.Count > 0)
         {
             StepKind[] kinds = [.. options.StepKinds];
             conditions.Add(r => Array.IndexOf(kinds, r.StepKind) >= 0);
-            Describe(description, $"step {string.Join('|', kinds)}");
+            Describe(description, $"step={string.Join('|', kinds)}");
         }
 
         if (options.AgentRoles.Count > 0)
         {
             string[] roles = [.. options.AgentRoles];
             conditions.Add(r => r.AgentRole is { } role && roles.Contains(role, StringComparer.OrdinalIgnoreCase));
-            Describe(description, $"agent role {string.Join('|', roles)}");
+            Describe(description, $"agent-role={string.Join('|', roles)}");
         }
 
         Func<RoutingRequest, bool>[] all = [.. conditions];
         Func<RoutingRequest, bool> combined = all.Length == 1 ? all[0] : r => AllHold(all, r);
-        return new RoutingRule(name, combined, [options.Target, .. options.Fallbacks], description.ToString());
+        string conditionText = options.Description is { Length: > 0 } described ? described : description.ToString();
+        string title = unnamed && position is { } n ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"rule #{n}") : $"rule '{name}'";
+        return new RoutingRule(name, combined, [options.Target, .. options.Fallbacks], title, conditionText);
     }
 
     /// <summary>Compiles a case-insensitive, culture-invariant regex with a match timeout.</summary>
@@ -225,11 +236,23 @@ public sealed class RoutingRule
         return true;
     }
 
+    private RoutingRule(string name, Func<RoutingRequest, bool> predicate, IReadOnlyList<string> targets, string title, string description)
+        : this(name, predicate, targets, description)
+    {
+        Reason = Explain(title, description);
+    }
+
+    /// <summary>The reason a rule gives: its title and, in parentheses, its conditions, e.g. <c>rule #2 (task=Code, tokens≥2000)</c>.</summary>
+    private static string Explain(string title, string? description) => string.IsNullOrEmpty(description) ? title : $"{title} ({description})";
+
+    /// <summary>Terms are counted, never spelt out: a rule's terms may name what the requests it catches contain.</summary>
+    private static string Terms(int count) => count == 1 ? "1 term" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{count} terms");
+
     private static void Describe(StringBuilder description, string part)
     {
         if (description.Length > 0)
         {
-            description.Append(" and ");
+            description.Append(", ");
         }
 
         description.Append(part);

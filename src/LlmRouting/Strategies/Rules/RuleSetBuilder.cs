@@ -17,11 +17,13 @@ public sealed class RuleSetBuilder
     /// <summary>Starts a rule that fires when <paramref name="predicate"/> holds.</summary>
     /// <param name="predicate">The condition.</param>
     /// <param name="name">The rule name, or <see langword="null"/> for <c>rule-N</c>.</param>
+    /// <param name="description">A content-free description of the condition for the route reason, e.g. <c>"vip customer"</c>; the default is "a code condition".</param>
     /// <returns>The rule builder; finish it with <see cref="RuleBuilder.RouteTo"/>.</returns>
-    public RuleBuilder When(Func<RoutingRequest, bool> predicate, string? name = null)
+    /// <remarks>The reason reads <c>rule 'name' (description)</c>, or for an unnamed rule <c>rule #N (description)</c>.</remarks>
+    public RuleBuilder When(Func<RoutingRequest, bool> predicate, string? name = null, string? description = null)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return new RuleBuilder(this, new RuleOptions { Predicate = predicate, Name = name });
+        return new RuleBuilder(this, new RuleOptions { Predicate = predicate, Name = name, Description = description });
     }
 
     /// <summary>Adds a rule configured with declarative conditions (the same shape configuration binds), e.g. <c>rules.Add(r => r.MinRisk = RiskLevel.Medium)</c>.</summary>

@@ -1,0 +1,126 @@
+using LlmRouting.Accounting;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace LlmRouting.Tests;
+
+/// <summary>Several routers per application: keyed, each with its own section, options, ledger and health state; the unnamed one unchanged.</summary>
+public sealed class NamedRouterTests
+{
+    [Fact]
+    public async Task NamedRouters_AreKeyedChatClients_WithTheirOwnTargets_AndTheUnnamedOneIsUnchanged()
+    {
+        var services = new ServiceCollection();
+        services.AddKeyedChatClient("big", new TestChatClient("big"));
+        services.AddKeyedChatClient("small", new TestChatClient("small"));
+        services.AddLlmRouter(r => r.AddTarget("big").AddTarget("small").Default("small"));
+        services.AddLlmRouter("support", r => r.AddTarget("big").Default("big"));
+        services.AddLlmRouter("batch", r => r.AddTarget("small").Default("small"));
+        using ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        Assert.Equal("small", (await provider.GetRequiredService<IChatClient>().GetResponseAsync("hi")).GetRouteInfo()!.Target);
+        Assert.Equal("big", (await provider.GetRequiredKeyedService<IChatClient>("support").GetResponseAsync("hi")).GetRouteInfo()!.Target);
+        Assert.Equal("small", (await provider.GetRequiredKeyedService<IChatClient>("batch").GetResponseAsync("hi")).GetRouteInfo()!.Target);
+        Assert.Equal(["big"], provider.GetRequiredKeyedService<LlmRouterChatClient>("support").Registry.Targets.Select(t => t.Name));
+        Assert.NotSame(provider.GetRequiredKeyedService<LlmRouterChatClient>("support"), provider.GetRequiredService<LlmRouterChatClient>());
+    }
+
+    [Fact]
+    public async Task EachNamedRouter_HasItsOwnLedger()
+    {
+        var services = new ServiceCollection();
+        services.AddKeyedChatClient("model", new TestChatClient("model"));
+        services.AddLlmRouter("a", r => r.AddTarget("model").Default("model").UseLedger());
+        services.AddLlmRouter("b", r => r.AddTarget("model").Default("model").UseLedger());
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("one");
+        await provider.GetRequiredKeyedService<IChatClient>("a").GetResponseAsync("two");
+        await provider.GetRequiredKeyedService<IChatClient>("b").GetResponseAsync("three");
+
+        Assert.Equal(2, provider.GetRequiredKeyedService<IRoutingLedger>("a").GetSummary().Totals.Requests);
+        Assert.Equal(1, provider.GetRequiredKeyedService<IRoutingLedger>("b").GetSummary().Totals.Requests);
+        Assert.Null(provider.GetService<IRoutingLedger>()); // no unnamed router, no unnamed ledger
+    }
+
+    [Fact]
+    public async Task EachNamedRouter_HasItsOwnHealthState()
+    {
+        var failing = new TestChatClient("failing") { GetResponseAsyncCallback = (_, _, _) => throw new HttpRequestException("503") };
+        var services = new ServiceCollection();
+        services.AddKeyedChatClient("a-primary", failing);
+        services.AddKeyedChatClient("b-primary", new TestChatClient("healthy"));
+        services.AddKeyedChatClient("backup", new TestChatClient("backup"));
+        services.AddLlmRouter("a", r => Resilient(r, "a-primary"));
+        services.AddLlmRouter("b", r => Resilient(r, "b-primary"));
+        using ServiceProvider provider = services.BuildServiceProvider();
+        IChatClient a = provider.GetRequiredKeyedService<IChatClient>("a");
+        IChatClient b = provider.GetRequiredKeyedService<IChatClient>("b");
+
+        for (int i = 0; i < 4; i++)
+        {
+            await a.GetResponseAsync($"a {i}"); // served by backup after the primary fails, until its circuit opens
+        }
+
+        RouteInfo routeA = (await a.GetResponseAsync("a again")).GetRouteInfo()!;
+        RouteInfo routeB = (await b.GetResponseAsync("b")).GetRouteInfo()!;
+        Assert.Contains(routeA.Rejections, r => r is { Target: "primary", Filter: "health" });
+        Assert.Equal(("primary", 0), (routeB.Target, routeB.Rejections.Count));
+
+        static void Resilient(LlmRouterBuilder r, string primaryKey) => r
+            .AddTarget("primary", t => t.UseKeyedClient(primaryKey))
+            .AddTarget("backup")
+            .Default("primary")
+            .UseFallback(f =>
+            {
+                f.Resilience.EnableRetry = false;
+                f.Resilience.CircuitBreaker.MinimumThroughput = 2;
+            });
+    }
+
+    [Fact]
+    public async Task ANamedRouter_BindsFromLlmRoutersName_AndValidatesOnStartNamingTheRouter()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmRouters:support:Targets:0:Name"] = "big",
+            ["LlmRouters:support:Targets:0:InputPricePerMillion"] = "2",
+            ["LlmRouters:support:Default"] = "big",
+            ["LlmRouters:broken:Targets:0:Name"] = "big",
+            ["LlmRouters:broken:Default"] = "missing",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddKeyedChatClient("big", new TestChatClient("big"));
+        services.AddLlmRouter("support", _ => { });
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        RouteInfo route = (await provider.GetRequiredKeyedService<IChatClient>("support").GetResponseAsync("hi")).GetRouteInfo()!;
+        Assert.Equal("big", route.Target);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var broken = new ServiceCollection();
+        broken.AddSingleton<IConfiguration>(configuration);
+        broken.AddKeyedChatClient("big", new TestChatClient("big"));
+        broken.AddLlmRouter("broken", _ => { });
+        using ServiceProvider failing = broken.BuildServiceProvider();
+        var e = Assert.ThrowsAny<OptionsValidationException>(() => failing.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains(e.Failures, f => f.StartsWith("router 'broken': ", StringComparison.Ordinal) && f.Contains("missing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TwoRoutersWithOneName_OrTwoUnnamed_FailWithAClearMessage_ANamedAndTheUnnamedOneDoNot()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmRouter("support", r => r.AddTarget("a").Default("a"));
+        services.AddLlmRouter(r => r.AddTarget("a").Default("a")); // named first, then unnamed: fine
+
+        var twice = Assert.Throws<InvalidOperationException>(() => services.AddLlmRouter("support", r => r.AddTarget("a").Default("a")));
+        Assert.Equal("A router named 'support' is already registered: AddLlmRouter(\"support\", …) was called twice. Configure it in one call, or give the second router another name.", twice.Message);
+        var unnamed = Assert.Throws<InvalidOperationException>(() => services.AddLlmRouter(r => r.AddTarget("a").Default("a")));
+        Assert.Contains("AddLlmRouter(\"name\", …)", unnamed.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => services.AddLlmRouter(" ", r => r.AddTarget("a").Default("a")));
+    }
+}
