@@ -42,7 +42,7 @@ public sealed class DefaultRouteContextSelector : IRouteContextSelector
         return string.Concat(task, "|", complexity, request.HasTools ? "+tools" : string.Empty, request.ImageCount > 0 ? "+vision" : string.Empty);
     }
 
-    private static string TaskName(TaskType task) => task switch
+    internal static string TaskName(TaskType task) => task switch
     {
         TaskType.Chat => "chat",
         TaskType.Code => "code",
