@@ -36,6 +36,7 @@ public sealed class AdaptiveLearner : IRoutingLabelListener, IDisposable
     private AdaptiveModel _base;
     private DateTime _modelFileTime;
     private int _sinceRefresh;
+    private int _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="AdaptiveLearner"/> class.</summary>
     /// <param name="strategy">The strategy whose model is updated.</param>
@@ -192,6 +193,11 @@ public sealed class AdaptiveLearner : IRoutingLabelListener, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // the container disposes the instance once per registration that returned it
+        }
+
         _timer?.Dispose();
         _stopping.Cancel();
         _stopping.Dispose();
