@@ -78,7 +78,7 @@ public sealed partial class QualityAuditor
     private async ValueTask AccountAsync(AuditJob job, AuditVerdict? verdict, decimal cost)
     {
         RouteInfo route = job.Route;
-        var entry = new RoutingAuditEntry(route.Tenant, route.Target, DefaultRouteContextSelector.TaskName(route.Analysis.Task), verdict is null ? null : verdict != AuditVerdict.ReferenceBetter, cost);
+        var entry = new RoutingAuditEntry(route.Tenant, route.Target, DefaultRouteContextSelector.TaskOf(route.Request), verdict is null ? null : verdict != AuditVerdict.ReferenceBetter, cost);
         _totals.RecordAudit(entry);
         _ledger?.RecordAudit(entry);
         _metrics.Record(entry);

@@ -132,7 +132,7 @@ public sealed class AdaptiveLearner : IRoutingLabelListener, IDisposable
         }
     }
 
-    /// <summary>Fits a new base model from every label in the store (k-means regions, <see cref="AdaptiveLearningOptions.Training"/>) and swaps it in.</summary>
+    /// <summary>Fits a new base model from every label in the store (<see cref="AdaptiveLearningOptions.Training"/>: k-means regions, or one region per <see cref="RoutingLabel.Task"/> with <see cref="AdaptiveTrainingOptions.GroupRegions"/>) and swaps it in.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The new model.</returns>
     public async ValueTask<AdaptiveModel> RetrainAsync(CancellationToken cancellationToken = default)
@@ -146,7 +146,7 @@ public sealed class AdaptiveLearner : IRoutingLabelListener, IDisposable
             {
                 if (label.PremiumNeed is { } need && label.Features.Dimensions == _options.Training.Dimensions)
                 {
-                    examples.Add(new AdaptiveExample(label.Features.ToDense(), label.DefaultScore, need));
+                    examples.Add(new AdaptiveExample(label.Features.ToDense(), label.DefaultScore, need, Group: _options.Training.GroupRegions ? label.Task : null));
                 }
             }
 

@@ -6,7 +6,7 @@ namespace LlmRouting.Learning;
 /// <param name="Source">Where it came from.</param>
 /// <param name="Target">The target that served the request.</param>
 /// <param name="Tier">That target's tier.</param>
-/// <param name="Task">The analyzer's task type of the request (e.g. <c>code</c>).</param>
+/// <param name="Task">The request's task: the caller's <c>task</c> metadata when given (e.g. a topic), else the analyzer's task type (e.g. <c>code</c>).</param>
 /// <param name="DefaultScore">The request's default premium-need score (<see cref="Analysis.RequestAnalysis.PremiumNeed"/>).</param>
 /// <param name="PremiumNeed">
 /// The label, in [0, 1]: 1 = the served answer fell short of what a stronger target gave (an audit the reference won, an

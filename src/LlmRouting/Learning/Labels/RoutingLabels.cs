@@ -147,7 +147,7 @@ public sealed class RoutingLabels : IRouteObserver, IRouteOutcomeListener
             source,
             route.Target,
             route.Tier,
-            DefaultRouteContextSelector.TaskName(route.Analysis.Task),
+            DefaultRouteContextSelector.TaskOf(route.Request),
             route.Analysis.PremiumNeed,
             premiumNeed,
             score,
