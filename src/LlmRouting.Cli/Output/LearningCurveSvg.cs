@@ -30,7 +30,7 @@ internal static class LearningCurveSvg
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(i):0.0}\" y=\"{Top + plotHeight + 18}\" text-anchor=\"middle\">{windows[i].Labels:0}</text>\n");
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + (plotWidth / 2)}\" y=\"{Height - 15}\" text-anchor=\"middle\">audit labels so far (after each of {windows.Count - 1} windows of {windows[^1].Prompts:0} streamed prompts)</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + (plotWidth / 2)}\" y=\"{Height - 15}\" text-anchor=\"middle\">audit labels so far, after each of {windows.Count - 1} windows ({windows[^1].Prompts:0} requests streamed)</text>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<text transform=\"rotate(-90)\" x=\"{-(Top + (plotHeight / 2))}\" y=\"18\" text-anchor=\"middle\">APGR on held-out prompts</text>\n");
         var legend = new List<(string Label, string Color, string? Dash)>();
         if (offline is { } figure)
