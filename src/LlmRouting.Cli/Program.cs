@@ -7,5 +7,6 @@ var root = new RootCommand("llmroute: evaluate LLM routers on labelled prompts, 
     TrainCommand.Create(),
     CalibrateCommand.Create(),
     RegressCommand.Create(),
+    SimulateCommand.Create(),
 };
 return root.Parse(args).Invoke();

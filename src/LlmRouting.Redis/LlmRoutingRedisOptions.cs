@@ -37,4 +37,13 @@ public sealed class LlmRoutingRedisOptions
     /// <summary>Gets or sets a value indicating whether the exact cache uses Redis as its HybridCache L2.</summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool ShareExactCache { get; set; } = true;
+
+    /// <summary>Gets or sets a value indicating whether routing labels (audits, outcomes, escalations) are shared through Redis (<see cref="RedisRoutingLabelStore"/>).</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool ShareLabels { get; set; } = true;
+
+    /// <summary>Gets or sets about how many labels the Redis stream keeps (the oldest are trimmed first).</summary>
+    /// <value>The default is 100 000.</value>
+    [System.ComponentModel.DataAnnotations.Range(1, 100_000_000)]
+    public int LabelCapacity { get; set; } = 100_000;
 }

@@ -73,6 +73,12 @@ public static class LlmRoutingRedisServiceCollectionExtensions
             services.AddSingleton<IRoutingStatisticsStore>(sp => sp.GetRequiredService<RedisRoutingStatisticsStore>());
         }
 
+        if (options.ShareLabels)
+        {
+            services.RemoveAll<IRoutingLabelStore>();
+            services.AddSingleton<IRoutingLabelStore>(sp => new RedisRoutingLabelStore(sp.GetRequiredService<RedisConnectionHolder>().Connection, options));
+        }
+
         if (options.ShareExactCache)
         {
             services.RemoveAll<IDistributedCache>();

@@ -70,7 +70,7 @@ public class RedisOptionsTests
         Assert.Equal(
             [
                 "LlmRouting:Redis:OperationTimeout '1s' is not a valid time span; use [d.]hh:mm:ss[.fffffff] (e.g. 00:00:00.050 for 50 ms).",
-                "LlmRouting:Redis:OutageBehaviour is not a known setting (known: ConnectionString, KeyPrefix, OutageBehavior, OperationTimeout, ShareBudgets, ShareStatistics, ShareExactCache). Did you mean 'OutageBehavior'?",
+                "LlmRouting:Redis:OutageBehaviour is not a known setting (known: ConnectionString, KeyPrefix, OutageBehavior, OperationTimeout, ShareBudgets, ShareStatistics, ShareExactCache, ShareLabels, LabelCapacity). Did you mean 'OutageBehavior'?",
             ],
             ex.Failures);
     }

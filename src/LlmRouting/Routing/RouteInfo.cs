@@ -123,6 +123,9 @@ public sealed partial class RouteInfo
     /// <summary>Gets what making the routing decision cost (an LLM-as-judge call), separate from <see cref="Cost"/>; <see langword="null"/> when the decision was local.</summary>
     public decimal? DecisionCost => Decision.DecisionCost;
 
+    /// <summary>Gets the version of the learned model that decided (the adaptive router's), or <see langword="null"/>.</summary>
+    public string? ModelVersion => Decision.ModelVersion;
+
     /// <summary>Gets the name of the baseline target savings are measured against, if one is configured.</summary>
     public string? BaselineTarget { get; }
 

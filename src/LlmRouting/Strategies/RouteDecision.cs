@@ -43,6 +43,10 @@ public sealed class RouteDecision
     /// <value>The default is <see langword="null"/>: the decision was free (local).</value>
     public decimal? DecisionCost { get; init; }
 
+    /// <summary>Gets the version of the learned model that decided (e.g. the adaptive router's), if any.</summary>
+    /// <value>The default is <see langword="null"/>: no learned model was involved.</value>
+    public string? ModelVersion { get; init; }
+
     /// <summary>Creates a decision for one target.</summary>
     /// <param name="target">The target.</param>
     /// <param name="strategy">The deciding strategy's name.</param>

@@ -187,6 +187,11 @@ internal sealed class RoutingMetrics : IDisposable
             activity.SetTag(RoutingTags.Rejected, route.Rejections.Select(r => $"{r.Target}:{r.Filter}").ToArray());
         }
 
+        if (route.ModelVersion is { } modelVersion)
+        {
+            activity.SetTag(RoutingTags.ModelVersion, modelVersion);
+        }
+
         if (route.Usage is { } usage)
         {
             activity.SetTag(RoutingTags.InputTokens, usage.InputTokenCount).SetTag(RoutingTags.OutputTokens, usage.OutputTokenCount);

@@ -15,6 +15,9 @@ public static class RoutingTags
     /// <summary>The strategy that decided.</summary>
     public const string Strategy = "llmrouting.strategy";
 
+    /// <summary>The version of the learned model that decided (<see cref="RouteInfo.ModelVersion"/>), when one did.</summary>
+    public const string ModelVersion = "llmrouting.model_version";
+
     /// <summary>The content-free reason of the decision.</summary>
     public const string Reason = "llmrouting.reason";
 

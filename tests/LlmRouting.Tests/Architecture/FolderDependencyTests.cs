@@ -29,6 +29,7 @@ public partial class FolderDependencyTests
         ["Telemetry"] = (5, "observers"),
         ["Accounting"] = (5, "observers"),
         ["Learning"] = (5, "observers"),
+        ["Audits"] = (5, "observers"),
         ["DependencyInjection"] = (6, "composition"),
         [""] = (6, "composition"),
     };

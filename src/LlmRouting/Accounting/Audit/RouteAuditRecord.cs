@@ -32,6 +32,9 @@ public sealed record RouteAuditRecord
     /// <summary>Gets the strategy that decided.</summary>
     public required string Strategy { get; init; }
 
+    /// <summary>Gets the version of the learned model that decided (the adaptive router's), if any.</summary>
+    public string? ModelVersion { get; init; }
+
     /// <summary>Gets the content-free reason for the decision.</summary>
     public required string Reason { get; init; }
 
@@ -127,6 +130,7 @@ public sealed record RouteAuditRecord
             ModelId = route.ModelId,
             Strategy = route.Strategy,
             Reason = route.Reason,
+            ModelVersion = route.ModelVersion,
             Task = analysis.Task,
             Complexity = Math.Round(analysis.Complexity, 3),
             Risk = analysis.Risk,

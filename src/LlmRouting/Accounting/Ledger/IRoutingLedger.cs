@@ -23,4 +23,10 @@ public interface IRoutingLedger
     /// <param name="session">The session (conversation id or session metadata).</param>
     /// <returns>The totals, or <see langword="null"/> when the session is unknown or the ledger does not keep sessions.</returns>
     RoutingLedgerTotals? GetSessionTotals(string session) => null;
+
+    /// <summary>Adds one quality audit to the audit totals (kept apart from the requests' totals).</summary>
+    /// <param name="audit">The audit.</param>
+    void RecordAudit(RoutingAuditEntry audit)
+    {
+    }
 }

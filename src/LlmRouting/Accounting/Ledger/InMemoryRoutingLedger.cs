@@ -12,6 +12,7 @@ public sealed class InMemoryRoutingLedger : IRoutingLedger
 {
     private readonly ConcurrentDictionary<BucketKey, Bucket> _buckets = new();
     private readonly ConcurrentDictionary<string, Bucket> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Tenant, string Target, string Task), AuditBucket> _audits = new();
     private readonly Lock _trimming = new();
     private long _clock;
 
@@ -34,6 +35,18 @@ public sealed class InMemoryRoutingLedger : IRoutingLedger
         if (route.Session is { } session)
         {
             RecordSession(session, delta);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void RecordAudit(RoutingAuditEntry audit)
+    {
+        ArgumentNullException.ThrowIfNull(audit.Target);
+        AuditBucket bucket = _audits.GetOrAdd((audit.Tenant ?? RoutingLedgerSummary.NoTenant, audit.Target, audit.Task ?? "chat"), static _ => new AuditBucket());
+        var delta = new RoutingAuditTotals(audit.Matched is null ? 0 : 1, audit.Matched == true ? 1 : 0, audit.Cost);
+        lock (bucket)
+        {
+            bucket.Totals = bucket.Totals.Add(delta);
         }
     }
 
@@ -107,13 +120,39 @@ public sealed class InMemoryRoutingLedger : IRoutingLedger
             Accumulate(byTenant, key.Tenant, bucket);
         }
 
-        return new RoutingLedgerSummary(totals, byTarget, byStrategy, byUser, byTenant);
+        RoutingAuditTotals audits = RoutingAuditTotals.Empty;
+        var auditsByTarget = new Dictionary<string, RoutingAuditTotals>(StringComparer.OrdinalIgnoreCase);
+        var auditsByTask = new Dictionary<string, RoutingAuditTotals>(StringComparer.Ordinal);
+        foreach (KeyValuePair<(string Tenant, string Target, string Task), AuditBucket> entry in _audits)
+        {
+            if (tenant is not null && !string.Equals(entry.Key.Tenant, tenant, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            RoutingAuditTotals bucket;
+            lock (entry.Value)
+            {
+                bucket = entry.Value.Totals;
+            }
+
+            audits = audits.Add(bucket);
+            auditsByTarget[entry.Key.Target] = auditsByTarget.TryGetValue(entry.Key.Target, out RoutingAuditTotals? t) ? t.Add(bucket) : bucket;
+            auditsByTask[entry.Key.Task] = auditsByTask.TryGetValue(entry.Key.Task, out RoutingAuditTotals? k) ? k.Add(bucket) : bucket;
+        }
+
+        return new RoutingLedgerSummary(totals, byTarget, byStrategy, byUser, byTenant) { Audits = audits, AuditsByTarget = auditsByTarget, AuditsByTask = auditsByTask };
     }
 
     private static void Accumulate(Dictionary<string, RoutingLedgerTotals> into, string key, RoutingLedgerTotals value) =>
         into[key] = into.TryGetValue(key, out RoutingLedgerTotals? existing) ? existing.Add(value) : value;
 
     private readonly record struct BucketKey(string Tenant, string User, string Target, string Strategy);
+
+    private sealed class AuditBucket
+    {
+        public RoutingAuditTotals Totals { get; set; } = RoutingAuditTotals.Empty;
+    }
 
     private sealed class Bucket
     {

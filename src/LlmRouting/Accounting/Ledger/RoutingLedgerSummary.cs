@@ -46,6 +46,16 @@ public sealed class RoutingLedgerSummary
     /// <summary>Gets the totals by tenant (<see cref="NoTenant"/> for requests that named none).</summary>
     public IReadOnlyDictionary<string, RoutingLedgerTotals> ByTenant { get; }
 
+    /// <summary>Gets the quality-audit totals (<c>UseQualityAudits</c>): audits, match rate and their own cost, not included in <see cref="Totals"/>.</summary>
+    /// <value>The default is <see cref="RoutingAuditTotals.Empty"/>.</value>
+    public RoutingAuditTotals Audits { get; init; } = RoutingAuditTotals.Empty;
+
+    /// <summary>Gets the audit totals by audited target.</summary>
+    public IReadOnlyDictionary<string, RoutingAuditTotals> AuditsByTarget { get; init; } = new Dictionary<string, RoutingAuditTotals>();
+
+    /// <summary>Gets the audit totals by task type.</summary>
+    public IReadOnlyDictionary<string, RoutingAuditTotals> AuditsByTask { get; init; } = new Dictionary<string, RoutingAuditTotals>();
+
     /// <summary>Gets each serving target's share of the requests (the model mix), from 0 to 1.</summary>
     public IReadOnlyDictionary<string, double> ModelMix =>
         Totals.Requests == 0

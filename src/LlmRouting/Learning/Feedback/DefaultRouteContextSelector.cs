@@ -29,9 +29,8 @@ public sealed class DefaultRouteContextSelector : IRouteContextSelector
     public string SelectContext(RoutingRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string? given = request.Metadata(TaskMetadataKey);
         RequestAnalysis analysis = request.Analysis;
-        string task = given is null ? TaskName(analysis.Task) : Sanitize(given);
+        string task = TaskOf(request);
         string complexity = analysis.Complexity switch
         {
             < LowComplexity => "low",
@@ -42,7 +41,11 @@ public sealed class DefaultRouteContextSelector : IRouteContextSelector
         return string.Concat(task, "|", complexity, request.HasTools ? "+tools" : string.Empty, request.ImageCount > 0 ? "+vision" : string.Empty);
     }
 
-    private static string TaskName(TaskType task) => task switch
+    /// <summary>The request's task: the caller's <c>task</c> metadata (sanitised) when given, else the analyzer's task type.</summary>
+    internal static string TaskOf(RoutingRequest request) =>
+        request.Metadata(TaskMetadataKey) is { } given ? Sanitize(given) : TaskName(request.Analysis.Task);
+
+    internal static string TaskName(TaskType task) => task switch
     {
         TaskType.Chat => "chat",
         TaskType.Code => "code",

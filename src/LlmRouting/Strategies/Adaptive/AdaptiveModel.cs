@@ -123,6 +123,30 @@ public sealed class AdaptiveModel
         return NearestProjected(projected, _centroids, _shifts.Length, Dimensions, out _);
     }
 
+    /// <summary>Returns the calibrated prior of a default score (the model's premium-need estimate before any region shift).</summary>
+    /// <param name="defaultScore">The default premium-need score.</param>
+    /// <returns>σ(A · logit(default) + B).</returns>
+    public double Prior(double defaultScore) => Sigmoid(PriorLogit(defaultScore));
+
+    /// <summary>Returns this model with more evidence per region (online labels), τ² re-estimated, under a new version.</summary>
+    /// <param name="evidence">Evidence per region to add (same length as <see cref="Regions"/>), measured against <see cref="Prior"/>.</param>
+    /// <param name="version">The new model's version.</param>
+    /// <returns>The new model; this one is unchanged.</returns>
+    /// <exception cref="ArgumentException"><paramref name="evidence"/> does not have one entry per region.</exception>
+    public AdaptiveModel WithEvidence(IReadOnlyList<AdaptiveRegion> evidence, string version)
+    {
+        ArgumentNullException.ThrowIfNull(evidence);
+        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        if (evidence.Count != Regions.Count)
+        {
+            throw new ArgumentException($"The evidence must have one entry per region ({Regions.Count}, was {evidence.Count}).", nameof(evidence));
+        }
+
+        AdaptiveRegion[] regions = [.. Regions.Select((r, i) => r.Add(evidence[i]))];
+        double tau2 = AdaptiveTrainer.BetweenRegionVariance(regions);
+        return new AdaptiveModel(Parameters with { Tau2 = tau2, Version = version }, _weights, _centroids, regions);
+    }
+
     /// <summary>Weighs an embedding per dimension and normalises it again (a copy when there are no weights).</summary>
     internal static void Project(ReadOnlySpan<float> embedding, ReadOnlySpan<float> weights, Span<float> destination)
     {

@@ -22,4 +22,10 @@ public readonly record struct AdaptiveRegion(double Labels, double Residual, dou
     /// <param name="tau2">The between-region variance of true shifts (τ²).</param>
     /// <returns>The posterior mean shift.</returns>
     public double Shift(double tau2) => Curvature > 0 && tau2 > 0 ? RawShift * tau2 / (tau2 + Variance) : 0;
+
+    /// <summary>Returns the evidence of this region and <paramref name="other"/> pooled.</summary>
+    /// <param name="other">More evidence for the same region.</param>
+    /// <returns>The sum.</returns>
+    public AdaptiveRegion Add(AdaptiveRegion other) =>
+        new(Labels + other.Labels, Residual + other.Residual, Curvature + other.Curvature, Squares + other.Squares);
 }

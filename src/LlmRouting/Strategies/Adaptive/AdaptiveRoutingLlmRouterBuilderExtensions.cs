@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using LlmRouting.Strategies;
 
 namespace LlmRouting;
@@ -9,21 +11,14 @@ public static class AdaptiveRoutingLlmRouterBuilderExtensions
     /// <param name="builder">The router builder.</param>
     /// <param name="configure">Sets the model file, threshold and targets.</param>
     /// <returns>The builder.</returns>
-    /// <remarks>The model file is loaded when the router is built; a missing or invalid file fails there with a message naming it. One strategy instance serves every build, so a model swapped in with <see cref="AdaptiveRoutingStrategy.ReplaceModel"/> survives reloads.</remarks>
+    /// <remarks>The model file is loaded when the router is built; a missing or invalid file fails there with a message naming it. The strategy is a singleton of the container (resolve <see cref="AdaptiveRoutingStrategy"/>), so a model swapped in with <see cref="AdaptiveRoutingStrategy.ReplaceModel"/> survives reloads.</remarks>
     public static LlmRouterBuilder UseAdaptiveRouting(this LlmRouterBuilder builder, Action<AdaptiveRoutingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = new AdaptiveRoutingOptions();
         configure?.Invoke(options);
         options.Validate();
-        AdaptiveRoutingStrategy? strategy = null;
-        var gate = new Lock();
-        return builder.UseStrategy(AdaptiveRoutingStrategy.StrategyName, (_, _) =>
-        {
-            lock (gate)
-            {
-                return strategy ??= new AdaptiveRoutingStrategy(options.ModelPath is { Length: > 0 } path ? AdaptiveModelFile.Load(path) : null, options);
-            }
-        });
+        builder.Services.TryAddSingleton(_ => new AdaptiveRoutingStrategy(options.ModelPath is { Length: > 0 } path ? AdaptiveModelFile.Load(path) : null, options));
+        return builder.UseStrategy(AdaptiveRoutingStrategy.StrategyName, static (sp, _) => sp.GetRequiredService<AdaptiveRoutingStrategy>());
     }
 }

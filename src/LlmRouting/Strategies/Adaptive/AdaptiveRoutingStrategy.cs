@@ -83,7 +83,7 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
         }
 
         string reason = string.Create(CultureInfo.InvariantCulture, $"adaptive score {score:0.000} {(premium ? ">=" : "<")} {_threshold:0.###} (model {model.Version})");
-        return new(RouteDecision.To(target, StrategyName, reason, score));
+        return new(new RouteDecision([target], StrategyName, reason, score) { ModelVersion = model.Version });
     }
 
     private static RouteTarget? Pick(RouteCandidates candidates, string? name, QualityTier tier)

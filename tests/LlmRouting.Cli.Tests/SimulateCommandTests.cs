@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Globalization;
+using LlmRouting.Cli.Commands;
+
+namespace LlmRouting.Cli.Tests;
+
+/// <summary><c>llmroute simulate</c> on generated data: the live router starts at the default score and the curve is written.</summary>
+public class SimulateCommandTests
+{
+    [Fact]
+    public void TheLiveRouter_StartsAtTheDefaultScore_AndWritesTheCurve()
+    {
+        using var folder = new TempFolder();
+        var stdout = new StringWriter();
+        string[] data = [.. Directory.GetFiles(SyntheticData.Mmlu, "*.csv")];
+        var root = new RootCommand { SimulateCommand.Create() };
+
+        int exit = root.Parse(["simulate", "--data", .. data, "--strong", SyntheticData.Strong, "--weak", SyntheticData.Weak, "--audit-rate", "0.5",
+            "--windows", "4", "--repeats", "1", "--retrain-every", "20", "--offline-apgr", "0.7", "--out", folder.Path])
+            .Invoke(new InvocationConfiguration { Output = stdout, Error = new StringWriter() });
+
+        Assert.Equal(0, exit);
+        string[] csv = File.ReadAllLines(Path.Combine(folder.Path, "learning-curve.csv"));
+        Assert.Equal("window,prompts_streamed,labels,live_apgr,default_apgr", csv[0]);
+        Assert.Equal(6, csv.Length); // header, window 0 (no label yet) and 4 windows
+        string[] first = csv[1].Split(',');
+        Assert.Equal(("0", "0.0"), (first[0], first[2]));
+        Assert.Equal(first[3], first[4]); // before any label the live router is the default score
+        Assert.True(double.Parse(csv[^1].Split(',')[2], CultureInfo.InvariantCulture) > 0);
+        string svg = File.ReadAllText(Path.Combine(folder.Path, "learning-curve.svg"));
+        Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
+        Assert.Contains("offline adaptive (0.700)", svg, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadArguments_AreRejected_NamingThem()
+    {
+        var stderr = new StringWriter();
+        var root = new RootCommand { SimulateCommand.Create() };
+
+        int exit = root.Parse(["simulate", "--data", SyntheticData.Mmlu, "--strong", SyntheticData.Strong, "--weak", SyntheticData.Weak, "--audit-rate", "0"])
+            .Invoke(new InvocationConfiguration { Output = new StringWriter(), Error = stderr });
+
+        Assert.Equal(1, exit);
+        Assert.Contains("--audit-rate", stderr.ToString(), StringComparison.Ordinal);
+    }
+}
