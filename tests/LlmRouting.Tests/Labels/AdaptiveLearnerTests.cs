@@ -111,7 +111,10 @@ public class AdaptiveLearnerTests
         RouteInfo[][] seen = await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
         {
             var routes = new List<RouteInfo>();
-            for (int i = 0; i < 300; i++)
+            // At least 300 decisions each, and on until the swapper has swapped 20 times: on a starved machine the swapper's
+            // thread may not run at all during the first 300 (a bounded wait keeps a broken swap from hanging the test).
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            for (int i = 0; i < 300 || (Volatile.Read(ref swaps) < 20 && DateTime.UtcNow < deadline); i++)
             {
                 string text = (i % 2 == 0 ? HardTopic : EasyTopic)[i % 3];
                 routes.Add(await router.DecideAsync([new ChatMessage(ChatRole.User, text)]));
