@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 using LlmRouting.Analysis;
 using LlmRouting.Configuration;
-using LlmRouting.Strategies;
 
 namespace LlmRouting;
 
@@ -215,7 +214,7 @@ public sealed partial class RoutingRequest
     }
 
     /// <summary>Gets a value indicating whether <paramref name="regex"/> matches the user text.</summary>
-    /// <param name="regex">The expression; give it a match timeout (see <see cref="RoutingRule"/>).</param>
+    /// <param name="regex">The expression; give it a match timeout (a rule's regex condition has one, <see cref="RuleOptions.RegexTimeout"/>).</param>
     /// <returns><see langword="true"/> on a match.</returns>
     /// <exception cref="RegexMatchTimeoutException">The expression ran past its timeout.</exception>
     public bool Matches(Regex regex)

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using LlmRouting.Accounting;
 using LlmRouting.Learning;
 using LlmRouting.Resilience;
 using LlmRouting.Strategies;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Tests;
 

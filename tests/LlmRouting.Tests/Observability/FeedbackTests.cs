@@ -1,11 +1,11 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using LlmRouting.Accounting;
 using LlmRouting.Learning;
 using LlmRouting.Resilience;
 using LlmRouting.Strategies;
 using LlmRouting.Telemetry;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Tests;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using LlmRouting.Configuration;
 using LlmRouting.Learning;
+using LlmRouting.Statistics;
 
 namespace LlmRouting;
 

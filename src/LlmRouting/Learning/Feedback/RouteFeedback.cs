@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using LlmRouting.Diagnostics;
 using LlmRouting.Telemetry;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Learning;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using LlmRouting.Accounting;
 using LlmRouting.Analysis;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Strategies;
 
@@ -19,7 +19,7 @@ namespace LlmRouting.Strategies;
 /// avoided; at the limit the cheapest candidate serves, or the request is refused with
 /// <see cref="BudgetExceededException"/>. Utilisation counts what is spent and what requests in flight have reserved.
 /// Under a refusing budget, targets whose reservation estimate no longer fits in what is left are skipped (the request
-/// is refused when none fits); the reservation itself is taken atomically by <see cref="BudgetReservingChatClient"/>
+/// is refused when none fits); the reservation itself is taken atomically by <c>BudgetReservingChatClient</c>
 /// around each target call, which is what makes the limit hold under concurrency.
 /// </para>
 /// </remarks>

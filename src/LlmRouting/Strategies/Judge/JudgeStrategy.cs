@@ -3,8 +3,8 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using LlmRouting.Accounting;
 using LlmRouting.Filtering;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Strategies;
 

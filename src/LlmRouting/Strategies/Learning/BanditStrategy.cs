@@ -2,13 +2,13 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using LlmRouting.Diagnostics;
-using LlmRouting.Learning;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Strategies;
 
 /// <summary>
 /// A contextual bandit that learns, per request context and target, which target gives the best
-/// quality − λ·cost, from outcomes reported through <see cref="RouteFeedback"/>.
+/// quality − λ·cost, from outcomes reported through <c>RouteFeedback</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -38,7 +38,7 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
 
     /// <summary>Initializes a new instance of the <see cref="BanditStrategy"/> class.</summary>
     /// <param name="store">Where reward totals are kept.</param>
-    /// <param name="contextSelector">Maps requests to contexts (must be the one <see cref="RouteFeedback"/> uses); <see cref="DefaultRouteContextSelector"/> when <see langword="null"/>.</param>
+    /// <param name="contextSelector">Maps requests to contexts (must be the one <c>RouteFeedback</c> uses); <see cref="DefaultRouteContextSelector"/> when <see langword="null"/>.</param>
     /// <param name="options">The settings; defaults when <see langword="null"/>.</param>
     /// <param name="logger">The logger.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>

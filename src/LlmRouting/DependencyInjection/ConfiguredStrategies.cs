@@ -4,10 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using LlmRouting.Accounting;
+using LlmRouting.Configuration;
+using LlmRouting.Costs;
 using LlmRouting.Strategies;
 
-namespace LlmRouting.Configuration;
+namespace LlmRouting;
 
 /// <summary>
 /// Registers every built-in strategy under its name, configured from its <c>LlmRouting</c> section, so that listing it in
@@ -29,7 +30,7 @@ namespace LlmRouting.Configuration;
 internal static class ConfiguredStrategies
 {
     /// <summary>The name under which the hybrid stages run as one configured strategy.</summary>
-    public const string HybridName = "hybrid";
+    public const string HybridName = ConfiguredHybridStrategy.StrategyName;
 
     private static readonly string[] LoadAware = [LeastInFlightStrategy.StrategyName, LowestLatencyStrategy.StrategyName, PowerOfTwoChoicesStrategy.StrategyName];
 
