@@ -23,7 +23,7 @@ public static class CostAwareLlmRouterBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new CostAwareOptions();
         configure?.Invoke(options);
-        builder.ValidateOnBuild(options, "CostAware");
+        builder.ValidateOnBuild(options, CostAwareStrategy.OptionsPath);
 
         builder.Services.TryAddSingleton<IBudgetStore>(sp => new InMemoryBudgetStore(sp.GetService<TimeProvider>()));
         if (options.Budgets.Count > 0)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LlmRouting.Analysis;
 using LlmRouting.Costs;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Strategies;
 
@@ -28,6 +29,9 @@ public sealed class CostAwareStrategy : IRoutingStrategy
     /// <summary>The strategy name.</summary>
     public const string StrategyName = "cost-aware";
 
+    /// <summary>The path validation failures of <see cref="CostAwareOptions"/> configured in code are named under.</summary>
+    internal const string OptionsPath = "CostAware";
+
     private readonly CostAwareOptions _options;
     private readonly Func<RoutingRequest, double> _difficulty;
     private readonly IBudgetStore _budgets;
@@ -37,10 +41,11 @@ public sealed class CostAwareStrategy : IRoutingStrategy
     /// <param name="options">The options.</param>
     /// <param name="budgetStore">The budget store; the default is a new <see cref="InMemoryBudgetStore"/>.</param>
     /// <param name="timeProvider">The time provider for budget windows.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range (each failure names its field).</exception>
     public CostAwareStrategy(CostAwareOptions? options = null, IBudgetStore? budgetStore = null, TimeProvider? timeProvider = null)
     {
         _options = options ?? new CostAwareOptions();
-        _options.Validate();
+        OptionsValidation.ThrowIfInvalid(_options, OptionsPath);
         _difficulty = _options.Difficulty ?? DefaultDifficulty;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _budgets = budgetStore ?? new InMemoryBudgetStore(_timeProvider);

@@ -28,7 +28,7 @@ public static class BanditLlmRouterBuilderExtensions
             services.Configure(configure);
         }
 
-        OptionsValidation.AddValidation<BanditOptions>(services, "Bandit");
+        OptionsValidation.AddValidation<BanditOptions>(services, BanditStrategy.OptionsPath);
         services.TryAddSingleton<IRoutingStatisticsStore, InMemoryRoutingStatisticsStore>();
         services.TryAddSingleton<IRouteContextSelector>(DefaultRouteContextSelector.Instance);
         services.TryAddSingleton(sp => new BanditStrategy(

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using LlmRouting.Diagnostics;
 using LlmRouting.Statistics;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Strategies;
 
@@ -28,6 +29,9 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
     /// <summary>The strategy's name in configuration and in <see cref="RouteInfo.Strategy"/>.</summary>
     public const string StrategyName = "bandit";
 
+    /// <summary>The path validation failures of <see cref="BanditOptions"/> are named under.</summary>
+    internal const string OptionsPath = "Bandit";
+
     private readonly IRoutingStatisticsStore _store;
     private readonly IRouteContextSelector _contextSelector;
     private readonly BanditOptions _options;
@@ -41,12 +45,12 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
     /// <param name="contextSelector">Maps requests to contexts (must be the one <c>RouteFeedback</c> uses); <see cref="DefaultRouteContextSelector"/> when <see langword="null"/>.</param>
     /// <param name="options">The settings; defaults when <see langword="null"/>.</param>
     /// <param name="logger">The logger.</param>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range (each failure names its field).</exception>
     public BanditStrategy(IRoutingStatisticsStore store, IRouteContextSelector? contextSelector = null, BanditOptions? options = null, ILogger<BanditStrategy>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _options = options ?? new BanditOptions();
-        _options.Validate();
+        OptionsValidation.ThrowIfInvalid(_options, OptionsPath);
         _store = store;
         _contextSelector = contextSelector ?? DefaultRouteContextSelector.Instance;
         _targets = _options.Targets.Count == 0 ? null : new HashSet<string>(_options.Targets, StringComparer.OrdinalIgnoreCase);
