@@ -5,9 +5,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using LlmRouting.Accounting;
 using LlmRouting.Configuration;
-using LlmRouting.Learning;
+using LlmRouting.Costs;
+using LlmRouting.Statistics;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

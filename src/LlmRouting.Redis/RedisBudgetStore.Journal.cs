@@ -1,4 +1,5 @@
 using LlmRouting.Accounting;
+using LlmRouting.Costs;
 
 namespace LlmRouting;
 

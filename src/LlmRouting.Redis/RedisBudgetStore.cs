@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using LlmRouting.Accounting;
 using LlmRouting.Analysis;
+using LlmRouting.Costs;
 
 namespace LlmRouting;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-using LlmRouting.Learning;
+using LlmRouting.Statistics;
 
 namespace LlmRouting;
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
-using LlmRouting.Accounting;
 using LlmRouting.Strategies;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Redis.IntegrationTests;
 

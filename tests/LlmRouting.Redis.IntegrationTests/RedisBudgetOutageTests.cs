@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Reflection;
 using StackExchange.Redis;
-using LlmRouting.Accounting;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Redis.IntegrationTests;
 

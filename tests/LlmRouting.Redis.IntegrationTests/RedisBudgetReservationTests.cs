@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
-using LlmRouting.Accounting;
 using LlmRouting.Strategies;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Redis.IntegrationTests;
 

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using LlmRouting.Accounting;
-using LlmRouting.Learning;
 using LlmRouting.Strategies;
+using LlmRouting.Costs;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Redis.IntegrationTests;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using LlmRouting.Agents;
-using LlmRouting.Learning;
+using LlmRouting.Statistics;
 
 namespace LlmRouting;
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using LlmRouting.Learning;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Agents;
 

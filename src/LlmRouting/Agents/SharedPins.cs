@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using LlmRouting.Learning;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Agents;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
-using LlmRouting.Caching;
 
 namespace LlmRouting.Analysis;
 

@@ -2,8 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
-using LlmRouting.Accounting;
 using LlmRouting.Configuration;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Caching;
 

@@ -4,11 +4,11 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.AI;
-using LlmRouting.Accounting;
 using LlmRouting.Analysis;
 using LlmRouting.Configuration;
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Caching;
 

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace LlmRouting.Configuration;
 
-/// <summary>The value must be greater than zero (a <see cref="TimeSpan"/> or a number); <see langword="null"/> passes (an optional limit that is off).</summary>
+/// <summary>The value must be greater than zero (a <see cref="TimeSpan"/> or a number; a <see cref="double"/> must be finite too); <see langword="null"/> passes (an optional limit that is off).</summary>
 [AttributeUsage(AttributeTargets.Property)]
 internal sealed class PositiveAttribute : ValidationAttribute
 {
@@ -13,13 +13,13 @@ internal sealed class PositiveAttribute : ValidationAttribute
         TimeSpan span => span > TimeSpan.Zero,
         int i => i > 0,
         long l => l > 0,
-        double d => d > 0,
+        double d => d > 0 && double.IsFinite(d),
         decimal m => m > 0,
         _ => false,
     };
 }
 
-/// <summary>The value must be zero or more (a <see cref="TimeSpan"/> or a number); <see langword="null"/> passes.</summary>
+/// <summary>The value must be zero or more (a <see cref="TimeSpan"/> or a number; a <see cref="double"/> must be finite too); <see langword="null"/> passes.</summary>
 [AttributeUsage(AttributeTargets.Property)]
 internal sealed class NotNegativeAttribute : ValidationAttribute
 {
@@ -30,7 +30,7 @@ internal sealed class NotNegativeAttribute : ValidationAttribute
         TimeSpan span => span >= TimeSpan.Zero,
         int i => i >= 0,
         long l => l >= 0,
-        double d => d >= 0,
+        double d => d >= 0 && double.IsFinite(d),
         decimal m => m >= 0,
         _ => false,
     };
@@ -42,4 +42,18 @@ internal sealed class NotBlankAttribute : ValidationAttribute
 {
     /// <inheritdoc/>
     public override bool IsValid(object? value) => value is string s && !string.IsNullOrWhiteSpace(s);
+}
+
+/// <summary>The number must be finite (not NaN or an infinity); <see langword="null"/> passes.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class FiniteAttribute : ValidationAttribute
+{
+    /// <inheritdoc/>
+    public override bool IsValid(object? value) => value switch
+    {
+        null => true,
+        double d => double.IsFinite(d),
+        float f => float.IsFinite(f),
+        _ => true,
+    };
 }

@@ -121,8 +121,11 @@ internal static class OptionsValidation
         RangeAttribute range => string.Create(
             CultureInfo.InvariantCulture,
             $"{path} must be {(range.MinimumIsExclusive ? "greater than" : "at least")} {range.Minimum} and {(range.MaximumIsExclusive ? "less than" : "at most")} {range.Maximum} (was {Show(value)})."),
+        PositiveAttribute when value is double => $"{path} must be a finite, positive number (was {Show(value)}).",
         PositiveAttribute => $"{path} must be positive (was {Show(value)}).",
+        NotNegativeAttribute when value is double => $"{path} must be a finite, non-negative number (was {Show(value)}).",
         NotNegativeAttribute => $"{path} must not be negative (was {Show(value)}).",
+        FiniteAttribute => $"{path} must be a finite number (was {Show(value)}).",
         NotBlankAttribute => $"{path} must not be empty.",
         EnumDataTypeAttribute e => $"{path} must be one of {string.Join(", ", Enum.GetNames(e.EnumType))} (was {Show(value)}).",
         RequiredAttribute => $"{path} is required.",

@@ -1,4 +1,3 @@
-using LlmRouting.Agents;
 using LlmRouting.Analysis;
 
 namespace LlmRouting.Configuration;

@@ -73,6 +73,7 @@ internal sealed class FallbackStream
         {
             while (true)
             {
+                Current.ArmIdleTimer(); // from the ask, not from the last update: the caller's time with it is not the target's silence
                 (ChatResponseUpdate? update, Exception? failure) = await StreamSteps.MoveNextAsync(Current.Updates).ConfigureAwait(false);
                 if (update is not null)
                 {
@@ -119,7 +120,7 @@ internal sealed class FallbackStream
         _splice?.Rewrite(update);
         _streamed.Add(update);
         _finished |= update.FinishReason is not null;
-        Current.ArmIdleTimer();
+        Current.PauseIdleTimer();
     }
 
     /// <summary>Opens a segment: the primary streamed directly (<paramref name="messages"/> <see langword="null"/>), else the source with these messages.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
-using LlmRouting.Accounting;
 using LlmRouting.Caching;
 using LlmRouting.Resilience;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Execution;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using LlmRouting.Accounting;
 
 namespace LlmRouting;
 
@@ -12,6 +11,9 @@ namespace LlmRouting;
 /// </summary>
 internal static class RequestValidation
 {
+    /// <summary>The tenant and user name the ledger files requests that name none under (<c>RoutingLedgerSummary.NoTenant</c>): reserved, a request may not name it.</summary>
+    internal const string NoTenant = "(none)";
+
     /// <summary>Throws when the conversation or the options cannot be routed.</summary>
     /// <param name="messages">The conversation.</param>
     /// <param name="options">The options, if any.</param>
@@ -99,9 +101,9 @@ internal static class RequestValidation
                 paramName),
         };
 
-        if (string.Equals(text, RoutingLedgerSummary.NoTenant, StringComparison.Ordinal))
+        if (string.Equals(text, NoTenant, StringComparison.Ordinal))
         {
-            throw new ArgumentException($"The {what} '{RoutingLedgerSummary.NoTenant}' is reserved: the ledger files requests that name no {what} under it.", paramName);
+            throw new ArgumentException($"The {what} '{NoTenant}' is reserved: the ledger files requests that name no {what} under it.", paramName);
         }
     }
 }

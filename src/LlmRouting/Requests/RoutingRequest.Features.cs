@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.AI;
 using LlmRouting.Analysis;
-using LlmRouting.Configuration;
 
 namespace LlmRouting;
 

@@ -4,7 +4,6 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 using LlmRouting.Analysis;
 using LlmRouting.Configuration;
-using LlmRouting.Strategies;
 
 namespace LlmRouting;
 
@@ -220,7 +219,7 @@ public sealed partial class RoutingRequest
     }
 
     /// <summary>Gets a value indicating whether <paramref name="regex"/> matches the text of a user message.</summary>
-    /// <param name="regex">The expression; give it a match timeout (see <see cref="RoutingRule"/>).</param>
+    /// <param name="regex">The expression; give it a match timeout (a rule's regex condition has one, <see cref="RuleOptions.RegexTimeout"/>).</param>
     /// <returns><see langword="true"/> on a match.</returns>
     /// <remarks>
     /// Each text part of each user message is matched on its own (a pattern does not span two messages, and <c>^</c> and

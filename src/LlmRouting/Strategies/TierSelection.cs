@@ -1,4 +1,4 @@
-using LlmRouting.Accounting;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Strategies;
 

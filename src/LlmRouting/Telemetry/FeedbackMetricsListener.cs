@@ -1,4 +1,5 @@
 using LlmRouting.Learning;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Telemetry;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using LlmRouting.Learning;
 using LlmRouting.Strategies;
 using LlmRouting.Telemetry;
+using LlmRouting.Statistics;
 
 namespace LlmRouting;
 

@@ -81,21 +81,29 @@ public sealed class SoakTests : IClassFixture<FakeOpenAIServerFixture>
                 try
                 {
                     (string text, RouteInfo route) = await FaultToleranceTests.SendAsync(router.Chat, $"request {i}", streaming);
-                    string expected = FakeOpenAIServer.AnswerOf(router.Model(route.Target));
-                    if (route.IsSpliced)
+                    try
                     {
-                        // The broken target's first words, then the whole answer of the target that continued.
-                        Assert.True(continuation);
-                        Assert.EndsWith(expected, text, StringComparison.Ordinal);
-                        // (the fake server ignores the continue instruction and answers in full, so the splice is visible.)
-                        Assert.Equal("This is" + expected, text);
+                        string expected = FakeOpenAIServer.AnswerOf(router.Model(route.Target));
+                        if (route.IsSpliced)
+                        {
+                            // The broken target's first words, then the whole answer of the target that continued.
+                            Assert.True(continuation);
+                            Assert.EndsWith(expected, text, StringComparison.Ordinal);
+                            // (the fake server ignores the continue instruction and answers in full, so the splice is visible.)
+                            Assert.Equal("This is" + expected, text);
+                        }
+                        else
+                        {
+                            Assert.Equal(expected, text); // one whole answer: nothing duplicated
+                        }
+
+                        Assert.Single(route.Attempts, a => a.Outcome == RouteAttemptOutcome.Succeeded);
                     }
-                    else
+                    catch (Xunit.Sdk.XunitException ex)
                     {
-                        Assert.Equal(expected, text); // one whole answer: nothing duplicated
+                        throw new Xunit.Sdk.XunitException($"{ex.Message}\ntext: {text}\n{Describe(route)}", ex);
                     }
 
-                    Assert.Single(route.Attempts, a => a.Outcome == RouteAttemptOutcome.Succeeded);
                     Interlocked.Increment(ref answered[i]);
                 }
 #pragma warning disable CA1031 // Every failure is classified and counted.
@@ -136,6 +144,10 @@ public sealed class SoakTests : IClassFixture<FakeOpenAIServerFixture>
             Assert.NotEqual(CircuitState.Isolated, health.State);
         }
     }
+
+    private static string Describe(RouteInfo route) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"route {route.RouteId}: target {route.Target}, outcome {route.Outcome}, fallback {route.IsFallback}, spliced {route.IsSpliced}; attempts: {string.Join("; ", route.Attempts.Select(a => $"{a.Target} {a.Outcome} {a.Error} after {a.Duration.TotalMilliseconds:0} ms (first token {a.TimeToFirstToken?.TotalMilliseconds:0} ms)"))}");
 
     /// <summary>The exceptions docs/reliability.md lists as what a caller may see when a request cannot be served.</summary>
     private static bool IsDocumented(Exception ex) =>

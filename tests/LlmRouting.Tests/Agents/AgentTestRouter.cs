@@ -1,5 +1,4 @@
 using Microsoft.Extensions.AI;
-using LlmRouting.Agents;
 
 namespace LlmRouting.Tests.Agents;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using LlmRouting.Agents;
 using LlmRouting.Filtering;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Tests.Agents;
 
@@ -116,8 +117,8 @@ public sealed class ConversationAffinityTests
         RouteTarget premium = router.Router.Registry["premium"];
 
         Assert.NotNull(decided.Request.Agent!.Pinned);
-        decimal staying = Accounting.RoutingCost.Estimate(decided.Request, premium.Profile, 100);
-        decimal cold = Accounting.RoutingCost.Estimate(request, premium.Profile, 100);
+        decimal staying = Costs.RoutingCost.Estimate(decided.Request, premium.Profile, 100);
+        decimal cold = Costs.RoutingCost.Estimate(request, premium.Profile, 100);
         Assert.True(staying < cold, $"staying {staying} should cost less than a cold start {cold}");
     }
 

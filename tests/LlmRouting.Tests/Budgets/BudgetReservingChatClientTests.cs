@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using LlmRouting.Accounting;
 using LlmRouting.Strategies;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Tests;
 

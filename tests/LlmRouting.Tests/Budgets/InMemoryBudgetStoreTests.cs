@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using LlmRouting.Accounting;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Tests;
 

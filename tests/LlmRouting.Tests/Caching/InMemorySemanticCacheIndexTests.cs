@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using LlmRouting.Accounting;
 using LlmRouting.Caching;
 using LlmRouting.Resilience;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
-using LlmRouting.Accounting;
 using LlmRouting.Analysis;
 using LlmRouting.Caching;
 using LlmRouting.Embeddings;

@@ -149,7 +149,7 @@ public class OptionsStartUpValidationTests
     {
         OptionsValidationException ex = StartUpFails(r => r.UseOutcomeFeedback(f => f.Capacity = 0));
 
-        Assert.Contains("OutcomeFeedback: RouteFeedbackOptions.Capacity must be positive.", ex.Failures);
+        Assert.Contains("OutcomeFeedback:Capacity must be positive (was 0).", ex.Failures);
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public class OptionsStartUpValidationTests
     {
         OptionsValidationException ex = StartUpFails(r => r.UseBandit(b => b.ExplorationRate = 2));
 
-        Assert.Contains("Bandit: BanditOptions.ExplorationRate must be from 0 to 1.", ex.Failures);
+        Assert.Contains("Bandit:ExplorationRate must be from 0 to 1 (was 2).", ex.Failures);
     }
 
     [Fact]

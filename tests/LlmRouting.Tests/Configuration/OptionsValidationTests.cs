@@ -2,8 +2,12 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using LlmRouting.Accounting;
 using LlmRouting.Caching;
+using LlmRouting.Costs;
+using LlmRouting.Learning;
 using LlmRouting.Resilience;
+using LlmRouting.Statistics;
 using LlmRouting.Strategies;
 
 namespace LlmRouting.Tests.Configuration;
@@ -48,7 +52,21 @@ public class OptionsValidationTests
         ["Escalation.MaxHeldCharacters"] = r => r.UseFallback().UseEscalation(o => (o.EvaluateStreams, o.MaxHeldCharacters) = (true, 0)),
         ["Escalation.HoldWithoutStreams"] = r => r.UseFallback().UseEscalation(o => o.MaxHeldCharacters = 100),
         ["CostAware.Margin"] = r => r.UseCostAware(o => o.Margin = 2),
+        ["CostAware.TierQuality"] = r => r.UseCostAware(o => o.TierQuality[QualityTier.Premium] = 1.5),
+        ["CostAware.ReservationTimeout"] = r => r.UseCostAware(o => o.ReservationTimeout = TimeSpan.FromDays(2)),
+        ["Budget.Limit"] = r => r.UseCostAware(o => o.Budgets.Add(new BudgetOptions { Limit = 0 })),
+        ["Budget.DegradeAt"] = r => r.UseCostAware(o => o.Budgets.Add(new BudgetOptions { Limit = 1, DegradeAt = 0 })),
+        ["Budget.ScopeKey"] = r => r.UseCostAware(o => o.Budgets.Add(new BudgetOptions { Limit = 1, ScopeKey = " " })),
         ["Embedding.TopK"] = r => r.UseEmbeddingRoutes(o => o.TopK = 0),
+        ["Embedding.Threshold"] = r => r.UseEmbeddingRoutes(o => o.Threshold = 2),
+        ["Embedding.RouteThreshold"] = r => r.UseEmbeddingRoutes(o => o.AddRoute("premium", ["hard maths"], threshold: 3)),
+        ["Judge.Timeout"] = r => r.UseJudge(new TestChatClient("judge"), configure: o => o.Timeout = TimeSpan.Zero),
+        ["Judge.TargetsKey"] = r => r.UseJudge(new TestChatClient("judge"), configure: o => o.Targets["pre mium"] = "hard questions"),
+        ["Judge.UnknownTarget"] = r => r.UseJudge(o => o.Target = "nowhere"),
+        ["Bandit.ExplorationRate"] = r => r.UseBandit(o => o.ExplorationRate = 2),
+        ["Bandit.KeyPrefix"] = r => r.UseBandit(o => o.KeyPrefix = " "),
+        ["OutcomeFeedback.Capacity"] = r => r.UseOutcomeFeedback(o => o.Capacity = 0),
+        ["OutcomeFeedback.RetentionPeriod"] = r => r.UseOutcomeFeedback(o => o.RetentionPeriod = TimeSpan.FromSeconds(-1)),
     };
 
     public static TheoryData<string, string> BuildMistakes => new()
@@ -83,8 +101,22 @@ public class OptionsValidationTests
         { "Escalation.RefusalPhrase", "Escalation:RefusalPhrases[10] must not be empty." },
         { "Escalation.MaxHeldCharacters", "Escalation:MaxHeldCharacters must be at least 1 (was 0)." },
         { "Escalation.HoldWithoutStreams", "Escalation:MaxHeldCharacters bounds the hold-back of streamed answers: it needs EvaluateStreams = true." },
-        { "CostAware.Margin", "CostAware: CostAwareOptions.Margin must be in [-1, 1]." },
-        { "Embedding.TopK", "Embedding: EmbeddingRoutingOptions.TopK must be at least 1 (was 0)." },
+        { "CostAware.Margin", "CostAware:Margin must be from -1 to 1 (was 2)." },
+        { "CostAware.TierQuality", "CostAware:TierQuality[Premium] must be from 0 to 1 (was 1.5)." },
+        { "CostAware.ReservationTimeout", "CostAware:ReservationTimeout must be greater than 00:00:00 and at most 1.00:00:00 (was 2.00:00:00)." },
+        { "Budget.Limit", "CostAware:Budgets[0]:Limit must be positive (was 0)." },
+        { "Budget.DegradeAt", "CostAware:Budgets[0]:DegradeAt must be greater than 0 and at most 1 (was 0)." },
+        { "Budget.ScopeKey", "CostAware:Budgets[0]:ScopeKey must not be empty." },
+        { "Embedding.TopK", "Embedding:TopK must be at least 1 (was 0)." },
+        { "Embedding.Threshold", "Embedding:Threshold must be from -1 to 1 (was 2)." },
+        { "Embedding.RouteThreshold", "Embedding:Routes[0]:Threshold must be from -1 to 1 (was 3)." },
+        { "Judge.Timeout", "LlmRouting:Judge:Timeout must be positive (was 00:00:00)." },
+        { "Judge.TargetsKey", "LlmRouting:Judge:Targets['pre mium'] must be a target name without spaces." },
+        { "Judge.UnknownTarget", "LlmRouting:Judge:Target 'nowhere' is not a configured target (known targets: premium, economy)." },
+        { "Bandit.ExplorationRate", "Bandit:ExplorationRate must be from 0 to 1 (was 2)." },
+        { "Bandit.KeyPrefix", "Bandit:KeyPrefix must not be empty." },
+        { "OutcomeFeedback.Capacity", "OutcomeFeedback:Capacity must be positive (was 0)." },
+        { "OutcomeFeedback.RetentionPeriod", "OutcomeFeedback:RetentionPeriod must be positive (was -00:00:01)." },
     };
 
     [Theory]
@@ -126,6 +158,12 @@ public class OptionsValidationTests
         { "SemanticCache.MaxEntries", "SemanticCache:MaxEntries must be at least 1 (was 0)." },
         { "SemanticCache.TimeToLive", "SemanticCache:TimeToLive must be positive (was 00:00:00)." },
         { "UseSemanticCache", "SemanticCache:SimilarityThreshold must be greater than 0 and at most 1 (was 0)." },
+        { "Judge", "LlmRouting:Judge:MaxOutputTokens must be at least 1 (was 0)." },
+        { "Bandit", "Bandit:PriorWeight must be a finite, positive number (was 0)." },
+        { "RouteFeedback", "OutcomeFeedback:Capacity must be positive (was -1)." },
+        { "CostAware", "CostAware:ExpectedOutputTokens must not be negative (was -1)." },
+        { "BudgetReservingChatClient", "CostAware:Budgets[0]:Limit must be positive (was -5)." },
+        { "Embedding", "Embedding:Threshold must be from -1 to 1 (was -2)." },
     };
 
     [Theory]
@@ -144,12 +182,25 @@ public class OptionsValidationTests
             "SemanticCache.Threshold" => () => _ = new SemanticCacheChatClient(inner, options: new SemanticCacheOptions { SimilarityThreshold = 1.5 }),
             "SemanticCache.MaxEntries" => () => _ = new SemanticCacheChatClient(inner, options: new SemanticCacheOptions { MaxEntries = 0 }),
             "SemanticCache.TimeToLive" => () => _ = new SemanticCacheChatClient(inner, options: new SemanticCacheOptions { TimeToLive = TimeSpan.Zero }),
+            "Judge" => () => _ = new JudgeStrategy(inner, new JudgeOptions { MaxOutputTokens = 0 }),
+            "Bandit" => () => _ = new BanditStrategy(new InMemoryRoutingStatisticsStore(), options: new BanditOptions { PriorWeight = 0 }),
+            "RouteFeedback" => () => _ = new RouteFeedback(options: new RouteFeedbackOptions { Capacity = -1 }),
+            "CostAware" => () => _ = new CostAwareStrategy(new CostAwareOptions { ExpectedOutputTokens = -1 }),
+            "BudgetReservingChatClient" => () => _ = new BudgetReservingChatClient(inner, new TargetProfile(), WithBudget(new BudgetOptions { Limit = -5 }), new InMemoryBudgetStore()),
+            "Embedding" => () => _ = new EmbeddingRoutingStrategy(new EmbeddingRoutingOptions { Threshold = -2 }),
             _ => () => new ChatClientBuilder(inner).UseSemanticCache(configure: o => o.SimilarityThreshold = 0),
         };
 
         OptionsValidationException error = Assert.Throws<OptionsValidationException>(create);
 
         Assert.Equal([message], error.Failures);
+    }
+
+    private static CostAwareOptions WithBudget(BudgetOptions budget)
+    {
+        var options = new CostAwareOptions();
+        options.Budgets.Add(budget);
+        return options;
     }
 
     private static LlmRouterBuilder Router() => new LlmRouterBuilder()

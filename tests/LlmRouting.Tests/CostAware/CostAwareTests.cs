@@ -1,8 +1,9 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using LlmRouting.Accounting;
+using Microsoft.Extensions.Options;
 using LlmRouting.Strategies;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Tests;
 
@@ -192,11 +193,11 @@ public class CostAwareTests
     [Fact]
     public void BadOptions_AreRejectedWithTheFieldName()
     {
-        Assert.StartsWith("CostAwareOptions.Budgets[0].Limit must be positive (was 0).", Assert.Throws<ArgumentException>(() => new CostAwareStrategy(Budget(b => b.Limit = 0))).Message, StringComparison.Ordinal);
-        Assert.StartsWith("CostAwareOptions.Budgets[0].DegradeAt must be in (0, 1] (was 1.5).", Assert.Throws<ArgumentException>(() => new CostAwareStrategy(Budget(b => b.DegradeAt = 1.5))).Message, StringComparison.Ordinal);
+        Assert.Equal(["CostAware:Budgets[0]:Limit must be positive (was 0)."], Assert.Throws<OptionsValidationException>(() => new CostAwareStrategy(Budget(b => b.Limit = 0))).Failures);
+        Assert.Equal(["CostAware:Budgets[0]:DegradeAt must be greater than 0 and at most 1 (was 1.5)."], Assert.Throws<OptionsValidationException>(() => new CostAwareStrategy(Budget(b => b.DegradeAt = 1.5))).Failures);
         var options = new CostAwareOptions();
         options.TierQuality[QualityTier.Premium] = 1.2;
-        Assert.Contains("CostAwareOptions.TierQuality[Premium] must be in [0, 1].", Assert.Throws<ArgumentOutOfRangeException>(() => new CostAwareStrategy(options)).Message, StringComparison.Ordinal);
+        Assert.Equal(["CostAware:TierQuality[Premium] must be from 0 to 1 (was 1.2)."], Assert.Throws<OptionsValidationException>(() => new CostAwareStrategy(options)).Failures);
 
         static CostAwareOptions Budget(Action<BudgetOptions> change)
         {

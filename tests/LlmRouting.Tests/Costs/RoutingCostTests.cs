@@ -1,5 +1,5 @@
 using Microsoft.Extensions.AI;
-using LlmRouting.Accounting;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Tests;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using LlmRouting.Embeddings;
 using LlmRouting.Strategies;
 
@@ -138,8 +139,8 @@ public class EmbeddingRoutingTests
     {
         var blank = new EmbeddingRoutingOptions();
         blank.AddRoute("billing", ["ok", " "], "b");
-        Assert.Equal("EmbeddingRoutingOptions.Routes[0] ('b') needs at least one utterance, and no blank ones.", Assert.Throws<ArgumentException>(() => new EmbeddingRoutingStrategy(blank)).Message);
-        Assert.Equal("EmbeddingRoutingOptions.TopK must be at least 1 (was 0).", Assert.Throws<ArgumentException>(() => new EmbeddingRoutingStrategy(new EmbeddingRoutingOptions { TopK = 0 })).Message);
+        Assert.Equal(["Embedding:Routes[0]:Utterances must hold at least one utterance, and no blank ones."], Assert.Throws<OptionsValidationException>(() => new EmbeddingRoutingStrategy(blank)).Failures);
+        Assert.Equal(["Embedding:TopK must be at least 1 (was 0)."], Assert.Throws<OptionsValidationException>(() => new EmbeddingRoutingStrategy(new EmbeddingRoutingOptions { TopK = 0 })).Failures);
     }
 
     [Fact]

@@ -3,9 +3,9 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using LlmRouting.Accounting;
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Tests;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.Options;
 using LlmRouting.Strategies;
 
 namespace LlmRouting.Tests;
@@ -174,8 +175,8 @@ public class JudgeStrategyTests
     [Fact]
     public void InvalidOptions_NameTheField()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new JudgeStrategy(Judge("x"), new JudgeOptions { Timeout = TimeSpan.Zero, MaxPromptChars = 0 }));
-        Assert.Equal("LlmRouting:Judge:Timeout must be positive and finite (was 00:00:00). LlmRouting:Judge:MaxPromptChars must be at least 1 (was 0).", ex.Message);
+        var ex = Assert.Throws<OptionsValidationException>(() => new JudgeStrategy(Judge("x"), new JudgeOptions { Timeout = TimeSpan.Zero, MaxPromptChars = 0 }));
+        Assert.Equal(["LlmRouting:Judge:Timeout must be positive (was 00:00:00).", "LlmRouting:Judge:MaxPromptChars must be at least 1 (was 0)."], ex.Failures);
     }
 
     [Fact]
@@ -207,7 +208,7 @@ public class JudgeStrategyTests
         services.AddLlmRouter(r => r.AddTarget("a", new TestChatClient("a")).Default("a").UseJudge());
         using ServiceProvider provider = services.BuildServiceProvider();
 
-        var ex = Assert.Throws<ArgumentException>(() => provider.GetRequiredService<IChatClient>());
-        Assert.StartsWith("LlmRouting:Judge:Target is required", ex.Message, StringComparison.Ordinal);
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IChatClient>());
+        Assert.StartsWith("LlmRouting:Judge:Target is required", Assert.Single(ex.Failures), StringComparison.Ordinal);
     }
 }

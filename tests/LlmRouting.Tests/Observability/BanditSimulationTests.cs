@@ -1,9 +1,9 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using LlmRouting.Accounting;
 using LlmRouting.Learning;
 using LlmRouting.Strategies;
 using LlmRouting.Telemetry;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Tests;
 

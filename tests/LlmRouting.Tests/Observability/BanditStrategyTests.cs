@@ -1,9 +1,10 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using LlmRouting.Accounting;
+using Microsoft.Extensions.Options;
 using LlmRouting.Learning;
 using LlmRouting.Resilience;
 using LlmRouting.Strategies;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Tests;
 
@@ -94,17 +95,19 @@ public sealed class BanditStrategyTests
     }
 
     [Theory]
-    [InlineData(nameof(BanditOptions.ExplorationRate), "BanditOptions.ExplorationRate must be from 0 to 1.")]
-    [InlineData(nameof(BanditOptions.CostWeight), "BanditOptions.CostWeight must be a finite, non-negative number.")]
-    [InlineData(nameof(BanditOptions.PriorWeight), "BanditOptions.PriorWeight must be a finite, positive number.")]
-    [InlineData(nameof(BanditOptions.RewardNoise), "BanditOptions.RewardNoise must be a finite, positive number.")]
-    public void BadOptions_AreRejectedWithTheFieldNamed(string field, string message)
+    [InlineData(nameof(BanditOptions.ExplorationRate), -1d, "Bandit:ExplorationRate must be from 0 to 1 (was -1).")]
+    [InlineData(nameof(BanditOptions.CostWeight), -1d, "Bandit:CostWeight must be a finite, non-negative number (was -1).")]
+    [InlineData(nameof(BanditOptions.CostWeight), double.PositiveInfinity, "Bandit:CostWeight must be a finite, non-negative number (was Infinity).")]
+    [InlineData(nameof(BanditOptions.PriorMean), double.NaN, "Bandit:PriorMean must be a finite number (was NaN).")]
+    [InlineData(nameof(BanditOptions.PriorWeight), -1d, "Bandit:PriorWeight must be a finite, positive number (was -1).")]
+    [InlineData(nameof(BanditOptions.RewardNoise), 0d, "Bandit:RewardNoise must be a finite, positive number (was 0).")]
+    public void BadOptions_AreRejectedWithTheFieldNamed(string field, double value, string message)
     {
         var options = new BanditOptions();
-        typeof(BanditOptions).GetProperty(field)!.SetValue(options, -1d);
+        typeof(BanditOptions).GetProperty(field)!.SetValue(options, value);
 
-        ArgumentOutOfRangeException ex = Assert.Throws<ArgumentOutOfRangeException>(() => new BanditStrategy(new InMemoryRoutingStatisticsStore(), options: options));
-        Assert.StartsWith(message, ex.Message, StringComparison.Ordinal);
+        OptionsValidationException ex = Assert.Throws<OptionsValidationException>(() => new BanditStrategy(new InMemoryRoutingStatisticsStore(), options: options));
+        Assert.Equal([message], ex.Failures);
     }
 
     [Fact]

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using LlmRouting.Accounting;
+using Microsoft.Extensions.Options;
 using LlmRouting.Learning;
 using LlmRouting.Resilience;
 using LlmRouting.Strategies;
 using LlmRouting.Telemetry;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Tests;
 
@@ -89,9 +90,9 @@ public sealed class FeedbackTests
     [Fact]
     public void BadOptions_AreRejectedAtConstruction()
     {
-        ArgumentOutOfRangeException ex = Assert.Throws<ArgumentOutOfRangeException>(() => new RouteFeedback(options: new RouteFeedbackOptions { Capacity = 0 }));
-        Assert.StartsWith("RouteFeedbackOptions.Capacity must be positive.", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RouteFeedback(options: new RouteFeedbackOptions { RetentionPeriod = TimeSpan.Zero }));
+        OptionsValidationException ex = Assert.Throws<OptionsValidationException>(() => new RouteFeedback(options: new RouteFeedbackOptions { Capacity = 0 }));
+        Assert.Equal(["OutcomeFeedback:Capacity must be positive (was 0)."], ex.Failures);
+        Assert.Equal(["OutcomeFeedback:RetentionPeriod must be positive (was 00:00:00)."], Assert.Throws<OptionsValidationException>(() => new RouteFeedback(options: new RouteFeedbackOptions { RetentionPeriod = TimeSpan.Zero })).Failures);
     }
 
     [Theory]

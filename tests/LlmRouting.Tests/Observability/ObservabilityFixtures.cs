@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using LlmRouting.Learning;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Tests;
 

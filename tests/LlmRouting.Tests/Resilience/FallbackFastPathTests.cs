@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using LlmRouting.Execution;
-using LlmRouting.Learning;
 using LlmRouting.Resilience;
 
 namespace LlmRouting.Tests;

@@ -4,7 +4,6 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using LlmRouting.Accounting;
 using LlmRouting.Strategies;
 using LlmRouting.Telemetry;
 

@@ -5,6 +5,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using LlmRouting.Strategies;
+using LlmRouting.Costs;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Accounting;
 
@@ -43,13 +45,14 @@ public sealed partial class BudgetReservingChatClient : DelegatingChatClient
     /// <param name="store">The budget store shared with the cost-aware strategy.</param>
     /// <param name="timeProvider">The clock for budget windows and reservation expiry; the default is <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">The logger.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range (each failure names its field).</exception>
     public BudgetReservingChatClient(IChatClient innerClient, TargetProfile profile, CostAwareOptions options, IBudgetStore store, TimeProvider? timeProvider = null, ILogger? logger = null)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
-        options.Validate();
+        OptionsValidation.ThrowIfInvalid(options, CostAwareStrategy.OptionsPath);
         _profile = profile;
         _options = options;
         _store = store;

@@ -4,7 +4,7 @@ namespace LlmRouting.Accounting;
 public sealed class RoutingLedgerSummary
 {
     /// <summary>The key under which requests that named no tenant or user are grouped.</summary>
-    public const string NoTenant = "(none)";
+    public const string NoTenant = RequestValidation.NoTenant;
 
     /// <summary>Initializes a new instance of the <see cref="RoutingLedgerSummary"/> class.</summary>
     /// <param name="totals">The overall totals.</param>

@@ -3,12 +3,16 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using LlmRouting.Configuration;
 using LlmRouting.Learning;
+using LlmRouting.Statistics;
 
 namespace LlmRouting;
 
 /// <summary>Adds outcome feedback to the router.</summary>
 public static class FeedbackLlmRouterBuilderExtensions
 {
+    /// <summary>The path validation failures of <see cref="RouteFeedbackOptions"/> are named under.</summary>
+    internal const string OptionsPath = "OutcomeFeedback";
+
     /// <summary>Remembers recent routes so outcomes can be reported with <see cref="RouteFeedback.RecordOutcomeAsync"/> (resolve <see cref="RouteFeedback"/> from the container).</summary>
     /// <param name="builder">The router builder.</param>
     /// <param name="configure">Sets capacity and retention.</param>
@@ -22,7 +26,7 @@ public static class FeedbackLlmRouterBuilderExtensions
             services.Configure(configure);
         }
 
-        OptionsValidation.AddValidation<RouteFeedbackOptions>(services, "OutcomeFeedback");
+        OptionsValidation.AddValidation<RouteFeedbackOptions>(services, OptionsPath);
         services.TryAddSingleton<IRouteContextSelector>(DefaultRouteContextSelector.Instance);
         services.TryAddSingleton(sp => new RouteFeedback(
             sp.GetServices<IRouteOutcomeListener>(),

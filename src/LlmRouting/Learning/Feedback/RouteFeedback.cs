@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using LlmRouting.Diagnostics;
 using LlmRouting.Telemetry;
+using LlmRouting.Statistics;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Learning;
 
@@ -35,7 +37,7 @@ public sealed class RouteFeedback : IRouteObserver
     /// <param name="options">Capacity and retention; defaults when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="logger">The logger.</param>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range (each failure names its field).</exception>
     public RouteFeedback(
         IEnumerable<IRouteOutcomeListener>? listeners = null,
         IRouteContextSelector? contextSelector = null,
@@ -44,7 +46,7 @@ public sealed class RouteFeedback : IRouteObserver
         ILogger<RouteFeedback>? logger = null)
     {
         _options = options ?? new RouteFeedbackOptions();
-        _options.Validate();
+        OptionsValidation.ThrowIfInvalid(_options, FeedbackLlmRouterBuilderExtensions.OptionsPath);
         _listeners = [.. listeners ?? []];
         _contextSelector = contextSelector ?? DefaultRouteContextSelector.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;

@@ -9,6 +9,7 @@ internal sealed class Segment : IAsyncDisposable
     private readonly TimeLimit? _idle;
     private readonly CancellationToken _requestToken;
     private IAsyncEnumerator<ChatResponseUpdate>? _updates;
+    private bool _hasOutput;
 
     /// <param name="idleTimeout">How long the stream may go without an update once it has started; <see langword="null"/> for no limit.</param>
     /// <param name="timeProvider">The clock the idle timer runs on.</param>
@@ -38,10 +39,20 @@ internal sealed class Segment : IAsyncDisposable
     /// </summary>
     public void Start(IAsyncEnumerator<ChatResponseUpdate> updates) => _updates = new RacedEnumerator<ChatResponseUpdate>(updates, Token);
 
-    /// <summary>(Re)starts the idle timer: the next update must arrive in time. Only runs once output has started.</summary>
+    /// <summary>
+    /// An update arrived: the idle timer stops until the next one is asked for (<see cref="ArmIdleTimer"/>), so the time the
+    /// caller takes with an update — or the scheduler takes to resume it, under load — never counts as the target's silence.
+    /// </summary>
+    public void PauseIdleTimer()
+    {
+        _hasOutput = true;
+        _idle?.Restart(Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>(Re)starts the idle timer as the next update is asked for: it must arrive in time. Only once output has started.</summary>
     public void ArmIdleTimer()
     {
-        if (_idle is not null && IdleTimeout is { } timeout)
+        if (_hasOutput && _idle is not null && IdleTimeout is { } timeout)
         {
             _idle.Restart(timeout);
         }

@@ -22,7 +22,8 @@ public sealed class StreamContinuationOptions
     /// <value>The default is <see langword="false"/>.</value>
     public bool Enabled { get; set; }
 
-    /// <summary>Gets or sets how long a stream that has started may go without an update before it counts as stalled; <see langword="null"/> for no limit.</summary>
+    /// <summary>Gets or sets how long a stream that has started may take to send its next update, counted from when the router asks for it, before it counts as stalled; <see langword="null"/> for no limit.</summary>
+    /// <remarks>The time the caller takes with an update is not counted: a slow reader never makes a healthy stream look stalled.</remarks>
     /// <value>The default is 30 seconds.</value>
     [Positive]
     public TimeSpan? IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using LlmRouting.Accounting;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Strategies;
 
@@ -9,10 +9,10 @@ namespace LlmRouting.Strategies;
 /// <para>
 /// Adds <see cref="RouteInfo.Cost"/> (failed attempts that reported usage are billed too: the provider charged for them)
 /// and <see cref="RouteInfo.DecisionCost"/> (an LLM-as-judge call). This is after-the-fact accounting with no
-/// reservation: use it for routers composed by hand, whose targets are not wrapped in <see cref="BudgetReservingChatClient"/>.
+/// reservation: use it for routers composed by hand, whose targets are not wrapped in <c>BudgetReservingChatClient</c>.
 /// </para>
 /// <para>
-/// <c>UseCostAware</c> and <c>UseHybridRouting</c> wrap every target in <see cref="BudgetReservingChatClient"/>, which
+/// <c>UseCostAware</c> and <c>UseHybridRouting</c> wrap every target in <c>BudgetReservingChatClient</c>, which
 /// reserves before each call and settles after it; the observer they register then adds only the decision cost.
 /// </para>
 /// </remarks>
@@ -41,7 +41,7 @@ internal sealed partial class BudgetSpendObserver : IRouteObserver
     /// <summary>Gets who is told each budget's spend (budget utilisation metrics, when telemetry is on).</summary>
     internal IReadOnlyList<IBudgetSpendListener> Listeners { get; init; } = [];
 
-    /// <summary>Gets a value indicating whether the targets reserve and settle their own cost (<see cref="BudgetReservingChatClient"/>), so only the decision cost is added here.</summary>
+    /// <summary>Gets a value indicating whether the targets reserve and settle their own cost (<c>BudgetReservingChatClient</c>), so only the decision cost is added here.</summary>
     internal bool TargetsReserve { get; init; }
 
     /// <inheritdoc/>

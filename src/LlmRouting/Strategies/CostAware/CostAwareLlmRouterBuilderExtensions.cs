@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using LlmRouting.Accounting;
 using LlmRouting.Strategies;
+using LlmRouting.Costs;
 
 namespace LlmRouting;
 
@@ -14,7 +14,7 @@ public static class CostAwareLlmRouterBuilderExtensions
     /// <returns>The builder.</returns>
     /// <remarks>
     /// Budgets use the registered <see cref="IBudgetStore"/> (in memory by default; Redis shares them between instances).
-    /// Every target's client is wrapped in <see cref="BudgetReservingChatClient"/>: each call reserves its estimated cost
+    /// Every target's client is wrapped in <c>BudgetReservingChatClient</c>: each call reserves its estimated cost
     /// before it is sent (refused with <see cref="BudgetExceededException"/> when a refusing budget cannot cover it) and
     /// settles the actual cost after it.
     /// </remarks>
@@ -23,7 +23,7 @@ public static class CostAwareLlmRouterBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var options = new CostAwareOptions();
         configure?.Invoke(options);
-        builder.ValidateOnBuild(options, "CostAware");
+        builder.ValidateOnBuild(options, CostAwareStrategy.OptionsPath);
 
         builder.Services.TryAddSingleton<IBudgetStore>(sp => new InMemoryBudgetStore(sp.GetService<TimeProvider>()));
         if (options.Budgets.Count > 0)

@@ -1,9 +1,12 @@
-using LlmRouting.Accounting;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using LlmRouting.Configuration;
+using LlmRouting.Costs;
 
 namespace LlmRouting.Strategies;
 
-/// <summary>How the cost-aware strategy predicts quality and difficulty, estimates cost, and applies budgets.</summary>
-public sealed class CostAwareOptions
+/// <summary>How the cost-aware strategy predicts quality and difficulty, estimates cost, and applies budgets; validated when the router is built (and by the strategy's constructor), each failure naming its field.</summary>
+public sealed class CostAwareOptions : IValidatableObject
 {
     /// <summary>Gets the predicted quality of each tier, in [0, 1] (the default tier table).</summary>
     /// <value>The defaults are Economy 0.55, Standard 0.75, Premium 0.92.</value>
@@ -23,60 +26,26 @@ public sealed class CostAwareOptions
 
     /// <summary>Gets or sets the safety margin added to the difficulty.</summary>
     /// <value>The default is 0.</value>
+    [Range(-1.0, 1.0)]
     public double Margin { get; set; }
 
     /// <summary>Gets or sets the expected answer length used to estimate cost (capped by the request's <c>MaxOutputTokens</c>); budgets reserve it for requests that set no <c>MaxOutputTokens</c>.</summary>
     /// <value>The default is 500.</value>
+    [NotNegative]
     public int ExpectedOutputTokens { get; set; } = 500;
 
     /// <summary>Gets or sets how long a budget reservation holds its estimate if it is never settled or released (its instance crashed, a stream was never disposed).</summary>
     /// <value>The default is 10 minutes. It should exceed the longest request; a reservation that outlives it is still settled with its actual cost.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan ReservationTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Gets or sets the difficulty below which premium-tier targets are not chosen (premium-share mode); compute it with <see cref="CostAwareStrategy.CalibratePremiumThreshold"/>.</summary>
     /// <value>The default is <see langword="null"/>: no cap.</value>
+    [Range(0.0, 1.0)]
     public double? PremiumThreshold { get; set; }
 
     /// <summary>Gets the budgets; each one whose scope key is present on a request applies.</summary>
     public IList<BudgetOptions> Budgets { get; } = [];
-
-    internal void Validate()
-    {
-        foreach ((QualityTier tier, double quality) in TierQuality)
-        {
-            CheckUnit(quality, $"CostAwareOptions.TierQuality[{tier}]");
-        }
-
-        foreach ((string target, double quality) in TargetQuality)
-        {
-            CheckUnit(quality, $"CostAwareOptions.TargetQuality['{target}']");
-        }
-
-        if (!(Margin >= -1 && Margin <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Margin), Margin, "CostAwareOptions.Margin must be in [-1, 1].");
-        }
-
-        if (ExpectedOutputTokens < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(ExpectedOutputTokens), ExpectedOutputTokens, "CostAwareOptions.ExpectedOutputTokens must not be negative.");
-        }
-
-        if (ReservationTimeout <= TimeSpan.Zero || ReservationTimeout > TimeSpan.FromDays(1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(ReservationTimeout), ReservationTimeout, "CostAwareOptions.ReservationTimeout must be positive and at most one day.");
-        }
-
-        if (PremiumThreshold is { } threshold)
-        {
-            CheckUnit(threshold, "CostAwareOptions.PremiumThreshold");
-        }
-
-        for (int i = 0; i < Budgets.Count; i++)
-        {
-            Budgets[i].Validate(i);
-        }
-    }
 
     /// <summary>What a budget reserves for <paramref name="request"/> at <paramref name="profile"/>'s prices: its estimated input plus its <c>MaxOutputTokens</c>, or <see cref="ExpectedOutputTokens"/> when unset.</summary>
     internal decimal ReservationEstimate(RoutingRequest request, TargetProfile profile)
@@ -85,11 +54,23 @@ public sealed class CostAwareOptions
         return RoutingCost.Compute(request.EstimatedInputTokens, output, 0, profile);
     }
 
-    private static void CheckUnit(double value, string name)
+    /// <inheritdoc/>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (!(value >= 0 && value <= 1))
+        foreach ((QualityTier tier, double quality) in TierQuality)
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1].");
+            if (!(quality is >= 0 and <= 1))
+            {
+                yield return new ValidationResult(string.Create(CultureInfo.InvariantCulture, $"must be from 0 to 1 (was {quality})."), [$"{nameof(TierQuality)}[{tier}]"]);
+            }
+        }
+
+        foreach ((string target, double quality) in TargetQuality)
+        {
+            if (!(quality is >= 0 and <= 1))
+            {
+                yield return new ValidationResult(string.Create(CultureInfo.InvariantCulture, $"must be from 0 to 1 (was {quality})."), [$"{nameof(TargetQuality)}['{target}']"]);
+            }
         }
     }
 }

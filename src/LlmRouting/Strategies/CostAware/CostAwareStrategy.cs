@@ -1,6 +1,7 @@
 using System.Globalization;
-using LlmRouting.Accounting;
 using LlmRouting.Analysis;
+using LlmRouting.Costs;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Strategies;
 
@@ -19,7 +20,7 @@ namespace LlmRouting.Strategies;
 /// avoided; at the limit the cheapest candidate serves, or the request is refused with
 /// <see cref="BudgetExceededException"/>. Utilisation counts what is spent and what requests in flight have reserved.
 /// Under a refusing budget, targets whose reservation estimate no longer fits in what is left are skipped (the request
-/// is refused when none fits); the reservation itself is taken atomically by <see cref="BudgetReservingChatClient"/>
+/// is refused when none fits); the reservation itself is taken atomically by <c>BudgetReservingChatClient</c>
 /// around each target call, which is what makes the limit hold under concurrency.
 /// </para>
 /// </remarks>
@@ -27,6 +28,9 @@ public sealed class CostAwareStrategy : IRoutingStrategy
 {
     /// <summary>The strategy name.</summary>
     public const string StrategyName = "cost-aware";
+
+    /// <summary>The path validation failures of <see cref="CostAwareOptions"/> configured in code are named under.</summary>
+    internal const string OptionsPath = "CostAware";
 
     private readonly CostAwareOptions _options;
     private readonly Func<RoutingRequest, double> _difficulty;
@@ -37,10 +41,11 @@ public sealed class CostAwareStrategy : IRoutingStrategy
     /// <param name="options">The options.</param>
     /// <param name="budgetStore">The budget store; the default is a new <see cref="InMemoryBudgetStore"/>.</param>
     /// <param name="timeProvider">The time provider for budget windows.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range (each failure names its field).</exception>
     public CostAwareStrategy(CostAwareOptions? options = null, IBudgetStore? budgetStore = null, TimeProvider? timeProvider = null)
     {
         _options = options ?? new CostAwareOptions();
-        _options.Validate();
+        OptionsValidation.ThrowIfInvalid(_options, OptionsPath);
         _difficulty = _options.Difficulty ?? DefaultDifficulty;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _budgets = budgetStore ?? new InMemoryBudgetStore(_timeProvider);

@@ -21,7 +21,7 @@ public static class EmbeddingRoutingLlmRouterBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var options = new EmbeddingRoutingOptions();
         configure(options);
-        builder.ValidateOnBuild(options, "Embedding");
+        builder.ValidateOnBuild(options, EmbeddingRoutingStrategy.OptionsPath);
         EmbeddingRoutingStrategy? shared = null;
         return builder.UseStrategy(EmbeddingRoutingStrategy.StrategyName, Create, "UseEmbeddingRoutes");
 

@@ -1,25 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using Microsoft.Extensions.AI;
+using LlmRouting.Configuration;
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
 
 namespace LlmRouting.Strategies;
 
-/// <summary>The embedding strategy's routes, threshold, top-k and aggregation.</summary>
-public sealed class EmbeddingRoutingOptions
+/// <summary>The embedding strategy's routes, threshold, top-k and aggregation; validated when the router is built (and by the strategy's constructor), each failure naming its field.</summary>
+public sealed class EmbeddingRoutingOptions : IValidatableObject
 {
     /// <summary>Gets the routes.</summary>
     public IList<EmbeddingRoute> Routes { get; } = [];
 
     /// <summary>Gets or sets the least route score to decide; below it the strategy abstains.</summary>
     /// <value>The default is 0.35 (tuned for the built-in local embedder; fit it with <see cref="EmbeddingRoutingStrategy.FitThresholdsAsync"/>).</value>
+    [Range(-1.0, 1.0)]
     public double Threshold { get; set; } = 0.35;
 
     /// <summary>Gets or sets how many best-matching utterances, across all routes, vote.</summary>
     /// <value>The default is 1.</value>
+    [Range(1, int.MaxValue)]
     public int TopK { get; set; } = 1;
 
     /// <summary>Gets or sets how a route's matching utterances combine.</summary>
     /// <value>The default is <see cref="EmbeddingScoreAggregation.Mean"/>.</value>
+    [EnumDataType(typeof(EmbeddingScoreAggregation))]
     public EmbeddingScoreAggregation Aggregation { get; set; }
 
     /// <summary>Gets or sets the embedding generator; <see langword="null"/> for the one in DI, else the built-in <see cref="LocalEmbeddingGenerator"/>.</summary>
@@ -52,39 +58,39 @@ public sealed class EmbeddingRoutingOptions
         return this;
     }
 
-    internal static void Validate(EmbeddingRoute route, string at)
+    /// <summary>What is wrong with <paramref name="route"/>: (the field under the route, the message), nothing when it is valid.</summary>
+    internal static IEnumerable<(string Field, string Message)> Failures(EmbeddingRoute route)
     {
-        if (string.IsNullOrWhiteSpace(route.Name) || string.IsNullOrWhiteSpace(route.Target))
+        if (string.IsNullOrWhiteSpace(route.Name))
         {
-            throw new ArgumentException($"{at} needs a Name and a Target.");
+            yield return (nameof(EmbeddingRoute.Name), "must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(route.Target))
+        {
+            yield return (nameof(EmbeddingRoute.Target), "must not be empty.");
         }
 
         if (route.Utterances.Count == 0 || route.Utterances.Any(string.IsNullOrWhiteSpace))
         {
-            throw new ArgumentException($"{at} ('{route.Name}') needs at least one utterance, and no blank ones.");
+            yield return (nameof(EmbeddingRoute.Utterances), "must hold at least one utterance, and no blank ones.");
         }
 
-        if (route.Threshold is { } t && !(t >= -1 && t <= 1))
+        if (route.Threshold is { } t && !(t is >= -1 and <= 1))
         {
-            throw new ArgumentException($"{at} ('{route.Name}').Threshold must be in [-1, 1].");
+            yield return (nameof(EmbeddingRoute.Threshold), string.Create(CultureInfo.InvariantCulture, $"must be from -1 to 1 (was {t})."));
         }
     }
 
-    internal void Validate()
+    /// <inheritdoc/>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (TopK < 1)
-        {
-            throw new ArgumentException($"EmbeddingRoutingOptions.TopK must be at least 1 (was {TopK}).");
-        }
-
-        if (!(Threshold >= -1 && Threshold <= 1))
-        {
-            throw new ArgumentException("EmbeddingRoutingOptions.Threshold must be in [-1, 1].");
-        }
-
         for (int i = 0; i < Routes.Count; i++)
         {
-            Validate(Routes[i], $"EmbeddingRoutingOptions.Routes[{i}]");
+            foreach ((string field, string message) in Failures(Routes[i]))
+            {
+                yield return new ValidationResult(message, [$"{nameof(Routes)}[{i}]:{field}"]);
+            }
         }
     }
 }

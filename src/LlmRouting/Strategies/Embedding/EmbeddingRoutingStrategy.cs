@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using LlmRouting.Embeddings;
 using LlmRouting.Filtering;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Strategies;
 
@@ -26,6 +27,9 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
     /// <summary>The strategy name.</summary>
     public const string StrategyName = "embedding";
 
+    /// <summary>The path validation failures of <see cref="EmbeddingRoutingOptions"/> configured in code are named under.</summary>
+    internal const string OptionsPath = "Embedding";
+
     private readonly EmbeddingRoutingOptions _options;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
     private readonly SensitivityPolicy? _sensitivity;
@@ -37,11 +41,11 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
     /// <param name="options">The routes and settings.</param>
     /// <param name="generator">The embedding generator; the default is <see cref="EmbeddingRoutingOptions.Generator"/>, else <see cref="LocalEmbeddingGenerator.Default"/>.</param>
     /// <param name="sensitivity">The sensitivity predicate; the default is <see cref="SensitivityPolicy.Default"/>. Sensitive requests are embedded only by an allowed generator (<see cref="EmbeddingRoutingOptions.GeneratorAllowsSensitiveData"/>); otherwise the strategy abstains.</param>
-    /// <exception cref="ArgumentException">A route or setting is invalid.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A route or setting is invalid (each failure names its field).</exception>
     public EmbeddingRoutingStrategy(EmbeddingRoutingOptions options, IEmbeddingGenerator<string, Embedding<float>>? generator = null, SensitivityPolicy? sensitivity = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        OptionsValidation.ThrowIfInvalid(options, OptionsPath);
         _options = options;
         _generator = generator ?? options.Generator ?? LocalEmbeddingGenerator.Default;
         _sensitivity = SensitivityPolicy.IsAllowed(_generator, options.GeneratorAllowsSensitiveData) ? null : sensitivity ?? SensitivityPolicy.Default;
@@ -66,7 +70,12 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
     public async Task AddRouteAsync(EmbeddingRoute route, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(route);
-        EmbeddingRoutingOptions.Validate(route, "route");
+        (string Field, string Message)[] failures = [.. EmbeddingRoutingOptions.Failures(route)];
+        if (failures.Length > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures.Select(f => $"{nameof(route)}.{f.Field} {f.Message}")), nameof(route));
+        }
+
         _ = await GetIndexAsync(cancellationToken).ConfigureAwait(false);
         RouteIndex added = await EmbedAsync([route], cancellationToken).ConfigureAwait(false);
         lock (_append)

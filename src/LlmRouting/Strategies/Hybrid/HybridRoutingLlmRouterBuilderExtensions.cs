@@ -1,9 +1,9 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using LlmRouting.Accounting;
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
+using LlmRouting.Costs;
 
 namespace LlmRouting;
 

@@ -24,8 +24,11 @@ internal sealed class HybridStageOptions
         Judge = Build(section, "Judge", new JudgeOptions(), builder.JudgeActions);
         if (BindingFailures.Count == 0)
         {
-            Embedding.Validate();
-            CostAware.Validate();
+            List<string> failures = [.. OptionsValidation.Validate(Embedding, $"{LlmRoutingOptions.SectionName}:Embedding"), .. OptionsValidation.Validate(CostAware, $"{LlmRoutingOptions.SectionName}:CostAware")];
+            if (failures.Count > 0)
+            {
+                throw new OptionsValidationException(LlmRoutingOptions.SectionName, typeof(LlmRoutingOptions), failures);
+            }
         }
 
         Policy = DataPolicy.AllowedTargetTags.Count > 0 ? new DataPolicyFilter(DataPolicy) : null;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using LlmRouting.Configuration;
 using LlmRouting.Filtering;
 using LlmRouting.Strategies;
@@ -46,24 +47,32 @@ public static class JudgeLlmRouterBuilderExtensions
         {
             JudgeOptions options = baseOptions?.Invoke(sp) ?? ConfigurationValues.Bind(builder.SectionOf(sp, JudgeSection), new JudgeOptions());
             configure?.Invoke(options);
-            options.Validate();
+            List<string> failures = OptionsValidation.Validate(options, JudgeOptions.SectionName);
             foreach (string name in options.Targets.Keys)
             {
-                if (o.FindTarget(name) is null)
+                if (!string.IsNullOrWhiteSpace(name) && !name.Any(char.IsWhiteSpace) && o.FindTarget(name) is null)
                 {
-                    throw new ArgumentException($"{JudgeOptions.SectionName}:Targets names '{name}', which is not a configured target (known targets: {StrategyChain.Known(o)}).", nameof(configure));
+                    failures.Add($"{JudgeOptions.SectionName}:Targets names '{name}', which is not a configured target (known targets: {StrategyChain.Known(o)}).");
                 }
+            }
+
+            if (client is null && options.Target is null)
+            {
+                failures.Add($"{JudgeOptions.SectionName}:Target is required: name the (cheap) target that judges, or pass a client to UseJudge (known targets: {StrategyChain.Known(o)}).");
+            }
+            else if (client is null && !string.IsNullOrWhiteSpace(options.Target) && o.FindTarget(options.Target) is null)
+            {
+                failures.Add($"{JudgeOptions.SectionName}:Target '{options.Target}' is not a configured target (known targets: {StrategyChain.Known(o)}).");
+            }
+
+            if (failures.Count > 0)
+            {
+                throw new OptionsValidationException(JudgeOptions.SectionName, typeof(JudgeOptions), failures);
             }
 
             if (client is null)
             {
-                if (options.Target is null)
-                {
-                    throw new ArgumentException($"{JudgeOptions.SectionName}:Target is required: name the (cheap) target that judges, or pass a client to UseJudge (known targets: {StrategyChain.Known(o)}).", nameof(configure));
-                }
-
-                TargetOptions target = o.FindTarget(options.Target)
-                    ?? throw new ArgumentException($"{JudgeOptions.SectionName}:Target '{options.Target}' is not a configured target (known targets: {StrategyChain.Known(o)}).", nameof(configure));
+                TargetOptions target = o.FindTarget(options.Target!)!;
                 TargetProfile profile = target.ToProfile();
                 IChatClient raw = target.ClientFactory?.Invoke(sp) ?? sp.GetRequiredKeyedService<IChatClient>(target.ClientKey ?? target.Name);
 

@@ -1,10 +1,11 @@
-using System.Globalization;
+using System.ComponentModel.DataAnnotations;
+using LlmRouting.Configuration;
 using LlmRouting.Filtering;
 
 namespace LlmRouting.Strategies;
 
-/// <summary>Configures the LLM-as-judge strategy; bound from <c>LlmRouting:Judge</c>.</summary>
-public sealed class JudgeOptions
+/// <summary>Configures the LLM-as-judge strategy; bound from <c>LlmRouting:Judge</c>, validated when the router is built (and by the strategy's constructor), each failure naming its field.</summary>
+public sealed class JudgeOptions : IValidatableObject
 {
     /// <summary>The configuration section the options bind from.</summary>
     public const string SectionName = "LlmRouting:Judge";
@@ -20,18 +21,22 @@ public sealed class JudgeOptions
 
     /// <summary>Gets or sets how long the judge may take; past it the strategy abstains and the next strategy decides.</summary>
     /// <value>The default is 2 seconds.</value>
+    [Positive]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Gets or sets how many characters of the latest user turn the judge sees (the rest is cut, to bound its cost).</summary>
     /// <value>The default is 2000.</value>
+    [Range(1, int.MaxValue)]
     public int MaxPromptChars { get; set; } = 2000;
 
     /// <summary>Gets or sets the judge's output token limit (the answer is one word).</summary>
     /// <value>The default is 16.</value>
+    [Range(1, int.MaxValue)]
     public int MaxOutputTokens { get; set; } = 16;
 
     /// <summary>Gets or sets the output length assumed when picking the cheapest target of the chosen tier.</summary>
     /// <value>The default is 500 tokens.</value>
+    [NotNegative]
     public int ExpectedOutputTokens { get; set; } = 500;
 
     /// <summary>Gets or sets a value indicating whether sensitive requests (by the <see cref="SensitivityPolicy"/>: personal data, the configured sensitive tags and risk domains) are kept from the judge (it abstains) unless its target carries an allowed tag.</summary>
@@ -42,48 +47,20 @@ public sealed class JudgeOptions
     /// <value>The default is <see langword="null"/>: the built-in prompt.</value>
     public string? Instructions { get; set; }
 
-    /// <summary>Checks the options and throws a message that names the offending field.</summary>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public void Validate()
+    /// <inheritdoc/>
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        const string Section = SectionName;
-        var failures = new List<string>();
-        if (Timeout <= TimeSpan.Zero || Timeout == System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{Section}:Timeout must be positive and finite (was {Timeout})."));
-        }
-
-        if (MaxPromptChars < 1)
-        {
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{Section}:MaxPromptChars must be at least 1 (was {MaxPromptChars})."));
-        }
-
-        if (MaxOutputTokens < 1)
-        {
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{Section}:MaxOutputTokens must be at least 1 (was {MaxOutputTokens})."));
-        }
-
-        if (ExpectedOutputTokens < 0)
-        {
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"{Section}:ExpectedOutputTokens must not be negative (was {ExpectedOutputTokens})."));
-        }
-
         if (Target is not null && string.IsNullOrWhiteSpace(Target))
         {
-            failures.Add($"{Section}:Target must not be blank.");
+            yield return new ValidationResult("must not be empty.", [nameof(Target)]);
         }
 
-        foreach (KeyValuePair<string, string> target in Targets)
+        foreach (string name in Targets.Keys)
         {
-            if (string.IsNullOrWhiteSpace(target.Key) || target.Key.Any(char.IsWhiteSpace))
+            if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsWhiteSpace))
             {
-                failures.Add($"{Section}:Targets key '{target.Key}' must be a target name without spaces.");
+                yield return new ValidationResult("must be a target name without spaces.", [$"{nameof(Targets)}['{name}']"]);
             }
-        }
-
-        if (failures.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", failures));
         }
     }
 }

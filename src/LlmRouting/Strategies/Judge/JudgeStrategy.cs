@@ -3,8 +3,9 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using LlmRouting.Accounting;
 using LlmRouting.Filtering;
+using LlmRouting.Costs;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Strategies;
 
@@ -63,12 +64,12 @@ public sealed partial class JudgeStrategy : IRoutingStrategy
     /// <param name="timeProvider">The time provider for the timeout; the default is <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">The logger, if any.</param>
     /// <param name="sensitivity">The sensitivity predicate; the default is <see cref="SensitivityPolicy.Default"/>.</param>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid (each failure names its field).</exception>
     public JudgeStrategy(IChatClient judge, JudgeOptions? options = null, TargetProfile? prices = null, TimeProvider? timeProvider = null, ILogger<JudgeStrategy>? logger = null, SensitivityPolicy? sensitivity = null)
     {
         ArgumentNullException.ThrowIfNull(judge);
         options ??= new JudgeOptions();
-        options.Validate();
+        OptionsValidation.ThrowIfInvalid(options, JudgeOptions.SectionName);
         _judge = judge;
         _prices = prices;
         _judgeTarget = options.Target;

@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using LlmRouting.Configuration;
-using LlmRouting.Learning;
 using LlmRouting.Strategies;
+using LlmRouting.Statistics;
 
 namespace LlmRouting;
 
@@ -17,7 +17,7 @@ public static class BanditLlmRouterBuilderExtensions
     /// <returns>The builder.</returns>
     /// <remarks>
     /// Reward totals go to the container's <see cref="IRoutingStatisticsStore"/> (an <see cref="InMemoryRoutingStatisticsStore"/>
-    /// unless one is registered). Report outcomes through <see cref="RouteFeedback"/>, resolved from the container.
+    /// unless one is registered). Report outcomes through <c>RouteFeedback</c>, resolved from the container.
     /// </remarks>
     public static LlmRouterBuilder UseBandit(this LlmRouterBuilder builder, Action<BanditOptions>? configure = null)
     {
@@ -28,7 +28,7 @@ public static class BanditLlmRouterBuilderExtensions
             services.Configure(configure);
         }
 
-        OptionsValidation.AddValidation<BanditOptions>(services, "Bandit");
+        OptionsValidation.AddValidation<BanditOptions>(services, BanditStrategy.OptionsPath);
         services.TryAddSingleton<IRoutingStatisticsStore, InMemoryRoutingStatisticsStore>();
         services.TryAddSingleton<IRouteContextSelector>(DefaultRouteContextSelector.Instance);
         services.TryAddSingleton(sp => new BanditStrategy(

@@ -2,13 +2,14 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using LlmRouting.Diagnostics;
-using LlmRouting.Learning;
+using LlmRouting.Statistics;
+using LlmRouting.Configuration;
 
 namespace LlmRouting.Strategies;
 
 /// <summary>
 /// A contextual bandit that learns, per request context and target, which target gives the best
-/// quality − λ·cost, from outcomes reported through <see cref="RouteFeedback"/>.
+/// quality − λ·cost, from outcomes reported through <c>RouteFeedback</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -28,6 +29,9 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
     /// <summary>The strategy's name in configuration and in <see cref="RouteInfo.Strategy"/>.</summary>
     public const string StrategyName = "bandit";
 
+    /// <summary>The path validation failures of <see cref="BanditOptions"/> are named under.</summary>
+    internal const string OptionsPath = "Bandit";
+
     private readonly IRoutingStatisticsStore _store;
     private readonly IRouteContextSelector _contextSelector;
     private readonly BanditOptions _options;
@@ -38,15 +42,15 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
 
     /// <summary>Initializes a new instance of the <see cref="BanditStrategy"/> class.</summary>
     /// <param name="store">Where reward totals are kept.</param>
-    /// <param name="contextSelector">Maps requests to contexts (must be the one <see cref="RouteFeedback"/> uses); <see cref="DefaultRouteContextSelector"/> when <see langword="null"/>.</param>
+    /// <param name="contextSelector">Maps requests to contexts (must be the one <c>RouteFeedback</c> uses); <see cref="DefaultRouteContextSelector"/> when <see langword="null"/>.</param>
     /// <param name="options">The settings; defaults when <see langword="null"/>.</param>
     /// <param name="logger">The logger.</param>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range (each failure names its field).</exception>
     public BanditStrategy(IRoutingStatisticsStore store, IRouteContextSelector? contextSelector = null, BanditOptions? options = null, ILogger<BanditStrategy>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _options = options ?? new BanditOptions();
-        _options.Validate();
+        OptionsValidation.ThrowIfInvalid(_options, OptionsPath);
         _store = store;
         _contextSelector = contextSelector ?? DefaultRouteContextSelector.Instance;
         _targets = _options.Targets.Count == 0 ? null : new HashSet<string>(_options.Targets, StringComparer.OrdinalIgnoreCase);

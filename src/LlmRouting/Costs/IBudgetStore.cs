@@ -1,4 +1,4 @@
-namespace LlmRouting.Accounting;
+namespace LlmRouting.Costs;
 
 /// <summary>Stores money spent and reserved per budget key and period, atomically; in memory by default, Redis for many app instances.</summary>
 /// <remarks>

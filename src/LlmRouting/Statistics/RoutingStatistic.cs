@@ -1,4 +1,4 @@
-namespace LlmRouting.Learning;
+namespace LlmRouting.Statistics;
 
 /// <summary>Running totals of an observed quantity (reward, latency, success): count, sum and sum of squares.</summary>
 /// <param name="Count">The number of observations.</param>

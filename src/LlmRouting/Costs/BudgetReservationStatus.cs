@@ -1,4 +1,4 @@
-namespace LlmRouting.Accounting;
+namespace LlmRouting.Costs;
 
 /// <summary>How a store answered <see cref="IBudgetStore.ReserveAsync"/>.</summary>
 public enum BudgetReservationStatus

@@ -3,9 +3,10 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using LlmRouting.Configuration;
 using LlmRouting.Strategies;
 
-namespace LlmRouting.Configuration;
+namespace LlmRouting;
 
 /// <summary>Validates <see cref="LlmRoutingOptions"/> and the builder's wiring at start-up, at build and on reload; each failure names the offending field.</summary>
 internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOptions>

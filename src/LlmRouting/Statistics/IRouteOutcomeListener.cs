@@ -1,4 +1,4 @@
-namespace LlmRouting.Learning;
+namespace LlmRouting.Statistics;
 
 /// <summary>Learns from outcomes reported for routes (e.g. the bandit strategy).</summary>
 public interface IRouteOutcomeListener

@@ -1,4 +1,4 @@
-namespace LlmRouting.Learning;
+namespace LlmRouting.Statistics;
 
 /// <summary>Maps a request to the context a learning strategy keeps separate statistics for (e.g. <c>code|long</c>).</summary>
 /// <remarks>

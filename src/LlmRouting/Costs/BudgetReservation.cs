@@ -1,4 +1,4 @@
-namespace LlmRouting.Accounting;
+namespace LlmRouting.Costs;
 
 /// <summary>A request's claim on a budget before it calls a model: its estimated cost, held until it is settled, released or expires.</summary>
 /// <param name="Key">The budget key (scope and period window).</param>

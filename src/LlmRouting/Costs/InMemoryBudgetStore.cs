@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace LlmRouting.Accounting;
+namespace LlmRouting.Costs;
 
 /// <summary>The default <see cref="IBudgetStore"/>: exact decimal totals and reservations in process memory, expired by <see cref="TimeProvider"/>.</summary>
 /// <remarks>

@@ -4,10 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using LlmRouting.Accounting;
+using LlmRouting.Configuration;
+using LlmRouting.Costs;
 using LlmRouting.Strategies;
 
-namespace LlmRouting.Configuration;
+namespace LlmRouting;
 
 /// <summary>
 /// Registers every built-in strategy under its name, configured from its <c>LlmRouting</c> section, so that listing it in
@@ -29,7 +30,7 @@ namespace LlmRouting.Configuration;
 internal static class ConfiguredStrategies
 {
     /// <summary>The name under which the hybrid stages run as one configured strategy.</summary>
-    public const string HybridName = "hybrid";
+    public const string HybridName = ConfiguredHybridStrategy.StrategyName;
 
     private static readonly string[] LoadAware = [LeastInFlightStrategy.StrategyName, LowestLatencyStrategy.StrategyName, PowerOfTwoChoicesStrategy.StrategyName];
 
@@ -130,24 +131,16 @@ internal static class ConfiguredStrategies
     internal static CostAwareOptions CostAwareOptions(IServiceProvider services, LlmRoutingOptions routing, string section = "LlmRouting:CostAware")
     {
         CostAwareOptions options = Bind(services, section, new CostAwareOptions());
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw Invalid(section, e.Message);
-        }
-
+        List<string> failures = OptionsValidation.Validate(options, section);
         foreach (string target in options.TargetQuality.Keys)
         {
             if (routing.FindTarget(target) is null)
             {
-                throw Invalid(section, $"{section}:TargetQuality names '{target}', which is not a configured target (known targets: {StrategyChain.Known(routing)}).");
+                failures.Add($"{section}:TargetQuality names '{target}', which is not a configured target (known targets: {StrategyChain.Known(routing)}).");
             }
         }
 
-        return options;
+        return failures.Count == 0 ? options : throw new OptionsValidationException(section, typeof(LlmRoutingOptions), failures);
     }
 
     private static CostAwareStrategy CreateCostAware(IServiceProvider services, LlmRoutingOptions routing)
@@ -167,21 +160,18 @@ internal static class ConfiguredStrategies
             throw Invalid(Section, $"{Section}:Routes is empty, but the 'embedding' strategy is listed in {LlmRoutingOptions.SectionName}:Strategies; add routes (Target and Utterances) or remove it.");
         }
 
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw Invalid(Section, e.Message);
-        }
-
+        List<string> failures = OptionsValidation.Validate(options, Section);
         for (int i = 0; i < options.Routes.Count; i++)
         {
-            if (routing.FindTarget(options.Routes[i].Target) is null)
+            if (!string.IsNullOrWhiteSpace(options.Routes[i].Target) && routing.FindTarget(options.Routes[i].Target) is null)
             {
-                throw Invalid(Section, $"{Section}:Routes[{i}] ('{options.Routes[i].Name}'):Target '{options.Routes[i].Target}' is not a configured target (known targets: {StrategyChain.Known(routing)}).");
+                failures.Add($"{Section}:Routes[{i}] ('{options.Routes[i].Name}'):Target '{options.Routes[i].Target}' is not a configured target (known targets: {StrategyChain.Known(routing)}).");
             }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Section, typeof(LlmRoutingOptions), failures);
         }
 
         return services.GetRequiredService<ConfiguredStrategyState>().Embedding(options, services);

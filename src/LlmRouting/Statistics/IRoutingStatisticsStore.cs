@@ -1,4 +1,4 @@
-namespace LlmRouting.Learning;
+namespace LlmRouting.Statistics;
 
 /// <summary>Stores learned routing statistics (outcome rewards per context and target, …); in memory by default, Redis for many app instances.</summary>
 /// <remarks>Keys are built by the strategy that owns them, e.g. <c>bandit:code:high:premium</c>. Implementations must be thread-safe and update atomically.</remarks>

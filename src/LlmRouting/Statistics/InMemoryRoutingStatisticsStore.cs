@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace LlmRouting.Learning;
+namespace LlmRouting.Statistics;
 
 /// <summary>The default <see cref="IRoutingStatisticsStore"/>: totals in process memory.</summary>
 public sealed class InMemoryRoutingStatisticsStore : IRoutingStatisticsStore

@@ -1,4 +1,4 @@
-namespace LlmRouting.Learning;
+namespace LlmRouting.Statistics;
 
 /// <summary>What outcome feedback remembers about a recent route: the decision and its features, no content.</summary>
 /// <param name="RouteId">The route id.</param>

@@ -1,4 +1,4 @@
-namespace LlmRouting.Agents;
+namespace LlmRouting;
 
 /// <summary>What a call of an agent loop is: the first call of a user's turn, a continuation after tool results, or the answer that ends the turn.</summary>
 /// <remarks>Read from the request alone (see <see cref="RoutingRequest.StepKind"/>), so every strategy, rule and filter can use it.</remarks>

@@ -1,6 +1,6 @@
 using LlmRouting.Analysis;
 
-namespace LlmRouting.Learning;
+namespace LlmRouting.Statistics;
 
 /// <summary>The default <see cref="IRouteContextSelector"/>: the request's task type and complexity bucket, e.g. <c>code|high</c>.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace LlmRouting.Accounting;
+namespace LlmRouting.Costs;
 
 /// <summary>What a budget window holds: the settled spend and the reservations of requests in flight.</summary>
 /// <param name="Spent">The settled spend.</param>

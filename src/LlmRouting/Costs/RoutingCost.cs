@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace LlmRouting.Accounting;
+namespace LlmRouting.Costs;
 
 /// <summary>Computes what a request cost from its reported token usage and a target's prices.</summary>
 /// <remarks>

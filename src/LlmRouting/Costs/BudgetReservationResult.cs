@@ -1,4 +1,4 @@
-namespace LlmRouting.Accounting;
+namespace LlmRouting.Costs;
 
 /// <summary>The answer to a reservation: whether it was granted and the balance it was decided on.</summary>
 /// <param name="Status">What the store did.</param>

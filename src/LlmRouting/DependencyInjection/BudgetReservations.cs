@@ -2,9 +2,11 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using LlmRouting.Accounting;
+using LlmRouting.Costs;
 using LlmRouting.Strategies;
 
-namespace LlmRouting.Accounting;
+namespace LlmRouting;
 
 /// <summary>Wires budgets into a DI-built router: every target's client reserves before each call and settles after it.</summary>
 internal static class BudgetReservations

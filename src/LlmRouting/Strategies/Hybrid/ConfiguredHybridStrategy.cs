@@ -1,4 +1,4 @@
-namespace LlmRouting.Configuration;
+namespace LlmRouting.Strategies;
 
 /// <summary>
 /// The hybrid stages as one strategy, for a router configured without code (<c>"Strategies": [ "rules", "hybrid" ]</c>):
@@ -8,6 +8,9 @@ namespace LlmRouting.Configuration;
 /// <remarks>The first stage that decides wins and is named in the decision; the data policy needs code (<c>UseHybridRouting</c>). Thread-safe.</remarks>
 public sealed class ConfiguredHybridStrategy : IRoutingStrategy
 {
+    /// <summary>The strategy's name in <c>LlmRouting:Strategies</c>.</summary>
+    internal const string StrategyName = "hybrid";
+
     private readonly IRoutingStrategy[] _stages;
 
     /// <summary>Initializes a new instance of the <see cref="ConfiguredHybridStrategy"/> class.</summary>
@@ -24,7 +27,7 @@ public sealed class ConfiguredHybridStrategy : IRoutingStrategy
     }
 
     /// <inheritdoc/>
-    public string Name => ConfiguredStrategies.HybridName;
+    public string Name => StrategyName;
 
     /// <summary>Gets the stages, in order.</summary>
     public IReadOnlyList<IRoutingStrategy> Stages => _stages;

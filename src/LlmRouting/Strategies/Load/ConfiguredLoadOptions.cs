@@ -1,6 +1,4 @@
-using LlmRouting.Strategies;
-
-namespace LlmRouting.Configuration;
+namespace LlmRouting.Strategies;
 
 /// <summary>The load strategies' configuration when they are turned on by name in <c>LlmRouting:Strategies</c>; bound from <c>LlmRouting:Load</c>.</summary>
 public sealed class ConfiguredLoadOptions
