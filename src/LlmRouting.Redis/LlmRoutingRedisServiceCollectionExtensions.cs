@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using LlmRouting.Configuration;
 using LlmRouting.Costs;
 using LlmRouting.Statistics;
+using LlmRouting.Learning;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using LlmRouting.Agents;
 using LlmRouting.Learning;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Redis.IntegrationTests;
 

@@ -8,6 +8,7 @@ using LlmRouting.Cli.Evaluation;
 using LlmRouting.Cli.Output;
 using LlmRouting.Learning;
 using LlmRouting.Strategies;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Cli.Commands;
 

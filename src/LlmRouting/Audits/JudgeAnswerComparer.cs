@@ -1,3 +1,4 @@
+using LlmRouting.Costs;
 using System.Text;
 using Microsoft.Extensions.AI;
 using LlmRouting.Accounting;

@@ -46,7 +46,7 @@ public sealed class QualityAuditOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan JudgeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets or sets the budget key audit cost is charged to (<see cref="Accounting.IBudgetStore.AddSpendAsync"/>, until the end of the UTC day); <see langword="null"/> charges no budget.</summary>
+    /// <summary>Gets or sets the budget key audit cost is charged to (<see cref="Costs.IBudgetStore.AddSpendAsync"/>, until the end of the UTC day); <see langword="null"/> charges no budget.</summary>
     /// <value>The default is <see langword="null"/>: audit cost is reported in the ledger and metrics only.</value>
     public string? BudgetKey { get; set; }
 

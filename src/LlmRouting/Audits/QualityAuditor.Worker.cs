@@ -1,3 +1,5 @@
+using LlmRouting.Statistics;
+using LlmRouting.Costs;
 using Microsoft.Extensions.AI;
 using LlmRouting.Accounting;
 using LlmRouting.Diagnostics;

@@ -1,3 +1,4 @@
+using LlmRouting.Costs;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.AI;

@@ -1,3 +1,4 @@
+using LlmRouting.Accounting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using LlmRouting.Costs;
 using LlmRouting;
 using LlmRouting.Accounting;
 using LlmRouting.Configuration;

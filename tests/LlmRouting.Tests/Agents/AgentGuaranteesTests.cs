@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using LlmRouting.Agents;
 using LlmRouting.Learning;
 using LlmRouting.Telemetry;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Tests.Agents;
 

@@ -4,6 +4,7 @@ using LlmRouting.Analysis;
 using LlmRouting.Embeddings;
 using LlmRouting.Learning;
 using LlmRouting.Strategies;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Tests;
 

@@ -1,3 +1,4 @@
+using LlmRouting.Costs;
 using LlmRouting.Strategies;
 
 namespace LlmRouting.Accounting;

@@ -1,3 +1,4 @@
+using LlmRouting.Statistics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

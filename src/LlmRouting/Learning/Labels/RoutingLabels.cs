@@ -1,3 +1,4 @@
+using LlmRouting.Statistics;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
