@@ -22,7 +22,7 @@ namespace LlmRouting.Strategies;
 /// </para>
 /// <para>Thread-safe. Routes are embedded on first use (or by <see cref="WarmUpAsync"/>); adding a route swaps in a new index atomically.</para>
 /// </remarks>
-public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
+public sealed partial class EmbeddingRoutingStrategy : IRoutingStrategy
 {
     /// <summary>The strategy name.</summary>
     public const string StrategyName = "embedding";
@@ -371,35 +371,6 @@ public sealed class EmbeddingRoutingStrategy : IRoutingStrategy
         if (norm > 0)
         {
             TensorPrimitives.Divide(vector, norm, vector);
-        }
-    }
-
-    private sealed class RouteIndex(EmbeddingRoute[] routes, float[] matrix, int[] rowRoute, int dimensions)
-    {
-#pragma warning disable SA1401, CA1051 // A cache swapped with Volatile by LoadSlots.For.
-        public LoadSlots? Slots;
-#pragma warning restore SA1401, CA1051
-
-        public EmbeddingRoute[] Routes { get; } = routes;
-
-        /// <summary>Gets each route's target name, by route index.</summary>
-        public string[] TargetNames { get; } = [.. routes.Select(r => r.Target)];
-
-        public float[] Matrix { get; } = matrix;
-
-        public int[] RowRoute { get; } = rowRoute;
-
-        public int Dimensions { get; } = dimensions;
-
-        public RouteIndex Append(RouteIndex other)
-        {
-            if (other.Dimensions != Dimensions && RowRoute.Length > 0)
-            {
-                throw new InvalidOperationException("The new route's embeddings have a different dimension from the existing routes'.");
-            }
-
-            int offset = Routes.Length;
-            return new RouteIndex([.. Routes, .. other.Routes], [.. Matrix, .. other.Matrix], [.. RowRoute, .. other.RowRoute.Select(r => r + offset)], other.Dimensions);
         }
     }
 }
