@@ -63,11 +63,21 @@ internal sealed partial class RouterFactory
             throw new OptionsValidationException(Options.DefaultName, typeof(LlmRoutingOptions), failures);
         }
 
-        // Filters, observers and the executor live as long as the router; targets and strategies are rebuilt on reload.
-        _filters = [.. _builder.Filters.Select(f => f.Factory(_services))];
-        _observers = [.. _builder.Observers.Select(o => o.Factory(_services))];
-        _executor = _builder.Executor?.Invoke(_services) ?? DirectRouteExecutor.Instance;
-        RouterState state = CreateState(options);
+        RouterState state;
+        try
+        {
+            // Filters, observers and the executor live as long as the router; targets and strategies are rebuilt on reload.
+            _filters = [.. _builder.Filters.Select(f => f.Factory(_services))];
+            _observers = [.. _builder.Observers.Select(o => o.Factory(_services))];
+            _executor = _builder.Executor?.Invoke(_services) ?? DirectRouteExecutor.Instance;
+            state = CreateState(options);
+        }
+        catch (OptionsValidationException e) when (ConfigurationPaths.PathOf(_section) is { } path)
+        {
+            // A configured strategy's options are validated as it is built; name the section this router really reads.
+            throw ConfigurationPaths.Rewrite(e, path);
+        }
+
         foreach (RouteTarget target in state.Registry.Targets.Where(t => t.Profile.Capabilities is null))
         {
             LogCapabilitiesUnknown(_logger, target.Name);
@@ -89,6 +99,11 @@ internal sealed partial class RouterFactory
             {
                 failures.AddRange(result.Failures ?? [result.FailureMessage]);
             }
+        }
+
+        if (ConfigurationPaths.PathOf(_section) is { } path)
+        {
+            ConfigurationPaths.Rewrite(failures, path);
         }
 
         return options;

@@ -107,7 +107,48 @@ public sealed class NamedRouterTests
         broken.AddLlmRouter("broken", _ => { });
         using ServiceProvider failing = broken.BuildServiceProvider();
         var e = Assert.ThrowsAny<OptionsValidationException>(() => failing.GetRequiredService<IStartupValidator>().Validate());
-        Assert.Contains(e.Failures, f => f.StartsWith("router 'broken': ", StringComparison.Ordinal) && f.Contains("missing", StringComparison.Ordinal));
+        Assert.Contains(e.Failures, f => f.StartsWith("router 'broken': LlmRouters:broken:Default 'missing' is not a configured target", StringComparison.Ordinal));
+        Assert.DoesNotContain(e.Failures, f => f.Contains("LlmRouting:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ANamedRoutersConfiguredStrategy_FailsNamingTheSectionTheRouterReads()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmRouters:search:Targets:0:Name"] = "big",
+            ["LlmRouters:search:Default"] = "big",
+            ["LlmRouters:search:Strategies:0"] = "embedding",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddKeyedChatClient("big", new TestChatClient("big"));
+        services.AddLlmRouter("search", _ => { });
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        var e = Assert.ThrowsAny<OptionsValidationException>(() => provider.GetRequiredKeyedService<IChatClient>("search"));
+        string failure = Assert.Single(e.Failures);
+        Assert.StartsWith("LlmRouters:search:Embedding:Routes is empty, but the 'embedding' strategy is listed in LlmRouters:search:Strategies;", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Routers:Chat", "Routers:Chat:Default 'missing' is not a configured target")]
+    [InlineData("App:LlmRouting", "App:LlmRouting:Default 'missing' is not a configured target")]
+    [InlineData("LlmRouting", "LlmRouting:Default 'missing' is not a configured target")]
+    public void AnyBoundSection_IsTheOneValidationMessagesName(string section, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{section}:Targets:0:Name"] = "big",
+            [$"{section}:Default"] = "missing",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddKeyedChatClient("big", new TestChatClient("big"));
+        services.AddLlmRouter(r => r.BindConfiguration(configuration.GetSection(section)));
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        var e = Assert.ThrowsAny<OptionsValidationException>(() => provider.GetRequiredService<IChatClient>());
+        Assert.Contains(e.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
     }
 
     [Fact]
