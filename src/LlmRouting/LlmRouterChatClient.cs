@@ -273,7 +273,7 @@ public sealed partial class LlmRouterChatClient : RoutingChatClient
     }
 
     /// <summary>With telemetry on, the routing span decorates the router's own pipeline (<see cref="Core"/>).</summary>
-    private RouteSpanChatClient? CreateSpans(RouterState state) => !state.Traced ? null : new RouteSpanChatClient(new Core(this));
+    private RouteSpanChatClient? CreateSpans(RouterState state) => !state.Traced ? null : new RouteSpanChatClient(new Core(this), state.RouterName);
 
     private Task<ChatResponse> CoreResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
         base.GetResponseAsync(messages, options, cancellationToken);

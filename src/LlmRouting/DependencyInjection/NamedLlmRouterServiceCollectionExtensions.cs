@@ -2,6 +2,7 @@ using LlmRouting.Costs;
 using LlmRouting;
 using LlmRouting.Accounting;
 using LlmRouting.Configuration;
+using LlmRouting.Telemetry;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -61,6 +62,7 @@ public static class NamedLlmRouterServiceCollectionExtensions
 
         // The router's own services: what its extensions register stays its own (ledger, health, budgets, options validators).
         var own = new ServiceCollection();
+        own.AddSingleton(new RouterName(name));
         var builder = new LlmRouterBuilder(own, attached: true) { Configuration = configuration };
         configure?.Invoke(builder);
         ConfiguredStrategies.Register(builder);

@@ -186,7 +186,7 @@ internal sealed partial class RouterFactory
         IReadOnlyList<IRouteCandidateFilter> all = [CapabilityFilter.Instance, ContextWindowFilter.Instance, .. filters];
         // Metrics are an ordinary observer, told first; the router only needs to know that spans are on.
         IReadOnlyList<IRouteObserver> told = metrics is null ? [.. observers] : [new MetricsRouteObserver(metrics), .. observers];
-        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, told, timeProvider, logger, traced: metrics is not null, analyzer, callerModelIds, agents);
+        return new RouterState(registry, all, [.. strategies], fallback, baselineTarget, executor, told, timeProvider, logger, traced: metrics is not null, analyzer, callerModelIds, agents, metrics?.RouterName);
     }
 
     private RouteTarget CreateTarget(TargetOptions options)

@@ -21,9 +21,11 @@ internal sealed class RouterState
         bool traced = false,
         IRequestAnalyzer? analyzer = null,
         CallerModelIdMode callerModelIds = CallerModelIdMode.Pin,
-        AgentSessions? agents = null)
+        AgentSessions? agents = null,
+        string? routerName = null)
     {
         Agents = agents;
+        RouterName = routerName;
         Analyzer = analyzer ?? RequestAnalyzer.Default;
         Traced = traced;
         Registry = registry;
@@ -78,6 +80,9 @@ internal sealed class RouterState
 
     /// <summary>Gets a value indicating whether telemetry is on: the router wraps itself in the span decorator (metrics are an observer, in <see cref="Observers"/>).</summary>
     public bool Traced { get; }
+
+    /// <summary>Gets the named router's name (on its spans); <see langword="null"/> for the unnamed router.</summary>
+    public string? RouterName { get; }
 
     /// <summary>Gets the agent bookkeeping (sessions, affinity, loop detection, turn totals); <see langword="null"/> when no agent feature is on.</summary>
     public AgentSessions? Agents { get; }

@@ -18,9 +18,12 @@ namespace LlmRouting.Telemetry;
 /// </remarks>
 internal sealed class RouteSpanChatClient : DelegatingChatClient
 {
-    public RouteSpanChatClient(IChatClient innerClient)
+    private readonly string? _router;
+
+    public RouteSpanChatClient(IChatClient innerClient, string? routerName = null)
         : base(innerClient)
     {
+        _router = routerName;
     }
 
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -88,10 +91,15 @@ internal sealed class RouteSpanChatClient : DelegatingChatClient
         }
     }
 
-    private static Activity? StartActivity()
+    private Activity? StartActivity()
     {
         Activity? activity = LlmRoutingTelemetry.Source.StartActivity(LlmRoutingTelemetry.RouteActivityName, ActivityKind.Internal);
         activity?.SetTag(RoutingTags.OperationName, "chat").SetTag(RoutingTags.ProviderName, "llmrouting");
+        if (_router is not null)
+        {
+            activity?.SetTag(RoutingTags.Router, _router);
+        }
+
         return activity;
     }
 

@@ -9,10 +9,13 @@ internal sealed class RoutingMetrics : IDisposable
 {
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
+    private readonly KeyValuePair<string, object?>? _router;
 
-    public RoutingMetrics(IMeterFactory? meterFactory = null)
+    public RoutingMetrics(IMeterFactory? meterFactory = null, string? routerName = null)
     {
         _ownsMeter = meterFactory is null;
+        RouterName = routerName;
+        _router = routerName is null ? null : new(RoutingTags.Router, routerName);
         _meter = meterFactory?.Create(LlmRoutingTelemetry.MeterName, LlmRoutingTelemetry.Version) ?? new Meter(LlmRoutingTelemetry.MeterName, LlmRoutingTelemetry.Version);
         Requests = _meter.CreateCounter<long>("llmrouting.requests", "{request}", "Routed requests, by serving target, strategy, outcome and whether a fallback served.");
         DecisionDuration = _meter.CreateHistogram<double>("llmrouting.decision.duration", "s", "Time to decide where a request goes (analysis, filters, strategies).");
@@ -29,6 +32,9 @@ internal sealed class RoutingMetrics : IDisposable
         SessionSwitches = _meter.CreateCounter<long>("llmrouting.session.switches", "{switch}", "Calls that moved a session (conversation) to another target, by the new target.");
         FeedbackScore = _meter.CreateHistogram<double>("llmrouting.feedback.score", "1", "Outcome scores reported through RouteFeedback (0 bad to 1 good), by serving target and deciding strategy.");
     }
+
+    /// <summary>Gets the named router's name, tagged on every measurement and span; <see langword="null"/> for the unnamed router.</summary>
+    public string? RouterName { get; }
 
     public Counter<long> Requests { get; }
 
@@ -63,7 +69,7 @@ internal sealed class RoutingMetrics : IDisposable
     {
         if (FeedbackScore.Enabled)
         {
-            FeedbackScore.Record(score, new KeyValuePair<string, object?>(RoutingTags.Target, target), new(RoutingTags.Strategy, strategy));
+            FeedbackScore.Record(score, Tags(new KeyValuePair<string, object?>(RoutingTags.Target, target), new(RoutingTags.Strategy, strategy)));
         }
     }
 
@@ -72,40 +78,40 @@ internal sealed class RoutingMetrics : IDisposable
         var target = new KeyValuePair<string, object?>(RoutingTags.Target, route.Target);
         if (Requests.Enabled)
         {
-            Requests.Add(1, target, new(RoutingTags.Strategy, route.Strategy), new(RoutingTags.Outcome, Lower(route.Outcome)), new(RoutingTags.Fallback, route.IsFallback));
+            Requests.Add(1, Tags(target, new(RoutingTags.Strategy, route.Strategy), new(RoutingTags.Outcome, Lower(route.Outcome)), new(RoutingTags.Fallback, route.IsFallback)));
         }
 
         if (DecisionDuration.Enabled)
         {
-            DecisionDuration.Record(route.DecisionDuration.TotalSeconds, new KeyValuePair<string, object?>(RoutingTags.Strategy, route.Strategy));
+            DecisionDuration.Record(route.DecisionDuration.TotalSeconds, Tags(new KeyValuePair<string, object?>(RoutingTags.Strategy, route.Strategy)));
         }
 
         if (RequestDuration.Enabled && route.Duration is { } duration)
         {
-            RequestDuration.Record(duration.TotalSeconds, target, new(RoutingTags.Outcome, Lower(route.Outcome)));
+            RequestDuration.Record(duration.TotalSeconds, Tags(target, new(RoutingTags.Outcome, Lower(route.Outcome))));
         }
 
         if (Tokens.Enabled && route.Usage is { } usage)
         {
             if (usage.InputTokenCount is { } input)
             {
-                Tokens.Add(input, target, new(RoutingTags.TokenType, "input"));
+                Tokens.Add(input, Tags(target, new(RoutingTags.TokenType, "input")));
             }
 
             if (usage.OutputTokenCount is { } output)
             {
-                Tokens.Add(output, target, new(RoutingTags.TokenType, "output"));
+                Tokens.Add(output, Tags(target, new(RoutingTags.TokenType, "output")));
             }
         }
 
         if (Cost.Enabled && route.Cost is { } cost)
         {
-            Cost.Add((double)cost, target);
+            Cost.Add((double)cost, Tags(target));
         }
 
         if (Savings.Enabled && route.Savings is { } savings)
         {
-            Savings.Add((double)savings, target);
+            Savings.Add((double)savings, Tags(target));
         }
 
         RecordAttemptsAndRejections(route, target);
@@ -116,12 +122,12 @@ internal sealed class RoutingMetrics : IDisposable
     {
         if (AgentLoops.Enabled && route.LoopDetected is { } loop)
         {
-            AgentLoops.Add(1, new(RoutingTags.LoopLimit, loop.Limit.ToString()), new(RoutingTags.LoopAction, loop.Action.ToString()));
+            AgentLoops.Add(1, Tags(new(RoutingTags.LoopLimit, loop.Limit.ToString()), new(RoutingTags.LoopAction, loop.Action.ToString())));
         }
 
         if (SessionSwitches.Enabled && route.Turn is { IsSwitch: true })
         {
-            SessionSwitches.Add(1, target);
+            SessionSwitches.Add(1, Tags(target));
         }
     }
 
@@ -131,25 +137,25 @@ internal sealed class RoutingMetrics : IDisposable
         {
             foreach (RouteAttempt attempt in route.Attempts)
             {
-                Attempts.Add(1, new(RoutingTags.Target, attempt.Target), new(RoutingTags.AttemptOutcome, Lower(attempt.Outcome)));
+                Attempts.Add(1, Tags(new(RoutingTags.Target, attempt.Target), new(RoutingTags.AttemptOutcome, Lower(attempt.Outcome))));
             }
         }
 
         if (Escalations.Enabled && route.IsEscalated)
         {
-            Escalations.Add(1, new(RoutingTags.PrimaryTarget, route.Decision.Primary.Name), target);
+            Escalations.Add(1, Tags(new(RoutingTags.PrimaryTarget, route.Decision.Primary.Name), target));
         }
 
         if (Fallbacks.Enabled && route.IsFallback)
         {
-            Fallbacks.Add(1, new(RoutingTags.PrimaryTarget, route.Decision.Primary.Name), target);
+            Fallbacks.Add(1, Tags(new(RoutingTags.PrimaryTarget, route.Decision.Primary.Name), target));
         }
 
         if (Rejections.Enabled)
         {
             foreach (CandidateRejection rejection in route.Rejections)
             {
-                Rejections.Add(1, new(RoutingTags.Target, rejection.Target), new(RoutingTags.Filter, rejection.Filter));
+                Rejections.Add(1, Tags(new(RoutingTags.Target, rejection.Target), new(RoutingTags.Filter, rejection.Filter)));
             }
         }
     }
@@ -162,7 +168,7 @@ internal sealed class RoutingMetrics : IDisposable
     {
         if (BudgetUtilization.Enabled)
         {
-            BudgetUtilization.Record(utilization, new(RoutingTags.BudgetScopeKey, scopeKey), new(RoutingTags.BudgetPeriod, period));
+            BudgetUtilization.Record(utilization, Tags(new(RoutingTags.BudgetScopeKey, scopeKey), new(RoutingTags.BudgetPeriod, period)));
         }
     }
 
@@ -214,6 +220,18 @@ internal sealed class RoutingMetrics : IDisposable
         {
             _meter.Dispose();
         }
+    }
+
+    /// <summary>The measurement's tags, and the router's name when it has one (no allocation: a <see cref="TagList"/> holds up to eight inline).</summary>
+    private TagList Tags(params ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var list = new TagList(tags);
+        if (_router is { } router)
+        {
+            list.Add(router);
+        }
+
+        return list;
     }
 
     internal static string Lower(RouteOutcome value) => value switch

@@ -6,6 +6,9 @@ public static class RoutingTags
     /// <summary>The route id (<see cref="RouteInfo.RouteId"/>).</summary>
     public const string RouteId = "llmrouting.route_id";
 
+    /// <summary>The name of the router (a named router's <c>AddLlmRouter(name, …)</c>); absent for the unnamed router.</summary>
+    public const string Router = "llmrouting.router";
+
     /// <summary>The target that served (or last tried to serve) the request.</summary>
     public const string Target = "llmrouting.target";
 

@@ -22,7 +22,7 @@ public static class TelemetryLlmRouterBuilderExtensions
     public static LlmRouterBuilder UseTelemetry(this LlmRouterBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton(sp => new RoutingMetrics(sp.GetService<IMeterFactory>()));
+        builder.Services.TryAddSingleton(sp => new RoutingMetrics(sp.GetService<IMeterFactory>(), sp.GetService<RouterName>()?.Value));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteOutcomeListener, FeedbackMetricsListener>(static sp => new FeedbackMetricsListener(sp.GetRequiredService<RoutingMetrics>())));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetSpendListener, BudgetMetricsListener>(static sp => new BudgetMetricsListener(sp.GetRequiredService<RoutingMetrics>())));
         return builder;

@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using LlmRouting.Accounting;
+using LlmRouting.Telemetry;
+using LlmRouting.Tests.Caching;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,8 +11,71 @@ using Microsoft.Extensions.Options;
 namespace LlmRouting.Tests;
 
 /// <summary>Several routers per application: keyed, each with its own section, options, ledger and health state; the unnamed one unchanged.</summary>
+[Collection(nameof(TelemetryTests))] // one test listens to spans, which are process-wide
 public sealed class NamedRouterTests
 {
+    [Fact]
+    public async Task NamedRouters_TagTheirMetricsAndSpansWithTheirName_TheUnnamedOneWithNone()
+    {
+        using var meters = new TestMeterFactory();
+        var services = new ServiceCollection();
+        services.AddSingleton<System.Diagnostics.Metrics.IMeterFactory>(meters);
+        services.AddKeyedChatClient("big", new TestChatClient("big"));
+        services.AddLlmRouter(r => r.AddTarget("big").Default("big").UseTelemetry());
+        services.AddLlmRouter("support", r => r.AddTarget("big").Default("big").UseTelemetry());
+        services.AddLlmRouter("batch", r => r.AddTarget("big").Default("big").UseTelemetry());
+        using ServiceProvider provider = services.BuildServiceProvider();
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == LlmRoutingTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        IChatClient unnamed = provider.GetRequiredService<IChatClient>();
+        IChatClient support = provider.GetRequiredKeyedService<IChatClient>("support");
+        IChatClient batch = provider.GetRequiredKeyedService<IChatClient>("batch");
+        // One instrument per router (each its own meter): a MeterListener sees them all, a MetricCollector only the first.
+        var routers = new ConcurrentQueue<string>();
+        using var requests = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == meters && instrument.Name == "llmrouting.requests")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        requests.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string router = "(none)";
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                router = tag.Key == RoutingTags.Router ? (string)tag.Value! : router;
+            }
+
+            routers.Enqueue(router);
+        });
+        requests.Start();
+
+        var ids = new Dictionary<string, string?>
+        {
+            ["support"] = (await support.GetResponseAsync("one")).GetRouteInfo()!.RouteId,
+            ["batch"] = (await batch.GetResponseAsync("two")).GetRouteInfo()!.RouteId,
+            [""] = (await unnamed.GetResponseAsync("three")).GetRouteInfo()!.RouteId,
+        };
+        await batch.GetResponseAsync("four");
+
+        foreach ((string router, string? id) in ids)
+        {
+            Activity span = Assert.Single(spans, a => Equals(a.GetTagItem(RoutingTags.RouteId), id));
+            Assert.Equal(router.Length == 0 ? null : router, span.GetTagItem(RoutingTags.Router));
+        }
+        Assert.Equal(["support", "batch", "(none)", "batch"], routers);
+    }
+
     [Fact]
     public async Task NamedRouters_AreKeyedChatClients_WithTheirOwnTargets_AndTheUnnamedOneIsUnchanged()
     {
