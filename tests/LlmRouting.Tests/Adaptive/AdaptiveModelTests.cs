@@ -37,6 +37,28 @@ public class AdaptiveModelTests
     }
 
     [Fact]
+    public void RequestNearestARegionWithoutEvidenceScoresExactlyAsTheCalibratedDefault()
+    {
+        // Two regions, one with strong evidence ("orbital" needs premium), one with none ("recipe"). A request in the
+        // unlabelled region keeps the calibrated prior exactly, so it ranks requests as the default score does
+        // (the by-subject protocol's "must not unlearn the prior where it has no evidence"); the labelled one moves.
+        var embedder = new LocalEmbeddingGenerator(Dimensions);
+        float[] centroids = [.. Mean(embedder, HardTopic), .. Mean(embedder, EasyTopic)];
+        var parameters = new AdaptiveModelParameters("no-evidence", Dimensions, 0.5, 0.2, 1, 1, 0.02, 0, 0, null, new Dictionary<string, string>());
+        var model = new AdaptiveModel(parameters, [], centroids, [new AdaptiveRegion(30, 9, 6, 4), default]);
+
+        double[] defaults = [0.1, 0.3, 0.5, 0.7, 0.9];
+        double[] unlabelled = [.. defaults.Select(d => model.Score("recipe for a lemon cake with sugar", d))];
+        for (int i = 0; i < defaults.Length; i++)
+        {
+            Assert.Equal(model.Prior(defaults[i]), unlabelled[i]);
+            Assert.True(i == 0 || unlabelled[i] > unlabelled[i - 1], "the unlabelled region keeps the default's order");
+        }
+
+        Assert.True(model.Score("orbital speed of a comet near the sun", 0.5) > model.Prior(0.5) + 0.1);
+    }
+
+    [Fact]
     public void FewLabelsAreShrunkTowardThePrior()
     {
         AdaptiveModel few = AdaptiveTrainer.Train(Examples(2), Options());
@@ -102,6 +124,18 @@ public class AdaptiveModelTests
         DiscriminativeEpochs = 2,
         Version = version,
     };
+
+    private static float[] Mean(LocalEmbeddingGenerator embedder, string[] texts)
+    {
+        float[] sum = new float[Dimensions];
+        foreach (string text in texts)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(sum, embedder.Embed(text), sum);
+        }
+
+        System.Numerics.Tensors.TensorPrimitives.Divide(sum, System.Numerics.Tensors.TensorPrimitives.Norm(sum), sum);
+        return sum;
+    }
 
     private static List<AdaptiveExample> Examples(int perTopic)
     {

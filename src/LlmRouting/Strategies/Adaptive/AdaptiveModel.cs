@@ -9,11 +9,12 @@ namespace LlmRouting.Strategies;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <c>score(x) = σ(A · logit(default(x)) + B + g(x) · Σ w_c(x) · shift_c)</c>: the regions are centroids of the local
+/// <c>score(x) = σ(A · logit(default(x)) + B + β · g(x) · Σ w_c(x) · shift_c)</c>: the regions are centroids of the local
 /// embedding (<see cref="LocalEmbeddingGenerator"/>), <c>w_c</c> weighs the <see cref="Neighbours"/> nearest
 /// centroids by <c>exp((sim_c − sim_max) / Temperature)</c>, <c>shift_c</c> is the region's shrunk shift
 /// (<see cref="AdaptiveRegion.Shift"/>), and the gate <c>g</c> rises from 0 to 1 as the similarity to the nearest centroid
-/// goes from <see cref="GateLow"/> to <see cref="GateHigh"/>, so a request unlike any labelled one keeps the prior.
+/// goes from <see cref="GateLow"/> to <see cref="GateHigh"/>, so a request unlike any labelled one keeps the prior;
+/// β is <see cref="ShiftScale"/> (1 unless the trainer chose a blend, <see cref="AdaptiveTrainingOptions.BlendFolds"/>).
 /// <see cref="Empty"/> (no labels) has A = 1, B = 0 and no regions: its score is the default score itself.
 /// </para>
 /// <para>Immutable and thread-safe; <see cref="Score(ReadOnlySpan{char}, double)"/> allocates nothing (the embedding is on the stack).</para>
@@ -61,6 +62,9 @@ public sealed class AdaptiveModel
     /// <summary>Gets the similarity to the nearest centroid from which the region's shift applies in full.</summary>
     public double GateHigh => Parameters.GateHigh;
 
+    /// <summary>Gets the share β of the pooled region shift that is added to the calibrated prior (0 keeps the prior, 1 the whole shift).</summary>
+    public double ShiftScale => Parameters.ShiftScale;
+
     internal AdaptiveModelParameters Parameters { get; }
 
     internal ReadOnlySpan<float> Centroids => _centroids;
@@ -103,9 +107,20 @@ public sealed class AdaptiveModel
             throw new ArgumentException($"The embedding must hold exactly {Dimensions} floats.", nameof(embedding));
         }
 
+        return Sigmoid(PriorLogit(defaultScore) + (ShiftScale * PooledShift(embedding)));
+    }
+
+    /// <summary>Returns the pooled region shift of an embedding in log-odds, before <see cref="ShiftScale"/> (0 without regions).</summary>
+    internal double PooledShift(ReadOnlySpan<float> embedding)
+    {
+        if (_shifts.Length == 0)
+        {
+            return 0;
+        }
+
         Span<float> projected = stackalloc float[Dimensions];
         Project(embedding, _weights, projected);
-        return Sigmoid(PriorLogit(defaultScore) + Shift(projected));
+        return Shift(projected);
     }
 
     /// <summary>Returns the nearest region of an embedding, or −1 when the model has none.</summary>

@@ -8,7 +8,7 @@ namespace LlmRouting.Strategies;
 /// <remarks>
 /// Fields: <c>format</c>, <c>version</c>, <c>modelVersion</c>, <c>description</c>, <c>embedding</c> (<c>name</c>
 /// <c>hashed-ngrams-v1</c>, <c>dimensions</c>), <c>calibration</c> (<c>slope</c>, <c>intercept</c>), <c>pooling</c>
-/// (<c>tau2</c>, <c>neighbours</c>, <c>temperature</c>, <c>gateLow</c>, <c>gateHigh</c>), <c>regions</c> (one
+/// (<c>tau2</c>, <c>neighbours</c>, <c>temperature</c>, <c>gateLow</c>, <c>gateHigh</c>, <c>shiftScale</c> — 1 when absent), <c>regions</c> (one
 /// <c>[labels, residual, curvature, squares]</c> per region), <c>weights</c> and <c>centroids</c> (base64 of little-endian
 /// float32: the per-dimension weights, empty for none, and regions × dimensions centroid values), <c>training</c> notes.
 /// </remarks>
@@ -70,6 +70,7 @@ public static class AdaptiveModelFile
         writer.WriteNumber("temperature", p.Temperature);
         writer.WriteNumber("gateLow", p.GateLow);
         writer.WriteNumber("gateHigh", p.GateHigh);
+        writer.WriteNumber("shiftScale", p.ShiftScale);
         writer.WriteEndObject();
         writer.WriteStartArray("regions");
         foreach (AdaptiveRegion r in model.Regions)
@@ -183,6 +184,13 @@ public static class AdaptiveModelFile
             throw new InvalidDataException("'pooling.temperature' must be positive and 'pooling.neighbours' at least 1.");
         }
 
+        // Files written before the blend existed have no shiftScale: the whole shift applies.
+        double shiftScale = pooling.TryGetProperty("shiftScale", out JsonElement scale) ? scale.GetDouble() : 1;
+        if (shiftScale is < 0 or > 1 || double.IsNaN(shiftScale))
+        {
+            throw new InvalidDataException($"'pooling.shiftScale' must be in [0, 1] (was {shiftScale.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        }
+
         var training = new Dictionary<string, string>(StringComparer.Ordinal);
         if (root.TryGetProperty("training", out JsonElement notes))
         {
@@ -203,7 +211,8 @@ public static class AdaptiveModelFile
             pooling.GetProperty("gateLow").GetDouble(),
             pooling.GetProperty("gateHigh").GetDouble(),
             root.TryGetProperty("description", out JsonElement description) ? description.GetString() : null,
-            training);
+            training,
+            shiftScale);
         return new AdaptiveModel(parameters, weights, centroids, regions);
     }
 

@@ -12,7 +12,8 @@ internal sealed record AdaptiveModelParameters(
     double GateLow,
     double GateHigh,
     string? Description,
-    IReadOnlyDictionary<string, string> Training)
+    IReadOnlyDictionary<string, string> Training,
+    double ShiftScale = 1)
 {
     public static AdaptiveModelParameters Untrained(string version) =>
         new(version, Embeddings.LocalEmbeddingGenerator.DefaultDimensions, 1, 0, 0, 1, 1, 0, 0, null, new Dictionary<string, string>());

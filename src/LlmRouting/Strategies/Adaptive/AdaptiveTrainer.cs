@@ -82,8 +82,10 @@ public static class AdaptiveTrainer
             }
         }
 
-        string version = options.Version ?? DeriveVersion(slope, intercept, tau2, regions);
-        return new AdaptiveModel(Parameters(options, slope, intercept, tau2, version), weights, centroids, regions);
+        // The blend is chosen on inner folds of these examples (2 × BlendFolds more fits); 1 when off.
+        double shiftScale = options.BlendFolds > 0 ? AdaptiveBlend.Choose(examples, options, cancellationToken) : 1;
+        string version = options.Version ?? DeriveVersion(slope, intercept, tau2, regions, shiftScale);
+        return new AdaptiveModel(Parameters(options, slope, intercept, tau2, version) with { ShiftScale = shiftScale }, weights, centroids, regions);
     }
 
     private static AdaptiveRegion[] Evidence(IReadOnlyList<AdaptiveExample> examples, int[] assigned, int k, double slope, double intercept)
@@ -257,11 +259,13 @@ public static class AdaptiveTrainer
         return new(version ?? "draft", o.Dimensions, slope, intercept, tau2, o.Neighbours, temperature, o.GateLow, o.GateHigh, o.Description, notes);
     }
 
-    private static string DeriveVersion(double slope, double intercept, double tau2, AdaptiveRegion[] regions)
+    private static string DeriveVersion(double slope, double intercept, double tau2, AdaptiveRegion[] regions, double shiftScale)
     {
-        // FNV-1a over the fitted numbers: the same model always gets the same version, on every machine.
+        // FNV-1a over the fitted numbers: the same model always gets the same version, on every machine (the share of
+        // the shift counts only when it is not 1, so models without a blend keep the versions they always had).
         ulong stable = 14695981039346656037UL;
-        foreach (double value in regions.SelectMany(r => new[] { r.Labels, r.Residual, r.Curvature, r.Squares }).Append(slope).Append(intercept).Append(tau2))
+        IEnumerable<double> values = regions.SelectMany(r => new[] { r.Labels, r.Residual, r.Curvature, r.Squares }).Append(slope).Append(intercept).Append(tau2);
+        foreach (double value in shiftScale == 1 ? values : values.Append(shiftScale))
         {
             stable = (stable ^ (ulong)BitConverter.DoubleToInt64Bits(value)) * 1099511628211UL;
         }
