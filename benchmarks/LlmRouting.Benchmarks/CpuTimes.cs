@@ -70,6 +70,16 @@ internal static class CpuTimes
                 }
 
                 Row("route matrix 500 x 256, one query (Strategies.RouteMatrix.Dot)", 5_000, () => Strategies.RouteMatrix.Dot(matrix, query, scores));
+
+                // The benchmark's own 50 x 10 routes and prompt: every row in floats, then the 8-bit first pass with the exact re-score.
+                float[] routes = [.. BenchmarkPrompts.Routes(50, 10).SelectMany(r => r.Utterances).SelectMany(u => Embeddings.LocalEmbeddingGenerator.Default.Embed(u))];
+                int[] rowRoute = [.. Enumerable.Range(0, 500).Select(r => r / 10)];
+                Strategies.QuantizedRouteMatrix quantized = Strategies.QuantizedRouteMatrix.Create(routes, 500, 256)!;
+                float[] prompt = Embeddings.LocalEmbeddingGenerator.Default.Embed(texts[0]);
+                float[] top = new float[3];
+                int[] topRows = new int[3];
+                Row("route top-3 of 500 x 256, every row in floats", 5_000, () => Strategies.RouteTopK.Find(routes, null, rowRoute, prompt, default, top, topRows));
+                Row($"route top-3 of 500 x 256, 8-bit pass + exact re-score ({Strategies.RouteTopK.Find(routes, quantized, rowRoute, prompt, default, top, topRows)} rows re-scored)", 5_000, () => Strategies.RouteTopK.Find(routes, quantized, rowRoute, prompt, default, top, topRows));
             }
 
             Row($"{bytes} B: embedding 50 x 10", n, () => strategies.Embedding().GetAwaiter().GetResult());

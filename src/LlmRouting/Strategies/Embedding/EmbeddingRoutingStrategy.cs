@@ -221,42 +221,7 @@ public sealed partial class EmbeddingRoutingStrategy : IRoutingStrategy
         int k = Math.Min(_options.TopK, index.RowRoute.Length);
         Span<float> topScores = k <= 64 ? stackalloc float[k] : new float[k];
         Span<int> topRows = k <= 64 ? stackalloc int[k] : new int[k];
-        topScores.Fill(float.NegativeInfinity);
-        int rows = index.RowRoute.Length;
-        float[]? rented = rows > 1024 ? ArrayPool<float>.Shared.Rent(rows) : null;
-        Span<float> similarities = rented is null ? stackalloc float[rows] : rented.AsSpan(0, rows);
-        RouteMatrix.Dot(index.Matrix, query, similarities);
-        for (int row = 0; row < rows; row++)
-        {
-            if (!eligible.IsEmpty && !eligible[index.RowRoute[row]])
-            {
-                continue;
-            }
-
-            float similarity = similarities[row];
-            if (similarity <= topScores[k - 1])
-            {
-                continue;
-            }
-
-            // Insertion into the small sorted top-k.
-            int at = k - 1;
-            while (at > 0 && topScores[at - 1] < similarity)
-            {
-                topScores[at] = topScores[at - 1];
-                topRows[at] = topRows[at - 1];
-                at--;
-            }
-
-            topScores[at] = similarity;
-            topRows[at] = row;
-        }
-
-        if (rented is not null)
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
-
+        _ = RouteTopK.Find(index.Matrix, index.Quantized, index.RowRoute, query, eligible, topScores, topRows);
         routeScores.Fill(double.NegativeInfinity);
         Span<int> counts = routeScores.Length <= 256 ? stackalloc int[routeScores.Length] : new int[routeScores.Length];
         counts.Clear();
