@@ -51,7 +51,7 @@ internal static class RouteTopK
             for (int from = 0; from < rows;)
             {
                 // Eight rows at a time: most have an upper bound below the floor.
-                int row = NextAtLeast(highs, from, floor);
+                int row = Next(highs, from, floor, orEqual: true);
                 if (row < 0)
                 {
                     break;
@@ -95,7 +95,7 @@ internal static class RouteTopK
         largest.Fill(float.NegativeInfinity);
         for (int from = 0; from < values.Length;)
         {
-            int row = NextAbove(values, from, largest[k - 1]);
+            int row = Next(values, from, largest[k - 1], orEqual: false);
             if (row < 0)
             {
                 break;
@@ -120,54 +120,28 @@ internal static class RouteTopK
         return largest[k - 1];
     }
 
-    /// <summary>The first index from <paramref name="from"/> whose value exceeds <paramref name="limit"/>, or -1.</summary>
-    private static int NextAbove(ReadOnlySpan<float> values, int from, float limit)
+    /// <summary>The first index from <paramref name="from"/> whose value exceeds <paramref name="limit"/> (or equals it, if <paramref name="orEqual"/>), or -1.</summary>
+    private static int Next(ReadOnlySpan<float> values, int from, float limit, bool orEqual)
     {
         int i = from;
         if (Vector256.IsHardwareAccelerated)
         {
             ref float start = ref MemoryMarshal.GetReference(values);
+            Vector256<float> bound = Vector256.Create(limit);
             for (; i + Vector256<float>.Count <= values.Length; i += Vector256<float>.Count)
             {
-                uint above = Vector256.GreaterThan(Vector256.LoadUnsafe(ref start, (nuint)i), Vector256.Create(limit)).ExtractMostSignificantBits();
-                if (above != 0)
+                Vector256<float> chunk = Vector256.LoadUnsafe(ref start, (nuint)i);
+                uint found = (orEqual ? Vector256.GreaterThanOrEqual(chunk, bound) : Vector256.GreaterThan(chunk, bound)).ExtractMostSignificantBits();
+                if (found != 0)
                 {
-                    return i + BitOperations.TrailingZeroCount(above);
+                    return i + BitOperations.TrailingZeroCount(found);
                 }
             }
         }
 
         for (; i < values.Length; i++)
         {
-            if (values[i] > limit)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    /// <summary>The first index from <paramref name="from"/> whose value is at least <paramref name="limit"/>, or -1.</summary>
-    private static int NextAtLeast(ReadOnlySpan<float> values, int from, float limit)
-    {
-        int i = from;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            ref float start = ref MemoryMarshal.GetReference(values);
-            for (; i + Vector256<float>.Count <= values.Length; i += Vector256<float>.Count)
-            {
-                uint atLeast = Vector256.GreaterThanOrEqual(Vector256.LoadUnsafe(ref start, (nuint)i), Vector256.Create(limit)).ExtractMostSignificantBits();
-                if (atLeast != 0)
-                {
-                    return i + BitOperations.TrailingZeroCount(atLeast);
-                }
-            }
-        }
-
-        for (; i < values.Length; i++)
-        {
-            if (values[i] >= limit)
+            if (values[i] > limit || (orEqual && values[i] == limit))
             {
                 return i;
             }
