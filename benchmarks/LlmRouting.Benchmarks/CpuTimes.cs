@@ -7,14 +7,19 @@ namespace LlmRouting.Benchmarks;
 /// time: on a shared machine a wall-clock benchmark also counts the time the thread waited for a core, which can be
 /// ten times the work; CPU time counts only the work (cache effects of other processes remain). Each row runs the
 /// BenchmarkDotNet suite's own setup and method; the figure is the lowest of seven rounds, with the baseline row of the
-/// same suite beside it. Run with <c>dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --cpu-times</c>.
+/// same suite beside it. Run with <c>dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --cpu-times [row name parts]</c>
+/// (for example <c>--cpu-times embed hybrid</c>; baselines are rows too, so name them when filtering).
 /// </summary>
 internal static class CpuTimes
 {
     private const int Rounds = 7;
 
-    public static int Run()
+    /// <summary>The parts of row names to run (case-insensitive); empty runs every row.</summary>
+    private static string[] _rows = [];
+
+    public static int Run(string[] rows)
     {
+        _rows = rows;
         if (!OperatingSystem.IsLinux())
         {
             Console.Error.WriteLine("--cpu-times reads the thread CPU clock of Linux; use the BenchmarkDotNet suites elsewhere.");
@@ -53,6 +58,7 @@ internal static class CpuTimes
             float[] vector = new float[Embeddings.LocalEmbeddingGenerator.DefaultDimensions];
             int turn = 0;
             Row($"{bytes} B: local embedder alone (two texts in turn)", n, () => Embeddings.LocalEmbeddingGenerator.Default.Embed(texts[turn ^= 1], vector));
+            Row($"{bytes} B: local embedder before (reference copy)", n, () => Tests.Embedding.Reference.ReferenceEmbedder.Embed(texts[turn ^= 1], vector.Length));
             if (bytes == 1_024)
             {
                 float[] matrix = new float[500 * 256];
@@ -64,6 +70,16 @@ internal static class CpuTimes
                 }
 
                 Row("route matrix 500 x 256, one query (Strategies.RouteMatrix.Dot)", 5_000, () => Strategies.RouteMatrix.Dot(matrix, query, scores));
+
+                // The benchmark's own 50 x 10 routes and prompt: every row in floats, then the 8-bit first pass with the exact re-score.
+                float[] routes = [.. BenchmarkPrompts.Routes(50, 10).SelectMany(r => r.Utterances).SelectMany(u => Embeddings.LocalEmbeddingGenerator.Default.Embed(u))];
+                int[] rowRoute = [.. Enumerable.Range(0, 500).Select(r => r / 10)];
+                Strategies.QuantizedRouteMatrix quantized = Strategies.QuantizedRouteMatrix.Create(routes, 500, 256)!;
+                float[] prompt = Embeddings.LocalEmbeddingGenerator.Default.Embed(texts[0]);
+                float[] top = new float[3];
+                int[] topRows = new int[3];
+                Row("route top-3 of 500 x 256, every row in floats", 5_000, () => Strategies.RouteTopK.Find(routes, null, rowRoute, prompt, default, top, topRows));
+                Row($"route top-3 of 500 x 256, 8-bit pass + exact re-score ({Strategies.RouteTopK.Find(routes, quantized, rowRoute, prompt, default, top, topRows)} rows re-scored)", 5_000, () => Strategies.RouteTopK.Find(routes, quantized, rowRoute, prompt, default, top, topRows));
             }
 
             Row($"{bytes} B: embedding 50 x 10", n, () => strategies.Embedding().GetAwaiter().GetResult());
@@ -91,6 +107,11 @@ internal static class CpuTimes
 
     private static void Row(string name, int operations, Action operation)
     {
+        if (_rows.Length > 0 && !_rows.Any(r => name.Contains(r, StringComparison.OrdinalIgnoreCase)))
+        {
+            return;
+        }
+
         for (int i = 0; i < Math.Max(1_000, operations / 10); i++)
         {
             operation();

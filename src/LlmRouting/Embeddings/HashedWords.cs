@@ -19,10 +19,19 @@ internal ref struct HashedWords
     /// <param name="text">The text.</param>
     /// <param name="buffer">Scratch space; longer words (hashes, base64) are truncated to its length.</param>
     public HashedWords(ReadOnlySpan<char> text, Span<char> buffer)
+        : this(text, buffer, 0)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="HashedWords"/> struct that starts at <paramref name="position"/> (a word boundary).</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="buffer">Scratch space; longer words (hashes, base64) are truncated to its length.</param>
+    /// <param name="position">Where to start: the first word is the first that starts there or after.</param>
+    public HashedWords(ReadOnlySpan<char> text, Span<char> buffer, int position)
     {
         _text = text;
         _buffer = buffer;
-        _position = 0;
+        _position = position;
         _started = false;
         Word = default;
         Hash = 0;
@@ -32,6 +41,9 @@ internal ref struct HashedWords
 
     /// <summary>Gets the current word, lower-cased.</summary>
     public Span<char> Word { get; private set; }
+
+    /// <summary>Gets the position after the current word (the whole word, even when <see cref="Word"/> is truncated).</summary>
+    public readonly int Position => _position;
 
     /// <summary>Gets the current word's hash.</summary>
     public uint Hash { get; private set; }

@@ -22,24 +22,6 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// <summary>The default number of dimensions.</summary>
     public const int DefaultDimensions = 256;
 
-    private const float WordWeight = 1.0f;
-    private const float StopWordWeight = 0.15f;
-    private const float BigramWeight = 0.6f;
-    private const float TrigramWeight = 0.35f;
-
-    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
-    {
-        "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "is", "are",
-        "was", "were", "be", "been", "it", "this", "that", "these", "those", "i", "you", "we", "they", "he", "she",
-        "me", "my", "your", "our", "their", "do", "does", "did", "can", "could", "would", "should", "will", "please",
-        "what", "how", "as", "if", "so", "not", "no", "yes", "have", "has", "had", "there", "here", "about", "into",
-    };
-
-    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> StopWordLookup = StopWords.GetAlternateLookup<ReadOnlySpan<char>>();
-
-    /// <summary>The longest stop word: longer words skip the lookup.</summary>
-    private static readonly int MaxStopWordLength = StopWords.Max(w => w.Length);
-
     /// <summary>The last text this thread embedded (by content hash, never the text) and its vector: the embedding strategy and the semantic cache embed the same user turn once per request.</summary>
     [ThreadStatic]
     private static Memo? _lastEmbedded;
@@ -102,30 +84,10 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         destination.CopyTo(memo.Vector);
     }
 
-    private void Compute(ReadOnlySpan<char> text, Span<float> destination)
+    private static void Compute(ReadOnlySpan<char> text, Span<float> destination)
     {
         destination.Clear();
-        int mask = Dimensions - 1;
-        // Words longer than 64 chars (hashes, base64) are truncated: they carry little meaning.
-        var words = new HashedWords(text, stackalloc char[64]);
-        while (words.MoveNext())
-        {
-            Span<char> w = words.Word;
-            bool stop = w.Length <= MaxStopWordLength && StopWordLookup.Contains(w);
-            Add(destination, words.Hash, mask, stop ? StopWordWeight : WordWeight);
-
-            if (words.HasPrevious)
-            {
-                Add(destination, FeatureHash.Mix(words.Previous, words.Hash), mask, BigramWeight);
-            }
-
-            // Character trigrams with word-boundary markers catch inflections, typos and scripts without spaces.
-            if (!stop)
-            {
-                AddTrigrams(destination, w, mask);
-            }
-        }
-
+        HashedFeatures.Add(text, destination);
         float norm = TensorPrimitives.Norm(destination);
         if (norm > 0)
         {
@@ -169,27 +131,6 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         // Nothing to release.
     }
 
-    private static void AddTrigrams(Span<float> destination, ReadOnlySpan<char> word, int mask)
-    {
-        // "^ab", "abc", …, "yz$": a word of n chars has n trigrams with its two boundary markers.
-        int n = word.Length;
-        if (n < 2)
-        {
-            return;
-        }
-
-        // FeatureHash.Hash over the three characters, unrolled (the same value, without a span per trigram).
-        const uint Seed = 0x85EBCA6Bu;
-        for (int k = -1; k < n - 1; k++)
-        {
-            uint h = 2166136261u ^ Seed;
-            h = (h ^ (k < 0 ? '^' : word[k])) * 16777619u;
-            h = (h ^ word[k + 1]) * 16777619u;
-            h = (h ^ (k + 2 < n ? word[k + 2] : '$')) * 16777619u;
-            Add(destination, FeatureHash.Mix(h, Seed), mask, TrigramWeight);
-        }
-    }
-
     private sealed class Memo(float[] vector)
     {
         public UInt128 Hash { get; set; }
@@ -197,11 +138,5 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         public int Length { get; set; }
 
         public float[] Vector { get; } = vector;
-    }
-
-    private static void Add(Span<float> destination, uint hash, int mask, float weight)
-    {
-        // Signed hashing: the top bit picks the sign so colliding features cancel rather than pile up.
-        destination[(int)(hash & (uint)mask)] += (hash & 0x80000000u) != 0 ? -weight : weight;
     }
 }

@@ -18,6 +18,9 @@ public sealed partial class EmbeddingRoutingStrategy
 
         public int[] RowRoute { get; } = rowRoute;
 
+        /// <summary>Gets the matrix in 8 bits for the approximate first pass, or <see langword="null"/> where every row is scored in floats.</summary>
+        public QuantizedRouteMatrix? Quantized { get; } = QuantizedRouteMatrix.Create(matrix, rowRoute.Length, dimensions);
+
         public int Dimensions { get; } = dimensions;
 
         public RouteIndex Append(RouteIndex other)

@@ -20,6 +20,10 @@ namespace LlmRouting.Strategies;
 /// chain instead of a fixed default, per-route thresholds, threshold fitting from labelled examples, routes added at
 /// run time, and every route embedded in one batch, once.
 /// </para>
+/// <para>
+/// Where the CPU has AVX-VNNI, the matrix is also kept in 8-bit integers: one integer pass bounds every utterance's
+/// similarity and only those that can be among the top k are scored in floats, so the vote is exactly the full pass's.
+/// </para>
 /// <para>Thread-safe. Routes are embedded on first use (or by <see cref="WarmUpAsync"/>); adding a route swaps in a new index atomically.</para>
 /// </remarks>
 public sealed partial class EmbeddingRoutingStrategy : IRoutingStrategy
@@ -221,42 +225,7 @@ public sealed partial class EmbeddingRoutingStrategy : IRoutingStrategy
         int k = Math.Min(_options.TopK, index.RowRoute.Length);
         Span<float> topScores = k <= 64 ? stackalloc float[k] : new float[k];
         Span<int> topRows = k <= 64 ? stackalloc int[k] : new int[k];
-        topScores.Fill(float.NegativeInfinity);
-        int rows = index.RowRoute.Length;
-        float[]? rented = rows > 1024 ? ArrayPool<float>.Shared.Rent(rows) : null;
-        Span<float> similarities = rented is null ? stackalloc float[rows] : rented.AsSpan(0, rows);
-        RouteMatrix.Dot(index.Matrix, query, similarities);
-        for (int row = 0; row < rows; row++)
-        {
-            if (!eligible.IsEmpty && !eligible[index.RowRoute[row]])
-            {
-                continue;
-            }
-
-            float similarity = similarities[row];
-            if (similarity <= topScores[k - 1])
-            {
-                continue;
-            }
-
-            // Insertion into the small sorted top-k.
-            int at = k - 1;
-            while (at > 0 && topScores[at - 1] < similarity)
-            {
-                topScores[at] = topScores[at - 1];
-                topRows[at] = topRows[at - 1];
-                at--;
-            }
-
-            topScores[at] = similarity;
-            topRows[at] = row;
-        }
-
-        if (rented is not null)
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
-
+        _ = RouteTopK.Find(index.Matrix, index.Quantized, index.RowRoute, query, eligible, topScores, topRows);
         routeScores.Fill(double.NegativeInfinity);
         Span<int> counts = routeScores.Length <= 256 ? stackalloc int[routeScores.Length] : new int[routeScores.Length];
         counts.Clear();

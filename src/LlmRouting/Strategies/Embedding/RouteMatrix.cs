@@ -57,4 +57,31 @@ internal static class RouteMatrix
             scores[row] = TensorPrimitives.Dot(matrix.Slice(row * dim, dim), query);
         }
     }
+
+    /// <summary>The dot product of <paramref name="query"/> with one row, bit for bit the value <see cref="Dot"/> writes for that row.</summary>
+    /// <param name="matrix">The rows, <paramref name="query"/>'s length each, back to back.</param>
+    /// <param name="rows">The number of rows <see cref="Dot"/> is given (which rows it takes four at a time depends on it).</param>
+    /// <param name="row">The row.</param>
+    /// <param name="query">The query vector.</param>
+    /// <returns>The dot product.</returns>
+    public static float DotRow(ReadOnlySpan<float> matrix, int rows, int row, ReadOnlySpan<float> query)
+    {
+        int dim = query.Length;
+        ReadOnlySpan<float> values = matrix.Slice(row * dim, dim);
+        if (Vector256.IsHardwareAccelerated && dim % Vector256<float>.Count == 0 && dim > 0 && row < rows - (rows % 4))
+        {
+            // The same fused multiply-adds into one accumulator, in the same order, as the four-row pass.
+            ref float q = ref MemoryMarshal.GetReference(query);
+            ref float r = ref MemoryMarshal.GetReference(values);
+            Vector256<float> a = Vector256<float>.Zero;
+            for (int i = 0; i < dim; i += Vector256<float>.Count)
+            {
+                a = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r, (nuint)i), Vector256.LoadUnsafe(ref q, (nuint)i), a);
+            }
+
+            return Vector256.Sum(a);
+        }
+
+        return TensorPrimitives.Dot(values, query);
+    }
 }

@@ -1,0 +1,240 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace LlmRouting.Strategies;
+
+/// <summary>
+/// The route matrix in 8-bit integers (a scale per row), a quarter of its float size so it stays in the core's cache:
+/// one integer pass gives every row's approximate similarity with a proven bound on its distance from the float
+/// similarity <see cref="RouteMatrix"/> computes, so only the rows that can be among the top k are scored exactly.
+/// </summary>
+/// <remarks>
+/// Row r is stored as Q = round(m / s) with s = max|m| / 127; the query q as q̂ = round(q / t), t = max|q| / 127, offset
+/// by 128 into unsigned bytes for AVX-VNNI's byte dot product (the offset's 128·ΣQ is subtracted exactly). With
+/// ε = q − t·q̂ and δ = m − s·Q, q·m = t·s·(q̂·Q) + t·q̂·δ + ε·m, so |q·m − t·s·(q̂·Q)| ≤ ‖t·q̂‖‖δ‖ + ‖ε‖‖m‖
+/// (Cauchy–Schwarz; ‖t·q̂‖ ≤ ‖q‖ + ‖ε‖), and the float dot product is within (n + 24)·2⁻²⁴·‖q‖‖m‖ of q·m. The
+/// bound returned covers both, with a margin for its own float arithmetic. Without AVX-VNNI the float matrix is read as before.
+/// </remarks>
+internal sealed class QuantizedRouteMatrix
+{
+    /// <summary>Below this many rows the float matrix is read directly.</summary>
+    public const int MinRows = 64;
+
+    private const float Unit = 1f / (1 << 24);
+
+    private readonly sbyte[] _values;
+    private readonly float[] _scales;
+    private readonly float[] _norms;
+    private readonly float[] _errorNorms;
+    private readonly int[] _offsets;
+    private readonly int _dimensions;
+
+    private QuantizedRouteMatrix(sbyte[] values, float[] scales, float[] norms, float[] errorNorms, int[] offsets, int dimensions)
+    {
+        _values = values;
+        _scales = scales;
+        _norms = norms;
+        _errorNorms = errorNorms;
+        _offsets = offsets;
+        _dimensions = dimensions;
+    }
+
+    /// <summary>Gets the number of rows.</summary>
+    public int Rows => _scales.Length;
+
+    /// <summary>Quantises <paramref name="matrix"/>, or returns <see langword="null"/> where the float pass is as good (no AVX-VNNI, few rows, odd sizes, values that are not finite).</summary>
+    public static QuantizedRouteMatrix? Create(ReadOnlySpan<float> matrix, int rows, int dimensions)
+    {
+        // n · 255 · 127 must fit the 32-bit sums.
+        if (!AvxVnni.IsSupported || rows < MinRows || dimensions < 32 || dimensions % 32 != 0 || dimensions > 1 << 16 || matrix.Length < rows * dimensions)
+        {
+            return null;
+        }
+
+        sbyte[] values = new sbyte[rows * dimensions];
+        float[] scales = new float[rows];
+        float[] norms = new float[rows];
+        float[] errorNorms = new float[rows];
+        int[] offsets = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = matrix.Slice(r * dimensions, dimensions);
+            float max = 0;
+            foreach (float m in row)
+            {
+                if (!float.IsFinite(m))
+                {
+                    return null;
+                }
+
+                max = Math.Max(max, Math.Abs(m));
+            }
+
+            float scale = max / 127f;
+            double norm = 0, error = 0;
+            for (int d = 0; d < dimensions; d++)
+            {
+                int q = scale == 0 ? 0 : Math.Clamp((int)MathF.Round(row[d] / scale), -127, 127);
+                values[(r * dimensions) + d] = (sbyte)q;
+                offsets[r] += 128 * q;
+                double delta = row[d] - ((double)scale * q);
+                error += delta * delta;
+                norm += (double)row[d] * row[d];
+            }
+
+            scales[r] = scale;
+            norms[r] = RoundUp(Math.Sqrt(norm));
+            errorNorms[r] = RoundUp(Math.Sqrt(error));
+        }
+
+        return new QuantizedRouteMatrix(values, scales, norms, errorNorms, offsets, dimensions);
+    }
+
+    /// <summary>
+    /// Writes each row's approximate similarity with <paramref name="query"/> and a bound on its distance from the float
+    /// dot product of <see cref="RouteMatrix"/>; returns <see langword="false"/> (nothing written) for a query with values that are not finite.
+    /// </summary>
+    public bool Approximate(ReadOnlySpan<float> query, Span<float> similarities, Span<float> bounds)
+    {
+        int n = _dimensions;
+        if (query.Length != n || similarities.Length < Rows || bounds.Length < Rows)
+        {
+            throw new ArgumentException("The query, similarity and bound sizes must match the matrix.", nameof(query));
+        }
+
+        byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(n);
+        try
+        {
+            if (!Quantize(query, rented.AsSpan(0, n), out float step, out float queryNorm, out float errorNorm))
+            {
+                return false;
+            }
+
+            ref byte q = ref MemoryMarshal.GetArrayDataReference(rented);
+            ref sbyte values = ref MemoryMarshal.GetArrayDataReference(_values);
+            Span<int> dots = MemoryMarshal.Cast<float, int>(similarities)[..Rows];
+            int row = 0;
+            for (; row + 4 <= Rows; row += 4)
+            {
+                ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
+                ref sbyte r1 = ref Unsafe.Add(ref r0, n);
+                ref sbyte r2 = ref Unsafe.Add(ref r1, n);
+                ref sbyte r3 = ref Unsafe.Add(ref r2, n);
+                Vector256<int> a0 = Vector256<int>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                for (int i = 0; i < n; i += Vector256<byte>.Count)
+                {
+                    Vector256<byte> x = Vector256.LoadUnsafe(ref q, (nuint)i);
+                    a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, Vector256.LoadUnsafe(ref r0, (nuint)i));
+                    a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, Vector256.LoadUnsafe(ref r1, (nuint)i));
+                    a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, Vector256.LoadUnsafe(ref r2, (nuint)i));
+                    a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, Vector256.LoadUnsafe(ref r3, (nuint)i));
+                }
+
+                dots[row] = Vector256.Sum(a0);
+                dots[row + 1] = Vector256.Sum(a1);
+                dots[row + 2] = Vector256.Sum(a2);
+                dots[row + 3] = Vector256.Sum(a3);
+            }
+
+            for (; row < Rows; row++)
+            {
+                ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
+                Vector256<int> a0 = Vector256<int>.Zero;
+                for (int i = 0; i < n; i += Vector256<byte>.Count)
+                {
+                    a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.LoadUnsafe(ref q, (nuint)i), Vector256.LoadUnsafe(ref r0, (nuint)i));
+                }
+
+                dots[row] = Vector256.Sum(a0);
+            }
+
+            Finish(dots, step, queryNorm, errorNorm, similarities, bounds);
+            return true;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Turns the integer dot products (in the similarities' memory) into similarities, and writes each row's bound.</summary>
+    private void Finish(Span<int> dots, float step, float queryNorm, float errorNorm, Span<float> similarities, Span<float> bounds)
+    {
+        // The query bytes are q̂ + 128: q̂·Q = (the byte dot product) − 128·ΣQ, exactly. The bound is
+        // ‖t·q̂‖‖δ‖ + ‖ε‖‖m‖ and the float dot product's own error ((n + 32)·2⁻²⁴·‖q‖‖m‖), with a margin for this arithmetic.
+        float onError = (queryNorm + errorNorm) * 1.001f;
+        float onNorm = (errorNorm + ((_dimensions + 32) * Unit * queryNorm)) * 1.001f;
+        int row = 0;
+        ref int dot = ref MemoryMarshal.GetReference(dots);
+        ref float similarity = ref MemoryMarshal.GetReference(similarities);
+        ref float bound = ref MemoryMarshal.GetReference(bounds);
+        ref int offset = ref MemoryMarshal.GetArrayDataReference(_offsets);
+        ref float scale = ref MemoryMarshal.GetArrayDataReference(_scales);
+        ref float errorNorms = ref MemoryMarshal.GetArrayDataReference(_errorNorms);
+        ref float norms = ref MemoryMarshal.GetArrayDataReference(_norms);
+        for (; row + Vector256<int>.Count <= dots.Length; row += Vector256<int>.Count)
+        {
+            nuint at = (nuint)row;
+            Vector256<float> exact = Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref dot, at) - Vector256.LoadUnsafe(ref offset, at));
+            (exact * (Vector256.LoadUnsafe(ref scale, at) * step)).StoreUnsafe(ref similarity, at);
+            Vector256<float> margin = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref norms, at), Vector256.Create(onNorm), Vector256.Create(1e-7f));
+            Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref errorNorms, at), Vector256.Create(onError), margin).StoreUnsafe(ref bound, at);
+        }
+
+        for (; row < dots.Length; row++)
+        {
+            similarities[row] = (dots[row] - _offsets[row]) * (_scales[row] * step);
+            bounds[row] = MathF.FusedMultiplyAdd(_errorNorms[row], onError, MathF.FusedMultiplyAdd(_norms[row], onNorm, 1e-7f));
+        }
+    }
+
+    /// <summary>q̂ = round(q / t) with t = max|q| / 127, stored as q̂ + 128; the norms of q and of ε = q − t·q̂, rounded up.</summary>
+    private static bool Quantize(ReadOnlySpan<float> query, Span<byte> quantized, out float step, out float queryNorm, out float errorNorm)
+    {
+        float max = TensorPrimitives.MaxMagnitude(query);
+        float norm = TensorPrimitives.Norm(query);
+        if (!float.IsFinite(norm) || !float.IsFinite(max))
+        {
+            step = queryNorm = errorNorm = 0;
+            return false;
+        }
+
+        max = Math.Abs(max);
+        step = max / 127f;
+        Vector256<float> inverse = Vector256.Create(max == 0 ? 0 : 127f / max);
+        Vector256<float> negativeStep = Vector256.Create(-step);
+        Vector256<float> limit = Vector256.Create(127f);
+        Vector256<float> squares = Vector256<float>.Zero;
+        ref float source = ref MemoryMarshal.GetReference(query);
+        ref byte target = ref MemoryMarshal.GetReference(quantized);
+        for (int d = 0; d < query.Length; d += 4 * Vector256<float>.Count)
+        {
+            Vector256<int> i0 = Round(ref source, d, inverse, negativeStep, limit, ref squares);
+            Vector256<int> i1 = Round(ref source, d + Vector256<float>.Count, inverse, negativeStep, limit, ref squares);
+            Vector256<int> i2 = Round(ref source, d + (2 * Vector256<float>.Count), inverse, negativeStep, limit, ref squares);
+            Vector256<int> i3 = Round(ref source, d + (3 * Vector256<float>.Count), inverse, negativeStep, limit, ref squares);
+            Vector256<sbyte> bytes = Vector256.Narrow(Vector256.Narrow(i0, i1), Vector256.Narrow(i2, i3));
+            (bytes.AsByte() ^ Vector256.Create((byte)0x80)).StoreUnsafe(ref target, (nuint)d);
+        }
+
+        queryNorm = RoundUp(norm * 1.0001);
+        errorNorm = RoundUp(Math.Sqrt(Vector256.Sum(squares)) * 1.0001);
+        return true;
+    }
+
+    /// <summary>Eight values of q̂ = round(q / t), clamped to ±127; adds their (q − t·q̂)² to <paramref name="squares"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Round(ref float source, int at, Vector256<float> inverse, Vector256<float> negativeStep, Vector256<float> limit, ref Vector256<float> squares)
+    {
+        Vector256<float> q = Vector256.LoadUnsafe(ref source, (nuint)at);
+        Vector256<float> rounded = Vector256.Clamp(Vector256.Round(q * inverse), -limit, limit);
+        Vector256<float> error = Vector256.FusedMultiplyAdd(rounded, negativeStep, q);
+        squares = Vector256.FusedMultiplyAdd(error, error, squares);
+        return Vector256.ConvertToInt32(rounded);
+    }
+
+    private static float RoundUp(double value) => (float)(value * (1 + 1e-6)) + float.Epsilon;
+}
