@@ -22,10 +22,10 @@ if (args is ["--cancel-latency"])
 }
 
 // Issue 17's rows in thread CPU time (robust to a shared machine's waiting for a core; docs/performance.md):
-// dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --cpu-times
-if (args is ["--cpu-times"])
+// dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --cpu-times [agents]
+if (args is ["--cpu-times", ..] && args.Length <= 2)
 {
-    return CpuTimes.Run();
+    return CpuTimes.Run(args.Length == 2 ? args[1] : null);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(AllocationCeilings).Assembly).Run(args);
