@@ -64,15 +64,27 @@ public class AgentDecisionBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _router.Dispose();
 
+    // Each conversation is a List, as MEAI's FunctionInvokingChatClient passes its growing history.
     [Benchmark(Baseline = true)]
-    public ValueTask<RouteInfo> Rereading() =>
-        _router.DecideAsync([.. _history.Select(m => m.Clone()), .. StepMessages(Step)], _options);
+    public ValueTask<RouteInfo> Rereading()
+    {
+        List<ChatMessage> messages = [.. _history.Select(m => m.Clone()), .. StepMessages(Step)];
+        return _router.DecideAsync(messages, _options);
+    }
 
     [Benchmark]
-    public ValueTask<RouteInfo> AgentStep() => _router.DecideAsync([.. _history, .. StepMessages(Step)], _options);
+    public ValueTask<RouteInfo> AgentStep()
+    {
+        List<ChatMessage> messages = [.. _history, .. StepMessages(Step)];
+        return _router.DecideAsync(messages, _options);
+    }
 
     [Benchmark]
-    public ValueTask<RouteInfo> NewMessagesOnly() => _router.DecideAsync(StepMessages(Step), _options);
+    public ValueTask<RouteInfo> NewMessagesOnly()
+    {
+        List<ChatMessage> messages = [.. StepMessages(Step)];
+        return _router.DecideAsync(messages, _options);
+    }
 
     private static ChatMessage[] StepMessages(int i) =>
     [
