@@ -8,7 +8,9 @@ namespace LlmRouting.Benchmarks;
 /// Decision time at step 1, 10 and 50 of an agent loop over a 100 KB history (rules, data policy, cost-aware, agent sessions).
 /// <see cref="Rereading"/> is the baseline: every message is a new object, so the analyzer reads the whole history again
 /// (what every step cost before per-message reuse). <see cref="AgentStep"/> is a real agent: the history is the same
-/// objects as at the previous step, and only the step's new tool call and result are new.
+/// objects as at the previous step, and only the step's new tool call and result are new. <see cref="NewMessagesOnly"/>
+/// is the floor: the same decision over the step's two new messages alone (what the step's new text costs, with the
+/// router's fixed cost per decision).
 /// </summary>
 [MemoryDiagnoser]
 public class AgentDecisionBenchmarks
@@ -62,12 +64,27 @@ public class AgentDecisionBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _router.Dispose();
 
+    // Each conversation is a List, as MEAI's FunctionInvokingChatClient passes its growing history.
     [Benchmark(Baseline = true)]
-    public ValueTask<RouteInfo> Rereading() =>
-        _router.DecideAsync([.. _history.Select(m => m.Clone()), .. StepMessages(Step)], _options);
+    public ValueTask<RouteInfo> Rereading()
+    {
+        List<ChatMessage> messages = [.. _history.Select(m => m.Clone()), .. StepMessages(Step)];
+        return _router.DecideAsync(messages, _options);
+    }
 
     [Benchmark]
-    public ValueTask<RouteInfo> AgentStep() => _router.DecideAsync([.. _history, .. StepMessages(Step)], _options);
+    public ValueTask<RouteInfo> AgentStep()
+    {
+        List<ChatMessage> messages = [.. _history, .. StepMessages(Step)];
+        return _router.DecideAsync(messages, _options);
+    }
+
+    [Benchmark]
+    public ValueTask<RouteInfo> NewMessagesOnly()
+    {
+        List<ChatMessage> messages = [.. StepMessages(Step)];
+        return _router.DecideAsync(messages, _options);
+    }
 
     private static ChatMessage[] StepMessages(int i) =>
     [

@@ -17,9 +17,11 @@ internal static class CpuTimes
     /// <summary>The parts of row names to run (case-insensitive); empty runs every row.</summary>
     private static string[] _rows = [];
 
+    /// <summary>Runs the rows whose names contain one of <paramref name="rows"/> (all when empty); <c>agents</c> runs issue 16's agent rows instead.</summary>
     public static int Run(string[] rows)
     {
-        _rows = rows;
+        bool agents = rows is ["agents"];
+        _rows = agents ? [] : rows;
         if (!OperatingSystem.IsLinux())
         {
             Console.Error.WriteLine("--cpu-times reads the thread CPU clock of Linux; use the BenchmarkDotNet suites elsewhere.");
@@ -27,6 +29,12 @@ internal static class CpuTimes
         }
 
         Console.WriteLine("row | ns per op (thread CPU time, best of 7)");
+        if (agents)
+        {
+            AgentRows();
+            return 0;
+        }
+
         var cache = new CacheHitBenchmarks();
         cache.Setup();
         Row("cache: routed, no cache (baseline)", 20_000, () => cache.Uncached().GetAwaiter().GetResult());
@@ -102,10 +110,31 @@ internal static class CpuTimes
         Row("stream: router + fallback executor", 50_000, () => fallback.StreamFallbackExecutor().GetAwaiter().GetResult());
         Row("stream: router + fallback + Polly", 50_000, () => fallback.StreamFallbackWithPolly().GetAwaiter().GetResult());
         fallback.Cleanup();
+        AgentRows();
         return 0;
     }
 
-    private static void Row(string name, int operations, Action operation)
+    /// <summary>Issue 16's rows: the decision at steps 1, 10 and 50 of an agent loop over a 100 KB history (<see cref="AgentDecisionBenchmarks"/>).</summary>
+    private static void AgentRows()
+    {
+        foreach (int step in new[] { 1, 10, 50 })
+        {
+            var agent = new AgentDecisionBenchmarks { Step = step };
+            agent.Setup();
+            // The re-reading baseline last (its 270 KB per operation would weigh on the collections of the rows after it);
+            // each row also shows the median and the worst of its rounds: every operation leaves a memo in a weak table
+            // keyed by a message that dies at once, and dead entries make later gen-0 collections slower.
+            Row($"agent step {step}: the step's new messages only (floor)", 20_000, () => agent.NewMessagesOnly().AsTask().GetAwaiter().GetResult(), spread: true);
+            Row($"agent step {step}: agent step", 20_000, () => agent.AgentStep().AsTask().GetAwaiter().GetResult(), spread: true);
+            Row($"agent step {step}: rereading the history (baseline)", 200, () => agent.Rereading().AsTask().GetAwaiter().GetResult(), spread: true);
+            agent.Cleanup();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+        }
+    }
+
+    private static void Row(string name, int operations, Action operation, bool spread = false)
     {
         if (_rows.Length > 0 && !_rows.Any(r => name.Contains(r, StringComparison.OrdinalIgnoreCase)))
         {
@@ -117,7 +146,7 @@ internal static class CpuTimes
             operation();
         }
 
-        double best = double.MaxValue;
+        double[] rounds = new double[Rounds];
         for (int round = 0; round < Rounds; round++)
         {
             long start = ThreadCpuNanoseconds();
@@ -126,10 +155,11 @@ internal static class CpuTimes
                 operation();
             }
 
-            best = Math.Min(best, (ThreadCpuNanoseconds() - start) / (double)operations);
+            rounds[round] = (ThreadCpuNanoseconds() - start) / (double)operations;
         }
 
-        Console.WriteLine($"{name} | {best:0.0}");
+        Array.Sort(rounds);
+        Console.WriteLine(spread ? $"{name} | {rounds[0]:0.0} (median {rounds[Rounds / 2]:0.0}, worst {rounds[^1]:0.0})" : $"{name} | {rounds[0]:0.0}");
     }
 
     private static long ThreadCpuNanoseconds()

@@ -22,7 +22,7 @@ if (args is ["--cancel-latency"])
 }
 
 // Issue 17's rows in thread CPU time (robust to a shared machine's waiting for a core; docs/performance.md):
-// dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --cpu-times [part of a row's name, e.g. embedding]
+// dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --cpu-times [part of a row's name, e.g. embedding | agents]
 if (args is ["--cpu-times", .. string[] rows])
 {
     return CpuTimes.Run(rows);

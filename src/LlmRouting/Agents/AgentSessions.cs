@@ -92,7 +92,7 @@ internal sealed partial class AgentSessions
     {
         (TurnState turn, TurnState? previous, bool started) = session?.BeginStep(request.StepKind == StepKind.UserTurn) ?? (TurnOf(request), null, false);
         int index = turn.BeginStep();
-        if (AgentSteps.LastUserIndex(request.Messages) < 0)
+        if (request.LastTurnIndex < 0)
         {
             request.StepIndex = index; // the provider keeps the history: the turn record counts the steps
         }
@@ -244,7 +244,7 @@ internal sealed partial class AgentSessions
 
     private TurnState TurnOf(RoutingRequest request)
     {
-        int last = AgentSteps.LastUserIndex(request.Messages);
+        int last = request.LastTurnIndex;
         return last < 0 ? new TurnState() : _turns.GetValue(request.Messages[last], static _ => new TurnState());
     }
 

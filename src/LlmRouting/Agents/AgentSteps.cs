@@ -69,6 +69,9 @@ internal static class AgentSteps
         return -1;
     }
 
+    /// <summary>Whether <paramref name="message"/> starts a turn: a user message that is not a tool result.</summary>
+    public static bool StartsTurn(ChatMessage message) => message.Role == ChatRole.User && !HasToolResult(message);
+
     private static bool HasToolResult(ChatMessage message)
     {
         foreach (AIContent content in message.Contents)

@@ -7,6 +7,7 @@ public sealed partial class RoutingRequest
 {
     private StepKind? _stepKind;
     private int _stepIndex = -1;
+    private int _lastTurn = -2;
 
     /// <summary>Gets what this call of an agent loop is: a user turn, a continuation after tool results, or the final answer.</summary>
     public StepKind StepKind => _stepKind ??= AgentSteps.KindOf(Messages, Options);
@@ -22,13 +23,29 @@ public sealed partial class RoutingRequest
         {
             if (_stepIndex < 0)
             {
-                _stepIndex = AgentSteps.IndexOf(Messages);
+                _stepIndex = History is { } history && history.TryGetTurn(out int lastTurn, out int assistants)
+                    ? (lastTurn < 0 ? 0 : assistants + 1)
+                    : AgentSteps.IndexOf(Messages);
             }
 
             return _stepIndex;
         }
 
         internal set => _stepIndex = value;
+    }
+
+    /// <summary>Gets the index of the last user message that starts a turn (not a tool result), or -1: from the history's memo on a long conversation.</summary>
+    internal int LastTurnIndex
+    {
+        get
+        {
+            if (_lastTurn < -1)
+            {
+                _lastTurn = History is { } history && history.TryGetTurn(out int lastTurn, out _) ? lastTurn : AgentSteps.LastUserIndex(Messages);
+            }
+
+            return _lastTurn;
+        }
     }
 
     /// <summary>Gets the agent role from the request metadata (<see cref="RequestMetadataKeys.AgentRole"/>), if any.</summary>

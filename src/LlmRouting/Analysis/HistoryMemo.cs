@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.AI;
 
 namespace LlmRouting.Analysis;
@@ -14,8 +15,15 @@ namespace LlmRouting.Analysis;
 /// and, for a message whose parts are all immutable, the same parts, strings and values
 /// (<see cref="MessageSignals.Fingerprint"/>). A message that holds anything mutable (an image, a nested dictionary, an
 /// object) is never summed into the memo: it is read again at every step, so personal data edited into it is found.
-/// A changed message anywhere makes the memo unusable and the conversation is summed again from each message's own
-/// cached reading.
+/// A changed message anywhere makes the memo unusable: the next memo is built over the whole conversation, taking each
+/// message that is still the same (reference and fingerprint) at the same position from the stale one with its reading
+/// (<see cref="Reading"/>), so only the changed message is read again. The step facts (<see cref="LastTurn"/>,
+/// <see cref="AssistantsSinceTurn"/>) are kept per memo too, so a step's index costs what its new messages cost.
+/// </para>
+/// <para>
+/// Per step, the work over old messages is one pass of reference comparisons over the request's list (a span) and one
+/// fingerprint check per stable message — pointer reads, no text; a message's text is read once in its life.
+/// One weak-table entry per step (the memo, keyed by its last message), none per message.
 /// </para>
 /// <para>
 /// Bounded: a step's memo holds only its new messages and points to the previous step's memo (a chain, flattened every
@@ -46,6 +54,7 @@ internal sealed class HistoryMemo
     private readonly int _start;
     private readonly ChatMessage[] _tail;
     private readonly object[]?[] _prints;
+    private readonly Reading[] _readings;
     private readonly int _depth;
     private readonly int _volatileCount;
     private readonly Lock _rulesLock = new();
@@ -53,15 +62,24 @@ internal sealed class HistoryMemo
     private readonly int[] _sums = [-1, -1];
     private TextSignals? _signals;
 
-    private HistoryMemo(HistoryMemo? parent, ChatMessage[] tail, object[]?[] prints, int lastUser)
+    private HistoryMemo(HistoryMemo? parent, ChatMessage[] tail, object[]?[] prints, Reading[] readings, in Facts facts)
     {
         _parent = parent;
         _start = parent?.Length ?? 0;
         _tail = tail;
         _prints = prints;
+        _readings = readings;
         _depth = (parent?._depth ?? -1) + 1;
-        _volatileCount = (parent?._volatileCount ?? 0) + prints.Count(p => p is null);
-        LastUser = lastUser;
+        int volatileCount = parent?._volatileCount ?? 0;
+        foreach (object[]? print in prints)
+        {
+            volatileCount += print is null ? 1 : 0;
+        }
+
+        _volatileCount = volatileCount;
+        LastUser = facts.LastUser;
+        LastTurn = facts.LastTurn;
+        AssistantsSinceTurn = facts.Assistants;
     }
 
     /// <summary>Visits messages of the memo.</summary>
@@ -70,7 +88,9 @@ internal sealed class HistoryMemo
         /// <summary>Visits message <paramref name="index"/>.</summary>
         /// <param name="index">The message's index in the conversation.</param>
         /// <param name="message">The message.</param>
-        void Visit(int index, ChatMessage message);
+        /// <param name="node">The memo that holds the message.</param>
+        /// <param name="slot">The message's place in <paramref name="node"/>, for <see cref="SignalsOf"/>.</param>
+        void Visit(int index, ChatMessage message, HistoryMemo node, int slot);
     }
 
     /// <summary>Gets the number of messages the memo covers.</summary>
@@ -78,6 +98,12 @@ internal sealed class HistoryMemo
 
     /// <summary>Gets the index of the last user message, which the summed signals weigh fully.</summary>
     public int LastUser { get; }
+
+    /// <summary>Gets the index of the last user message that starts a turn (not a tool result), or -1 (the agent step facts).</summary>
+    public int LastTurn { get; }
+
+    /// <summary>Gets the number of assistant messages after <see cref="LastTurn"/>.</summary>
+    public int AssistantsSinceTurn { get; }
 
     /// <summary>Gets a value indicating whether some message is read at every step (it holds a mutable part).</summary>
     public bool HasVolatile => _volatileCount > 0;
@@ -98,7 +124,7 @@ internal sealed class HistoryMemo
     /// <returns>The memo of this conversation.</returns>
     public static HistoryMemo For(IReadOnlyList<ChatMessage> messages, out HistoryMemo? previous, out int prefix)
     {
-        previous = Find(messages);
+        previous = Find(messages, out HistoryMemo? stale);
         prefix = previous?.Length ?? 0;
         int count = messages.Count;
         if (previous is not null && prefix == count)
@@ -122,18 +148,46 @@ internal sealed class HistoryMemo
 
         var tail = new ChatMessage[count - from];
         var prints = new object[]?[count - from];
-        int lastUser = parent?.LastUser ?? -1;
+        var readings = new Reading[count - from];
+        var facts = parent is null ? new Facts(-1, -1, 0) : new Facts(parent.LastUser, parent.LastTurn, parent.AssistantsSinceTurn);
         for (int m = from; m < count; m++)
         {
             ChatMessage message = messages[m];
             tail[m - from] = message;
-            prints[m - from] = m < prefix ? previous!.PrintOf(m) : MessageSignals.Fingerprint.TryTake(message);
-            lastUser = message.Role == ChatRole.User ? m : lastUser;
+            if (m < prefix)
+            {
+                previous!.Take(m, out prints[m - from], out readings[m - from]);
+            }
+            else if (stale is null || !stale.Salvage(m, message, out prints[m - from], out readings[m - from]))
+            {
+                prints[m - from] = MessageSignals.Fingerprint.TryTake(message);
+            }
+
+            facts.Add(m, message);
         }
 
-        var memo = new HistoryMemo(parent, tail, prints, lastUser);
+        var memo = new HistoryMemo(parent, tail, prints, readings, facts);
         Memos.AddOrUpdate(tail[^1], memo);
         return memo;
+    }
+
+    /// <summary>The signals of message <paramref name="slot"/> of this memo at <paramref name="weight"/>, read once and kept.</summary>
+    /// <param name="slot">The message's place in this memo (<see cref="IVisitor.Visit"/>).</param>
+    /// <param name="message">The message.</param>
+    /// <param name="weight">1 for the last user message, else <see cref="RequestAnalyzer.EarlierTurnWeight"/>.</param>
+    /// <returns>The signals; never changed afterwards.</returns>
+    public TextSignals SignalsOf(int slot, ChatMessage message, float weight)
+    {
+        ref Reading reading = ref _readings[slot];
+        ref TextSignals? kept = ref weight == 1f ? ref reading.Latest : ref reading.Earlier;
+        TextSignals? signals = Volatile.Read(ref kept);
+        if (signals is null)
+        {
+            signals = MessageSignals.Read(message, weight);
+            signals = Interlocked.CompareExchange(ref kept, signals, null) ?? signals;
+        }
+
+        return signals;
     }
 
     /// <summary>Visits, in order from <paramref name="from"/>, the messages that are stable (summed into the memo) or, when <paramref name="stable"/> is false, the others.</summary>
@@ -153,7 +207,7 @@ internal sealed class HistoryMemo
         {
             if (_prints[k] is not null == stable)
             {
-                visitor.Visit(_start + k, _tail[k]);
+                visitor.Visit(_start + k, _tail[k], this, k);
             }
         }
     }
@@ -206,20 +260,29 @@ internal sealed class HistoryMemo
         }
     }
 
-    private static HistoryMemo? Find(IReadOnlyList<ChatMessage> messages)
+    /// <summary>The memo of an earlier step whose messages are, unchanged, the first of <paramref name="messages"/>; else null, with the memo that was found but no longer matches (an old message changed) as <paramref name="stale"/>.</summary>
+    private static HistoryMemo? Find(IReadOnlyList<ChatMessage> messages, out HistoryMemo? stale)
     {
+        stale = null;
         for (int j = messages.Count - 1; j >= 0 && j >= messages.Count - LookBack; j--)
         {
             if (Memos.TryGetValue(messages[j], out HistoryMemo? memo))
             {
-                return memo.Length == j + 1 && memo.Covers(messages) ? memo : null;
+                if (memo.Length == j + 1 && memo.Covers(messages))
+                {
+                    return memo;
+                }
+
+                stale = memo;
+                return null;
             }
         }
 
         return null;
     }
 
-    private object[]? PrintOf(int index)
+    /// <summary>The node holding message <paramref name="index"/> and its place in it.</summary>
+    private HistoryMemo NodeOf(int index, out int slot)
     {
         HistoryMemo node = this;
         while (index < node._start)
@@ -227,18 +290,70 @@ internal sealed class HistoryMemo
             node = node._parent!;
         }
 
-        return node._prints[index - node._start];
+        slot = index - node._start;
+        return node;
+    }
+
+    /// <summary>Message <paramref name="index"/>'s fingerprint and readings, for a memo that flattens this one.</summary>
+    private void Take(int index, out object[]? print, out Reading reading)
+    {
+        HistoryMemo node = NodeOf(index, out int slot);
+        print = node._prints[slot];
+        reading = node._readings[slot];
+    }
+
+    /// <summary>Message <paramref name="index"/>'s fingerprint and readings from this stale memo, when it still holds <paramref name="message"/> there unchanged (only another message changed).</summary>
+    private bool Salvage(int index, ChatMessage message, out object[]? print, out Reading reading)
+    {
+        print = null;
+        reading = default;
+        if (index >= Length)
+        {
+            return false;
+        }
+
+        HistoryMemo node = NodeOf(index, out int slot);
+        if (!ReferenceEquals(node._tail[slot], message) || node._prints[slot] is not { } kept || !MessageSignals.Fingerprint.Matches(kept, message))
+        {
+            return false;
+        }
+
+        print = kept;
+        reading = node._readings[slot];
+        return true;
     }
 
     /// <summary>Whether every message of the memo is, unchanged, at the same position of <paramref name="messages"/>.</summary>
+    /// <remarks>
+    /// Two passes per link: the message references against the request's list (a span when the list is an array or a
+    /// <see cref="List{T}"/>), then, only when every reference is the same, each stable message's fingerprint — which
+    /// reads every kept message's parts again, so an old message edited in place is never taken for unchanged.
+    /// </remarks>
     private bool Covers(IReadOnlyList<ChatMessage> messages)
     {
+        ReadOnlySpan<ChatMessage> list = messages switch
+        {
+            ChatMessage[] array => array,
+            List<ChatMessage> items => CollectionsMarshal.AsSpan(items),
+            _ => default,
+        };
+        bool spanned = list.Length == messages.Count;
         for (HistoryMemo? node = this; node is not null; node = node._parent)
         {
-            for (int k = 0; k < node._tail.Length; k++)
+            ChatMessage[] tail = node._tail;
+            if (spanned ? !SameReferences(list.Slice(node._start, tail.Length), tail) : !SameReferences(messages, node._start, tail))
             {
-                ChatMessage message = messages[node._start + k];
-                if (!ReferenceEquals(message, node._tail[k]) || (node._prints[k] is { } print && !MessageSignals.Fingerprint.Matches(print, message)))
+                return false;
+            }
+        }
+
+        for (HistoryMemo? node = this; node is not null; node = node._parent)
+        {
+            ChatMessage[] tail = node._tail;
+            object[]?[] prints = node._prints;
+            for (int k = 0; k < tail.Length; k++)
+            {
+                if (prints[k] is { } print && !MessageSignals.Fingerprint.Matches(print, tail[k]))
                 {
                     return false;
                 }
@@ -247,14 +362,30 @@ internal sealed class HistoryMemo
 
         return true;
     }
-}
 
-/// <summary>The per-message integer sums a <see cref="HistoryMemo"/> keeps.</summary>
-internal enum SumSlot
-{
-    /// <summary>The token estimate, framing included.</summary>
-    Tokens,
+    private static bool SameReferences(ReadOnlySpan<ChatMessage> messages, ChatMessage[] tail)
+    {
+        for (int k = 0; k < tail.Length; k++)
+        {
+            if (!ReferenceEquals(messages[k], tail[k]))
+            {
+                return false;
+            }
+        }
 
-    /// <summary>The number of images.</summary>
-    Images,
+        return true;
+    }
+
+    private static bool SameReferences(IReadOnlyList<ChatMessage> messages, int start, ChatMessage[] tail)
+    {
+        for (int k = 0; k < tail.Length; k++)
+        {
+            if (!ReferenceEquals(messages[start + k], tail[k]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

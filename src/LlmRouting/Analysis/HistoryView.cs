@@ -71,6 +71,16 @@ internal sealed class HistoryView
         return found;
     }
 
+    /// <summary>Where the conversation stands for the agent step facts, from the memo: the last user message that starts a turn and the assistant messages since.</summary>
+    /// <param name="lastTurn">The index of the last user message that is not a tool result, or -1.</param>
+    /// <param name="assistants">The number of assistant messages after it.</param>
+    /// <returns>False when a message holds a mutable part (its role or parts may have changed unseen): scan the messages instead.</returns>
+    public bool TryGetTurn(out int lastTurn, out int assistants)
+    {
+        (lastTurn, assistants) = (_memo.LastTurn, _memo.AssistantsSinceTurn);
+        return !_memo.HasVolatile;
+    }
+
     /// <summary>The memo whose result covers the messages before <paramref name="memo"/>'s own: its parent, or the earlier step's memo it was flattened from.</summary>
     private HistoryMemo? Base(HistoryMemo memo) =>
         memo.Parent ?? (ReferenceEquals(memo, _memo) && _previous is not null && !ReferenceEquals(_previous, _memo) ? _previous : null);
@@ -171,10 +181,10 @@ internal sealed class HistoryView
     {
         public readonly TextSignals Total = total;
 
-        public readonly void Visit(int index, ChatMessage message)
+        public readonly void Visit(int index, ChatMessage message, HistoryMemo node, int slot)
         {
             float weight = index == lastUser ? 1f : RequestAnalyzer.EarlierTurnWeight;
-            Total.Add(fresh ? MessageSignals.Read(message, weight) : MessageSignals.Of(message, weight));
+            Total.Add(fresh ? MessageSignals.Read(message, weight) : node.SignalsOf(slot, message, weight));
         }
     }
 
@@ -182,13 +192,13 @@ internal sealed class HistoryView
     {
         public int Total;
 
-        public void Visit(int index, ChatMessage message) => Total += count(message);
+        public void Visit(int index, ChatMessage message, HistoryMemo node, int slot) => Total += count(message);
     }
 
     private struct TextSearch(object key, Func<string, object, bool> test) : HistoryMemo.IVisitor
     {
         public bool Found;
 
-        public void Visit(int index, ChatMessage message) => Found = Found || UserText(message, key, test);
+        public void Visit(int index, ChatMessage message, HistoryMemo node, int slot) => Found = Found || UserText(message, key, test);
     }
 }

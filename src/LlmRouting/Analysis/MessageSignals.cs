@@ -1,50 +1,24 @@
-using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace LlmRouting.Analysis;
 
 /// <summary>
-/// What the analyzer read in each message, kept with the message object so an agent's next step re-reads only what is
-/// new: step 50 of a 100 KB history costs what its new messages cost.
+/// Reads one message's signals, and fingerprints a message so a later step can tell it is unchanged: the history's memo
+/// (<see cref="HistoryMemo"/>) keeps each stable message's reading, so step 50 of a 100 KB history reads only what is new.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Kept safely: an entry is reused only while the message is provably unchanged — the same role, the same content
-/// objects in the same order, the same text strings (immutable), the same tool-call name and argument values, the same
-/// tool-result value — and only when every one of those values is immutable (strings, <see cref="JsonElement"/>,
-/// numbers, booleans). A message holding anything mutable (a nested dictionary, a list, an object) is read again every
-/// time, so personal data added anywhere in the history is always seen. Entries live as long as their message (a
-/// <see cref="ConditionalWeakTable{TKey, TValue}"/>): nothing to bound or expire.
+/// A reading is reused only while the message is provably unchanged — the same role, the same content objects in the
+/// same order, the same text strings (immutable), the same tool-call name and argument values, the same tool-result
+/// value — and only when every one of those values is immutable (strings, <see cref="JsonElement"/>, numbers,
+/// booleans). A message holding anything mutable (a nested dictionary, a list, an object) is read again every time, so
+/// personal data added anywhere in the history is always seen.
 /// </para>
 /// </remarks>
 internal static class MessageSignals
 {
-    private static readonly ConditionalWeakTable<ChatMessage, Entry> Cache = new();
-
-    /// <summary>The signals of <paramref name="message"/> read at <paramref name="weight"/>, from the cache when it is unchanged.</summary>
-    public static TextSignals Of(ChatMessage message, float weight)
-    {
-        if (Cache.TryGetValue(message, out Entry? entry) && entry.Matches(message) && entry.Get(weight) is { } cached)
-        {
-            return cached;
-        }
-
-        TextSignals signals = Read(message, weight);
-        if (Fingerprint.TryTake(message) is { } fingerprint)
-        {
-            if (entry is null || !entry.Matches(message))
-            {
-                entry = new Entry(fingerprint);
-                Cache.AddOrUpdate(message, entry);
-            }
-
-            entry.Set(weight, signals);
-        }
-
-        return signals;
-    }
-
     /// <summary>Reads one message: user text fully, every other part that carries text for personal data only.</summary>
     public static TextSignals Read(ChatMessage message, float weight)
     {
@@ -72,35 +46,12 @@ internal static class MessageSignals
         public void Text(ReadOnlySpan<char> text) => signals.Scan(text, weight, piiOnly: true);
     }
 
-    /// <summary>A message's signals at the two weights the analyzer uses, with the fingerprint they belong to.</summary>
-    private sealed class Entry(object[] fingerprint)
-    {
-        private TextSignals? _latest;
-        private TextSignals? _earlier;
-
-        public bool Matches(ChatMessage message) => Fingerprint.Matches(fingerprint, message);
-
-        public TextSignals? Get(float weight) => weight == 1f ? Volatile.Read(ref _latest) : Volatile.Read(ref _earlier);
-
-        public void Set(float weight, TextSignals signals)
-        {
-            if (weight == 1f)
-            {
-                Volatile.Write(ref _latest, signals);
-            }
-            else if (weight == RequestAnalyzer.EarlierTurnWeight)
-            {
-                Volatile.Write(ref _earlier, signals);
-            }
-        }
-    }
-
     /// <summary>The references that make up a message, when all of them are immutable.</summary>
     internal static class Fingerprint
     {
         public static object[]? TryTake(ChatMessage message)
         {
-            var parts = new List<object?> { message.Role.Value, message.Contents.Count };
+            var parts = new List<object?> { message.Role.Value, Count(message.Contents.Count) };
             foreach (AIContent content in message.Contents)
             {
                 parts.Add(content);
@@ -112,7 +63,7 @@ internal static class MessageSignals
                     case FunctionCallContent call when Immutable(call.Arguments):
                         parts.Add(call.Name);
                         parts.Add(call.Arguments);
-                        parts.Add(call.Arguments?.Count ?? 0);
+                        parts.Add(Count(call.Arguments?.Count ?? 0));
                         foreach (KeyValuePair<string, object?> argument in call.Arguments ?? Empty)
                         {
                             parts.Add(argument.Key);
@@ -133,42 +84,53 @@ internal static class MessageSignals
 
         public static bool Matches(object[] fingerprint, ChatMessage message)
         {
-            // The same walk as TryTake, compared as it goes (no allocation). Strings compare by reference: a string is
-            // immutable, so the same instance is the same text.
+            // The same walk as TryTake, compared as it goes (no allocation; the parts by index, a span for the usual
+            // List). Strings compare by reference: a string is immutable, so the same instance is the same text.
             IList<AIContent> contents = message.Contents;
-            int i = 0;
-            if (!Same(fingerprint, ref i, message.Role.Value) || fingerprint[i++] is not int count || count != contents.Count)
+            int count = contents.Count;
+            if (fingerprint.Length < 2 || !ReferenceEquals(fingerprint[0], message.Role.Value ?? Null) || !SameCount(fingerprint[1], count))
             {
                 return false;
             }
 
-            foreach (AIContent content in contents)
+            int i = 2;
+            if (contents is List<AIContent> list)
             {
-                if (!Same(fingerprint, ref i, content))
+                foreach (AIContent content in CollectionsMarshal.AsSpan(list))
                 {
-                    return false;
+                    if (!SameContent(fingerprint, ref i, content))
+                    {
+                        return false;
+                    }
                 }
-
-                bool same = content switch
+            }
+            else
+            {
+                for (int c = 0; c < count; c++)
                 {
-                    TextContent t => Same(fingerprint, ref i, t.Text),
-                    FunctionCallContent call => SameCall(fingerprint, ref i, call),
-                    FunctionResultContent result => Same(fingerprint, ref i, result.Result),
-                    _ => false,
-                };
-                if (!same)
-                {
-                    return false;
+                    if (!SameContent(fingerprint, ref i, contents[c]))
+                    {
+                        return false;
+                    }
                 }
             }
 
             return i == fingerprint.Length;
         }
 
+        private static bool SameContent(object[] fingerprint, ref int i, AIContent content) =>
+            Same(fingerprint, ref i, content) && content switch
+            {
+                TextContent t => Same(fingerprint, ref i, t.Text),
+                FunctionCallContent call => SameCall(fingerprint, ref i, call),
+                FunctionResultContent result => Same(fingerprint, ref i, result.Result),
+                _ => false,
+            };
+
         private static bool SameCall(object[] fingerprint, ref int i, FunctionCallContent call)
         {
             if (!Same(fingerprint, ref i, call.Name) || !Same(fingerprint, ref i, call.Arguments) || i >= fingerprint.Length
-                || fingerprint[i++] is not int count || count != (call.Arguments?.Count ?? 0))
+                || !SameCount(fingerprint[i++], call.Arguments?.Count ?? 0))
             {
                 return false;
             }
@@ -188,6 +150,14 @@ internal static class MessageSignals
             i < fingerprint.Length && ReferenceEquals(fingerprint[i++], value ?? Null);
 
         private static readonly object Null = new();
+
+        /// <summary>The boxes of the small counts, shared: a fingerprint's count compares by reference, without reading a box of its own.</summary>
+        private static readonly object[] Counts = [.. Enumerable.Range(0, 16).Select(n => (object)n)];
+
+        private static object Count(int count) => (uint)count < (uint)Counts.Length ? Counts[count] : count;
+
+        private static bool SameCount(object kept, int count) =>
+            (uint)count < (uint)Counts.Length ? ReferenceEquals(kept, Counts[count]) : kept is int n && n == count;
         private static readonly Dictionary<string, object?> Empty = [];
 
         private static bool Immutable(IDictionary<string, object?>? arguments)

@@ -50,10 +50,10 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
 
         AddInstructions(request, signals);
 
-        // Each message is read once and its signals kept with it (MessageSignals): a step of an agent loop re-reads only what is new.
+        // A short conversation is read directly: keeping its readings would cost more than reading it.
         for (int m = 0; m < messages.Count; m++)
         {
-            signals.Add(MessageSignals.Of(messages[m], m == lastUser ? 1f : EarlierTurnWeight));
+            signals.Add(MessageSignals.Read(messages[m], m == lastUser ? 1f : EarlierTurnWeight));
         }
 
         return Build(signals, request.MessageCount);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -25,27 +26,50 @@ internal static class RequestValidation
             throw new ArgumentException("The conversation is empty: send at least one message.", nameof(messages));
         }
 
-        for (int m = 0; m < messages.Count; m++)
+        // A span over the usual List or array (no interface call per message: this runs over every message of every step).
+        ReadOnlySpan<ChatMessage> list = messages switch
         {
-            ChatMessage? message = messages[m];
-            if (message is null)
+            ChatMessage[] array => array,
+            List<ChatMessage> items => CollectionsMarshal.AsSpan(items),
+            _ => default,
+        };
+        if (list.Length == messages.Count)
+        {
+            for (int m = 0; m < list.Length; m++)
             {
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"messages[{m}] is null."), nameof(messages));
+                Validate(list[m], m, nameof(messages));
             }
-
-            IList<AIContent> contents = message.Contents;
-            for (int c = 0; c < contents.Count; c++)
+        }
+        else
+        {
+            for (int m = 0; m < messages.Count; m++)
             {
-                if (contents[c] is null)
-                {
-                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"messages[{m}].Contents[{c}] is null."), nameof(messages));
-                }
+                Validate(messages[m], m, nameof(messages));
             }
         }
 
         if (options is not null)
         {
             Validate(options);
+        }
+    }
+
+    private static void Validate(ChatMessage? message, int m, string paramName)
+    {
+        if (message is null)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"messages[{m}] is null."), paramName);
+        }
+
+        IList<AIContent> contents = message.Contents;
+        ReadOnlySpan<AIContent> parts = contents is List<AIContent> items ? CollectionsMarshal.AsSpan(items) : default;
+        int count = contents.Count;
+        for (int c = 0; c < count; c++)
+        {
+            if ((parts.Length == count ? parts[c] : contents[c]) is null)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"messages[{m}].Contents[{c}] is null."), paramName);
+            }
         }
     }
 

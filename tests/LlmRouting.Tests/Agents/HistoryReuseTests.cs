@@ -155,6 +155,64 @@ public sealed class HistoryReuseTests
         Assert.InRange(longest, 2, HistoryMemo.MaxDepth + 1);
     }
 
+    [Fact]
+    public void AnOldMessageChangedInPlace_IsReadAgain_WhileTheOthersKeepTheirReadings()
+    {
+        List<ChatMessage> history = LongHistory(turns: 5);
+        Assert.False(new RoutingRequest(history).Analysis.HasPii);
+        HistoryMemo before = HistoryMemo.For(history, out _, out _);
+        TextSignals kept = before.SignalsOf(1, history[1], RequestAnalyzer.EarlierTurnWeight);
+
+        ((TextContent)history[3].Contents[0]).Text = $"Charge {Card} for order #12345.";
+        var request = new RoutingRequest(history);
+        Assert.True(request.Analysis.HasPii);
+        HistoryMemo after = HistoryMemo.For(history, out HistoryMemo? previous, out _);
+        Assert.Null(after.Parent);
+        Assert.NotSame(before, after);
+        Assert.Same(after, previous); // the rebuilt memo is the one the request above made
+        Assert.Same(kept, after.SignalsOf(1, history[1], RequestAnalyzer.EarlierTurnWeight));
+        Assert.True(after.SignalsOf(3, history[3], RequestAnalyzer.EarlierTurnWeight).PiiCount > 0);
+        AssertSameAsFresh(history);
+    }
+
+    [Fact]
+    public void StepIndexAndLastTurn_FromTheMemo_EqualAScanAtEveryStep()
+    {
+        List<ChatMessage> history = LongHistory(turns: 4);
+        for (int step = 1; step <= 8; step++)
+        {
+            history.Add(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"c{step}", "lookup")]));
+            history.Add(step % 3 == 0
+                ? new ChatMessage(ChatRole.User, [new FunctionResultContent($"c{step}", "a tool result sent as a user message")])
+                : new ChatMessage(ChatRole.Tool, [new FunctionResultContent($"c{step}", "done")]));
+            if (step == 5)
+            {
+                history.Add(new ChatMessage(ChatRole.User, "And the next city?"));
+            }
+
+            AssertStepFacts(history);
+        }
+
+        // An old message's role changed in place, then a mutable part (the memo's facts are not used: the scan decides).
+        history[2].Role = ChatRole.User;
+        AssertStepFacts(history);
+        history[^1].Role = ChatRole.User;
+        AssertStepFacts(history);
+        history.Add(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("m", "save", new Dictionary<string, object?> { ["note"] = new List<string>() })]));
+        AssertStepFacts(history);
+        history[^1].Role = ChatRole.User;
+        AssertStepFacts(history);
+    }
+
+    private static void AssertStepFacts(List<ChatMessage> history)
+    {
+        var request = new RoutingRequest(history);
+        Assert.NotNull(request.History);
+        Assert.Equal(LlmRouting.Agents.AgentSteps.IndexOf(history), request.StepIndex);
+        Assert.Equal(LlmRouting.Agents.AgentSteps.LastUserIndex(history), request.LastTurnIndex);
+        Assert.Equal(request.StepIndex, new RoutingRequest(history.Select(m => m.Clone()).ToList()).StepIndex);
+    }
+
     private static List<ChatMessage> LongHistory(int turns)
     {
         var history = new List<ChatMessage> { new(ChatRole.System, "You are a careful assistant.") };
