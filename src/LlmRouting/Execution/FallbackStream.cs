@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 using LlmRouting.Filtering;
@@ -26,13 +24,12 @@ internal sealed class FallbackStream
     private readonly ChatOptions? _options;
     private readonly HeldStream? _held;
     private readonly StreamedUpdates _streamed = new(); // every segment's, for a break or a continuation
-    private CancellationToken _caller;
+    private readonly CancellationToken _caller;
     private TimeLimit? _budget;
     private IStreamSource? _source; // null: the primary, streamed directly
     private TargetAttempt? _primary;
     private StreamSplice? _splice; // from the first continuation on
     private Segment? _segment;
-    private long _start;
     private bool _finished;
     private bool _ended; // the current segment's attempt was ended here (or handed to the hold-back)
     private int _started;
@@ -42,13 +39,15 @@ internal sealed class FallbackStream
     /// <param name="messages">The request's messages.</param>
     /// <param name="options">The request's options.</param>
     /// <param name="held">When a hold-back runs the stream: its first source, its budget, and whether it takes the final attempt.</param>
-    public FallbackStream(FallbackRouteExecutor executor, RouteExecution route, IEnumerable<ChatMessage> messages, ChatOptions? options, HeldStream? held)
+    /// <param name="cancellationToken">The caller's token: the stream runs on it (the executor's callers enumerate with the same token).</param>
+    public FallbackStream(FallbackRouteExecutor executor, RouteExecution route, IEnumerable<ChatMessage> messages, ChatOptions? options, HeldStream? held, CancellationToken cancellationToken)
     {
         _executor = executor;
         _route = route;
         _messages = messages;
         _options = options;
         _held = held;
+        _caller = cancellationToken;
     }
 
     /// <summary>Gets the current segment's attempt.</summary>
@@ -56,17 +55,16 @@ internal sealed class FallbackStream
 
     private Segment Current => _segment!;
 
-    public async IAsyncEnumerable<ChatResponseUpdate> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ChatResponseUpdate> RunAsync()
     {
         if (Interlocked.Exchange(ref _started, 1) != 0)
         {
             throw new InvalidOperationException("A fallback stream is enumerated once.");
         }
 
-        _caller = cancellationToken;
-        using TimeLimit? ownBudget = _held is null ? _executor.StartBudget(_route, cancellationToken) : null;
+        using TimeLimit? ownBudget = _held is null ? _executor.StartBudget(_route, _caller) : null;
         _budget = ownBudget ?? _held!.Budget;
-        _source = _held?.First ?? _executor.OpenHedgedStream(_route, cancellationToken);
+        _source = _held?.First ?? _executor.OpenHedgedStream(_route, _caller);
         OpenSegment(_source is null ? null : _messages);
         bool completed = false;
         try
@@ -74,32 +72,34 @@ internal sealed class FallbackStream
             while (true)
             {
                 Current.ArmIdleTimer(); // from the ask, not from the last update: the caller's time with it is not the target's silence
-                (ChatResponseUpdate? update, Exception? failure) = await StreamSteps.MoveNextAsync(Current.Updates).ConfigureAwait(false);
+                ChatResponseUpdate? update; // the next update, null at the end or on a failure
+                Exception? failure;
+                try
+                {
+                    // Reading Current is part of the step, as in MEAI's failover loop.
+                    update = await Current.Updates.MoveNextAsync().ConfigureAwait(false)
+                        ? Current.Updates.Current ?? throw new InvalidOperationException("The stream produced a null update.")
+                        : null;
+                    failure = null;
+                }
+#pragma warning disable CA1031 // Not swallowed: NextSegmentAsync fails over, continues or rethrows it.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    update = null;
+                    failure = ex;
+                }
+
                 if (update is not null)
                 {
                     Observe(update);
                     yield return update;
-                    continue;
                 }
-
-                if (failure is not null && _source is null && !_primary!.HasOutput)
-                {
-                    // The primary failed before its first update: the failover client ends its attempt and, unless the
-                    // request ends there, carries on from the second target within the remaining attempts.
-                    failure = await HandOverAsync(failure).ConfigureAwait(false);
-                    if (failure is null)
-                    {
-                        continue;
-                    }
-                }
-
-                if (failure is null && (!_executor.Options.RequireFinishReason || _finished || _streamed.Count == 0))
+                else if (!await NextSegmentAsync(failure).ConfigureAwait(false))
                 {
                     completed = true;
                     break;
                 }
-
-                await ContinueAsync(failure).ConfigureAwait(false); // throws when the stream ends with the failure
             }
         }
         finally
@@ -108,12 +108,39 @@ internal sealed class FallbackStream
         }
     }
 
+    /// <summary>
+    /// The current segment stopped, at its end or with <paramref name="failure"/>: <see langword="false"/> when the stream is
+    /// complete; <see langword="true"/> when another stream takes over (the failover client after a primary that failed before
+    /// its first update, or a continuation); otherwise throws what the stream ends with.
+    /// </summary>
+    private async ValueTask<bool> NextSegmentAsync(Exception? failure)
+    {
+        if (failure is not null && _source is null && !_primary!.HasOutput)
+        {
+            // The primary failed before its first update: the failover client ends its attempt and, unless the
+            // request ends there, carries on from the second target within the remaining attempts.
+            failure = await HandOverAsync(failure).ConfigureAwait(false);
+            if (failure is null)
+            {
+                return true;
+            }
+        }
+
+        if (failure is null && (!_executor.Options.RequireFinishReason || _finished || _streamed.Count == 0))
+        {
+            return false;
+        }
+
+        await ContinueAsync(failure).ConfigureAwait(false); // throws when the stream ends with the failure
+        return true;
+    }
+
     private void Observe(ChatResponseUpdate update)
     {
         TargetAttempt attempt = Attempt!;
         if (!attempt.HasOutput && _source is null && _route.AttemptCount == 0)
         {
-            _executor.Hedger?.FirstTokens.Record(_route.Decision.Primary.Name, Stopwatch.GetElapsedTime(_start));
+            _executor.Hedger?.FirstTokens.Record(_route.Decision.Primary.Name, attempt.Elapsed); // the primary's time to first token
         }
 
         attempt.Observe(update);
@@ -126,7 +153,6 @@ internal sealed class FallbackStream
     /// <summary>Opens a segment: the primary streamed directly (<paramref name="messages"/> <see langword="null"/>), else the source with these messages.</summary>
     private void OpenSegment(IEnumerable<ChatMessage>? messages)
     {
-        _start = Stopwatch.GetTimestamp();
         _ended = false;
         _segment = new Segment(_executor.IdleTimeout, _executor.TimeProvider, _budget?.Token ?? _caller);
         if (messages is null)

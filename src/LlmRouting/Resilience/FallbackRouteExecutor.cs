@@ -80,7 +80,7 @@ internal sealed class FallbackRouteExecutor : RouteExecutor
     /// <param name="cancellationToken">The caller's token.</param>
     internal IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
         RouteExecution route, IEnumerable<ChatMessage> messages, ChatOptions? options, HeldStream? held, CancellationToken cancellationToken) =>
-        new FallbackStream(this, route, messages, options, held).RunAsync(cancellationToken);
+        new FallbackStream(this, route, messages, options, held, cancellationToken).RunAsync();
 
     /// <summary>
     /// Starts the request's total time budget, on the <see cref="TimeProvider"/> and ended by the caller's token too, and

@@ -121,9 +121,32 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        AttemptStream started = await StartAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!started.HasFirst)
+            {
+                yield break;
+            }
+
+            yield return started.Updates!.Current;
+            while (await started.Updates.MoveNextAsync().ConfigureAwait(false))
+            {
+                yield return started.Updates.Current;
+            }
+        }
+        finally
+        {
+            await started.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the pipeline (in panic, the probe's) over the stream's start.</summary>
+    private async ValueTask<AttemptStream> StartAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
         TargetHealthMonitor.Entry? probe = _circuit is { InPanic: true } circuit ? circuit : null;
-        Started started = await (probe?.PanicPipeline ?? _pipeline).ExecuteAsync(
-            static (state, pipelineToken) => state.Client.StartAsync(state.Messages, state.Options, state.Token, pipelineToken),
+        AttemptStream started = await (probe?.PanicPipeline ?? _pipeline).ExecuteAsync(
+            static (state, pipelineToken) => state.Client.StartAttemptAsync(state.Messages, state.Options, state.Token, pipelineToken),
             (Client: this, Messages: messages, Options: options, Token: cancellationToken),
             cancellationToken).ConfigureAwait(false);
         if (probe is not null)
@@ -132,19 +155,7 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
             await probe.ClosePanicAsync().ConfigureAwait(false);
         }
 
-        await using (started.ConfigureAwait(false))
-        {
-            if (!started.HasFirst)
-            {
-                yield break;
-            }
-
-            yield return started.Updates.Current;
-            while (await started.Updates.MoveNextAsync().ConfigureAwait(false))
-            {
-                yield return started.Updates.Current;
-            }
-        }
+        return started;
     }
 
     /// <summary>One attempt of the pipeline: starts the target's stream and waits for its first update.</summary>
@@ -152,52 +163,72 @@ internal sealed class ResilientTargetChatClient : DelegatingChatClient
     /// The stream runs on a source linked to the caller's token: Polly's token (which carries the attempt timeout and is
     /// pooled) only guards the start, and the source is disposed (unlinked from the caller) when the stream ends.
     /// </remarks>
-    private async ValueTask<Started> StartAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken callerToken, CancellationToken pipelineToken)
+    private async ValueTask<AttemptStream> StartAttemptAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken callerToken, CancellationToken pipelineToken)
     {
-        var attempt = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
-        RacedEnumerator<ChatResponseUpdate>? updates = null;
+        var attempt = new AttemptStream(callerToken);
         try
         {
             using CancellationTokenRegistration guard = pipelineToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attempt);
             // Raced against the attempt's token for the whole stream: a target that ignores it is abandoned, not waited for.
-            updates = new RacedEnumerator<ChatResponseUpdate>(InnerClient.GetStreamingResponseAsync(messages, options, attempt.Token).GetAsyncEnumerator(attempt.Token), attempt.Token);
-            bool hasFirst = await updates.MoveNextAsync().ConfigureAwait(false);
-            return new Started(updates, hasFirst, attempt);
+            attempt.Updates = new RacedEnumerator<ChatResponseUpdate>(InnerClient.GetStreamingResponseAsync(messages, options, attempt.Token).GetAsyncEnumerator(attempt.Token), attempt.Token);
+            attempt.HasFirst = await attempt.Updates.MoveNextAsync().ConfigureAwait(false);
+            return attempt;
         }
         catch (OperationCanceledException ex) when (pipelineToken.IsCancellationRequested && !callerToken.IsCancellationRequested)
         {
-            await new Started(updates, false, attempt).DisposeAsync().ConfigureAwait(false);
+            await attempt.DisposeAsync().ConfigureAwait(false);
 
             // Surfaces as Polly's TimeoutRejectedException, which keeps (as its inner exception) whether the target was abandoned.
             throw ex is TargetAbandonedException ? new TargetAbandonedException(pipelineToken) : new OperationCanceledException(pipelineToken);
         }
         catch
         {
-            await new Started(updates, false, attempt).DisposeAsync().ConfigureAwait(false);
+            await attempt.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    /// <summary>A target's stream that has started, and the token source it runs on.</summary>
-    private sealed class Started(IAsyncEnumerator<ChatResponseUpdate>? updates, bool hasFirst, CancellationTokenSource attempt) : IAsyncDisposable
+    /// <summary>
+    /// One attempt's stream: the token source it runs on, linked to the caller's token by one registration (as
+    /// <see cref="TimeLimit"/> is), and the target's updates. Disposing it disposes the updates, then unlinks the source.
+    /// </summary>
+    private sealed class AttemptStream : CancellationTokenSource, IAsyncDisposable
     {
-        public IAsyncEnumerator<ChatResponseUpdate> Updates => updates!;
+        private readonly CancellationTokenRegistration _link;
 
-        public bool HasFirst => hasFirst;
+        public AttemptStream(CancellationToken callerToken) =>
+            _link = callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), this);
+
+        /// <summary>Gets or sets the target's updates (raced against <see cref="CancellationTokenSource.Token"/>), once the stream is started.</summary>
+        public RacedEnumerator<ChatResponseUpdate>? Updates { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether the stream produced a first update (else it ended without one).</summary>
+        public bool HasFirst { get; set; }
 
         public async ValueTask DisposeAsync()
         {
             try
             {
-                if (updates is not null)
+                if (Updates is not null)
                 {
-                    await updates.DisposeAsync().ConfigureAwait(false);
+                    await Updates.DisposeAsync().ConfigureAwait(false);
                 }
             }
             finally
             {
-                attempt.Dispose();
+                Dispose();
             }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                // Unlinking first waits for a caller cancellation already running, so nothing cancels the source once disposed.
+                _link.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
     }
 }

@@ -6,7 +6,8 @@ namespace LlmRouting.Resilience;
 /// <summary>One stretch of a (possibly spliced) stream: its updates and, when an idle timeout is set, the timer that cancels it when it stalls.</summary>
 internal sealed class Segment : IAsyncDisposable
 {
-    private readonly TimeLimit? _idle;
+    private readonly TimeLimit? _idle; // null: no idle limit
+    private readonly TimeSpan _idleTimeout;
     private readonly CancellationToken _requestToken;
     private IAsyncEnumerator<ChatResponseUpdate>? _updates;
     private bool _hasOutput;
@@ -16,16 +17,13 @@ internal sealed class Segment : IAsyncDisposable
     /// <param name="requestToken">The request's token (the caller's, or the total budget's).</param>
     public Segment(TimeSpan? idleTimeout, TimeProvider timeProvider, CancellationToken requestToken)
     {
-        IdleTimeout = idleTimeout;
+        _idleTimeout = idleTimeout ?? Timeout.InfiniteTimeSpan;
         _idle = idleTimeout is null ? null : new TimeLimit(timeProvider, delay: null, requestToken);
         _requestToken = requestToken;
     }
 
     /// <summary>Gets the token the segment's streams run on: the idle timer's, else the request's.</summary>
     public CancellationToken Token => _idle?.Token ?? _requestToken;
-
-    /// <summary>Gets how long the stream may go without an update once it has started.</summary>
-    public TimeSpan? IdleTimeout { get; }
 
     public IAsyncEnumerator<ChatResponseUpdate> Updates => _updates!;
 
@@ -52,9 +50,9 @@ internal sealed class Segment : IAsyncDisposable
     /// <summary>(Re)starts the idle timer as the next update is asked for: it must arrive in time. Only once output has started.</summary>
     public void ArmIdleTimer()
     {
-        if (_hasOutput && _idle is not null && IdleTimeout is { } timeout)
+        if (_hasOutput && _idle is not null)
         {
-            _idle.Restart(timeout);
+            _idle.Restart(_idleTimeout);
         }
     }
 
