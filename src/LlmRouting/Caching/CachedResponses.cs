@@ -111,18 +111,21 @@ internal static class CachedResponses
         return response;
     }
 
+    /// <summary>A response of <paramref name="messages"/> with <paramref name="response"/>'s own fields (ids, model, time, finish reason, usage), nothing else.</summary>
+    public static ChatResponse WithMessages(ChatResponse response, IList<ChatMessage> messages) => new(messages)
+    {
+        ResponseId = response.ResponseId,
+        ConversationId = response.ConversationId,
+        ModelId = response.ModelId,
+        CreatedAt = response.CreatedAt,
+        FinishReason = response.FinishReason,
+        Usage = response.Usage,
+    };
+
     /// <summary>A copy of <paramref name="response"/> that holds only what may be stored.</summary>
     public static ChatResponse Sanitize(ChatResponse response)
     {
-        var copy = new ChatResponse([.. response.Messages])
-        {
-            ResponseId = response.ResponseId,
-            ConversationId = response.ConversationId,
-            ModelId = response.ModelId,
-            CreatedAt = response.CreatedAt,
-            FinishReason = response.FinishReason,
-            Usage = response.Usage,
-        };
+        ChatResponse copy = WithMessages(response, [.. response.Messages]);
 
         if (response.AdditionalProperties is { Count: > 0 } properties)
         {

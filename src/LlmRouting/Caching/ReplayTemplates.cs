@@ -80,15 +80,7 @@ internal sealed class ReplayTemplates(int capacity = 1024)
             messages.Add(new ChatMessage(message.Role, contents) { AuthorName = message.AuthorName, MessageId = message.MessageId, CreatedAt = message.CreatedAt });
         }
 
-        return new ChatResponse(messages)
-        {
-            ResponseId = response.ResponseId,
-            ConversationId = response.ConversationId,
-            ModelId = response.ModelId,
-            CreatedAt = response.CreatedAt,
-            FinishReason = response.FinishReason,
-            Usage = response.Usage,
-        };
+        return CachedResponses.WithMessages(response, messages);
     }
 
     private sealed record Template(byte[] Bytes, ChatResponse? Response);
