@@ -107,18 +107,28 @@ public class AdaptiveLearnerTests
             while (!stop.IsCancellationRequested)
             {
                 strategy.ReplaceModel(models[Interlocked.Increment(ref swaps) % 2]);
+                Thread.Yield();
             }
         });
         RouteInfo[][] seen = await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
         {
             var routes = new List<RouteInfo>();
-            // At least 300 decisions each, and on until the swapper has swapped 20 times: on a starved machine the swapper's
-            // thread may not run at all during the first 300 (a bounded wait keeps a broken swap from hanging the test).
+            // At least 300 decisions each, and on until this worker has decided under both models: on a starved machine the
+            // swapper's thread may not run at all while a worker makes its first 300 (a bounded wait keeps a broken swap
+            // from hanging the test; the assertions below then fail).
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            for (int i = 0; i < 300 || (Volatile.Read(ref swaps) < 20 && DateTime.UtcNow < deadline); i++)
+            bool sawA = false, sawB = false;
+            for (int i = 0; i < 300 || (!(sawA && sawB) && DateTime.UtcNow < deadline); i++)
             {
                 string text = (i % 2 == 0 ? HardTopic : EasyTopic)[i % 3];
-                routes.Add(await router.DecideAsync([new ChatMessage(ChatRole.User, text)]));
+                RouteInfo route = await router.DecideAsync([new ChatMessage(ChatRole.User, text)]);
+                routes.Add(route);
+                sawA |= route.ModelVersion == "v-a";
+                sawB |= route.ModelVersion == "v-b";
+                if (i >= 300)
+                {
+                    await Task.Yield(); // let the swapper run
+                }
             }
 
             return routes.ToArray();
