@@ -1,4 +1,5 @@
 using LlmRouting.Cli.Data;
+using LlmRouting.Strategies;
 
 namespace LlmRouting.Cli.Evaluation;
 
@@ -9,23 +10,8 @@ internal static class GroupFolds
     public static Dictionary<string, int> Assign(IReadOnlyList<LabelledPrompt> prompts, int folds, int seed)
     {
         Dictionary<string, int> sizes = prompts.GroupBy(p => p.Group, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        if (sizes.Count < folds)
-        {
-            throw new CliException($"--folds {folds} needs at least {folds} groups (files); the data has {sizes.Count}.");
-        }
-
-        string[] groups = [.. sizes.Keys.Order(StringComparer.Ordinal)];
-        new Random(seed).Shuffle(groups);
-        int[] load = new int[folds];
-        var assignment = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (string group in groups.OrderByDescending(g => sizes[g]))
-        {
-            int fold = Array.IndexOf(load, load.Min());
-            assignment[group] = fold;
-            load[fold] += sizes[group];
-        }
-
-        return assignment;
+        return FoldAssignment.ByGroup(sizes, folds, seed)
+            ?? throw new CliException($"--folds {folds} needs at least {folds} groups (files); the data has {sizes.Count}.");
     }
 
     /// <summary>Assigns every prompt to one of <paramref name="folds"/> folds at random (seeded), sizes differing by at most one: an in-distribution split.</summary>
@@ -36,15 +22,7 @@ internal static class GroupFolds
             throw new CliException($"--folds {folds} needs at least {folds} prompts; the data has {count}.");
         }
 
-        int[] order = [.. Enumerable.Range(0, count)];
-        new Random(seed).Shuffle(order);
-        int[] fold = new int[count];
-        for (int k = 0; k < count; k++)
-        {
-            fold[order[k]] = k % folds;
-        }
-
-        return fold;
+        return FoldAssignment.ByItem(count, folds, seed);
     }
 
     /// <summary>Scores every prompt with a router built from the prompts of the other folds.</summary>

@@ -31,7 +31,7 @@ internal static class AdaptiveBlend
             return 1;
         }
 
-        int[] promptFold = PromptFolds(examples.Count, folds, options.Seed);
+        int[] promptFold = FoldAssignment.ByItem(examples.Count, folds, options.Seed);
         AdaptiveTrainingOptions inner = options.WithoutBlend();
         double[] gains = [.. examples.Select(e => e.Weight * ((2 * e.PremiumNeed) - 1))];
         double[] weights = [.. examples.Select(e => e.Weight)];
@@ -94,40 +94,11 @@ internal static class AdaptiveBlend
         return (prior, shift);
     }
 
-    /// <summary>Whole groups to folds of similar size: largest groups first, each to the least-loaded fold (seeded order among equals); <see langword="null"/> with fewer groups than folds.</summary>
+    /// <summary>Each example's fold of whole groups (<see cref="FoldAssignment.ByGroup"/>); <see langword="null"/> with fewer groups than folds.</summary>
     private static int[]? GroupFolds(IReadOnlyList<AdaptiveExample> examples, int folds, int seed)
     {
         Dictionary<string, int> sizes = examples.GroupBy(e => e.Group!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        if (sizes.Count < folds)
-        {
-            return null;
-        }
-
-        string[] groups = [.. sizes.Keys.Order(StringComparer.Ordinal)];
-        new Random(seed).Shuffle(groups);
-        int[] load = new int[folds];
-        var assignment = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (string group in groups.OrderByDescending(g => sizes[g]))
-        {
-            int fold = Array.IndexOf(load, load.Min());
-            assignment[group] = fold;
-            load[fold] += sizes[group];
-        }
-
-        return [.. examples.Select(e => assignment[e.Group!])];
-    }
-
-    private static int[] PromptFolds(int count, int folds, int seed)
-    {
-        int[] order = [.. Enumerable.Range(0, count)];
-        new Random(seed).Shuffle(order);
-        int[] fold = new int[count];
-        for (int k = 0; k < count; k++)
-        {
-            fold[order[k]] = k % folds;
-        }
-
-        return fold;
+        return FoldAssignment.ByGroup(sizes, folds, seed) is { } assignment ? [.. examples.Select(e => assignment[e.Group!])] : null;
     }
 
     /// <summary>The area under the share of the total gain recovered versus the (weighted) share sent to the stronger tier, highest score first; ties move together. NaN when the gains sum to 0.</summary>
