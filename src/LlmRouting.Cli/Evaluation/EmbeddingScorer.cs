@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using LlmRouting.Cli.Data;
 using LlmRouting.Embeddings;
+using LlmRouting.Strategies;
 
 namespace LlmRouting.Cli.Evaluation;
 
@@ -49,22 +50,7 @@ internal sealed class EmbeddingScorer : PerPromptScorer
         ReadOnlySpan<float> matrix = _matrix;
         for (int i = 0; i < _count; i++)
         {
-            float sim = TensorPrimitives.Dot(query, matrix.Slice(i * d, d));
-            if (sim <= bestSim[_k - 1])
-            {
-                continue;
-            }
-
-            int pos = _k - 1;
-            while (pos > 0 && bestSim[pos - 1] < sim)
-            {
-                bestSim[pos] = bestSim[pos - 1];
-                bestIdx[pos] = bestIdx[pos - 1];
-                pos--;
-            }
-
-            bestSim[pos] = sim;
-            bestIdx[pos] = i;
+            RouteTopK.Offer(TensorPrimitives.Dot(query, matrix.Slice(i * d, d)), i, bestSim, bestIdx);
         }
 
         double weighted = 0, total = 0;

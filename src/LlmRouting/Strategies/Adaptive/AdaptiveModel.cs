@@ -219,22 +219,7 @@ public sealed class AdaptiveModel
         bestIdx.Fill(-1);
         for (int c = 0; c < _shifts.Length; c++)
         {
-            float sim = TensorPrimitives.Dot(embedding, _centroids.AsSpan(c * d, d));
-            if (sim <= bestSim[m - 1])
-            {
-                continue;
-            }
-
-            int pos = m - 1;
-            while (pos > 0 && bestSim[pos - 1] < sim)
-            {
-                bestSim[pos] = bestSim[pos - 1];
-                bestIdx[pos] = bestIdx[pos - 1];
-                pos--;
-            }
-
-            bestSim[pos] = sim;
-            bestIdx[pos] = c;
+            RouteTopK.Offer(TensorPrimitives.Dot(embedding, _centroids.AsSpan(c * d, d)), c, bestSim, bestIdx);
         }
 
         double top = bestSim[0];

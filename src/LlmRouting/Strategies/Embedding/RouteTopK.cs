@@ -150,8 +150,8 @@ internal static class RouteTopK
         return -1;
     }
 
-    /// <summary>Inserts into the small sorted top-k; an equal score does not displace an earlier row.</summary>
-    private static void Offer(float similarity, int row, Span<float> topScores, Span<int> topRows)
+    /// <summary>Inserts into a small top-k sorted by descending score; an equal score does not displace an earlier row (also the adaptive model's nearest regions and the CLI's kNN).</summary>
+    internal static void Offer(float similarity, int row, Span<float> topScores, Span<int> topRows)
     {
         int k = topScores.Length;
         if (similarity <= topScores[k - 1])
