@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.AI;
 
 namespace LlmRouting.Analysis;
@@ -331,13 +330,7 @@ internal sealed class HistoryMemo
     /// </remarks>
     private bool Covers(IReadOnlyList<ChatMessage> messages)
     {
-        ReadOnlySpan<ChatMessage> list = messages switch
-        {
-            ChatMessage[] array => array,
-            List<ChatMessage> items => CollectionsMarshal.AsSpan(items),
-            _ => default,
-        };
-        bool spanned = list.Length == messages.Count;
+        bool spanned = MessageSpans.TryGetSpan(messages, out ReadOnlySpan<ChatMessage> list);
         for (HistoryMemo? node = this; node is not null; node = node._parent)
         {
             ChatMessage[] tail = node._tail;

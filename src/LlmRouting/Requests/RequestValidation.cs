@@ -26,14 +26,8 @@ internal static class RequestValidation
             throw new ArgumentException("The conversation is empty: send at least one message.", nameof(messages));
         }
 
-        // A span over the usual List or array (no interface call per message: this runs over every message of every step).
-        ReadOnlySpan<ChatMessage> list = messages switch
-        {
-            ChatMessage[] array => array,
-            List<ChatMessage> items => CollectionsMarshal.AsSpan(items),
-            _ => default,
-        };
-        if (list.Length == messages.Count)
+        // This runs over every message of every step.
+        if (MessageSpans.TryGetSpan(messages, out ReadOnlySpan<ChatMessage> list))
         {
             for (int m = 0; m < list.Length; m++)
             {
