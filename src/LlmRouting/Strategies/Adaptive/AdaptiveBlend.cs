@@ -42,6 +42,9 @@ internal static class AdaptiveBlend
         (double[] Prior, double[] Shift) byPrompt = OutOfFold(examples, promptFold, folds, inner, cancellationToken);
 
         int[] all = [.. Enumerable.Range(0, examples.Count)];
+        // Each group fold's members and the default score's APGR on them: the same for every candidate share.
+        int[][] members = [.. Enumerable.Range(0, folds).Select(f => all.Where(i => groupFold[i] == f).ToArray())];
+        double[] defaultApgr = [.. members.Select(m => Apgr(m, i => defaults[i], gains, weights))];
         double whole = Apgr(all, i => byPrompt.Prior[i] + byPrompt.Shift[i], gains, weights);
         double best = double.NegativeInfinity, chosen = 1;
         foreach (double share in Candidates)
@@ -55,8 +58,7 @@ internal static class AdaptiveBlend
             double worst = double.PositiveInfinity;
             for (int f = 0; f < folds; f++)
             {
-                int[] members = [.. all.Where(i => groupFold[i] == f)];
-                double gain = Apgr(members, i => byGroup.Prior[i] + (share * byGroup.Shift[i]), gains, weights) - Apgr(members, i => defaults[i], gains, weights);
+                double gain = Apgr(members[f], i => byGroup.Prior[i] + (share * byGroup.Shift[i]), gains, weights) - defaultApgr[f];
                 if (!double.IsNaN(gain))
                 {
                     worst = Math.Min(worst, gain);
