@@ -63,20 +63,14 @@ internal sealed partial class RouterFactory
             throw new OptionsValidationException(Options.DefaultName, typeof(LlmRoutingOptions), failures);
         }
 
-        RouterState state;
-        try
+        RouterState state = NamingSection(() =>
         {
             // Filters, observers and the executor live as long as the router; targets and strategies are rebuilt on reload.
             _filters = [.. _builder.Filters.Select(f => f.Factory(_services))];
             _observers = [.. _builder.Observers.Select(o => o.Factory(_services))];
             _executor = _builder.Executor?.Invoke(_services) ?? DirectRouteExecutor.Instance;
-            state = CreateState(options);
-        }
-        catch (OptionsValidationException e) when (ConfigurationPaths.PathOf(_section) is { } path)
-        {
-            // A configured strategy's options are validated as it is built; name the section this router really reads.
-            throw ConfigurationPaths.Rewrite(e, path);
-        }
+            return CreateState(options);
+        });
 
         foreach (RouteTarget target in state.Registry.Targets.Where(t => t.Profile.Capabilities is null))
         {
@@ -126,13 +120,26 @@ internal sealed partial class RouterFactory
 
         try
         {
-            swap(CreateState(options));
+            swap(NamingSection(() => CreateState(options)));
         }
 #pragma warning disable CA1031 // A bad reload must never take the running router down; it keeps the last good state.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             LogReloadFailed(_logger, ex);
+        }
+    }
+
+    /// <summary>Runs part of a build or reload; a configured option's validation failure (a strategy's options are validated as it is built) names the section this router really reads.</summary>
+    private T NamingSection<T>(Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (OptionsValidationException e) when (ConfigurationPaths.PathOf(_section) is { } path)
+        {
+            throw ConfigurationPaths.Rewrite(e, path);
         }
     }
 
