@@ -12,11 +12,14 @@ namespace LlmRouting.Strategies;
 /// similarity <see cref="RouteMatrix"/> computes, so only the rows that can be among the top k are scored exactly.
 /// </summary>
 /// <remarks>
-/// Row r is stored as Q = round(m / s) with s = max|m| / 127; the query q as q̂ = round(q / t), t = max|q| / 127, offset
-/// by 128 into unsigned bytes for AVX-VNNI's byte dot product (the offset's 128·ΣQ is subtracted exactly). With
+/// Row r is stored as Q = round(m / s) with s = max|m| / 127; the query q as q̂ = round(q / t), t = max|q| / 127. With
+/// AVX-VNNI, q̂ is offset by 128 into unsigned bytes for its byte dot product (the offset's 128·ΣQ is subtracted exactly);
+/// with AVX2 alone, |q̂| multiplies Q carrying q̂'s sign (<c>vpsignb</c>, <c>vpmaddubsw</c>: each pair's sum is at most
+/// 2·127·127, so the 16-bit step never saturates) and pairs are widened to 32 bits (<c>vpmaddwd</c>). Both give the same
+/// integer q̂·Q, so the same similarities and bounds. With
 /// ε = q − t·q̂ and δ = m − s·Q, q·m = t·s·(q̂·Q) + t·q̂·δ + ε·m, so |q·m − t·s·(q̂·Q)| ≤ ‖t·q̂‖‖δ‖ + ‖ε‖‖m‖
 /// (Cauchy–Schwarz; ‖t·q̂‖ ≤ ‖q‖ + ‖ε‖), and the float dot product is within (n + 24)·2⁻²⁴·‖q‖‖m‖ of q·m. The
-/// bound returned covers both, with a margin for its own float arithmetic. Without AVX-VNNI the float matrix is read as before.
+/// bound returned covers both, with a margin for its own float arithmetic. Without AVX2 the float matrix is read as before.
 /// </remarks>
 internal sealed class QuantizedRouteMatrix
 {
@@ -45,11 +48,14 @@ internal sealed class QuantizedRouteMatrix
     /// <summary>Gets the number of rows.</summary>
     public int Rows => _scales.Length;
 
-    /// <summary>Quantises <paramref name="matrix"/>, or returns <see langword="null"/> where the float pass is as good (no AVX-VNNI, few rows, odd sizes, values that are not finite).</summary>
+    /// <summary>The integer dot product this machine runs: AVX-VNNI where it has it, else AVX2, else none (the float pass).</summary>
+    public static DotKernel? Kernel { get; } = AvxVnni.IsSupported ? DotKernel.Vnni : Avx2.IsSupported ? DotKernel.Avx2 : null;
+
+    /// <summary>Quantises <paramref name="matrix"/>, or returns <see langword="null"/> where the float pass is as good (neither AVX-VNNI nor AVX2, few rows, odd sizes, values that are not finite).</summary>
     public static QuantizedRouteMatrix? Create(ReadOnlySpan<float> matrix, int rows, int dimensions)
     {
         // n · 255 · 127 must fit the 32-bit sums.
-        if (!AvxVnni.IsSupported || rows < MinRows || dimensions < 32 || dimensions % 32 != 0 || dimensions > 1 << 16 || matrix.Length < rows * dimensions)
+        if (Kernel is null || rows < MinRows || dimensions < 32 || dimensions % 32 != 0 || dimensions > 1 << 16 || matrix.Length < rows * dimensions)
         {
             return null;
         }
@@ -97,8 +103,17 @@ internal sealed class QuantizedRouteMatrix
     /// Writes each row's approximate similarity with <paramref name="query"/> and a bound on its distance from the float
     /// dot product of <see cref="RouteMatrix"/>; returns <see langword="false"/> (nothing written) for a query with values that are not finite.
     /// </summary>
-    public bool Approximate(ReadOnlySpan<float> query, Span<float> similarities, Span<float> bounds)
+    public bool Approximate(ReadOnlySpan<float> query, Span<float> similarities, Span<float> bounds) =>
+        Approximate(query, similarities, bounds, Kernel!.Value);
+
+    /// <summary>As <see cref="Approximate(ReadOnlySpan{float}, Span{float}, Span{float})"/>, with the given kernel (which this machine must support).</summary>
+    internal bool Approximate(ReadOnlySpan<float> query, Span<float> similarities, Span<float> bounds, DotKernel kernel)
     {
+        if (kernel == DotKernel.Vnni ? !AvxVnni.IsSupported : !Avx2.IsSupported)
+        {
+            throw new PlatformNotSupportedException($"This machine does not support the {kernel} integer dot product.");
+        }
+
         int n = _dimensions;
         if (query.Length != n || similarities.Length < Rows || bounds.Length < Rows)
         {
@@ -108,50 +123,23 @@ internal sealed class QuantizedRouteMatrix
         byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(n);
         try
         {
-            if (!Quantize(query, rented.AsSpan(0, n), out float step, out float queryNorm, out float errorNorm))
+            bool vnni = kernel == DotKernel.Vnni;
+            if (!Quantize(query, rented.AsSpan(0, n), vnni, out float step, out float queryNorm, out float errorNorm))
             {
                 return false;
             }
 
-            ref byte q = ref MemoryMarshal.GetArrayDataReference(rented);
-            ref sbyte values = ref MemoryMarshal.GetArrayDataReference(_values);
             Span<int> dots = MemoryMarshal.Cast<float, int>(similarities)[..Rows];
-            int row = 0;
-            for (; row + 4 <= Rows; row += 4)
+            if (vnni)
             {
-                ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
-                ref sbyte r1 = ref Unsafe.Add(ref r0, n);
-                ref sbyte r2 = ref Unsafe.Add(ref r1, n);
-                ref sbyte r3 = ref Unsafe.Add(ref r2, n);
-                Vector256<int> a0 = Vector256<int>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                for (int i = 0; i < n; i += Vector256<byte>.Count)
-                {
-                    Vector256<byte> x = Vector256.LoadUnsafe(ref q, (nuint)i);
-                    a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, Vector256.LoadUnsafe(ref r0, (nuint)i));
-                    a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, Vector256.LoadUnsafe(ref r1, (nuint)i));
-                    a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, Vector256.LoadUnsafe(ref r2, (nuint)i));
-                    a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, Vector256.LoadUnsafe(ref r3, (nuint)i));
-                }
-
-                dots[row] = Vector256.Sum(a0);
-                dots[row + 1] = Vector256.Sum(a1);
-                dots[row + 2] = Vector256.Sum(a2);
-                dots[row + 3] = Vector256.Sum(a3);
+                DotVnni(rented, dots);
+            }
+            else
+            {
+                DotAvx2(rented, dots);
             }
 
-            for (; row < Rows; row++)
-            {
-                ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
-                Vector256<int> a0 = Vector256<int>.Zero;
-                for (int i = 0; i < n; i += Vector256<byte>.Count)
-                {
-                    a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.LoadUnsafe(ref q, (nuint)i), Vector256.LoadUnsafe(ref r0, (nuint)i));
-                }
-
-                dots[row] = Vector256.Sum(a0);
-            }
-
-            Finish(dots, step, queryNorm, errorNorm, similarities, bounds);
+            Finish(dots, vnni, step, queryNorm, errorNorm, similarities, bounds);
             return true;
         }
         finally
@@ -160,10 +148,97 @@ internal sealed class QuantizedRouteMatrix
         }
     }
 
-    /// <summary>Turns the integer dot products (in the similarities' memory) into similarities, and writes each row's bound.</summary>
-    private void Finish(Span<int> dots, float step, float queryNorm, float errorNorm, Span<float> similarities, Span<float> bounds)
+    /// <summary>Each row's byte dot product with the query's q̂ + 128 (AVX-VNNI).</summary>
+    private void DotVnni(byte[] query, Span<int> dots)
     {
-        // The query bytes are q̂ + 128: q̂·Q = (the byte dot product) − 128·ΣQ, exactly. The bound is
+        int n = _dimensions;
+        ref byte q = ref MemoryMarshal.GetArrayDataReference(query);
+        ref sbyte values = ref MemoryMarshal.GetArrayDataReference(_values);
+        int row = 0;
+        for (; row + 4 <= Rows; row += 4)
+        {
+            ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
+            ref sbyte r1 = ref Unsafe.Add(ref r0, n);
+            ref sbyte r2 = ref Unsafe.Add(ref r1, n);
+            ref sbyte r3 = ref Unsafe.Add(ref r2, n);
+            Vector256<int> a0 = Vector256<int>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < n; i += Vector256<byte>.Count)
+            {
+                Vector256<byte> x = Vector256.LoadUnsafe(ref q, (nuint)i);
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, Vector256.LoadUnsafe(ref r0, (nuint)i));
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, Vector256.LoadUnsafe(ref r1, (nuint)i));
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, Vector256.LoadUnsafe(ref r2, (nuint)i));
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, Vector256.LoadUnsafe(ref r3, (nuint)i));
+            }
+
+            dots[row] = Vector256.Sum(a0);
+            dots[row + 1] = Vector256.Sum(a1);
+            dots[row + 2] = Vector256.Sum(a2);
+            dots[row + 3] = Vector256.Sum(a3);
+        }
+
+        for (; row < Rows; row++)
+        {
+            ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
+            Vector256<int> a0 = Vector256<int>.Zero;
+            for (int i = 0; i < n; i += Vector256<byte>.Count)
+            {
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.LoadUnsafe(ref q, (nuint)i), Vector256.LoadUnsafe(ref r0, (nuint)i));
+            }
+
+            dots[row] = Vector256.Sum(a0);
+        }
+    }
+
+    /// <summary>Each row's dot product with the query's signed q̂ (AVX2: |q̂| times Q with q̂'s sign, in pairs, widened to 32 bits).</summary>
+    private void DotAvx2(byte[] query, Span<int> dots)
+    {
+        int n = _dimensions;
+        ref sbyte q = ref Unsafe.As<byte, sbyte>(ref MemoryMarshal.GetArrayDataReference(query));
+        ref sbyte values = ref MemoryMarshal.GetArrayDataReference(_values);
+        Vector256<short> ones = Vector256.Create((short)1);
+        int row = 0;
+        for (; row + 4 <= Rows; row += 4)
+        {
+            ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
+            ref sbyte r1 = ref Unsafe.Add(ref r0, n);
+            ref sbyte r2 = ref Unsafe.Add(ref r1, n);
+            ref sbyte r3 = ref Unsafe.Add(ref r2, n);
+            Vector256<int> a0 = Vector256<int>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < n; i += Vector256<sbyte>.Count)
+            {
+                Vector256<sbyte> x = Vector256.LoadUnsafe(ref q, (nuint)i);
+                Vector256<byte> magnitude = Avx2.Abs(x);
+                a0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.LoadUnsafe(ref r0, (nuint)i), x)), ones);
+                a1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.LoadUnsafe(ref r1, (nuint)i), x)), ones);
+                a2 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.LoadUnsafe(ref r2, (nuint)i), x)), ones);
+                a3 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.LoadUnsafe(ref r3, (nuint)i), x)), ones);
+            }
+
+            dots[row] = Vector256.Sum(a0);
+            dots[row + 1] = Vector256.Sum(a1);
+            dots[row + 2] = Vector256.Sum(a2);
+            dots[row + 3] = Vector256.Sum(a3);
+        }
+
+        for (; row < Rows; row++)
+        {
+            ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
+            Vector256<int> a0 = Vector256<int>.Zero;
+            for (int i = 0; i < n; i += Vector256<sbyte>.Count)
+            {
+                Vector256<sbyte> x = Vector256.LoadUnsafe(ref q, (nuint)i);
+                a0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(x), Avx2.Sign(Vector256.LoadUnsafe(ref r0, (nuint)i), x)), ones);
+            }
+
+            dots[row] = Vector256.Sum(a0);
+        }
+    }
+
+    /// <summary>Turns the integer dot products (in the similarities' memory) into similarities, and writes each row's bound.</summary>
+    private void Finish(Span<int> dots, bool offset, float step, float queryNorm, float errorNorm, Span<float> similarities, Span<float> bounds)
+    {
+        // With the offset (AVX-VNNI) the query bytes are q̂ + 128: q̂·Q = (the byte dot product) − 128·ΣQ, exactly. The bound is
         // ‖t·q̂‖‖δ‖ + ‖ε‖‖m‖ and the float dot product's own error ((n + 32)·2⁻²⁴·‖q‖‖m‖), with a margin for this arithmetic.
         float onError = (queryNorm + errorNorm) * 1.001f;
         float onNorm = (errorNorm + ((_dimensions + 32) * Unit * queryNorm)) * 1.001f;
@@ -171,14 +246,15 @@ internal sealed class QuantizedRouteMatrix
         ref int dot = ref MemoryMarshal.GetReference(dots);
         ref float similarity = ref MemoryMarshal.GetReference(similarities);
         ref float bound = ref MemoryMarshal.GetReference(bounds);
-        ref int offset = ref MemoryMarshal.GetArrayDataReference(_offsets);
+        ref int offsets = ref MemoryMarshal.GetArrayDataReference(_offsets);
+        Vector256<int> useOffset = offset ? Vector256<int>.AllBitsSet : Vector256<int>.Zero;
         ref float scale = ref MemoryMarshal.GetArrayDataReference(_scales);
         ref float errorNorms = ref MemoryMarshal.GetArrayDataReference(_errorNorms);
         ref float norms = ref MemoryMarshal.GetArrayDataReference(_norms);
         for (; row + Vector256<int>.Count <= dots.Length; row += Vector256<int>.Count)
         {
             nuint at = (nuint)row;
-            Vector256<float> exact = Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref dot, at) - Vector256.LoadUnsafe(ref offset, at));
+            Vector256<float> exact = Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref dot, at) - (Vector256.LoadUnsafe(ref offsets, at) & useOffset));
             (exact * (Vector256.LoadUnsafe(ref scale, at) * step)).StoreUnsafe(ref similarity, at);
             Vector256<float> margin = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref norms, at), Vector256.Create(onNorm), Vector256.Create(1e-7f));
             Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref errorNorms, at), Vector256.Create(onError), margin).StoreUnsafe(ref bound, at);
@@ -186,13 +262,13 @@ internal sealed class QuantizedRouteMatrix
 
         for (; row < dots.Length; row++)
         {
-            similarities[row] = (dots[row] - _offsets[row]) * (_scales[row] * step);
+            similarities[row] = (dots[row] - (offset ? _offsets[row] : 0)) * (_scales[row] * step);
             bounds[row] = MathF.FusedMultiplyAdd(_errorNorms[row], onError, MathF.FusedMultiplyAdd(_norms[row], onNorm, 1e-7f));
         }
     }
 
-    /// <summary>q̂ = round(q / t) with t = max|q| / 127, stored as q̂ + 128; the norms of q and of ε = q − t·q̂, rounded up.</summary>
-    private static bool Quantize(ReadOnlySpan<float> query, Span<byte> quantized, out float step, out float queryNorm, out float errorNorm)
+    /// <summary>q̂ = round(q / t) with t = max|q| / 127, stored as q̂ + 128 when <paramref name="offset"/>, else as signed bytes; the norms of q and of ε = q − t·q̂, rounded up.</summary>
+    private static bool Quantize(ReadOnlySpan<float> query, Span<byte> quantized, bool offset, out float step, out float queryNorm, out float errorNorm)
     {
         float max = TensorPrimitives.MaxMagnitude(query);
         float norm = TensorPrimitives.Norm(query);
@@ -208,6 +284,7 @@ internal sealed class QuantizedRouteMatrix
         Vector256<float> negativeStep = Vector256.Create(-step);
         Vector256<float> limit = Vector256.Create(127f);
         Vector256<float> squares = Vector256<float>.Zero;
+        Vector256<byte> flip = Vector256.Create(offset ? (byte)0x80 : (byte)0);
         ref float source = ref MemoryMarshal.GetReference(query);
         ref byte target = ref MemoryMarshal.GetReference(quantized);
         for (int d = 0; d < query.Length; d += 4 * Vector256<float>.Count)
@@ -217,7 +294,7 @@ internal sealed class QuantizedRouteMatrix
             Vector256<int> i2 = Round(ref source, d + (2 * Vector256<float>.Count), inverse, negativeStep, limit, ref squares);
             Vector256<int> i3 = Round(ref source, d + (3 * Vector256<float>.Count), inverse, negativeStep, limit, ref squares);
             Vector256<sbyte> bytes = Vector256.Narrow(Vector256.Narrow(i0, i1), Vector256.Narrow(i2, i3));
-            (bytes.AsByte() ^ Vector256.Create((byte)0x80)).StoreUnsafe(ref target, (nuint)d);
+            (bytes.AsByte() ^ flip).StoreUnsafe(ref target, (nuint)d);
         }
 
         queryNorm = RoundUp(norm * 1.0001);
@@ -237,4 +314,14 @@ internal sealed class QuantizedRouteMatrix
     }
 
     private static float RoundUp(double value) => (float)(value * (1 + 1e-6)) + float.Epsilon;
+}
+
+/// <summary>An integer dot-product kernel of <see cref="QuantizedRouteMatrix"/>.</summary>
+internal enum DotKernel
+{
+    /// <summary>AVX-VNNI's byte dot product (<c>vpdpbusd</c>).</summary>
+    Vnni,
+
+    /// <summary>AVX2: <c>vpsignb</c>, <c>vpmaddubsw</c>, <c>vpmaddwd</c>.</summary>
+    Avx2,
 }
