@@ -12,31 +12,35 @@ namespace LlmRouting.Benchmarks;
 
 /// <summary>
 /// A minimal OpenAI-compatible chat-completions server on 127.0.0.1 (Kestrel, random port) for throughput benchmarks:
-/// answers every non-streaming request at once with a fixed completion for the requested model, with token usage.
+/// answers every non-streaming request with a fixed completion for the requested model, with token usage, at once or
+/// after a fixed model latency.
 /// (The integration tests' <c>FakeOpenAIServer</c> also records requests and injects faults; none of that is wanted here.)
 /// </summary>
 internal sealed class LoopbackOpenAIServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly TimeSpan _latency;
 
-    private LoopbackOpenAIServer(WebApplication app)
+    private LoopbackOpenAIServer(WebApplication app, TimeSpan latency)
     {
         _app = app;
+        _latency = latency;
     }
 
     /// <summary>Gets the base address, e.g. <c>http://127.0.0.1:41234/v1</c>.</summary>
     public Uri Endpoint { get; private set; } = null!;
 
     /// <summary>Starts a server on a free loopback port.</summary>
+    /// <param name="latency">How long the "model" takes before it answers; <see cref="TimeSpan.Zero"/> answers at once.</param>
     /// <returns>The running server.</returns>
-    public static async Task<LoopbackOpenAIServer> StartAsync()
+    public static async Task<LoopbackOpenAIServer> StartAsync(TimeSpan latency = default)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         WebApplication app = builder.Build();
-        var server = new LoopbackOpenAIServer(app);
-        app.MapPost("/v1/chat/completions", HandleAsync);
+        var server = new LoopbackOpenAIServer(app, latency);
+        app.MapPost("/v1/chat/completions", server.HandleAsync);
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Endpoint = new Uri(address.TrimEnd('/') + "/v1");
@@ -50,9 +54,14 @@ internal sealed class LoopbackOpenAIServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static async Task HandleAsync(HttpContext context)
+    private async Task HandleAsync(HttpContext context)
     {
         using JsonDocument body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        if (_latency > TimeSpan.Zero)
+        {
+            await Task.Delay(_latency, context.RequestAborted);
+        }
+
         string model = body.RootElement.TryGetProperty("model", out JsonElement m) ? m.GetString() ?? "model" : "model";
         context.Response.ContentType = "application/json";
         byte[] answer = Encoding.UTF8.GetBytes(
