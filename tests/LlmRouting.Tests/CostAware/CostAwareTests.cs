@@ -40,6 +40,27 @@ public class CostAwareTests
     }
 
     [Fact]
+    public async Task TheReason_GivesTheCheapestGoodEnoughEstimate_ToSixDecimals()
+    {
+        RouteDecision decision = (await Decide(WithDifficulty(0.2), 0.2))!;
+        Assert.Matches(@"^cheapest good enough: quality 0\.\d\d >= difficulty 0\.20, est\. 0\.\d{1,6}$", decision.Reason);
+    }
+
+    [Fact]
+    public void TheEstimate_PrintsAsTheCustomFormatDid()
+    {
+        var random = new Random(7);
+        Span<char> buffer = stackalloc char[48];
+        decimal[] edges = [0m, 1m, 10m, 100.000000m, 0.0000005m, 0.0000004m, 0.0000015m, -0.0000001m, -0.0000005m, 123.4560000m, 79_228_162_514_264_337_593_543_950_335m, -79_228_162_514_264_337_593_543_950_335m];
+        IEnumerable<decimal> generated = Enumerable.Range(0, 20_000).Select(_ => new decimal(random.Next(), random.Next(4) == 0 ? random.Next() : 0, 0, random.Next(5) == 0, (byte)random.Next(0, 29)));
+        foreach (decimal value in edges.Concat(generated))
+        {
+            string expected = value.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(expected == CostAwareStrategy.Trimmed(value, buffer).ToString(), $"{value}: {CostAwareStrategy.Trimmed(value, buffer).ToString()}, expected {expected}");
+        }
+    }
+
+    [Fact]
     public async Task NobodyGoodEnough_TheStrongestServes_AndTheReasonSaysSo()
     {
         RouteDecision decision = (await Decide(WithDifficulty(0.99), 0.99))!;

@@ -209,9 +209,12 @@ public sealed class CostAwareStrategy : IRoutingStrategy
 
         Sort(ordered[..good], quality, cost, cheapFirst: true);
         Sort(ordered[good..total], quality, cost, cheapFirst: false);
+        // Standard formats, not custom ones (a custom format is parsed on every call): F2 rounds the double exactly (0.015 is
+        // 0.01499… and prints 0.01, where "0.00" printed 0.02), and the estimate is F6 trimmed, which prints what "0.######" did.
+        Span<char> estimate = stackalloc char[48];
         string why = good > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"cheapest good enough: quality {quality[ordered[0]]:0.00} >= difficulty {need:0.00}, est. {cost[ordered[0]]:0.######}")
-            : string.Create(CultureInfo.InvariantCulture, $"none clears difficulty {need:0.00}: strongest candidate (quality {quality[ordered[0]]:0.00})");
+            ? string.Create(CultureInfo.InvariantCulture, $"cheapest good enough: quality {quality[ordered[0]]:F2} >= difficulty {need:F2}, est. {Trimmed(cost[ordered[0]], estimate)}")
+            : string.Create(CultureInfo.InvariantCulture, $"none clears difficulty {need:F2}: strongest candidate (quality {quality[ordered[0]]:F2})");
         if (capPremium)
         {
             why += budget.Utilization >= (budget.Budget?.DegradeAt ?? double.MaxValue)
@@ -220,6 +223,18 @@ public sealed class CostAwareStrategy : IRoutingStrategy
         }
 
         return Decision(targets, ordered[..total], why, difficulty);
+    }
+
+    /// <summary><paramref name="value"/> to six decimals without trailing zeros (as the format <c>0.######</c> prints it), in <paramref name="buffer"/>.</summary>
+    internal static ReadOnlySpan<char> Trimmed(decimal value, Span<char> buffer)
+    {
+        if (!value.TryFormat(buffer, out int written, "F6", CultureInfo.InvariantCulture))
+        {
+            return value.ToString("0.######", CultureInfo.InvariantCulture);
+        }
+
+        ReadOnlySpan<char> text = buffer[..written].TrimEnd('0').TrimEnd('.');
+        return text is "-0" ? "0" : text;
     }
 
     /// <summary>A stable insertion sort of candidate indices: cheapest first then strongest (<paramref name="cheapFirst"/>), or strongest first then cheapest.</summary>
