@@ -43,26 +43,7 @@ public class PipelineThroughputBenchmarks
     {
         _server = LoopbackOpenAIServer.StartAsync(TimeSpan.FromMilliseconds(ModelLatencyMs)).GetAwaiter().GetResult();
         _direct = Client("gpt-4o-mini");
-        var services = new ServiceCollection();
-        services.AddLlmRouter(router => router
-            .AddTarget("premium", Client("gpt-4o"), t => t.Prices(input: 2.50m, output: 10m).ContextWindow(128_000).Supports(ModelCapabilities.Tools | ModelCapabilities.Vision).Tier(QualityTier.Premium))
-            .AddTarget("standard", Client("gpt-4o-mini"), t => t.Prices(input: 0.15m, output: 0.60m).ContextWindow(16_000).Tier(QualityTier.Standard))
-            .AddTarget("on-prem", Client("llama-3.1-8b"), t => t.Prices(input: 0.05m, output: 0.08m).ContextWindow(8_192).Tags("on-prem").Tier(QualityTier.Economy))
-            .UseRules(rules => rules
-                .WhenMetadata("tier", "free").Named("free-tier").RouteTo("on-prem", "standard")
-                .WhenRiskAtLeast(RiskLevel.Medium).Named("high-stakes").RouteTo("premium"))
-            .UseHybridRouting(h => h
-                .DataPolicy(p => p.AllowedTargetTags.Add("on-prem"))
-                .EmbeddingRoutes(e => e
-                    .AddRoute("premium", name: "hard-technical", utterances: ["our API returns this stack trace, what is wrong", "prove this mathematical statement step by step"])
-                    .AddRoute("on-prem", name: "faq", utterances: ["what are your opening hours", "how do I reset my password"]))
-                .CostAware(c => c.Budgets.Add(new BudgetOptions { ScopeKey = "tenant", Period = BudgetPeriod.Day, Limit = 1_000_000m })))
-            .Default("standard")
-            .Baseline("premium")
-            .UseFallback()
-            .UseLedger()
-            .UseTelemetry());
-        _services = services.BuildServiceProvider();
+        _services = QuickStart(Client, PipelineLevel.Telemetry);
         _router = _services.GetRequiredService<IChatClient>();
 
         // Connections, JIT and the embedding index warm before measuring.
@@ -100,6 +81,78 @@ public class PipelineThroughputBenchmarks
         await Task.WhenAll(workers).ConfigureAwait(false);
     }
 
+    /// <summary>The benchmark's pipeline, built up to <paramref name="upTo"/>: targets, then rules, hybrid routing, fallback, ledger and telemetry in turn.</summary>
+    /// <param name="client">Makes a target's client for a model id.</param>
+    /// <param name="upTo">The last layer to add.</param>
+    /// <returns>The services; the router is their <see cref="IChatClient"/>.</returns>
+    internal static ServiceProvider QuickStart(Func<string, IChatClient> client, PipelineLevel upTo)
+    {
+        var services = new ServiceCollection();
+        services.AddLlmRouter(router =>
+        {
+            router
+                .AddTarget("premium", client("gpt-4o"), t => t.Prices(input: 2.50m, output: 10m).ContextWindow(128_000).Supports(ModelCapabilities.Tools | ModelCapabilities.Vision).Tier(QualityTier.Premium))
+                .AddTarget("standard", client("gpt-4o-mini"), t => t.Prices(input: 0.15m, output: 0.60m).ContextWindow(16_000).Tier(QualityTier.Standard))
+                .AddTarget("on-prem", client("llama-3.1-8b"), t => t.Prices(input: 0.05m, output: 0.08m).ContextWindow(8_192).Tags("on-prem").Tier(QualityTier.Economy))
+                .Default("standard")
+                .Baseline("premium");
+            if (upTo >= PipelineLevel.Rules)
+            {
+                router.UseRules(rules => rules
+                    .WhenMetadata("tier", "free").Named("free-tier").RouteTo("on-prem", "standard")
+                    .WhenRiskAtLeast(RiskLevel.Medium).Named("high-stakes").RouteTo("premium"));
+            }
+
+            if (upTo >= PipelineLevel.Hybrid)
+            {
+                router.UseHybridRouting(h => h
+                    .DataPolicy(p => p.AllowedTargetTags.Add("on-prem"))
+                    .EmbeddingRoutes(e => e
+                        .AddRoute("premium", name: "hard-technical", utterances: ["our API returns this stack trace, what is wrong", "prove this mathematical statement step by step"])
+                        .AddRoute("on-prem", name: "faq", utterances: ["what are your opening hours", "how do I reset my password"]))
+                    .CostAware(c => c.Budgets.Add(new BudgetOptions { ScopeKey = "tenant", Period = BudgetPeriod.Day, Limit = 1_000_000m })));
+            }
+
+            if (upTo >= PipelineLevel.Fallback)
+            {
+                router.UseFallback();
+            }
+
+            if (upTo >= PipelineLevel.Ledger)
+            {
+                router.UseLedger();
+            }
+
+            if (upTo >= PipelineLevel.Telemetry)
+            {
+                router.UseTelemetry();
+            }
+        });
+        return services.BuildServiceProvider();
+    }
+
     private IChatClient Client(string model) =>
         new OpenAIClient(new ApiKeyCredential("loopback"), new OpenAIClientOptions { Endpoint = _server.Endpoint }).GetChatClient(model).AsIChatClient();
+}
+
+/// <summary>How much of the QuickStart pipeline <see cref="PipelineThroughputBenchmarks.QuickStart"/> builds.</summary>
+internal enum PipelineLevel
+{
+    /// <summary>The three targets only.</summary>
+    Targets,
+
+    /// <summary>And the rules.</summary>
+    Rules,
+
+    /// <summary>And hybrid routing (data policy, embedding routes, cost-aware with a budget).</summary>
+    Hybrid,
+
+    /// <summary>And fallback.</summary>
+    Fallback,
+
+    /// <summary>And the ledger.</summary>
+    Ledger,
+
+    /// <summary>And telemetry: the whole pipeline.</summary>
+    Telemetry,
 }

@@ -28,5 +28,12 @@ if (args is ["--cpu-times", .. string[] rows])
     return CpuTimes.Run(rows);
 }
 
+// 8 requests in flight to the loopback server, direct or through the pipeline up to a level, to attach a profiler to
+// (docs/performance.md): dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --pipeline-load direct|Targets|Rules|Hybrid|Fallback|Ledger|Telemetry [seconds]
+if (args is ["--pipeline-load", string level, .. string[] rest])
+{
+    return PipelineLoad.Run(level, rest is [string s] ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 60);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(AllocationCeilings).Assembly).Run(args);
 return 0;
