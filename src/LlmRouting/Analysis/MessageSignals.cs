@@ -23,6 +23,16 @@ internal static class MessageSignals
     public static TextSignals Read(ChatMessage message, float weight)
     {
         var signals = new TextSignals();
+        ReadInto(signals, message, weight);
+        return signals;
+    }
+
+    /// <summary>
+    /// Reads one message into <paramref name="signals"/>. Into an empty accumulator this is exactly <see cref="Read"/> added to it;
+    /// into a non-empty one the float sums may round differently from adding the message's own reading, so callers read into fresh accumulators only.
+    /// </summary>
+    public static void ReadInto(TextSignals signals, ChatMessage message, float weight)
+    {
         var walk = new ContentText.Walk();
         bool user = message.Role == ChatRole.User;
         foreach (AIContent content in message.Contents)
@@ -38,7 +48,6 @@ internal static class MessageSignals
         }
 
         signals.Unread += walk.Unread;
-        return signals;
     }
 
     private readonly struct PiiSink(TextSignals signals, float weight) : ContentText.ISink

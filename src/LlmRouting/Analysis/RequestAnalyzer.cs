@@ -34,7 +34,7 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
         if (request.History is { } history)
         {
             history.AddSignals(signals);
-            AddInstructions(request, signals);
+            _ = AddInstructions(request, signals);
             return Build(signals, request.MessageCount);
         }
 
@@ -48,24 +48,37 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
             }
         }
 
-        AddInstructions(request, signals);
+        bool empty = !AddInstructions(request, signals);
 
-        // A short conversation is read directly: keeping its readings would cost more than reading it.
+        // A short conversation is read directly: keeping its readings would cost more than reading it. The first message
+        // goes straight into the still-empty accumulator (0 + x is x, so the sums are those of adding its own reading).
         for (int m = 0; m < messages.Count; m++)
         {
-            signals.Add(MessageSignals.Read(messages[m], m == lastUser ? 1f : EarlierTurnWeight));
+            float weight = m == lastUser ? 1f : EarlierTurnWeight;
+            if (m == 0 && empty)
+            {
+                MessageSignals.ReadInto(signals, messages[m], weight);
+            }
+            else
+            {
+                signals.Add(MessageSignals.Read(messages[m], weight));
+            }
         }
 
         return Build(signals, request.MessageCount);
     }
 
     /// <summary>Instructions travel with every request like a system prompt: searched for personal data (counts only, so the order of addition does not matter).</summary>
-    private static void AddInstructions(RoutingRequest request, TextSignals signals)
+    /// <returns>Whether there were instructions to read.</returns>
+    private static bool AddInstructions(RoutingRequest request, TextSignals signals)
     {
         if (request.Options?.Instructions is { Length: > 0 } instructions)
         {
             signals.Scan(instructions, EarlierTurnWeight, piiOnly: true);
+            return true;
         }
+
+        return false;
     }
 
     /// <inheritdoc/>
@@ -76,7 +89,7 @@ public sealed class RequestAnalyzer : IRequestAnalyzer
         return Build(signals, 1);
     }
 
-    private static RequestAnalysis Build(TextSignals s, int messageCount)
+    internal static RequestAnalysis Build(TextSignals s, int messageCount)
     {
         float[] scores = s.TaskScores;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using LlmRouting.Analysis;
+using Microsoft.Extensions.AI;
 using LlmRouting.Tests.Analysis.Reference;
 
 namespace LlmRouting.Tests.Analysis;
@@ -65,6 +66,48 @@ public sealed class AnalyzerEquivalenceTests
             expected.Scan(prompt, 1f);
             actual.Scan(prompt, 1f);
             Assert.Equal(Snapshot(expected), Snapshot(actual));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Conversations_GiveTheAnalysisOfTheirMessagesReadingsAdded(int seed)
+    {
+        // The analyzer reads the first message straight into its accumulator; adding each message's own reading to an empty
+        // accumulator (as it did) must give the same analysis, bit for bit, with and without instructions and any roles.
+        var random = new Random(seed);
+        ChatRole[] roles = [ChatRole.User, ChatRole.Assistant, ChatRole.System, ChatRole.Tool];
+        for (int n = 0; n < 300; n++)
+        {
+            var messages = new List<ChatMessage>();
+            for (int m = random.Next(1, 5); m > 0; m--)
+            {
+                messages.Add(new(roles[random.Next(roles.Length)], Generate(random, random.Next(0, 200))));
+            }
+
+            var options = random.Next(3) == 0 ? new ChatOptions { Instructions = Generate(random, random.Next(1, 60)) } : null;
+            var request = new RoutingRequest(messages, options);
+            int lastUser = messages.FindLastIndex(m => m.Role == ChatRole.User);
+            var signals = new TextSignals();
+            if (options?.Instructions is { Length: > 0 } instructions)
+            {
+                signals.Scan(instructions, RequestAnalyzer.EarlierTurnWeight, piiOnly: true);
+            }
+
+            for (int m = 0; m < messages.Count; m++)
+            {
+                signals.Add(MessageSignals.Read(messages[m], m == lastUser ? 1f : RequestAnalyzer.EarlierTurnWeight));
+            }
+
+            Assert.True(Describe(RequestAnalyzer.Build(signals, messages.Count)) == Describe(RequestAnalyzer.Default.Analyze(request)), $"seed {seed}, conversation {n}");
+        }
+
+        static string Describe(RequestAnalysis a)
+        {
+            float[] features = new float[RequestAnalysis.FeatureCount];
+            a.WriteFeatures(features);
+            return string.Join(' ', a.ToString(), BitConverter.DoubleToInt64Bits(a.Complexity), BitConverter.DoubleToInt64Bits(a.PremiumNeed), a.PiiCount, a.UnreadParts, a.Words, string.Join('/', features.Select(Exact)),
+                string.Join('/', Enum.GetValues<TaskType>().Select(t => BitConverter.DoubleToInt64Bits(a.GetTaskScore(t)))));
         }
     }
 
