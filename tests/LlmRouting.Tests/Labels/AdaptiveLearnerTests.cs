@@ -113,12 +113,12 @@ public class AdaptiveLearnerTests
         RouteInfo[][] seen = await Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
         {
             var routes = new List<RouteInfo>();
-            // At least 300 decisions each, and on until this worker has decided under both models: on a starved machine the
-            // swapper's thread may not run at all while a worker makes its first 300 (a bounded wait keeps a broken swap
-            // from hanging the test; the assertions below then fail).
+            // At least 300 decisions each, and on until this worker has decided under both models and the swapper has swapped
+            // more than ten times: on a starved machine the swapper's thread may not run at all while a worker makes its first
+            // 300 (a bounded wait keeps a broken swap from hanging the test; the assertions below then fail).
             var deadline = DateTime.UtcNow.AddSeconds(30);
             bool sawA = false, sawB = false;
-            for (int i = 0; i < 300 || (!(sawA && sawB) && DateTime.UtcNow < deadline); i++)
+            for (int i = 0; i < 300 || ((!(sawA && sawB) || Volatile.Read(ref swaps) <= 10) && DateTime.UtcNow < deadline); i++)
             {
                 string text = (i % 2 == 0 ? HardTopic : EasyTopic)[i % 3];
                 RouteInfo route = await router.DecideAsync([new ChatMessage(ChatRole.User, text)]);
