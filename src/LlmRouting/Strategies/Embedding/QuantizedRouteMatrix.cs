@@ -132,11 +132,11 @@ internal sealed class QuantizedRouteMatrix
             Span<int> dots = MemoryMarshal.Cast<float, int>(similarities)[..Rows];
             if (vnni)
             {
-                DotVnni(rented, dots);
+                Dot<VnniStep>(rented, dots);
             }
             else
             {
-                DotAvx2(rented, dots);
+                Dot<Avx2Step>(rented, dots);
             }
 
             Finish(dots, vnni, step, queryNorm, errorNorm, similarities, bounds);
@@ -148,8 +148,9 @@ internal sealed class QuantizedRouteMatrix
         }
     }
 
-    /// <summary>Each row's byte dot product with the query's q̂ + 128 (AVX-VNNI).</summary>
-    private void DotVnni(byte[] query, Span<int> dots)
+    /// <summary>Each row's dot product with the query's bytes, four rows at a time, by <typeparamref name="TKernel"/>.</summary>
+    private void Dot<TKernel>(byte[] query, Span<int> dots)
+        where TKernel : struct, IDotStep
     {
         int n = _dimensions;
         ref byte q = ref MemoryMarshal.GetArrayDataReference(query);
@@ -165,10 +166,10 @@ internal sealed class QuantizedRouteMatrix
             for (int i = 0; i < n; i += Vector256<byte>.Count)
             {
                 Vector256<byte> x = Vector256.LoadUnsafe(ref q, (nuint)i);
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, Vector256.LoadUnsafe(ref r0, (nuint)i));
-                a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, Vector256.LoadUnsafe(ref r1, (nuint)i));
-                a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, Vector256.LoadUnsafe(ref r2, (nuint)i));
-                a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, Vector256.LoadUnsafe(ref r3, (nuint)i));
+                a0 = TKernel.Add(a0, x, Vector256.LoadUnsafe(ref r0, (nuint)i));
+                a1 = TKernel.Add(a1, x, Vector256.LoadUnsafe(ref r1, (nuint)i));
+                a2 = TKernel.Add(a2, x, Vector256.LoadUnsafe(ref r2, (nuint)i));
+                a3 = TKernel.Add(a3, x, Vector256.LoadUnsafe(ref r3, (nuint)i));
             }
 
             dots[row] = Vector256.Sum(a0);
@@ -183,52 +184,7 @@ internal sealed class QuantizedRouteMatrix
             Vector256<int> a0 = Vector256<int>.Zero;
             for (int i = 0; i < n; i += Vector256<byte>.Count)
             {
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.LoadUnsafe(ref q, (nuint)i), Vector256.LoadUnsafe(ref r0, (nuint)i));
-            }
-
-            dots[row] = Vector256.Sum(a0);
-        }
-    }
-
-    /// <summary>Each row's dot product with the query's signed q̂ (AVX2: |q̂| times Q with q̂'s sign, in pairs, widened to 32 bits).</summary>
-    private void DotAvx2(byte[] query, Span<int> dots)
-    {
-        int n = _dimensions;
-        ref sbyte q = ref Unsafe.As<byte, sbyte>(ref MemoryMarshal.GetArrayDataReference(query));
-        ref sbyte values = ref MemoryMarshal.GetArrayDataReference(_values);
-        Vector256<short> ones = Vector256.Create((short)1);
-        int row = 0;
-        for (; row + 4 <= Rows; row += 4)
-        {
-            ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
-            ref sbyte r1 = ref Unsafe.Add(ref r0, n);
-            ref sbyte r2 = ref Unsafe.Add(ref r1, n);
-            ref sbyte r3 = ref Unsafe.Add(ref r2, n);
-            Vector256<int> a0 = Vector256<int>.Zero, a1 = a0, a2 = a0, a3 = a0;
-            for (int i = 0; i < n; i += Vector256<sbyte>.Count)
-            {
-                Vector256<sbyte> x = Vector256.LoadUnsafe(ref q, (nuint)i);
-                Vector256<byte> magnitude = Avx2.Abs(x);
-                a0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.LoadUnsafe(ref r0, (nuint)i), x)), ones);
-                a1 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.LoadUnsafe(ref r1, (nuint)i), x)), ones);
-                a2 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.LoadUnsafe(ref r2, (nuint)i), x)), ones);
-                a3 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Vector256.LoadUnsafe(ref r3, (nuint)i), x)), ones);
-            }
-
-            dots[row] = Vector256.Sum(a0);
-            dots[row + 1] = Vector256.Sum(a1);
-            dots[row + 2] = Vector256.Sum(a2);
-            dots[row + 3] = Vector256.Sum(a3);
-        }
-
-        for (; row < Rows; row++)
-        {
-            ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
-            Vector256<int> a0 = Vector256<int>.Zero;
-            for (int i = 0; i < n; i += Vector256<sbyte>.Count)
-            {
-                Vector256<sbyte> x = Vector256.LoadUnsafe(ref q, (nuint)i);
-                a0 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(x), Avx2.Sign(Vector256.LoadUnsafe(ref r0, (nuint)i), x)), ones);
+                a0 = TKernel.Add(a0, Vector256.LoadUnsafe(ref q, (nuint)i), Vector256.LoadUnsafe(ref r0, (nuint)i));
             }
 
             dots[row] = Vector256.Sum(a0);
@@ -314,6 +270,31 @@ internal sealed class QuantizedRouteMatrix
     }
 
     private static float RoundUp(double value) => (float)(value * (1 + 1e-6)) + float.Epsilon;
+
+    /// <summary>One step of an integer dot product: 32 query bytes against 32 row values, added to eight 32-bit sums.</summary>
+    private interface IDotStep
+    {
+        static abstract Vector256<int> Add(Vector256<int> sums, Vector256<byte> query, Vector256<sbyte> row);
+    }
+
+    /// <summary>AVX-VNNI: the query bytes are q̂ + 128 (<c>vpdpbusd</c>).</summary>
+    private readonly struct VnniStep : IDotStep
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Add(Vector256<int> sums, Vector256<byte> query, Vector256<sbyte> row) =>
+            AvxVnni.MultiplyWideningAndAdd(sums, query, row);
+    }
+
+    /// <summary>AVX2: the query bytes are q̂; |q̂| times Q with q̂'s sign, in pairs (at most 2 · 127 · 127), widened to 32 bits.</summary>
+    private readonly struct Avx2Step : IDotStep
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Add(Vector256<int> sums, Vector256<byte> query, Vector256<sbyte> row)
+        {
+            Vector256<sbyte> signed = query.AsSByte();
+            return sums + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Avx2.Abs(signed), Avx2.Sign(row, signed)), Vector256.Create((short)1));
+        }
+    }
 }
 
 /// <summary>An integer dot-product kernel of <see cref="QuantizedRouteMatrix"/>.</summary>
