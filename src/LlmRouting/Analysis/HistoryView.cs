@@ -166,7 +166,7 @@ internal sealed class HistoryView
             return false;
         }
 
-        foreach (AIContent content in message.Contents)
+        foreach (AIContent content in message.Contents.Indexed())
         {
             if (content is TextContent { Text: { } text } && test(text, key))
             {

@@ -35,7 +35,7 @@ internal static class MessageSignals
     {
         var walk = new ContentText.Walk();
         bool user = message.Role == ChatRole.User;
-        foreach (AIContent content in message.Contents)
+        foreach (AIContent content in message.Contents.Indexed())
         {
             if (content is TextContent { Text: { } text })
             {

@@ -48,7 +48,7 @@ internal static class CachedResponses
         bool hasContent = false;
         foreach (ChatMessage message in response.Messages)
         {
-            foreach (AIContent content in message.Contents)
+            foreach (AIContent content in message.Contents.Indexed())
             {
                 if (content is ErrorContent)
                 {

@@ -51,7 +51,7 @@ internal sealed class ReplayTemplates(int capacity = 1024)
                 return false;
             }
 
-            foreach (AIContent content in message.Contents)
+            foreach (AIContent content in message.Contents.Indexed())
             {
                 if (content.GetType() != typeof(TextContent) || content.AdditionalProperties is { Count: > 0 } || content.Annotations is { Count: > 0 })
                 {
@@ -72,7 +72,7 @@ internal sealed class ReplayTemplates(int capacity = 1024)
         foreach (ChatMessage message in response.Messages)
         {
             var contents = new List<AIContent>(message.Contents.Count);
-            foreach (AIContent content in message.Contents)
+            foreach (AIContent content in message.Contents.Indexed())
             {
                 contents.Add(new TextContent(((TextContent)content).Text));
             }

@@ -245,7 +245,7 @@ public sealed class SemanticCacheChatClient : DelegatingChatClient
 
         foreach (ChatMessage message in messages)
         {
-            foreach (AIContent content in message.Contents)
+            foreach (AIContent content in message.Contents.Indexed())
             {
                 if (content is not TextContent)
                 {

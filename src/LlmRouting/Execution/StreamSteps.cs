@@ -45,7 +45,7 @@ internal static class StreamSteps
     public static long TextLength(ChatResponseUpdate update)
     {
         long length = 0;
-        foreach (AIContent content in update.Contents)
+        foreach (AIContent content in update.Contents.Indexed())
         {
             if (content is TextContent text)
             {

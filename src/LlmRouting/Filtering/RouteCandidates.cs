@@ -81,7 +81,7 @@ public sealed class RouteCandidates
         {
             RouteTarget target = all[i];
             CandidateRejection? rejection = null;
-            foreach (IRouteCandidateFilter filter in filters)
+            foreach (IRouteCandidateFilter filter in filters.Indexed())
             {
                 if (!filter.IsAllowed(request, target, out string? reason))
                 {

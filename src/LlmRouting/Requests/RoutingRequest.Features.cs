@@ -37,7 +37,7 @@ public sealed partial class RoutingRequest
                 continue;
             }
 
-            foreach (AIContent content in message.Contents)
+            foreach (AIContent content in message.Contents.Indexed())
             {
                 if (content is not TextContent { Text: { Length: > 0 } text })
                 {
@@ -96,7 +96,7 @@ public sealed partial class RoutingRequest
     {
         int tokens = TokenEstimator.PerMessageOverhead;
         ContentText.Walk? walk = null;
-        foreach (AIContent content in message.Contents)
+        foreach (AIContent content in message.Contents.Indexed())
         {
             tokens += content switch
             {
@@ -148,7 +148,7 @@ public sealed partial class RoutingRequest
     private static int CountImages(ChatMessage message)
     {
         int images = 0;
-        foreach (AIContent content in message.Contents)
+        foreach (AIContent content in message.Contents.Indexed())
         {
             if (content is DataContent d && d.HasTopLevelMediaType("image") ||
                 content is UriContent u && u.HasTopLevelMediaType("image"))

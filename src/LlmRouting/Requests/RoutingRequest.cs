@@ -190,7 +190,7 @@ public sealed partial class RoutingRequest
                 continue;
             }
 
-            foreach (AIContent content in message.Contents)
+            foreach (AIContent content in message.Contents.Indexed())
             {
                 if (content is TextContent { Text: { } text } && text.AsSpan().ContainsAny(terms))
                 {
@@ -265,7 +265,7 @@ public sealed partial class RoutingRequest
                 continue;
             }
 
-            foreach (AIContent content in message.Contents)
+            foreach (AIContent content in message.Contents.Indexed())
             {
                 if (content is TextContent { Text: { } text } && text.Contains(term, StringComparison.OrdinalIgnoreCase))
                 {

@@ -186,7 +186,7 @@ internal sealed class RouteInvocation : IChatClient
             Log.RouteFailed(_state.Logger, route.RouteId, route.Target, error.GetType().Name, route.Attempts.Count);
         }
 
-        foreach (IRouteObserver observer in _state.Observers)
+        foreach (IRouteObserver observer in _state.Observers.Indexed())
         {
             try
             {

@@ -22,7 +22,7 @@ internal sealed class StreamUsage
     public static UsageDetails? Reported(ChatResponseUpdate update)
     {
         UsageDetails? total = null;
-        foreach (AIContent content in update.Contents)
+        foreach (AIContent content in update.Contents.Indexed())
         {
             if (content is UsageContent { Details: { } details })
             {
@@ -41,7 +41,7 @@ internal sealed class StreamUsage
             TimeToFirstToken = Stopwatch.GetElapsedTime(startTimestamp);
         }
 
-        foreach (AIContent content in update.Contents)
+        foreach (AIContent content in update.Contents.Indexed())
         {
             switch (content)
             {

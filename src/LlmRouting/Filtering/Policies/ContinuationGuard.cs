@@ -37,7 +37,7 @@ internal static class ContinuationGuard
         var partial = new StringBuilder();
         foreach (ChatResponseUpdate update in streamed)
         {
-            foreach (AIContent content in update.Contents)
+            foreach (AIContent content in update.Contents.Indexed())
             {
                 if (content is TextContent { Text: { } text })
                 {

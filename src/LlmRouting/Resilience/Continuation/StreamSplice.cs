@@ -29,7 +29,7 @@ internal sealed class StreamSplice
     {
         foreach (ChatResponseUpdate update in streamed)
         {
-            foreach (AIContent content in update.Contents)
+            foreach (AIContent content in update.Contents.Indexed())
             {
                 if (content is not TextContent and not UsageContent)
                 {
@@ -58,7 +58,7 @@ internal sealed class StreamSplice
         var text = new StringBuilder();
         foreach (ChatResponseUpdate update in streamed)
         {
-            foreach (AIContent content in update.Contents)
+            foreach (AIContent content in update.Contents.Indexed())
             {
                 if (content is TextContent part)
                 {
