@@ -19,13 +19,24 @@ namespace LlmRouting;
 public sealed partial class RouteInfo
 {
     private RouteExecution? _live;
-    private RouteSnapshot _snapshot;
+    private RouteSnapshot? _snapshot; // null while live: the execution's own snapshot is the route's state until it completes
     private string? _routeId;
     private IReadOnlyList<string>? _candidateNames;
     private string? _reason;
 
     /// <summary>A route that is already complete (e.g. a semantic-cache hit that never reached a router); set what it did with the initializers.</summary>
     internal RouteInfo(Guid id, DateTimeOffset timestamp, RoutingRequest request, RouteCandidates candidates, RouteDecision decision, TimeSpan decisionDuration, TargetProfile? baselineProfile, string? baselineTarget)
+        : this(null, id, timestamp, request, candidates, decision, decisionDuration, baselineProfile, baselineTarget)
+    {
+    }
+
+    /// <summary>The view of a running execution, until <see cref="RouteExecution.Complete"/> freezes it.</summary>
+    internal RouteInfo(RouteExecution execution, Guid id, DateTimeOffset timestamp, TimeSpan decisionDuration, string? baselineTarget)
+        : this(execution, id, timestamp, execution.Request, execution.Candidates, execution.Decision, decisionDuration, execution.BaselineProfile, baselineTarget)
+    {
+    }
+
+    private RouteInfo(RouteExecution? live, Guid id, DateTimeOffset timestamp, RoutingRequest request, RouteCandidates candidates, RouteDecision decision, TimeSpan decisionDuration, TargetProfile? baselineProfile, string? baselineTarget)
     {
         Id = id;
         Timestamp = timestamp;
@@ -35,14 +46,8 @@ public sealed partial class RouteInfo
         DecisionDuration = decisionDuration;
         BaselineProfile = baselineProfile;
         BaselineTarget = baselineTarget;
-        _snapshot = new RouteSnapshot { ServedBy = decision.Primary };
-    }
-
-    /// <summary>The view of a running execution, until <see cref="RouteExecution.Complete"/> freezes it.</summary>
-    internal RouteInfo(RouteExecution execution, Guid id, DateTimeOffset timestamp, TimeSpan decisionDuration, string? baselineTarget)
-        : this(id, timestamp, execution.Request, execution.Candidates, execution.Decision, decisionDuration, execution.BaselineProfile, baselineTarget)
-    {
-        _live = execution;
+        _live = live;
+        _snapshot = live is null ? new RouteSnapshot { ServedBy = decision.Primary } : null;
     }
 
     /// <summary>Gets the unique id of this route (a version-7 GUID, "N" format); pass it to outcome feedback.</summary>
@@ -94,14 +99,14 @@ public sealed partial class RouteInfo
     public TimeSpan? Duration
     {
         get => Now.Duration;
-        internal init => _snapshot = _snapshot with { Duration = value };
+        internal init => _snapshot = Completed with { Duration = value };
     }
 
     /// <summary>Gets how the request ended.</summary>
     public RouteOutcome Outcome
     {
         get => Now.Outcome;
-        internal init => _snapshot = _snapshot with { Outcome = value };
+        internal init => _snapshot = Completed with { Outcome = value };
     }
 
     /// <summary>Gets the token usage the serving target reported (summed over a stream).</summary>
@@ -111,7 +116,7 @@ public sealed partial class RouteInfo
     public decimal? Cost
     {
         get => Now.Cost;
-        internal init => _snapshot = _snapshot with { Cost = value };
+        internal init => _snapshot = Completed with { Cost = value };
     }
 
     /// <summary>
@@ -139,7 +144,7 @@ public sealed partial class RouteInfo
     public IReadOnlyList<RouteAttempt> Attempts => Now.Attempts;
 
     /// <summary>Gets the number of attempts so far.</summary>
-    internal int AttemptCount => _live?.AttemptCount ?? _snapshot.Attempts.Count;
+    internal int AttemptCount => Volatile.Read(ref _live)?.AttemptCount ?? _snapshot!.Attempts.Count;
 
     /// <summary>Gets a value indicating whether a target other than the decision's primary served the answer.</summary>
     public bool IsFallback => Now is var now && !ReferenceEquals(now.ServedBy, Decision.Primary) && !now.IsEscalated;
@@ -154,14 +159,14 @@ public sealed partial class RouteInfo
     public bool IsCacheHit
     {
         get => Now.IsCacheHit;
-        internal init => _snapshot = _snapshot with { IsCacheHit = value };
+        internal init => _snapshot = Completed with { IsCacheHit = value };
     }
 
     /// <summary>Gets the similarity of the cached request when a semantic cache served the answer.</summary>
     public double? CacheSimilarity
     {
         get => Now.CacheSimilarity;
-        internal init => _snapshot = _snapshot with { CacheSimilarity = value };
+        internal init => _snapshot = Completed with { CacheSimilarity = value };
     }
 
     /// <summary>Gets the request as the router saw it.</summary>
@@ -171,13 +176,16 @@ public sealed partial class RouteInfo
     internal RouteCandidates CandidateSet { get; }
 
     /// <summary>Gets the target serving (or last trying to serve) the request.</summary>
-    internal RouteTarget ServedBy => _live?.ServedBy ?? _snapshot.ServedBy;
+    internal RouteTarget ServedBy => Volatile.Read(ref _live)?.ServedBy ?? _snapshot!.ServedBy;
 
     /// <summary>Gets the baseline target's profile.</summary>
     internal TargetProfile? BaselineProfile { get; }
 
     /// <summary>The final snapshot once the request has ended; until then, what its execution has done so far.</summary>
-    private RouteSnapshot Now => Volatile.Read(ref _live)?.Snapshot() ?? _snapshot;
+    private RouteSnapshot Now => Volatile.Read(ref _live)?.Snapshot() ?? _snapshot!;
+
+    /// <summary>The snapshot of a route built complete; a running route's state is its execution's, never set from outside.</summary>
+    private RouteSnapshot Completed => _snapshot ?? throw new InvalidOperationException("A running route's outcome is set by its execution, not by initializers.");
 
     /// <inheritdoc/>
     public override string ToString() =>
