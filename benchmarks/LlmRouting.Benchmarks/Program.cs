@@ -28,6 +28,13 @@ if (args is ["--cpu-times", .. string[] rows])
     return CpuTimes.Run(rows);
 }
 
+// Bytes per request of the pipeline up to each level over an instant provider (docs/performance.md):
+// dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --pipeline-allocations
+if (args is ["--pipeline-allocations"])
+{
+    return PipelineAllocations.Run();
+}
+
 // 8 requests in flight to the loopback server, direct or through the pipeline up to a level, to attach a profiler to
 // (docs/performance.md): dotnet run -c Release --project benchmarks/LlmRouting.Benchmarks -- --pipeline-load direct|Targets|Rules|Hybrid|Fallback|Ledger|Telemetry [seconds]
 if (args is ["--pipeline-load", string level, .. string[] rest])
