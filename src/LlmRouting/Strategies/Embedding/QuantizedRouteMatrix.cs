@@ -48,7 +48,7 @@ internal sealed class QuantizedRouteMatrix
     /// <summary>Gets the number of rows.</summary>
     public int Rows => _scales.Length;
 
-    /// <summary>The integer dot product this machine runs: AVX-VNNI where it has it, else AVX2, else none (the float pass).</summary>
+    /// <summary>Gets the integer dot product this machine runs: AVX-VNNI where it has it, else AVX2, else none (the float pass).</summary>
     public static DotKernel? Kernel { get; } = AvxVnni.IsSupported ? DotKernel.Vnni : Avx2.IsSupported ? DotKernel.Avx2 : null;
 
     /// <summary>Quantises <paramref name="matrix"/>, or returns <see langword="null"/> where the float pass is as good (neither AVX-VNNI nor AVX2, few rows, odd sizes, values that are not finite).</summary>
