@@ -1,3 +1,4 @@
+using System.ClientModel;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -5,8 +6,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenAI;
 
 namespace LlmRouting.Benchmarks;
 
@@ -46,6 +49,12 @@ internal sealed class LoopbackOpenAIServer : IAsyncDisposable
         server.Endpoint = new Uri(address.TrimEnd('/') + "/v1");
         return server;
     }
+
+    /// <summary>The official OpenAI client for <paramref name="model"/> on this server, as an <see cref="IChatClient"/>.</summary>
+    /// <param name="model">The model id to send.</param>
+    /// <returns>The client.</returns>
+    public IChatClient ChatClient(string model) =>
+        new OpenAIClient(new ApiKeyCredential("loopback"), new OpenAIClientOptions { Endpoint = Endpoint }).GetChatClient(model).AsIChatClient();
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -18,7 +18,7 @@ internal static class PipelineAllocations
     /// <returns>The exit code.</returns>
     public static int Run()
     {
-        List<ChatMessage> messages = [new(ChatRole.User, "Summarise last quarter's revenue report for our customers in three sentences, and say what to check next.")];
+        List<ChatMessage> messages = PipelineThroughputBenchmarks.Conversation();
         Print("direct", new NullChatClient(), messages);
         foreach (PipelineLevel level in Enum.GetValues<PipelineLevel>())
         {

@@ -1,9 +1,7 @@
-using System.ClientModel;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using OpenAI;
 
 namespace LlmRouting.Benchmarks;
 
@@ -26,11 +24,9 @@ internal static class PipelineLoad
             : Enum.TryParse(level, ignoreCase: true, out PipelineLevel parsed) ? parsed
             : throw new ArgumentException($"Unknown level '{level}': direct, {string.Join(", ", Enum.GetNames<PipelineLevel>())}.", nameof(level));
         LoopbackOpenAIServer server = LoopbackOpenAIServer.StartAsync().GetAwaiter().GetResult();
-        IChatClient Client(string model) =>
-            new OpenAIClient(new ApiKeyCredential("loopback"), new OpenAIClientOptions { Endpoint = server.Endpoint }).GetChatClient(model).AsIChatClient();
-        using ServiceProvider? services = upTo is { } u ? PipelineThroughputBenchmarks.QuickStart(Client, u) : null;
-        IChatClient client = services?.GetRequiredService<IChatClient>() ?? Client("gpt-4o-mini");
-        List<ChatMessage> messages = [new(ChatRole.User, "Summarise last quarter's revenue report for our customers in three sentences, and say what to check next.")];
+        using ServiceProvider? services = upTo is { } u ? PipelineThroughputBenchmarks.QuickStart(server.ChatClient, u) : null;
+        IChatClient client = services?.GetRequiredService<IChatClient>() ?? server.ChatClient("gpt-4o-mini");
+        List<ChatMessage> messages = PipelineThroughputBenchmarks.Conversation();
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId}, {level}, {Concurrency} in flight, {seconds} s"));
         long completed = 0;

@@ -1,8 +1,6 @@
-using System.ClientModel;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using OpenAI;
 using LlmRouting.Analysis;
 using LlmRouting.Strategies;
 
@@ -28,7 +26,7 @@ public class PipelineThroughputBenchmarks
     private const int PerWorker = 16;
     private const int Requests = Concurrency * PerWorker;
 
-    private readonly List<ChatMessage> _messages = [new(ChatRole.User, "Summarise last quarter's revenue report for our customers in three sentences, and say what to check next.")];
+    private readonly List<ChatMessage> _messages = Conversation();
     private LoopbackOpenAIServer _server = null!;
     private IChatClient _direct = null!;
     private ServiceProvider _services = null!;
@@ -42,8 +40,8 @@ public class PipelineThroughputBenchmarks
     public void Setup()
     {
         _server = LoopbackOpenAIServer.StartAsync(TimeSpan.FromMilliseconds(ModelLatencyMs)).GetAwaiter().GetResult();
-        _direct = Client("gpt-4o-mini");
-        _services = QuickStart(Client, PipelineLevel.Telemetry);
+        _direct = _server.ChatClient("gpt-4o-mini");
+        _services = QuickStart(_server.ChatClient, PipelineLevel.Telemetry);
         _router = _services.GetRequiredService<IChatClient>();
 
         // Connections, JIT and the embedding index warm before measuring.
@@ -131,8 +129,10 @@ public class PipelineThroughputBenchmarks
         return services.BuildServiceProvider();
     }
 
-    private IChatClient Client(string model) =>
-        new OpenAIClient(new ApiKeyCredential("loopback"), new OpenAIClientOptions { Endpoint = _server.Endpoint }).GetChatClient(model).AsIChatClient();
+    /// <summary>The request every pipeline benchmark and tool sends: one user turn of a QuickStart-like prompt.</summary>
+    /// <returns>A new conversation.</returns>
+    internal static List<ChatMessage> Conversation() =>
+        [new(ChatRole.User, "Summarise last quarter's revenue report for our customers in three sentences, and say what to check next.")];
 }
 
 /// <summary>How much of the QuickStart pipeline <see cref="PipelineThroughputBenchmarks.QuickStart"/> builds.</summary>

@@ -81,8 +81,9 @@ public sealed class RouteCandidates
         {
             RouteTarget target = all[i];
             CandidateRejection? rejection = null;
-            foreach (IRouteCandidateFilter filter in filters.Indexed())
+            for (int f = 0; f < filters.Count; f++)
             {
+                IRouteCandidateFilter filter = filters[f];
                 if (!filter.IsAllowed(request, target, out string? reason))
                 {
                     rejection = new CandidateRejection(target.Name, filter.Name, reason ?? "rejected");

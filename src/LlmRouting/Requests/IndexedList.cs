@@ -2,7 +2,7 @@ namespace LlmRouting;
 
 /// <summary>
 /// <c>foreach</c> over an <see cref="IList{T}"/> by index, without the boxed enumerator an interface's <c>foreach</c>
-/// allocates: the per-request and per-update walks over message contents, filters and observers.
+/// allocates: the per-request and per-update walks over message and update contents.
 /// </summary>
 internal static class IndexedList
 {
@@ -11,12 +11,6 @@ internal static class IndexedList
     /// <param name="list">The list.</param>
     /// <returns>A struct enumerable.</returns>
     public static IndexedList<T> Indexed<T>(this IList<T> list) => new(list);
-
-    /// <summary>Enumerates <paramref name="list"/> by index.</summary>
-    /// <typeparam name="T">The element type.</typeparam>
-    /// <param name="list">The list.</param>
-    /// <returns>A struct enumerable.</returns>
-    public static IndexedReadOnlyList<T> Indexed<T>(this IReadOnlyList<T> list) => new(list);
 }
 
 /// <summary>An <see cref="IList{T}"/> enumerated by index.</summary>
@@ -29,28 +23,6 @@ internal readonly struct IndexedList<T>(IList<T> list)
 
     /// <summary>The enumerator.</summary>
     public struct Enumerator(IList<T> list)
-    {
-        private int _index = -1;
-
-        /// <summary>Gets the current element.</summary>
-        public readonly T Current => list[_index];
-
-        /// <summary>Moves to the next element.</summary>
-        /// <returns>Whether there is one.</returns>
-        public bool MoveNext() => ++_index < list.Count;
-    }
-}
-
-/// <summary>An <see cref="IReadOnlyList{T}"/> enumerated by index.</summary>
-/// <typeparam name="T">The element type.</typeparam>
-internal readonly struct IndexedReadOnlyList<T>(IReadOnlyList<T> list)
-{
-    /// <summary>Gets the enumerator.</summary>
-    /// <returns>The enumerator.</returns>
-    public Enumerator GetEnumerator() => new(list);
-
-    /// <summary>The enumerator.</summary>
-    public struct Enumerator(IReadOnlyList<T> list)
     {
         private int _index = -1;
 

@@ -186,8 +186,10 @@ internal sealed class RouteInvocation : IChatClient
             Log.RouteFailed(_state.Logger, route.RouteId, route.Target, error.GetType().Name, route.Attempts.Count);
         }
 
-        foreach (IRouteObserver observer in _state.Observers.Indexed())
+        IReadOnlyList<IRouteObserver> observers = _state.Observers;
+        for (int o = 0; o < observers.Count; o++)
         {
+            IRouteObserver observer = observers[o];
             try
             {
                 observer.OnRouteCompleted(route);
