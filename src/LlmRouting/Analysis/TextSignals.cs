@@ -96,13 +96,21 @@ internal sealed partial class TextSignals
             // Most characters are in words: an ASCII letter goes straight to the word (a single space after it is skipped too).
             if (char.IsAsciiLetter(c))
             {
-                i = ScanWord(text, i, i == 0 || !char.IsLetterOrDigit(text[i - 1]), piiOnly, ref head, weight);
-                lineStart = false;
-                if (i + 1 < text.Length && text[i] == ' ')
+                bool wordStart = i == 0 || !char.IsLetterOrDigit(text[i - 1]);
+                if (piiOnly)
                 {
-                    i++;
+                    i = ScanWord(text, i, wordStart, piiOnly: true, ref head, weight);
+                    if (i + 1 < text.Length && text[i] == ' ')
+                    {
+                        i++;
+                    }
+                }
+                else
+                {
+                    i = ScanWords(text, i, wordStart, ref head, weight);
                 }
 
+                lineStart = false;
                 continue;
             }
 
