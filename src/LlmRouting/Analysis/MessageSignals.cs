@@ -33,7 +33,7 @@ internal static class MessageSignals
     /// </summary>
     public static void ReadInto(TextSignals signals, ChatMessage message, float weight)
     {
-        var walk = new ContentText.Walk();
+        ContentText.Walk? walk = null; // only for parts that are not plain text
         bool user = message.Role == ChatRole.User;
         foreach (AIContent content in message.Contents.Indexed())
         {
@@ -43,11 +43,11 @@ internal static class MessageSignals
             }
             else
             {
-                ContentText.Content(content, new PiiSink(signals, weight), walk);
+                ContentText.Content(content, new PiiSink(signals, weight), walk ??= new ContentText.Walk());
             }
         }
 
-        signals.Unread += walk.Unread;
+        signals.Unread += walk?.Unread ?? 0;
     }
 
     private readonly struct PiiSink(TextSignals signals, float weight) : ContentText.ISink

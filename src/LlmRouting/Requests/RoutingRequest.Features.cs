@@ -73,8 +73,9 @@ public sealed partial class RoutingRequest
         }
         else
         {
-            foreach (ChatMessage message in Messages)
+            for (int m = 0; m < Messages.Count; m++)
             {
+                ChatMessage message = Messages[m];
                 tokens += EstimateMessage(message);
             }
         }
@@ -137,8 +138,9 @@ public sealed partial class RoutingRequest
         }
 
         int images = 0;
-        foreach (ChatMessage message in Messages)
+        for (int m = 0; m < Messages.Count; m++)
         {
+            ChatMessage message = Messages[m];
             images += CountImages(message);
         }
 

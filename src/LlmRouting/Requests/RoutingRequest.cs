@@ -183,8 +183,9 @@ public sealed partial class RoutingRequest
             return history.AnyUserText(terms, static (text, key) => text.AsSpan().ContainsAny((SearchValues<string>)key));
         }
 
-        foreach (ChatMessage message in Messages)
+        for (int m = 0; m < Messages.Count; m++)
         {
+            ChatMessage message = Messages[m];
             if (message.Role != ChatRole.User)
             {
                 continue;
@@ -234,8 +235,9 @@ public sealed partial class RoutingRequest
             return history.AnyUserText(regex, static (text, key) => ((Regex)key).IsMatch(text));
         }
 
-        foreach (ChatMessage message in Messages)
+        for (int m = 0; m < Messages.Count; m++)
         {
+            ChatMessage message = Messages[m];
             if (HistoryView.UserText(message, regex, static (text, key) => ((Regex)key).IsMatch(text)))
             {
                 return true;
@@ -258,8 +260,9 @@ public sealed partial class RoutingRequest
         }
 
         // Scan each text part in place rather than concatenating the conversation.
-        foreach (ChatMessage message in Messages)
+        for (int m = 0; m < Messages.Count; m++)
         {
+            ChatMessage message = Messages[m];
             if (message.Role != ChatRole.User)
             {
                 continue;

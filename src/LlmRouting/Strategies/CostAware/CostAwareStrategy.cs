@@ -167,7 +167,12 @@ public sealed class CostAwareStrategy : IRoutingStrategy
         if (count == 0)
         {
             (BudgetOptions Budget, string Scope, BudgetBalance Balance) tightest = budget.Tightest!.Value;
-            decimal cheapest = targets.Min(c => _options.ReservationEstimate(request, c.Profile));
+            decimal cheapest = decimal.MaxValue;
+            for (int i = 0; i < n; i++)
+            {
+                cheapest = Math.Min(cheapest, _options.ReservationEstimate(request, targets[i].Profile));
+            }
+
             throw new BudgetExceededException(tightest.Budget.ScopeKey, tightest.Scope, tightest.Budget.Period, tightest.Budget.Limit, tightest.Balance, cheapest, tightest.Budget.WindowAt(_timeProvider.GetUtcNow()).End);
         }
 
