@@ -4,7 +4,7 @@ namespace LlmRouting.Accounting;
 
 /// <summary>The default <see cref="IRoutingLedger"/>: running totals in process memory, one bucket per tenant, user, target and strategy.</summary>
 /// <remarks>
-/// Recording costs one dictionary lookup and a short lock on the bucket; a summary walks the buckets. Memory grows with
+/// Recording costs one dictionary lookup and a short lock on the bucket, and allocates nothing; a summary walks the buckets. Memory grows with
 /// the number of distinct (tenant, user, target, strategy) combinations, not with the number of requests. Agent sessions
 /// (<see cref="RouteInfo.Session"/>) are kept apart, at most <see cref="MaxSessions"/> of them (the least recently used go first). Thread-safe.
 /// </remarks>
@@ -25,16 +25,15 @@ public sealed class InMemoryRoutingLedger : IRoutingLedger
     {
         ArgumentNullException.ThrowIfNull(route);
         var key = new BucketKey(route.Tenant ?? RoutingLedgerSummary.NoTenant, route.User ?? RoutingLedgerSummary.NoTenant, route.Target, route.Strategy);
-        RoutingLedgerTotals delta = RoutingLedgerTotals.From(route);
         Bucket bucket = _buckets.GetOrAdd(key, static _ => new Bucket());
         lock (bucket)
         {
-            bucket.Totals = bucket.Totals.Add(delta);
+            bucket.Sums.Add(route);
         }
 
         if (route.Session is { } session)
         {
-            RecordSession(session, delta);
+            RecordSession(session, route);
         }
     }
 
@@ -61,16 +60,16 @@ public sealed class InMemoryRoutingLedger : IRoutingLedger
 
         lock (bucket)
         {
-            return bucket.Totals;
+            return bucket.Sums.ToTotals();
         }
     }
 
-    private void RecordSession(string session, RoutingLedgerTotals delta)
+    private void RecordSession(string session, RouteInfo route)
     {
         Bucket bucket = _sessions.GetOrAdd(session, static _ => new Bucket());
         lock (bucket)
         {
-            bucket.Totals = bucket.Totals.Add(delta);
+            bucket.Sums.Add(route);
             bucket.LastUsed = Interlocked.Increment(ref _clock);
         }
 
@@ -110,7 +109,7 @@ public sealed class InMemoryRoutingLedger : IRoutingLedger
             RoutingLedgerTotals bucket;
             lock (entry.Value)
             {
-                bucket = entry.Value.Totals;
+                bucket = entry.Value.Sums.ToTotals();
             }
 
             totals = totals.Add(bucket);
@@ -154,9 +153,10 @@ public sealed class InMemoryRoutingLedger : IRoutingLedger
         public RoutingAuditTotals Totals { get; set; } = RoutingAuditTotals.Empty;
     }
 
+    /// <summary>One bucket's running sums (changed under a lock on the bucket: recording allocates nothing).</summary>
     private sealed class Bucket
     {
-        public RoutingLedgerTotals Totals { get; set; } = RoutingLedgerTotals.Empty;
+        public LedgerSums Sums;
 
         public long LastUsed { get; set; }
     }

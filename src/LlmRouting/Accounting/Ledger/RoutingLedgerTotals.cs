@@ -92,25 +92,8 @@ public sealed record RoutingLedgerTotals
     public static RoutingLedgerTotals From(RouteInfo route)
     {
         ArgumentNullException.ThrowIfNull(route);
-        Microsoft.Extensions.AI.UsageDetails? usage = route.Usage;
-        bool priced = route.Cost is not null;
-        return new()
-        {
-            Requests = 1,
-            Succeeded = route.Outcome == RouteOutcome.Succeeded ? 1 : 0,
-            Failed = route.Outcome == RouteOutcome.Failed ? 1 : 0,
-            Canceled = route.Outcome is RouteOutcome.Canceled or RouteOutcome.Abandoned ? 1 : 0,
-            Fallbacks = route.IsFallback ? 1 : 0,
-            Escalations = route.IsEscalated ? 1 : 0,
-            CacheHits = route.IsCacheHit ? 1 : 0,
-            Priced = priced ? 1 : 0,
-            InputTokens = usage?.InputTokenCount ?? 0,
-            OutputTokens = usage?.OutputTokenCount ?? 0,
-            CachedInputTokens = usage?.CachedInputTokenCount ?? 0,
-            ReasoningTokens = usage?.ReasoningTokenCount ?? 0,
-            Cost = route.Cost ?? 0m,
-            BaselineCost = route.Savings is null ? 0m : route.BaselineCost ?? 0m,
-            Savings = route.Savings ?? 0m,
-        };
+        var sums = default(LedgerSums);
+        sums.Add(route);
+        return sums.ToTotals();
     }
 }
