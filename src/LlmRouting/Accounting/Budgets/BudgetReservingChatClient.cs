@@ -139,7 +139,7 @@ public sealed partial class BudgetReservingChatClient : DelegatingChatClient
             return false;
         }
 
-        foreach (BudgetOptions budget in _options.Budgets)
+        foreach (BudgetOptions budget in _options.Budgets.Indexed())
         {
             if (props.TryGetValue(budget.ScopeKey, out object? value) && value is not null)
             {

@@ -55,8 +55,9 @@ internal sealed partial class BudgetSpendObserver : IRouteObserver
             return;
         }
 
-        foreach (BudgetOptions budget in _budgets)
+        for (int b = 0; b < _budgets.Count; b++)
         {
+            BudgetOptions budget = _budgets[b];
             if (route.Request.Metadata(budget.ScopeKey) is not { Length: > 0 } scope)
             {
                 continue;
@@ -79,9 +80,9 @@ internal sealed partial class BudgetSpendObserver : IRouteObserver
 
     private bool Listening()
     {
-        foreach (IBudgetSpendListener listener in Listeners)
+        for (int l = 0; l < Listeners.Count; l++)
         {
-            if (listener.IsEnabled)
+            if (Listeners[l].IsEnabled)
             {
                 return true;
             }
@@ -92,9 +93,9 @@ internal sealed partial class BudgetSpendObserver : IRouteObserver
 
     private void Measure(BudgetOptions budget, decimal spent)
     {
-        foreach (IBudgetSpendListener listener in Listeners)
+        for (int l = 0; l < Listeners.Count; l++)
         {
-            listener.OnSpent(budget, spent);
+            Listeners[l].OnSpent(budget, spent);
         }
     }
 

@@ -288,7 +288,7 @@ public sealed class CostAwareStrategy : IRoutingStrategy
         BudgetOptions? worst = null;
         (BudgetOptions Budget, string Scope, BudgetBalance Balance)? tightest = null;
         DateTimeOffset now = _timeProvider.GetUtcNow();
-        foreach (BudgetOptions budget in _options.Budgets)
+        foreach (BudgetOptions budget in _options.Budgets.Indexed())
         {
             if (request.Metadata(budget.ScopeKey) is not { Length: > 0 } scope)
             {
