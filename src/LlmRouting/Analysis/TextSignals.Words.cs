@@ -46,9 +46,7 @@ internal sealed partial class TextSignals
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ScanWord(ReadOnlySpan<char> text, int i, bool tokenStart, bool piiOnly, ref int head, float weight)
     {
-        // An IBAN starts with two letters and two digits; the check is called only then.
-        char c = text[i];
-        if (tokenStart && char.IsAsciiLetter(c) && i + 3 < text.Length && char.IsAsciiLetter(text[i + 1]) && char.IsAsciiDigit(text[i + 2]) && char.IsAsciiDigit(text[i + 3]))
+        if (tokenStart && char.IsAsciiLetter(text[i]) && MayContinueIban(text, i))
         {
             CheckIban(text, i);
         }
@@ -87,7 +85,7 @@ internal sealed partial class TextSignals
         ulong wordBits = 0;
         while (true)
         {
-            if (tokenStart && i + 3 < text.Length && char.IsAsciiLetter(text[i + 1]) && char.IsAsciiDigit(text[i + 2]) && char.IsAsciiDigit(text[i + 3]))
+            if (tokenStart && MayContinueIban(text, i))
             {
                 CheckIban(text, i);
             }
@@ -104,7 +102,7 @@ internal sealed partial class TextSignals
             }
 
             int end = (uint)offset < 64 ? offset + BitOperations.TrailingZeroCount(~(wordBits >> offset)) : 64;
-            if (end < 64 && text[window + end] is var next && next != '\'' && next <= 127)
+            if (end < 64 && text[window + end] is not '\'' and <= '\u007F')
             {
                 i = window + end;
             }
@@ -137,6 +135,14 @@ internal sealed partial class TextSignals
         head = phraseHead;
         return i;
     }
+
+    /// <summary>
+    /// Whether the token at <paramref name="i"/>, which starts with an ASCII letter, goes on as an IBAN does (a second letter,
+    /// two digits): the IBAN check is called only then.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MayContinueIban(ReadOnlySpan<char> text, int i) =>
+        i + 3 < text.Length && char.IsAsciiLetter(text[i + 1]) && char.IsAsciiDigit(text[i + 2]) && char.IsAsciiDigit(text[i + 3]);
 
     /// <summary>A bit per character of <paramref name="chars"/> (64 of them): set for the ASCII letters and digits.</summary>
     private static ulong AsciiWordBits(ReadOnlySpan<char> chars)
