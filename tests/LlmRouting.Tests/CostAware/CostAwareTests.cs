@@ -166,6 +166,26 @@ public class CostAwareTests
         Assert.Equal("economy", (await Decide(strategy, 0.5, alice))!.Primary.Name);
     }
 
+    [Fact]
+    public async Task Budget_WithRoomForNoCandidate_RefusesNamingTheCheapestReservation()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        var store = new InMemoryBudgetStore(time);
+        var budget = new BudgetOptions { ScopeKey = "user", Period = BudgetPeriod.Day, Limit = 1m, RefuseAtLimit = true };
+        CostAwareStrategy strategy = WithDifficulty(0.5, o => o.Budgets.Add(budget), store, time);
+        ChatOptions alice = Targets.WithMetadata(("user", "alice"));
+        await store.AddSpendAsync(budget.KeyAt("alice", time.GetUtcNow()), 0.999999m, budget.WindowAt(time.GetUtcNow()).End);
+
+        BudgetExceededException ex = await Assert.ThrowsAsync<BudgetExceededException>(() => Decide(strategy, 0.5, alice));
+
+        // Less is left than any candidate's reservation: the estimate named is the cheapest of them.
+        var options = new CostAwareOptions();
+        var request = new RoutingRequest("hi", alice);
+        decimal[] reservations = [.. RouteCandidates.All(Tiers()).Targets.Select(t => options.ReservationEstimate(request, t.Profile))];
+        Assert.All(reservations, r => Assert.True(r > 1m - 0.999999m));
+        Assert.Equal(reservations.Min(), ex.EstimatedCost);
+    }
+
     [Theory]
     [InlineData("2026-01-31T23:59:59Z", "2026-01", "2026-02-01T00:00:00Z")]
     [InlineData("2026-02-01T00:00:00Z", "2026-02", "2026-03-01T00:00:00Z")]

@@ -151,11 +151,13 @@ public sealed class CostAwareStrategy : IRoutingStrategy
         Span<int> pool = n <= 64 ? stackalloc int[n] : new int[n];
         int count = 0;
         decimal left = budget.Tightest is { } t ? t.Budget.Limit - t.Balance.Committed : decimal.MaxValue;
+        decimal cheapestRefused = decimal.MaxValue;
         for (int i = 0; i < n; i++)
         {
             // A refusing budget would refuse these targets' reservations: keep only what still fits.
-            if (budget.Tightest is not null && _options.ReservationEstimate(request, targets[i].Profile) > left)
+            if (budget.Tightest is not null && _options.ReservationEstimate(request, targets[i].Profile) is var reservation && reservation > left)
             {
+                cheapestRefused = Math.Min(cheapestRefused, reservation);
                 continue;
             }
 
@@ -166,14 +168,9 @@ public sealed class CostAwareStrategy : IRoutingStrategy
 
         if (count == 0)
         {
+            // Every candidate was refused above, so the cheapest refused reservation is the cheapest of all.
             (BudgetOptions Budget, string Scope, BudgetBalance Balance) tightest = budget.Tightest!.Value;
-            decimal cheapest = decimal.MaxValue;
-            for (int i = 0; i < n; i++)
-            {
-                cheapest = Math.Min(cheapest, _options.ReservationEstimate(request, targets[i].Profile));
-            }
-
-            throw new BudgetExceededException(tightest.Budget.ScopeKey, tightest.Scope, tightest.Budget.Period, tightest.Budget.Limit, tightest.Balance, cheapest, tightest.Budget.WindowAt(_timeProvider.GetUtcNow()).End);
+            throw new BudgetExceededException(tightest.Budget.ScopeKey, tightest.Scope, tightest.Budget.Period, tightest.Budget.Limit, tightest.Balance, cheapestRefused, tightest.Budget.WindowAt(_timeProvider.GetUtcNow()).End);
         }
 
         if (budget.Utilization >= 1)
