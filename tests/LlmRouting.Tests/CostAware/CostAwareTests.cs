@@ -26,6 +26,15 @@ public class CostAwareTests
         return new CostAwareStrategy(options, store, time);
     }
 
+    /// <summary>A strategy (difficulty 0.5) with a daily user budget of 1 that refuses at its limit, <paramref name="spent"/> already spent by alice.</summary>
+    private static async Task<(CostAwareStrategy Strategy, ChatOptions Alice)> RefusingDailyBudget(FakeTimeProvider time, decimal spent)
+    {
+        var store = new InMemoryBudgetStore(time);
+        var budget = new BudgetOptions { ScopeKey = "user", Period = BudgetPeriod.Day, Limit = 1m, RefuseAtLimit = true };
+        await store.AddSpendAsync(budget.KeyAt("alice", time.GetUtcNow()), spent, budget.WindowAt(time.GetUtcNow()).End);
+        return (WithDifficulty(0.5, o => o.Budgets.Add(budget), store, time), Targets.WithMetadata(("user", "alice")));
+    }
+
     [Theory]
     [InlineData(0.2, "economy")]
     [InlineData(0.6, "standard")]
@@ -152,11 +161,7 @@ public class CostAwareTests
     public async Task Budget_RefusesAtTheLimit_WhenConfigured_AndResetsAtMidnightUtc()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 23, 59, 0, TimeSpan.Zero));
-        var store = new InMemoryBudgetStore(time);
-        var budget = new BudgetOptions { ScopeKey = "user", Period = BudgetPeriod.Day, Limit = 1m, RefuseAtLimit = true };
-        CostAwareStrategy strategy = WithDifficulty(0.5, o => o.Budgets.Add(budget), store, time);
-        ChatOptions alice = Targets.WithMetadata(("user", "alice"));
-        await store.AddSpendAsync(budget.KeyAt("alice", time.GetUtcNow()), 1m, budget.WindowAt(time.GetUtcNow()).End);
+        (CostAwareStrategy strategy, ChatOptions alice) = await RefusingDailyBudget(time, spent: 1m);
 
         BudgetExceededException ex = await Assert.ThrowsAsync<BudgetExceededException>(() => Decide(strategy, 0.5, alice));
         Assert.Equal("The daily budget for user 'alice' is spent (1 of 1); it resets at 2026-11-25T00:00:00.0000000+00:00.", ex.Message);
@@ -170,11 +175,7 @@ public class CostAwareTests
     public async Task Budget_WithRoomForNoCandidate_RefusesNamingTheCheapestReservation()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
-        var store = new InMemoryBudgetStore(time);
-        var budget = new BudgetOptions { ScopeKey = "user", Period = BudgetPeriod.Day, Limit = 1m, RefuseAtLimit = true };
-        CostAwareStrategy strategy = WithDifficulty(0.5, o => o.Budgets.Add(budget), store, time);
-        ChatOptions alice = Targets.WithMetadata(("user", "alice"));
-        await store.AddSpendAsync(budget.KeyAt("alice", time.GetUtcNow()), 0.999999m, budget.WindowAt(time.GetUtcNow()).End);
+        (CostAwareStrategy strategy, ChatOptions alice) = await RefusingDailyBudget(time, spent: 0.999999m);
 
         BudgetExceededException ex = await Assert.ThrowsAsync<BudgetExceededException>(() => Decide(strategy, 0.5, alice));
 
