@@ -91,7 +91,9 @@ internal static class CpuTimes
             }
 
             Row($"{bytes} B: embedding 50 x 10", n, () => strategies.Embedding().GetAwaiter().GetResult());
+            Row($"{bytes} B: embedding 50 x 10, whole turn", n, () => strategies.EmbeddingWholeTurn().GetAwaiter().GetResult());
             Row($"{bytes} B: hybrid chain decision", n, () => strategies.Hybrid().GetAwaiter().GetResult());
+            Row($"{bytes} B: hybrid chain decision, embedding the whole turn", n, () => strategies.HybridWholeTurn().GetAwaiter().GetResult());
             strategies.Cleanup();
         }
 

@@ -19,9 +19,11 @@ public class StrategyDecisionBenchmarks
     private RouteCandidates _candidates = null!;
     private RuleStrategy _rules = null!;
     private EmbeddingRoutingStrategy _embedding = null!;
+    private EmbeddingRoutingStrategy _embeddingWholeTurn = null!;
     private CostAwareStrategy _costAware = null!;
     private JudgeStrategy _judge = null!;
     private LlmRouterChatClient _hybrid = null!;
+    private LlmRouterChatClient _hybridWholeTurn = null!;
     private string _text = null!;
     private string _otherText = null!;
     private bool _flip;
@@ -41,15 +43,20 @@ public class StrategyDecisionBenchmarks
         _rules = Rules();
         _embedding = new EmbeddingRoutingStrategy(EmbeddingOptions());
         _embedding.WarmUpAsync().GetAwaiter().GetResult();
+        _embeddingWholeTurn = new EmbeddingRoutingStrategy(EmbeddingOptions(wholeTurn: true));
+        _embeddingWholeTurn.WarmUpAsync().GetAwaiter().GetResult();
         _costAware = new CostAwareStrategy();
         _judge = new JudgeStrategy(new InstantJudge(), prices: registry["economy"].Profile);
         _hybrid = Hybrid(registry);
+        _hybridWholeTurn = Hybrid(registry, wholeTurn: true);
     }
 
     /// <summary>The documented hybrid chain: data-policy filter, five rules, embedding routes 50 x 10, cost-aware.</summary>
-    internal static LlmRouterChatClient Hybrid(TargetRegistry registry)
+    /// <param name="registry">The targets.</param>
+    /// <param name="wholeTurn">Whether the embedding stage embeds the whole turn however long (<see cref="EmbeddingRoutingOptions.MaxEmbeddedCharacters"/> <see langword="null"/>) instead of its default window.</param>
+    internal static LlmRouterChatClient Hybrid(TargetRegistry registry, bool wholeTurn = false)
     {
-        var embedding = new EmbeddingRoutingStrategy(EmbeddingOptions());
+        var embedding = new EmbeddingRoutingStrategy(EmbeddingOptions(wholeTurn));
         embedding.WarmUpAsync().GetAwaiter().GetResult();
         var policy = new DataPolicyOptions();
         policy.AllowedTargetTags.Add("on-prem");
@@ -73,10 +80,15 @@ public class StrategyDecisionBenchmarks
         return new RuleStrategy(rules.Select((r, i) => RoutingRule.FromOptions(r, $"rule-{i}")));
     }
 
-    private static EmbeddingRoutingOptions EmbeddingOptions()
+    private static EmbeddingRoutingOptions EmbeddingOptions(bool wholeTurn = false)
     {
         // 50 routes x 10 utterances on the built-in embedder; a threshold no route reaches, so every utterance is scored.
         var embedding = new EmbeddingRoutingOptions { Threshold = 0.99, TopK = 3 };
+        if (wholeTurn)
+        {
+            embedding.MaxEmbeddedCharacters = null;
+        }
+
         foreach ((string name, string[] utterances) in BenchmarkPrompts.Routes(50, 10))
         {
             embedding.AddRoute(name.EndsWith('0') ? "premium" : "economy", utterances, name);
@@ -86,7 +98,11 @@ public class StrategyDecisionBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _hybrid.Dispose();
+    public void Cleanup()
+    {
+        _hybrid.Dispose();
+        _hybridWholeTurn.Dispose();
+    }
 
     [Benchmark(Baseline = true, Description = "analyzer")]
     public RequestAnalysis Analyzer() => new RoutingRequest(_text).Analysis;
@@ -97,6 +113,9 @@ public class StrategyDecisionBenchmarks
     [Benchmark(Description = "embedding (50 x 10)")]
     public ValueTask<RouteDecision?> Embedding() => _embedding.DecideAsync(new RoutingRequest(Text()), _candidates, default);
 
+    [Benchmark(Description = "embedding (50 x 10), whole turn")]
+    public ValueTask<RouteDecision?> EmbeddingWholeTurn() => _embeddingWholeTurn.DecideAsync(new RoutingRequest(Text()), _candidates, default);
+
     [Benchmark(Description = "cost-aware")]
     public ValueTask<RouteDecision?> CostAware() => _costAware.DecideAsync(new RoutingRequest(_text), _candidates, default);
 
@@ -105,6 +124,9 @@ public class StrategyDecisionBenchmarks
 
     [Benchmark(Description = "hybrid chain (policy, rules, embedding, cost-aware)")]
     public ValueTask<RouteInfo> Hybrid() => _hybrid.DecideAsync([new ChatMessage(ChatRole.User, Text())]);
+
+    [Benchmark(Description = "hybrid chain, embedding the whole turn")]
+    public ValueTask<RouteInfo> HybridWholeTurn() => _hybridWholeTurn.DecideAsync([new ChatMessage(ChatRole.User, Text())]);
 
     /// <summary>
     /// Two texts of the same size in turn, so the local embedder's memo of the last text never answers; with a new message per

@@ -68,6 +68,29 @@ public class ConfiguredStrategiesTests
         Assert.Equal(("premium", "embedding"), (route.Target, route.Strategy));
     }
 
+    [Theory]
+    [InlineData("4096", null)]
+    [InlineData("100", "LlmRouting:Embedding:MaxEmbeddedCharacters must be at least 256 (was 100).")]
+    public void Embedding_MaxEmbeddedCharacters_IsBoundAndCheckedAtStartUp(string value, string? expected)
+    {
+        using ServiceProvider provider = Build(new()
+        {
+            ["LlmRouting:Strategies:0"] = "embedding",
+            ["LlmRouting:Embedding:MaxEmbeddedCharacters"] = value,
+            ["LlmRouting:Embedding:Routes:0:Name"] = "proofs",
+            ["LlmRouting:Embedding:Routes:0:Target"] = "premium",
+            ["LlmRouting:Embedding:Routes:0:Utterances:0"] = "prove this theorem about prime numbers",
+        });
+        if (expected is null)
+        {
+            Assert.IsType<EmbeddingRoutingStrategy>(Assert.Single(provider.GetRequiredService<LlmRouterChatClient>().Strategies));
+            return;
+        }
+
+        OptionsValidationException e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<LlmRouterChatClient>());
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task WeightedSplitAndConsistentHash_FromConfigurationAlone()
     {

@@ -28,6 +28,22 @@ public sealed class EmbeddingRoutingOptions : IValidatableObject
     [EnumDataType(typeof(EmbeddingScoreAggregation))]
     public EmbeddingScoreAggregation Aggregation { get; set; }
 
+    /// <summary>
+    /// Gets or sets the most characters of the latest user turn that are embedded: a longer turn is embedded as its first and
+    /// last halves of this many characters (cut at word boundaries, joined by a line break), like an embedding model's input
+    /// window. <see langword="null"/> embeds the whole turn, however long.
+    /// </summary>
+    /// <value>
+    /// The default is 2 048 (about 512 tokens, the window of BERT-family encoders): it bounds a decision's cost for long turns
+    /// (a 16 KB turn costs what a 2 KB one does) and keeps a remote generator within its input limit. The semantic cache
+    /// is not affected: it always embeds the whole turn.
+    /// </value>
+    [Range(256, int.MaxValue)]
+    public int? MaxEmbeddedCharacters { get; set; } = DefaultMaxEmbeddedCharacters;
+
+    /// <summary>The default of <see cref="MaxEmbeddedCharacters"/>.</summary>
+    internal const int DefaultMaxEmbeddedCharacters = 2_048;
+
     /// <summary>Gets or sets the embedding generator; <see langword="null"/> for the one in DI, else the built-in <see cref="LocalEmbeddingGenerator"/>.</summary>
     public IEmbeddingGenerator<string, Embedding<float>>? Generator { get; set; }
 

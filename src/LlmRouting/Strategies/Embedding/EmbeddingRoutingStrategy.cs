@@ -10,7 +10,7 @@ namespace LlmRouting.Strategies;
 
 /// <summary>
 /// Routes by semantic similarity to example utterances (like aurelio's semantic-router and MEAI's
-/// <see cref="SemanticRoutingChatClient"/>): the latest user turn is embedded, compared with every utterance by cosine
+/// <see cref="SemanticRoutingChatClient"/>): the latest user turn is embedded (a long one by its beginning and end, <see cref="EmbeddingRoutingOptions.MaxEmbeddedCharacters"/>), compared with every utterance by cosine
 /// similarity (<see cref="TensorPrimitives"/> over one contiguous matrix), the top-k vote, and the best route decides —
 /// or, below its threshold, the strategy abstains so the next one decides.
 /// </summary>
@@ -252,14 +252,32 @@ public sealed partial class EmbeddingRoutingStrategy : IRoutingStrategy
 
     private async ValueTask EmbedQueryAsync(string text, float[] destination, int dimensions, CancellationToken cancellationToken)
     {
+        bool cut = EmbeddedWindow.TryCut(text, _options.MaxEmbeddedCharacters ?? int.MaxValue, out int headEnd, out int tailStart);
         if (_generator is LocalEmbeddingGenerator local && local.Dimensions == dimensions)
         {
-            // The built-in embedder is synchronous and allocation-free.
-            local.Embed(text, destination.AsSpan(0, dimensions));
+            // The built-in embedder is synchronous and allocation-free (a long turn's window goes through a pooled buffer).
+            if (!cut)
+            {
+                local.Embed(text, destination.AsSpan(0, dimensions));
+                return;
+            }
+
+            char[] window = ArrayPool<char>.Shared.Rent(headEnd + 1 + text.Length - tailStart);
+            try
+            {
+                int length = EmbeddedWindow.Write(text, headEnd, tailStart, window);
+                local.Embed(window.AsSpan(0, length), destination.AsSpan(0, dimensions));
+            }
+            finally
+            {
+                ArrayPool<char>.Shared.Return(window);
+            }
+
             return;
         }
 
-        GeneratedEmbeddings<Embedding<float>> result = await _generator.GenerateAsync([text], cancellationToken: cancellationToken).ConfigureAwait(false);
+        string input = cut ? string.Concat(text.AsSpan(0, headEnd), "\n", text.AsSpan(tailStart)) : text;
+        GeneratedEmbeddings<Embedding<float>> result = await _generator.GenerateAsync([input], cancellationToken: cancellationToken).ConfigureAwait(false);
         ReadOnlySpan<float> vector = result[0].Vector.Span;
         if (vector.Length != dimensions)
         {
