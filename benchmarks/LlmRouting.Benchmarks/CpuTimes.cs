@@ -86,6 +86,8 @@ internal static class CpuTimes
                 float[] prompt = Embeddings.LocalEmbeddingGenerator.Default.Embed(texts[0]);
                 float[] top = new float[3];
                 int[] topRows = new int[3];
+                float[] approximate = new float[500], bounds = new float[500];
+                Row($"route 500 x 256, the 8-bit first pass alone ({Strategies.QuantizedRouteMatrix.Kernel})", 5_000, () => quantized.Approximate(prompt, approximate, bounds));
                 Row("route top-3 of 500 x 256, every row in floats", 5_000, () => Strategies.RouteTopK.Find(routes, null, rowRoute, prompt, default, top, topRows));
                 Row($"route top-3 of 500 x 256, 8-bit pass + exact re-score ({Strategies.RouteTopK.Find(routes, quantized, rowRoute, prompt, default, top, topRows)} rows re-scored)", 5_000, () => Strategies.RouteTopK.Find(routes, quantized, rowRoute, prompt, default, top, topRows));
             }
