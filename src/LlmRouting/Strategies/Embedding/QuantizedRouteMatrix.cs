@@ -141,11 +141,11 @@ internal sealed class QuantizedRouteMatrix
             Span<int> dots = MemoryMarshal.Cast<float, int>(similarities)[..Rows];
             if (vnni)
             {
-                DotVnni(rented, dots);
+                Dot<VnniStep>(rented, dots);
             }
             else
             {
-                DotAvx2(rented, dots);
+                Dot<Avx2Step>(rented, dots);
             }
 
             // The offset's exact share: 128·ΣQ per row with AVX-VNNI (the query's offset), 64·Σq̂ for every row with AVX2 (the rows').
@@ -158,56 +158,13 @@ internal sealed class QuantizedRouteMatrix
         }
     }
 
-    /// <summary>AVX-VNNI: each row's dot product with the query's bytes (q̂ + 128), four rows at a time (<c>vpdpbusd</c>).</summary>
-    private void DotVnni(byte[] query, Span<int> dots)
+    /// <summary>Each row's dot product with the query's bytes, four rows at a time, 64 bytes per step, by <typeparamref name="TKernel"/>.</summary>
+    private void Dot<TKernel>(byte[] query, Span<int> dots)
+        where TKernel : struct, IDotStep
     {
+        int step = Vector256<byte>.Count;
         int n = _dimensions;
         ref byte q = ref MemoryMarshal.GetArrayDataReference(query);
-        ref sbyte values = ref MemoryMarshal.GetArrayDataReference(_values);
-        int row = 0;
-        for (; row + 4 <= Rows; row += 4)
-        {
-            ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
-            ref sbyte r1 = ref Unsafe.Add(ref r0, n);
-            ref sbyte r2 = ref Unsafe.Add(ref r1, n);
-            ref sbyte r3 = ref Unsafe.Add(ref r2, n);
-            Vector256<int> a0 = Vector256<int>.Zero, a1 = a0, a2 = a0, a3 = a0;
-            for (int i = 0; i < n; i += Vector256<byte>.Count)
-            {
-                Vector256<byte> x = Vector256.LoadUnsafe(ref q, (nuint)i);
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, Vector256.LoadUnsafe(ref r0, (nuint)i));
-                a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, Vector256.LoadUnsafe(ref r1, (nuint)i));
-                a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, Vector256.LoadUnsafe(ref r2, (nuint)i));
-                a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, Vector256.LoadUnsafe(ref r3, (nuint)i));
-            }
-
-            dots[row] = Vector256.Sum(a0);
-            dots[row + 1] = Vector256.Sum(a1);
-            dots[row + 2] = Vector256.Sum(a2);
-            dots[row + 3] = Vector256.Sum(a3);
-        }
-
-        for (; row < Rows; row++)
-        {
-            ref sbyte r0 = ref Unsafe.Add(ref values, row * n);
-            Vector256<int> a0 = Vector256<int>.Zero;
-            for (int i = 0; i < n; i += Vector256<byte>.Count)
-            {
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.LoadUnsafe(ref q, (nuint)i), Vector256.LoadUnsafe(ref r0, (nuint)i));
-            }
-
-            dots[row] = Vector256.Sum(a0);
-        }
-    }
-
-    /// <summary>
-    /// AVX2: each row's dot product with the query's signed bytes, four rows at a time: the rows' unsigned bytes (Q + 64) times
-    /// q̂ in pairs (<c>vpmaddubsw</c>), two 32-byte steps added in 16 bits, then widened (<c>vpmaddwd</c>); Σ(Q + 64)·q̂.
-    /// </summary>
-    private void DotAvx2(byte[] query, Span<int> dots)
-    {
-        int n = _dimensions;
-        ref sbyte q = ref Unsafe.As<byte, sbyte>(ref MemoryMarshal.GetArrayDataReference(query));
         ref byte values = ref Unsafe.As<sbyte, byte>(ref MemoryMarshal.GetArrayDataReference(_values));
         int row = 0;
         for (; row + 4 <= Rows; row += 4)
@@ -218,23 +175,22 @@ internal sealed class QuantizedRouteMatrix
             ref byte r3 = ref Unsafe.Add(ref r2, n);
             Vector256<int> a0 = Vector256<int>.Zero, a1 = a0, a2 = a0, a3 = a0;
             int i = 0;
-            for (; i + (2 * Vector256<sbyte>.Count) <= n; i += 2 * Vector256<sbyte>.Count)
+            for (; i + (2 * step) <= n; i += 2 * step)
             {
-                Vector256<sbyte> x0 = Vector256.LoadUnsafe(ref q, (nuint)i);
-                Vector256<sbyte> x1 = Vector256.LoadUnsafe(ref q, (nuint)(i + Vector256<sbyte>.Count));
-                a0 = Avx2Pair(a0, x0, x1, ref r0, i);
-                a1 = Avx2Pair(a1, x0, x1, ref r1, i);
-                a2 = Avx2Pair(a2, x0, x1, ref r2, i);
-                a3 = Avx2Pair(a3, x0, x1, ref r3, i);
+                Vector256<byte> x0 = Vector256.LoadUnsafe(ref q, (nuint)i), x1 = Vector256.LoadUnsafe(ref q, (nuint)(i + step));
+                a0 = TKernel.Two(a0, x0, x1, ref r0, i);
+                a1 = TKernel.Two(a1, x0, x1, ref r1, i);
+                a2 = TKernel.Two(a2, x0, x1, ref r2, i);
+                a3 = TKernel.Two(a3, x0, x1, ref r3, i);
             }
 
             if (i < n)
             {
-                Vector256<sbyte> x = Vector256.LoadUnsafe(ref q, (nuint)i);
-                a0 = Avx2Step(a0, x, ref r0, i);
-                a1 = Avx2Step(a1, x, ref r1, i);
-                a2 = Avx2Step(a2, x, ref r2, i);
-                a3 = Avx2Step(a3, x, ref r3, i);
+                Vector256<byte> x = Vector256.LoadUnsafe(ref q, (nuint)i);
+                a0 = TKernel.One(a0, x, ref r0, i);
+                a1 = TKernel.One(a1, x, ref r1, i);
+                a2 = TKernel.One(a2, x, ref r2, i);
+                a3 = TKernel.One(a3, x, ref r3, i);
             }
 
             dots[row] = Vector256.Sum(a0);
@@ -247,28 +203,14 @@ internal sealed class QuantizedRouteMatrix
         {
             ref byte r0 = ref Unsafe.Add(ref values, row * n);
             Vector256<int> a0 = Vector256<int>.Zero;
-            for (int i = 0; i < n; i += Vector256<byte>.Count)
+            for (int i = 0; i < n; i += step)
             {
-                a0 = Avx2Step(a0, Vector256.LoadUnsafe(ref q, (nuint)i), ref r0, i);
+                a0 = TKernel.One(a0, Vector256.LoadUnsafe(ref q, (nuint)i), ref r0, i);
             }
 
             dots[row] = Vector256.Sum(a0);
         }
     }
-
-    /// <summary>Two 32-byte steps of <see cref="DotAvx2"/>: each pair sum is at most 2 · 127 · 63, so two add in 16 bits (≤ 32 004).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Avx2Pair(Vector256<int> sums, Vector256<sbyte> x0, Vector256<sbyte> x1, ref byte row, int at)
-    {
-        Vector256<short> pairs = Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref row, (nuint)at), x0)
-            + Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref row, (nuint)(at + Vector256<byte>.Count)), x1);
-        return sums + Avx2.MultiplyAddAdjacent(pairs, Vector256.Create((short)1));
-    }
-
-    /// <summary>One 32-byte step of <see cref="DotAvx2"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Avx2Step(Vector256<int> sums, Vector256<sbyte> x, ref byte row, int at) =>
-        sums + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref row, (nuint)at), x), Vector256.Create((short)1));
 
     /// <summary>Turns the integer dot products (in the similarities' memory) into similarities, and writes each row's bound.</summary>
     private void Finish(Span<int> dots, bool offset, int correction, float step, float queryNorm, float errorNorm, Span<float> similarities, Span<float> bounds)
@@ -355,6 +297,45 @@ internal sealed class QuantizedRouteMatrix
     }
 
     private static float RoundUp(double value) => (float)(value * (1 + 1e-6)) + float.Epsilon;
+
+    /// <summary>Steps of an integer dot product: 32 or 64 query bytes against as many row bytes, added to eight 32-bit sums.</summary>
+    private interface IDotStep
+    {
+        static abstract Vector256<int> One(Vector256<int> sums, Vector256<byte> query, ref byte row, int at);
+
+        static abstract Vector256<int> Two(Vector256<int> sums, Vector256<byte> query0, Vector256<byte> query1, ref byte row, int at);
+    }
+
+    /// <summary>AVX-VNNI: the query bytes are q̂ + 128, the row's signed Q (<c>vpdpbusd</c>).</summary>
+    private readonly struct VnniStep : IDotStep
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> One(Vector256<int> sums, Vector256<byte> query, ref byte row, int at) =>
+            AvxVnni.MultiplyWideningAndAdd(sums, query, Vector256.LoadUnsafe(ref row, (nuint)at).AsSByte());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Two(Vector256<int> sums, Vector256<byte> query0, Vector256<byte> query1, ref byte row, int at) =>
+            One(One(sums, query0, ref row, at), query1, ref row, at + Vector256<byte>.Count);
+    }
+
+    /// <summary>
+    /// AVX2: the row's bytes are Q + 64 (1 to 127), the query's signed q̂ (|q̂| ≤ 63): <c>vpmaddubsw</c> in pairs (at most
+    /// 2 · 127 · 63), two steps' pairs added in 16 bits (at most 32 004), widened by <c>vpmaddwd</c>.
+    /// </summary>
+    private readonly struct Avx2Step : IDotStep
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> One(Vector256<int> sums, Vector256<byte> query, ref byte row, int at) =>
+            sums + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref row, (nuint)at), query.AsSByte()), Vector256.Create((short)1));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Two(Vector256<int> sums, Vector256<byte> query0, Vector256<byte> query1, ref byte row, int at)
+        {
+            Vector256<short> pairs = Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref row, (nuint)at), query0.AsSByte())
+                + Avx2.MultiplyAddAdjacent(Vector256.LoadUnsafe(ref row, (nuint)(at + Vector256<byte>.Count)), query1.AsSByte());
+            return sums + Avx2.MultiplyAddAdjacent(pairs, Vector256.Create((short)1));
+        }
+    }
 }
 
 /// <summary>An integer dot-product kernel of <see cref="QuantizedRouteMatrix"/>.</summary>
