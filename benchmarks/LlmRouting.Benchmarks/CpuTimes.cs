@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace LlmRouting.Benchmarks;
@@ -145,7 +146,10 @@ internal static class CpuTimes
             return;
         }
 
-        for (int i = 0; i < Math.Max(1_000, operations / 10); i++)
+        // Warm up for long enough that the tiered JIT has promoted the hot methods (it waits 100 ms without new tier-0 code
+        // before it counts calls): with a count alone, the first rows of a run measured partly unoptimised code.
+        long warmUntil = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 2);
+        for (int i = 0; i < Math.Max(1_000, operations / 10) || Stopwatch.GetTimestamp() < warmUntil; i++)
         {
             operation();
         }
