@@ -21,7 +21,7 @@ namespace LlmRouting.Strategies;
 /// run time, and every route embedded in one batch, once.
 /// </para>
 /// <para>
-/// Where the CPU has AVX-VNNI, the matrix is also kept in 8-bit integers: one integer pass bounds every utterance's
+/// Where the CPU has AVX-VNNI or AVX2, the matrix is also kept in 8-bit integers: one integer pass bounds every utterance's
 /// similarity and only those that can be among the top k are scored in floats, so the vote is exactly the full pass's.
 /// </para>
 /// <para>Thread-safe. Routes are embedded on first use (or by <see cref="WarmUpAsync"/>); adding a route swaps in a new index atomically.</para>

@@ -16,8 +16,8 @@ namespace LlmRouting.Strategies;
 /// AVX-VNNI (L = 127), q̂ is offset by 128 into unsigned bytes for its byte dot product (the offset's 128·ΣQ is subtracted
 /// exactly). With AVX2 alone (L = 63), the rows are offset by 64 into unsigned bytes (1 to 127) that multiply the signed q̂
 /// (<c>vpmaddubsw</c>: a pair's sum is at most 2·127·63, so the 16-bit sums of two 32-byte steps add without overflow
-/// before they are widened to 32 bits by <c>vpmaddwd</c>), and the offset's 64·Σq̂ is subtracted exactly: three
-/// instructions per 32 bytes instead of five, for a coarser first pass whose bound is wider. Either way q̂·Q is exact. With
+/// before they are widened to 32 bits by <c>vpmaddwd</c>), and the offset's 64·Σq̂ is subtracted exactly: two and a half
+/// instructions per 32 bytes of a row instead of about four, for a coarser first pass whose bound is wider. Either way q̂·Q is exact. With
 /// ε = q − t·q̂ and δ = m − s·Q, q·m = t·s·(q̂·Q) + t·q̂·δ + ε·m, so |q·m − t·s·(q̂·Q)| ≤ ‖t·q̂‖‖δ‖ + ‖ε‖‖m‖
 /// (Cauchy–Schwarz; ‖t·q̂‖ ≤ ‖q‖ + ‖ε‖), and the float dot product is within (n + 24)·2⁻²⁴·‖q‖‖m‖ of q·m. The
 /// bound returned covers both, with a margin for its own float arithmetic. Without AVX2 the float matrix is read as before.
