@@ -97,6 +97,41 @@ public class LoadBalancingTests
     }
 
     [Fact]
+    public async Task LowestLatency_OrdersBySamplesWhileWarmingUp_ThenByLatency_ThenByCallsInFlight()
+    {
+        var time = new FakeTimeProvider();
+        var tracker = new TargetLoadTracker(new LoadTrackingOptions { MinSamples = 3 }, time);
+        var strategy = new LowestLatencyStrategy(tracker);
+        var registry = new TargetRegistry(new[] { "a", "b", "d", "c" }.Select(n => new RouteTarget(n, new TestChatClient(n), new TargetProfile())));
+        Samples("a", 200, 1);
+        Samples("c", 100, 3);
+        Samples("d", 100, 3);
+        _ = tracker.Start("d");
+
+        RouteDecision warming = await Decide(strategy, registry);
+        Assert.Equal(["b", "a", "c", "d"], warming.Targets.Select(t => t.Name));
+        Assert.Equal("warming up (0 of 3 samples)", warming.Reason);
+        Assert.Null(warming.Score);
+
+        Samples("a", 200, 2);
+        Samples("b", 300, 3);
+        RouteDecision measured = await Decide(strategy, registry);
+        Assert.Equal(["c", "d", "a", "b"], measured.Targets.Select(t => t.Name));
+        Assert.Equal("lowest latency (100 ms)", measured.Reason);
+        Assert.Equal(100.0, measured.Score!.Value, 6);
+
+        void Samples(string target, int ms, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                long start = tracker.Start(target);
+                time.Advance(TimeSpan.FromMilliseconds(ms));
+                tracker.End(target, start, LoadOutcome.Succeeded);
+            }
+        }
+    }
+
+    [Fact]
     public async Task StreamLatency_IsTimeToFirstUpdate_NotTotalTime()
     {
         var time = new FakeTimeProvider();

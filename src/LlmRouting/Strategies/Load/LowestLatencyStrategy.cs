@@ -32,7 +32,8 @@ public sealed class LowestLatencyStrategy : LoadBalancingStrategy
         Span<Key> keys = ordered.Length <= 64 ? stackalloc Key[ordered.Length] : new Key[ordered.Length];
         for (int i = 0; i < ordered.Length; i++)
         {
-            keys[i] = Key.Of(Tracker.GetLoad(ordered[i].Name), minSamples);
+            TargetLoad load = Tracker.GetLoad(ordered[i].Name);
+            keys[i] = Key.Of(load.Samples, load.LatencyEwma is { } ewma ? ewma.Ticks : -1, load.InFlight, minSamples);
         }
 
         return Order(ordered, keys, minSamples);
@@ -49,7 +50,7 @@ public sealed class LowestLatencyStrategy : LoadBalancingStrategy
             ordered[i] = slots.Targets[eligible[i]];
             TargetLoadTracker.Counters counters = slots.Counters[eligible[i]];
             double ewma = counters.EwmaTicks;
-            keys[i] = Key.Of(counters.Samples, ewma < 0 ? null : TimeSpan.FromTicks((long)ewma), counters.CurrentInFlight, minSamples);
+            keys[i] = Key.Of(counters.Samples, ewma < 0 ? -1 : (long)ewma, counters.CurrentInFlight, minSamples);
         }
 
         (RouteTarget[] targets, string reason, double? score) = Order(ordered, keys, minSamples);
@@ -64,7 +65,7 @@ public sealed class LowestLatencyStrategy : LoadBalancingStrategy
             Key key = keys[i];
             RouteTarget target = ordered[i];
             int j = i - 1;
-            while (j >= 0 && keys[j].CompareTo(key) > 0)
+            while (j >= 0 && keys[j].IsAfter(key))
             {
                 keys[j + 1] = keys[j];
                 ordered[j + 1] = ordered[j];
@@ -76,10 +77,10 @@ public sealed class LowestLatencyStrategy : LoadBalancingStrategy
         }
 
         Key best = keys[0];
-        string reason = best.Warm == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"warming up ({best.Samples} of {minSamples} samples)")
-            : LatencyReason(best.Latency);
-        return (ordered, reason, double.IsNaN(best.EwmaMilliseconds) ? null : best.EwmaMilliseconds);
+        string reason = best.IsWarmingUp
+            ? string.Create(CultureInfo.InvariantCulture, $"warming up ({best.Rank} of {minSamples} samples)")
+            : LatencyReason(TimeSpan.FromTicks(best.EwmaTicks).TotalMilliseconds);
+        return (ordered, reason, best.EwmaTicks < 0 ? null : TimeSpan.FromTicks(best.EwmaTicks).TotalMilliseconds);
     }
 
     private static string LatencyReason(double milliseconds)
@@ -90,19 +91,29 @@ public sealed class LowestLatencyStrategy : LoadBalancingStrategy
         static string Format(double ms) => string.Create(CultureInfo.InvariantCulture, $"lowest latency ({ms:0} ms)");
     }
 
-    /// <summary>The sort key: warming-up targets (fewest samples first), then by latency, then by calls in flight.</summary>
-    private readonly record struct Key(int Warm, double Latency, long InFlight, long Samples, double EwmaMilliseconds)
+    /// <summary>
+    /// The sort key in one number: warming-up targets first, by their samples; then measured targets by smoothed latency
+    /// (the top bit set, so every measured target comes after every warming-up one); then calls in flight.
+    /// </summary>
+    private readonly struct Key(ulong rank, long inFlight, long ewmaTicks)
     {
-        public static Key Of(TargetLoad load, int minSamples) => Of(load.Samples, load.LatencyEwma, load.InFlight, minSamples);
+        private const ulong Measured = 1UL << 63;
 
-        public static Key Of(long samples, TimeSpan? ewma, long inFlight, int minSamples) =>
-            samples < minSamples || ewma is null
-                ? new Key(0, samples, inFlight, samples, ewma?.TotalMilliseconds ?? double.NaN)
-                : new Key(1, ewma.Value.TotalMilliseconds, inFlight, samples, ewma.Value.TotalMilliseconds);
+        /// <summary>Gets the samples of a warming-up target, or the latency with the top bit set.</summary>
+        public ulong Rank { get; } = rank;
 
-        public int CompareTo(Key other) =>
-            Warm != other.Warm ? Warm.CompareTo(other.Warm) :
-            Latency != other.Latency ? Latency.CompareTo(other.Latency) :
-            InFlight.CompareTo(other.InFlight);
+        public long InFlight { get; } = inFlight;
+
+        /// <summary>Gets the smoothed latency in ticks, or -1 before the first sample.</summary>
+        public long EwmaTicks { get; } = ewmaTicks;
+
+        public bool IsWarmingUp => (Rank & Measured) == 0;
+
+        public static Key Of(long samples, long ewmaTicks, long inFlight, int minSamples) =>
+            samples < minSamples || ewmaTicks < 0
+                ? new Key((ulong)Math.Max(samples, 0), inFlight, ewmaTicks)
+                : new Key(Measured | (ulong)ewmaTicks, inFlight, ewmaTicks);
+
+        public bool IsAfter(Key other) => Rank != other.Rank ? Rank > other.Rank : InFlight > other.InFlight;
     }
 }
