@@ -78,6 +78,11 @@ internal static partial class ConfigurationValues
                 {
                     failures.Add($"{path} must be a single value, not a section.");
                 }
+                else if (Nullable.GetUnderlyingType(type) is not null && property.CanWrite && property.SetMethod?.IsPublic == true)
+                {
+                    // An explicit null (JSON null): "none" for a nullable setting (no total timeout, the whole turn…), not its default.
+                    property.SetValue(target, null);
+                }
 
                 return;
             }

@@ -44,6 +44,74 @@ public class ConfigurationBindingTests
     private static IConfigurationRoot FromJson(string json) =>
         new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
 
+    [Theory]
+    [InlineData("null", 12_000)]
+    [InlineData("4096", 4_097)]
+    [InlineData(null, 2_049)]
+    public async Task Embedding_MaxEmbeddedCharacters_FromJson_NullEmbedsTheWholeTurn(string? value, int embeddedLength)
+    {
+        string setting = value is null ? string.Empty : $"\"MaxEmbeddedCharacters\": {value},";
+        string json = $$"""
+            {
+              "LlmRouting": {
+                "Default": "economy",
+                "Strategies": [ "embedding" ],
+                "Targets": [ { "Name": "premium" }, { "Name": "economy", "ClientKey": "mini" } ],
+                "Embedding": { {{setting}} "Routes": [ { "Name": "proofs", "Target": "premium", "Utterances": [ "prove this theorem" ] } ] }
+              }
+            }
+            """;
+        var generator = new RecordingEmbeddingGenerator();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(FromJson(json));
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator);
+        services.AddKeyedChatClient("premium", new TestChatClient("premium"));
+        services.AddKeyedChatClient("mini", new TestChatClient("mini"));
+        services.AddLlmRouter(_ => { });
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        string turn = string.Concat(Enumerable.Repeat("lorem ipsum dolor sit amet ", 12_000 / 27)).PadRight(12_000, 'x');
+        _ = await provider.GetRequiredService<IChatClient>().GetResponseAsync(turn);
+
+        string embedded = generator.Texts.Last();
+        Assert.InRange(embedded.Length, embeddedLength - 130, embeddedLength);
+        Assert.Equal(value == "null", embedded == turn);
+    }
+
+    [Fact]
+    public void AnExplicitJsonNull_SetsANullableSettingToNone_AnAbsentOneKeepsItsDefault()
+    {
+        IConfigurationRoot json = FromJson("""{ "LoopDetection": { "MaxStepsPerTurn": null, "MaxStepsPerSession": 40 } }""");
+
+        LlmRouting.Agents.LoopDetectionOptions options = LlmRouting.Configuration.ConfigurationValues.Bind(json.GetSection("LoopDetection"), new LlmRouting.Agents.LoopDetectionOptions());
+
+        Assert.Null(options.MaxStepsPerTurn);
+        Assert.Equal(40, options.MaxStepsPerSession);
+        Assert.Equal(3, options.MaxIdenticalToolCalls);
+    }
+
+    private sealed class RecordingEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public List<string> Texts { get; } = [];
+
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            string[] texts = [.. values];
+            lock (Texts)
+            {
+                Texts.AddRange(texts);
+            }
+
+            return LlmRouting.Embeddings.LocalEmbeddingGenerator.Default.GenerateAsync(texts, options, cancellationToken);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
     [Fact]
     public async Task TheLlmRoutingSection_DefinesTargetsRulesDefaultAndBaseline()
     {
