@@ -33,6 +33,7 @@ internal sealed class QuantizedRouteMatrix
     private readonly float[] _scales;
     private readonly float[] _norms;
     private readonly float[] _errorNorms;
+    /// <summary>Each row's share of the query's offset (AVX-VNNI: 128·ΣQ); zero for AVX2, whose offset is the rows' own (64·Σq̂ per query).</summary>
     private readonly int[] _offsets;
     private readonly int _dimensions;
     private readonly DotKernel _kernel;
@@ -93,7 +94,7 @@ internal sealed class QuantizedRouteMatrix
             {
                 int q = scale == 0 ? 0 : Math.Clamp((int)MathF.Round(row[d] / scale), -levels, levels);
                 values[(r * dimensions) + d] = kernel == DotKernel.Vnni ? (sbyte)q : (sbyte)(byte)(q + 64);
-                offsets[r] += 128 * q;
+                offsets[r] += kernel == DotKernel.Vnni ? 128 * q : 0;
                 double delta = row[d] - ((double)scale * q);
                 error += delta * delta;
                 norm += (double)row[d] * row[d];
@@ -149,7 +150,7 @@ internal sealed class QuantizedRouteMatrix
             }
 
             // The offset's exact share: 128·ΣQ per row with AVX-VNNI (the query's offset), 64·Σq̂ for every row with AVX2 (the rows').
-            Finish(dots, vnni, vnni ? 0 : 64 * querySum, step, queryNorm, errorNorm, similarities, bounds);
+            Finish(dots, vnni ? 0 : 64 * querySum, step, queryNorm, errorNorm, similarities, bounds);
             return true;
         }
         finally
@@ -213,7 +214,7 @@ internal sealed class QuantizedRouteMatrix
     }
 
     /// <summary>Turns the integer dot products (in the similarities' memory) into similarities, and writes each row's bound.</summary>
-    private void Finish(Span<int> dots, bool offset, int correction, float step, float queryNorm, float errorNorm, Span<float> similarities, Span<float> bounds)
+    private void Finish(Span<int> dots, int correction, float step, float queryNorm, float errorNorm, Span<float> similarities, Span<float> bounds)
     {
         // With the row offsets (AVX-VNNI) the query bytes are q̂ + 128: q̂·Q = (the byte dot product) − 128·ΣQ, exactly; with the
         // correction (AVX2) the row bytes are Q + 64: q̂·Q = (the byte dot product) − 64·Σq̂. The bound is
@@ -225,7 +226,6 @@ internal sealed class QuantizedRouteMatrix
         ref float similarity = ref MemoryMarshal.GetReference(similarities);
         ref float bound = ref MemoryMarshal.GetReference(bounds);
         ref int offsets = ref MemoryMarshal.GetArrayDataReference(_offsets);
-        Vector256<int> useOffset = offset ? Vector256<int>.AllBitsSet : Vector256<int>.Zero;
         Vector256<int> corrections = Vector256.Create(correction);
         ref float scale = ref MemoryMarshal.GetArrayDataReference(_scales);
         ref float errorNorms = ref MemoryMarshal.GetArrayDataReference(_errorNorms);
@@ -233,7 +233,7 @@ internal sealed class QuantizedRouteMatrix
         for (; row + Vector256<int>.Count <= dots.Length; row += Vector256<int>.Count)
         {
             nuint at = (nuint)row;
-            Vector256<float> exact = Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref dot, at) - (Vector256.LoadUnsafe(ref offsets, at) & useOffset) - corrections);
+            Vector256<float> exact = Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref dot, at) - Vector256.LoadUnsafe(ref offsets, at) - corrections);
             (exact * (Vector256.LoadUnsafe(ref scale, at) * step)).StoreUnsafe(ref similarity, at);
             Vector256<float> margin = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref norms, at), Vector256.Create(onNorm), Vector256.Create(1e-7f));
             Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref errorNorms, at), Vector256.Create(onError), margin).StoreUnsafe(ref bound, at);
@@ -241,7 +241,7 @@ internal sealed class QuantizedRouteMatrix
 
         for (; row < dots.Length; row++)
         {
-            similarities[row] = (dots[row] - (offset ? _offsets[row] : 0) - correction) * (_scales[row] * step);
+            similarities[row] = (dots[row] - _offsets[row] - correction) * (_scales[row] * step);
             bounds[row] = MathF.FusedMultiplyAdd(_errorNorms[row], onError, MathF.FusedMultiplyAdd(_norms[row], onNorm, 1e-7f));
         }
     }
