@@ -276,7 +276,9 @@ public sealed partial class EmbeddingRoutingStrategy : IRoutingStrategy
             return;
         }
 
-        string input = cut ? string.Concat(text.AsSpan(0, headEnd), "\n", text.AsSpan(tailStart)) : text;
+        string input = cut
+            ? string.Create(headEnd + 1 + text.Length - tailStart, (text, headEnd, tailStart), static (window, at) => EmbeddedWindow.Write(at.text, at.headEnd, at.tailStart, window))
+            : text;
         GeneratedEmbeddings<Embedding<float>> result = await _generator.GenerateAsync([input], cancellationToken: cancellationToken).ConfigureAwait(false);
         ReadOnlySpan<float> vector = result[0].Vector.Span;
         if (vector.Length != dimensions)
