@@ -43,7 +43,7 @@ public sealed class DefaultRouteContextSelector : IRouteContextSelector
 
     /// <summary>The request's task: the caller's <c>task</c> metadata (sanitised) when given, else the analyzer's task type.</summary>
     internal static string TaskOf(RoutingRequest request) =>
-        request.Metadata(TaskMetadataKey) is { } given ? Sanitize(given) : TaskName(request.Analysis.Task);
+        request.Metadata(TaskMetadataKey) is { } given ? NormalizeTask(given) : TaskName(request.Analysis.Task);
 
     internal static string TaskName(TaskType task) => task switch
     {
@@ -56,10 +56,11 @@ public sealed class DefaultRouteContextSelector : IRouteContextSelector
         TaskType.Extraction => "extraction",
         TaskType.Classification => "classification",
         TaskType.CreativeWriting => "creative",
-        _ => Sanitize(task.ToString()),
+        _ => NormalizeTask(task.ToString()),
     };
 
-    private static string Sanitize(string value)
+    /// <summary>A task name as contexts, labels and the adaptive model's groups compare it: trimmed, lower-case, at most 48 characters, separators and white space as '_'.</summary>
+    internal static string NormalizeTask(string value)
     {
         ReadOnlySpan<char> trimmed = value.AsSpan().Trim();
         if (trimmed.Length > MaxTaskLength)

@@ -59,6 +59,95 @@ public class AdaptiveModelTests
     }
 
     [Fact]
+    public void ATaskTheLabelsNeverNamed_KeepsTheCalibratedPrior_AKnownTaskOrNoneBorrowsTheShift()
+    {
+        // The caller names the request's topic. "astronomy" is no group of the model: its requests keep the calibrated
+        // prior (ranked exactly as the default score ranks them), although their text is nearest the "hard" region.
+        AdaptiveModel model = AdaptiveTrainer.Train(Examples(40), Options());
+        Assert.Equal(["easy", "hard"], model.Groups);
+        const string Text = "orbital speed of a comet near the sun";
+        double[] defaults = [0.1, 0.3, 0.5, 0.7, 0.9];
+        for (int i = 0; i < defaults.Length; i++)
+        {
+            double unknown = model.Score(Text, defaults[i], "astronomy");
+            Assert.Equal(model.Prior(defaults[i]), unknown);
+            Assert.True(i == 0 || unknown > model.Score(Text, defaults[i - 1], "astronomy"), "an unknown task keeps the default's order");
+            Assert.Equal(model.Score(Text, defaults[i]), model.Score(Text, defaults[i], "hard"));
+            Assert.Equal(model.Score(Text, defaults[i]), model.Score(Text, defaults[i], task: null));
+        }
+
+        Assert.True(model.Score(Text, 0.5) > model.Prior(0.5) + 0.1, "the known region's shift applies");
+        Assert.True(model.IsUnknownTask("astronomy"));
+        Assert.False(model.IsUnknownTask("hard"));
+        Assert.Equal(1, model.RegionOfTask("  HARD "));
+        Assert.Equal(model.Score(Text, 0.5), model.Score(Text, 0.5, "  HARD "));
+        Assert.Equal(-1, model.RegionOfTask("astronomy"));
+    }
+
+    [Fact]
+    public void AModelOfKMeansRegions_HasNoGroups_AndIgnoresTheTask()
+    {
+        AdaptiveTrainingOptions options = Options();
+        options.GroupRegions = false;
+        AdaptiveModel model = AdaptiveTrainer.Train(Examples(40), options);
+        Assert.Empty(model.Groups);
+        Assert.False(model.IsUnknownTask("astronomy"));
+        Assert.Equal(model.Score("orbital speed of a comet", 0.4), model.Score("orbital speed of a comet", 0.4, "astronomy"));
+    }
+
+    [Fact]
+    public void GroupsRoundTripThroughTheModelFile_AndAWrongCountIsRejectedNamingTheField()
+    {
+        AdaptiveModel model = AdaptiveTrainer.Train(Examples(20), Options(version: "v-groups"));
+        using var stream = new MemoryStream();
+        AdaptiveModelFile.Save(model, stream);
+        AdaptiveModel loaded = AdaptiveModelFile.Load(new MemoryStream(stream.ToArray()));
+        Assert.Equal(model.Groups, loaded.Groups);
+        Assert.Equal(model.Score("orbital velocity", 0.5, "astronomy"), loaded.Score("orbital velocity", 0.5, "astronomy"));
+
+        string json = System.Text.Encoding.UTF8.GetString(stream.ToArray()).Replace("\"groups\": [", "\"groups\": [\"extra\",", StringComparison.Ordinal);
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => AdaptiveModelFile.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))));
+        Assert.Contains("'groups' must hold one name per region (2, holds 3)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheGroupsNamesArePartOfTheDerivedVersion()
+    {
+        List<AdaptiveExample> renamed = [.. Examples(20).Select(e => e with { Group = e.Group == "hard" ? "hard-topic" : "easy-topic" })];
+        AdaptiveModel a = AdaptiveTrainer.Train(Examples(20), Options()), b = AdaptiveTrainer.Train(renamed, Options());
+        Assert.Equal(a.Score("orbital velocity", 0.5), b.Score("orbital velocity", 0.5), 12);
+        Assert.NotEqual(a.Version, b.Version);
+    }
+
+    [Fact]
+    public async Task Strategy_KeepsThePriorForATaskTheModelNeverLearnt_SaysSo_AndTheOptionTurnsItOff()
+    {
+        AdaptiveModel model = AdaptiveTrainer.Train(Examples(40), Options(version: "v-task"));
+        RouteCandidates candidates = RouteCandidates.All(Targets.Registry());
+        var options = new AdaptiveRoutingOptions { Threshold = 0.5, PremiumTarget = "premium", EconomyTarget = "economy" };
+        var strategy = new AdaptiveRoutingStrategy(model, options);
+        RoutingRequest Request(string? task) => new(
+            "orbital speed of a comet near the sun",
+            task is null ? null : new Microsoft.Extensions.AI.ChatOptions { AdditionalProperties = new() { ["task"] = task } });
+
+        RouteDecision known = (await strategy.DecideAsync(Request("hard"), candidates, default))!;
+        RouteDecision unknown = (await strategy.DecideAsync(Request("astronomy"), candidates, default))!;
+        RouteDecision none = (await strategy.DecideAsync(Request(null), candidates, default))!;
+        Assert.Equal("premium", known.Primary.Name);
+        Assert.Equal(known.Score, none.Score);
+        RoutingRequest astronomy = Request("astronomy");
+        Assert.Equal(model.Prior(astronomy.Analysis.PremiumNeed), unknown.Score);
+        Assert.Equal(unknown.Score, strategy.Score(astronomy));
+        Assert.Contains("(model v-task; a task the labels never named: calibrated prior)", unknown.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("astronomy", unknown.Reason, StringComparison.Ordinal);
+        Assert.Contains("(model v-task)", known.Reason, StringComparison.Ordinal);
+
+        options.KeepPriorForUnknownTasks = false;
+        var borrowing = new AdaptiveRoutingStrategy(model, options);
+        Assert.Equal(none.Score, (await borrowing.DecideAsync(Request("astronomy"), candidates, default))!.Score);
+    }
+
+    [Fact]
     public void FewLabelsAreShrunkTowardThePrior()
     {
         AdaptiveModel few = AdaptiveTrainer.Train(Examples(2), Options());

@@ -40,6 +40,23 @@ public class AdaptiveLearnerTests
     }
 
     [Fact]
+    public async Task ALabelWhoseTaskNamesARegion_IsEvidenceAboutThatRegion_OthersGoToTheNearest()
+    {
+        var strategy = new AdaptiveRoutingStrategy(Train(hard: 0.5, easy: 0.5, "base"));
+        var statistics = new InMemoryRoutingStatisticsStore();
+        using var learner = new AdaptiveLearner(strategy, statistics, new InMemoryRoutingLabelStore(), new AdaptiveLearningOptions { RefreshEvery = 1000, RefreshInterval = TimeSpan.Zero });
+        Assert.Equal(["easy", "hard"], strategy.Model.Groups);
+
+        // The text is the hard topic's, the caller named the easy one: the evidence is the easy region's (0).
+        await learner.OnLabelAsync(Label(HardTopic[0], 1) with { Task = "easy" }, default);
+        await learner.OnLabelAsync(Label(HardTopic[1], 1) with { Task = "Easy" }, default);
+        await learner.OnLabelAsync(Label(HardTopic[2], 1) with { Task = "astronomy" }, default);
+        IReadOnlyDictionary<string, RoutingStatistic> totals = await statistics.GetAsync(["adaptive:base:0:r", "adaptive:base:1:r"]);
+        Assert.Equal(2, totals["adaptive:base:0:r"].Count);
+        Assert.Equal(1, totals["adaptive:base:1:r"].Count);
+    }
+
+    [Fact]
     public async Task TwoInstancesSharingAStatisticsStore_LearnFromEachOthersLabels()
     {
         var statistics = new InMemoryRoutingStatisticsStore();

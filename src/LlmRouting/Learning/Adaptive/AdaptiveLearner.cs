@@ -8,8 +8,8 @@ using LlmRouting.Strategies;
 namespace LlmRouting.Learning;
 
 /// <summary>
-/// Keeps the adaptive router learning while it runs: every label with a premium-need value adds evidence to its region in
-/// the statistics store, and the model is rebuilt from the shared evidence and swapped in atomically
+/// Keeps the adaptive router learning while it runs: every label with a premium-need value adds evidence to its region
+/// (the region of its task when the model's regions are named groups, else the nearest one) in the statistics store, and the model is rebuilt from the shared evidence and swapped in atomically
 /// (<see cref="AdaptiveRoutingStrategy.ReplaceModel"/>).
 /// </summary>
 /// <remarks>
@@ -85,7 +85,8 @@ public sealed class AdaptiveLearner : IRoutingLabelListener, IDisposable
             return;
         }
 
-        int region = model.NearestRegion(label.Features.ToDense());
+        // A label of a task the model has a region for is evidence about that region; any other goes to the nearest one.
+        int region = model.RegionOfTask(label.Task) is var named and >= 0 ? named : model.NearestRegion(label.Features.ToDense());
         double p = model.Prior(label.DefaultScore);
         string key = Key(model, region);
         await _statistics.RecordAsync(key + ":r", need - p, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using LlmRouting.Embeddings;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Strategies;
 
@@ -24,14 +25,31 @@ public sealed class AdaptiveModel
     private readonly float[] _centroids;
     private readonly float[] _weights;
     private readonly double[] _shifts;
+    private readonly string[] _groups;
+    private readonly Dictionary<string, int>? _regionOfTask;
 
-    internal AdaptiveModel(AdaptiveModelParameters parameters, float[] weights, float[] centroids, AdaptiveRegion[] regions)
+    internal AdaptiveModel(AdaptiveModelParameters parameters, float[] weights, float[] centroids, AdaptiveRegion[] regions, string[]? groups = null)
     {
         Parameters = parameters;
         _weights = weights;
         _centroids = centroids;
         Regions = regions;
         _shifts = [.. regions.Select(r => r.Shift(parameters.Tau2))];
+        _groups = groups ?? [];
+        if (_groups.Length > 0)
+        {
+            if (_groups.Length != regions.Length)
+            {
+                throw new ArgumentException($"A model with groups needs one group per region ({regions.Length}, was {_groups.Length}).", nameof(groups));
+            }
+
+            // Matched as the task metadata is normalised; of two groups that normalise alike, the first region answers.
+            _regionOfTask = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < _groups.Length; i++)
+            {
+                _regionOfTask.TryAdd(DefaultRouteContextSelector.NormalizeTask(_groups[i]), i);
+            }
+        }
         Embedder = parameters.Dimensions == LocalEmbeddingGenerator.DefaultDimensions ? LocalEmbeddingGenerator.Default : new LocalEmbeddingGenerator(parameters.Dimensions);
     }
 
@@ -46,6 +64,14 @@ public sealed class AdaptiveModel
 
     /// <summary>Gets the regions (one per centroid).</summary>
     public IReadOnlyList<AdaptiveRegion> Regions { get; }
+
+    /// <summary>Gets the known group of each region (a topic, task or source file the labels named), or empty when the regions were found by k-means.</summary>
+    /// <remarks>
+    /// A request whose caller names a task (the <c>task</c> metadata, <see cref="DefaultRouteContextSelector.TaskMetadataKey"/>)
+    /// that is none of these groups is a topic the labels never covered: <see cref="Score(ReadOnlySpan{char}, double, string?)"/>
+    /// keeps the calibrated prior for it instead of borrowing the shifts of the nearest regions.
+    /// </remarks>
+    public IReadOnlyList<string> Groups => _groups;
 
     /// <summary>Gets the number of labels the model learnt from.</summary>
     public double Labels => Regions.Sum(r => r.Labels);
@@ -89,6 +115,32 @@ public sealed class AdaptiveModel
         Embedder.Embed(text, embedding);
         return Score(embedding, defaultScore);
     }
+
+    /// <summary>Scores a request whose caller may name its task: a task that is none of the model's <see cref="Groups"/> keeps the calibrated prior.</summary>
+    /// <param name="text">The text the router embeds (the latest user message).</param>
+    /// <param name="defaultScore">The request's default premium-need score.</param>
+    /// <param name="task">The caller's <c>task</c> metadata, or <see langword="null"/> when it gave none (then as <see cref="Score(ReadOnlySpan{char}, double)"/>).</param>
+    /// <returns>The score: the calibrated prior for a task the labels never named, else the pooled estimate.</returns>
+    /// <remarks>
+    /// The regions of a model without groups (k-means) carry no task names, so the task changes nothing there. A known task
+    /// is scored as without it: the pooled shift of the nearest regions, its own region weighing most.
+    /// </remarks>
+    public double Score(ReadOnlySpan<char> text, double defaultScore, string? task) =>
+        task is not null && IsUnknownTask(task) ? Calibrated(defaultScore) : Score(text, defaultScore);
+
+    /// <summary>Returns the region named by a task (compared as the task metadata is normalised), or −1 when no region has that group.</summary>
+    /// <param name="task">The task, e.g. the caller's <c>task</c> metadata.</param>
+    /// <returns>The region index, or −1.</returns>
+    public int RegionOfTask(string task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return _regionOfTask is not null && _regionOfTask.TryGetValue(DefaultRouteContextSelector.NormalizeTask(task), out int region) ? region : -1;
+    }
+
+    /// <summary>Returns whether a task names a topic the model's labels never covered: the model has groups and none is this task.</summary>
+    /// <param name="task">The task.</param>
+    /// <returns><see langword="true"/> when the prior should be kept for it.</returns>
+    public bool IsUnknownTask(string task) => _regionOfTask is not null && RegionOfTask(task) < 0;
 
     /// <summary>Scores a request from its embedding.</summary>
     /// <param name="embedding">The request's embedding (<see cref="Dimensions"/> floats, L2-normalised).</param>
@@ -159,7 +211,7 @@ public sealed class AdaptiveModel
 
         AdaptiveRegion[] regions = [.. Regions.Select((r, i) => r.Add(evidence[i]))];
         double tau2 = AdaptiveTrainer.BetweenRegionVariance(regions);
-        return new AdaptiveModel(Parameters with { Tau2 = tau2, Version = version }, _weights, _centroids, regions);
+        return new AdaptiveModel(Parameters with { Tau2 = tau2, Version = version }, _weights, _centroids, regions, _groups);
     }
 
     /// <summary>Weighs an embedding per dimension and normalises it again (a copy when there are no weights).</summary>

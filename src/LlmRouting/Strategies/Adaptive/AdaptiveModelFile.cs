@@ -9,7 +9,8 @@ namespace LlmRouting.Strategies;
 /// Fields: <c>format</c>, <c>version</c>, <c>modelVersion</c>, <c>description</c>, <c>embedding</c> (<c>name</c>
 /// <c>hashed-ngrams-v1</c>, <c>dimensions</c>), <c>calibration</c> (<c>slope</c>, <c>intercept</c>), <c>pooling</c>
 /// (<c>tau2</c>, <c>neighbours</c>, <c>temperature</c>, <c>gateLow</c>, <c>gateHigh</c>, <c>shiftScale</c> — 1 when absent), <c>regions</c> (one
-/// <c>[labels, residual, curvature, squares]</c> per region), <c>weights</c> and <c>centroids</c> (base64 of little-endian
+/// <c>[labels, residual, curvature, squares]</c> per region), <c>groups</c> (one name per region, only when the regions are
+/// known groups — the tasks whose requests the model knows), <c>weights</c> and <c>centroids</c> (base64 of little-endian
 /// float32: the per-dimension weights, empty for none, and regions × dimensions centroid values), <c>training</c> notes.
 /// </remarks>
 public static class AdaptiveModelFile
@@ -84,6 +85,17 @@ public static class AdaptiveModelFile
         }
 
         writer.WriteEndArray();
+        if (model.Groups.Count > 0)
+        {
+            writer.WriteStartArray("groups");
+            foreach (string group in model.Groups)
+            {
+                writer.WriteStringValue(group);
+            }
+
+            writer.WriteEndArray();
+        }
+
         writer.WriteStartObject("training");
         foreach (KeyValuePair<string, string> note in p.Training.OrderBy(n => n.Key, StringComparer.Ordinal))
         {
@@ -177,6 +189,17 @@ public static class AdaptiveModelFile
             throw new InvalidDataException($"'centroids' must hold regions × dimensions = {regions.Length * d} values (holds {centroids.Length}) and 'weights' none or {d} (holds {weights.Length}).");
         }
 
+        // Files written before groups were recorded (and models of k-means regions) have none: no task keeps the prior.
+        string[]? groups = null;
+        if (root.TryGetProperty("groups", out JsonElement names))
+        {
+            groups = [.. names.EnumerateArray().Select(n => n.GetString() ?? throw new InvalidDataException("'groups' must hold strings."))];
+            if (groups.Length != regions.Length)
+            {
+                throw new InvalidDataException($"'groups' must hold one name per region ({regions.Length}, holds {groups.Length}).");
+            }
+        }
+
         double temperature = pooling.GetProperty("temperature").GetDouble();
         int neighbours = pooling.GetProperty("neighbours").GetInt32();
         if (!(temperature > 0) || neighbours < 1)
@@ -213,7 +236,7 @@ public static class AdaptiveModelFile
             root.TryGetProperty("description", out JsonElement description) ? description.GetString() : null,
             training,
             shiftScale);
-        return new AdaptiveModel(parameters, weights, centroids, regions);
+        return new AdaptiveModel(parameters, weights, centroids, regions, groups);
     }
 
     private static byte[] ToBytes(ReadOnlySpan<float> values)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LlmRouting.Statistics;
 
 namespace LlmRouting.Strategies;
 
@@ -14,6 +15,12 @@ namespace LlmRouting.Strategies;
 /// its version is in the decision (<see cref="RouteDecision.Reason"/>, and <see cref="ModelVersion"/>). The reason never
 /// contains prompt text. It abstains when the chosen target is not a candidate.
 /// </para>
+/// <para>
+/// A request whose caller names its task (the <c>task</c> metadata) that none of the model's regions was labelled with
+/// (<see cref="AdaptiveModel.Groups"/>) is a topic the labels never covered: it keeps the calibrated prior, ranked exactly
+/// as the default score ranks it, instead of borrowing the shifts of similar topics
+/// (<see cref="AdaptiveRoutingOptions.KeepPriorForUnknownTasks"/>).
+/// </para>
 /// </remarks>
 public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
 {
@@ -23,6 +30,7 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
     private readonly double _threshold;
     private readonly string? _premium;
     private readonly string? _economy;
+    private readonly bool _keepPriorForUnknownTasks;
     private AdaptiveModel _model;
 
     /// <summary>Initializes a new instance of the <see cref="AdaptiveRoutingStrategy"/> class.</summary>
@@ -37,6 +45,7 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
         _threshold = options.Threshold;
         _premium = options.PremiumTarget;
         _economy = options.EconomyTarget;
+        _keepPriorForUnknownTasks = options.KeepPriorForUnknownTasks;
     }
 
     /// <inheritdoc/>
@@ -63,7 +72,8 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
     public double Score(RoutingRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Model.Score(request.LastUserText, request.Analysis.PremiumNeed);
+        AdaptiveModel model = Model;
+        return model.Score(request.LastUserText, request.Analysis.PremiumNeed, TaskOf(request, model));
     }
 
     /// <inheritdoc/>
@@ -72,7 +82,9 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(candidates);
         AdaptiveModel model = Model;
-        double score = model.Score(request.LastUserText, request.Analysis.PremiumNeed);
+        string? task = TaskOf(request, model);
+        bool unknownTask = task is not null && model.IsUnknownTask(task);
+        double score = model.Score(request.LastUserText, request.Analysis.PremiumNeed, task);
         bool premium = score >= _threshold;
         RouteTarget? target = premium
             ? Pick(candidates, _premium, QualityTier.Premium)
@@ -82,9 +94,13 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
             return default;
         }
 
-        string reason = string.Create(CultureInfo.InvariantCulture, $"adaptive score {score:0.000} {(premium ? ">=" : "<")} {_threshold:0.###} (model {model.Version})");
+        string reason = string.Create(CultureInfo.InvariantCulture, $"adaptive score {score:0.000} {(premium ? ">=" : "<")} {_threshold:0.###} (model {model.Version}{(unknownTask ? "; a task the labels never named: calibrated prior" : string.Empty)})");
         return new(new RouteDecision([target], StrategyName, reason, score) { ModelVersion = model.Version });
     }
+
+    /// <summary>The caller's task metadata when it can matter: the option is on and the model's regions are named groups.</summary>
+    private string? TaskOf(RoutingRequest request, AdaptiveModel model) =>
+        _keepPriorForUnknownTasks && model.Groups.Count > 0 ? request.Metadata(DefaultRouteContextSelector.TaskMetadataKey) : null;
 
     private static RouteTarget? Pick(RouteCandidates candidates, string? name, QualityTier tier)
     {

@@ -47,10 +47,12 @@ public static class AdaptiveTrainer
 
         float[] weights = options.InverseDocumentFrequency && examples.Count > 0 ? InverseDocumentFrequency(examples, d) : [];
         float[] centroids;
+        string[]? groups = null;
         int k;
         if (options.GroupRegions && examples.Count > 0 && examples.All(e => e.Group is not null))
         {
-            centroids = GroupCentroids(examples, weights, d, out k);
+            centroids = GroupCentroids(examples, weights, d, out groups);
+            k = groups.Length;
             if (options.DiscriminativeEpochs > 0)
             {
                 Discriminative.Refine(examples, weights, centroids, k, d, options, cancellationToken);
@@ -84,8 +86,8 @@ public static class AdaptiveTrainer
 
         // The blend is chosen on inner folds of these examples (2 × BlendFolds more fits); 1 when off.
         double shiftScale = options.BlendFolds > 0 ? AdaptiveBlend.Choose(examples, options, cancellationToken) : 1;
-        string version = options.Version ?? DeriveVersion(slope, intercept, tau2, regions, shiftScale);
-        return new AdaptiveModel(Parameters(options, slope, intercept, tau2, version) with { ShiftScale = shiftScale }, weights, centroids, regions);
+        string version = options.Version ?? DeriveVersion(slope, intercept, tau2, regions, shiftScale, groups);
+        return new AdaptiveModel(Parameters(options, slope, intercept, tau2, version) with { ShiftScale = shiftScale }, weights, centroids, regions, groups);
     }
 
     private static AdaptiveRegion[] Evidence(IReadOnlyList<AdaptiveExample> examples, int[] assigned, int k, double slope, double intercept)
@@ -122,11 +124,11 @@ public static class AdaptiveTrainer
         return [.. df.Select(f => (float)(Math.Log((1.0 + examples.Count) / (1.0 + f)) + 1))];
     }
 
-    private static float[] GroupCentroids(IReadOnlyList<AdaptiveExample> examples, float[] weights, int d, out int k)
+    private static float[] GroupCentroids(IReadOnlyList<AdaptiveExample> examples, float[] weights, int d, out string[] groups)
     {
-        string[] groups = [.. examples.Select(e => e.Group!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        groups = [.. examples.Select(e => e.Group!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         var index = groups.Select((g, i) => (g, i)).ToDictionary(x => x.g, x => x.i, StringComparer.Ordinal);
-        k = groups.Length;
+        int k = groups.Length;
         float[] centroids = new float[k * d];
         float[] projected = new float[d];
         foreach (AdaptiveExample e in examples)
@@ -259,15 +261,21 @@ public static class AdaptiveTrainer
         return new(version ?? "draft", o.Dimensions, slope, intercept, tau2, o.Neighbours, temperature, o.GateLow, o.GateHigh, o.Description, notes);
     }
 
-    private static string DeriveVersion(double slope, double intercept, double tau2, AdaptiveRegion[] regions, double shiftScale)
+    private static string DeriveVersion(double slope, double intercept, double tau2, AdaptiveRegion[] regions, double shiftScale, string[]? groups)
     {
         // FNV-1a over the fitted numbers: the same model always gets the same version, on every machine (the share of
-        // the shift counts only when it is not 1, so models without a blend keep the versions they always had).
+        // the shift counts only when it is not 1, so models without a blend keep the versions they always had; the
+        // groups' names count when there are groups, since they decide which tasks keep the prior).
         ulong stable = 14695981039346656037UL;
         IEnumerable<double> values = regions.SelectMany(r => new[] { r.Labels, r.Residual, r.Curvature, r.Squares }).Append(slope).Append(intercept).Append(tau2);
         foreach (double value in shiftScale == 1 ? values : values.Append(shiftScale))
         {
             stable = (stable ^ (ulong)BitConverter.DoubleToInt64Bits(value)) * 1099511628211UL;
+        }
+
+        foreach (char c in groups is null ? string.Empty : string.Join('\n', groups))
+        {
+            stable = (stable ^ c) * 1099511628211UL;
         }
 
         return string.Create(CultureInfo.InvariantCulture, $"adaptive-{stable:x16}");
