@@ -107,6 +107,35 @@ public class EndToEndTests
     }
 
     [Fact]
+    public void Eval_AdaptiveByGroup_WithTheTaskFromTheGroup_RanksEveryHeldOutGroupAsTheDefaultScoreDoes()
+    {
+        // Every held-out group is a task the fold's model never learnt: with --task group it keeps the calibrated prior,
+        // a monotone map of the default score, so each fold's figures are the default's exactly (the pooled figure is not:
+        // it ranks the scores of three differently calibrated models together).
+        using var folder = new TempFolder();
+        string[] common = ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--folds", "3", "--bootstrap", "0"];
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), [.. common, "--router", "default", "--out", Path.Combine(folder.Path, "default")]));
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), [.. common, "--router", "adaptive", "--task", "group", "--out", Path.Combine(folder.Path, "adaptive")]));
+        using JsonDocument baseline = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "default", "summary.json")));
+        using JsonDocument adaptive = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "adaptive", "summary.json")));
+        Assert.Equal("adaptive (3-fold by group, task = group)", adaptive.RootElement.GetProperty("router").GetString());
+        double[] Folds(JsonDocument d) => [.. d.RootElement.GetProperty("folds").EnumerateArray().Select(f => f.GetProperty("apgr").GetDouble())];
+        Assert.Equal(3, Folds(adaptive).Length);
+        Assert.Equal(Folds(baseline), Folds(adaptive));
+    }
+
+    [Fact]
+    public void Eval_AdaptiveByPrompt_WithTheTaskFromTheGroup_ScoresAsTheTextAlone()
+    {
+        // By prompt every group is in training: a known task is scored as without it.
+        using var folder = new TempFolder();
+        string[] common = ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--router", "adaptive", "--folds", "3", "--split", "prompt", "--bootstrap", "0"];
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), [.. common, "--out", Path.Combine(folder.Path, "text")]));
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), [.. common, "--task", "group", "--out", Path.Combine(folder.Path, "task")]));
+        Assert.Equal(File.ReadAllText(Path.Combine(folder.Path, "text", "scores.csv")), File.ReadAllText(Path.Combine(folder.Path, "task", "scores.csv")));
+    }
+
+    [Fact]
     public void TrainThenCalibrate_WritesALoadableModelAndAThreshold()
     {
         using var folder = new TempFolder();
@@ -132,6 +161,8 @@ public class EndToEndTests
     [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --router bogus", "error: Unknown router 'bogus'")]
     [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --router embedding", "needs labelled training prompts")]
     [InlineData("eval --data /no/such/data.csv --strong a --weak b --folds 5 --split subject", "error: --split must be 'group' or 'prompt' (was 'subject').")]
+    [InlineData("eval --data /no/such/data.csv --strong a --weak b --task topic", "error: --task must be 'group' or 'none' (was 'topic').")]
+    [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --task group", "error: --task group applies to the adaptive router only (was --router default).")]
     [InlineData("eval --data /no/such/data.csv --strong a --weak b --bootstrap 50", "error: --bootstrap must be 0 (no intervals) or at least 100 (was 50).")]
     [InlineData("eval --data /no/such/data.csv --strong a --weak b --confidence 1.2", "error: --confidence must be between 0 and 1, exclusive (was 1.2).")]
     [InlineData("calibrate --data {mmlu}/mmlu_anatomy.csv --model /no/model.json --premium-share 0.3", "error: Classifier model file '/no/model.json' does not exist.")]

@@ -30,10 +30,11 @@ internal static class EvalCommand
         var config = new Option<string?>("--config") { Description = "Evaluate the router an appsettings.json configures (its LlmRouting section, built as AddLlmRouter builds it); needs --target for every target." };
         var targets = new Option<string[]>("--target") { Description = "With --config: <target>=<column>, the outcome column that answers for a target (repeat for each target).", AllowMultipleArgumentsPerToken = true };
         var outputTokens = new Option<int>("--output-tokens") { Description = "With --config: output tokens each simulated answer reports, for cost.", DefaultValueFactory = _ => 1 };
+        var task = new Option<string>("--task") { Description = "With the adaptive router: 'group' sends each prompt's group (its file name) as the caller's task metadata, as an application that names its requests' topics (a topic the labels never named keeps the calibrated prior); 'none' routes the text alone.", DefaultValueFactory = _ => "none" };
         var margin = new Option<double>("--margin") { Description = "With --folds: premium is needed when strong − weak > margin.", DefaultValueFactory = _ => 0 };
         var command = new Command("eval", "Score labelled prompts with a router; report APGR, CPT(50%), CPT(80%) against random and oracle; write summary.json, curve.csv, scores.csv, curve.svg.")
         {
-            data, strong, weak, router, output, exclude, trainData, k, seed, folds, margin, promptColumn, bootstrap, confidence, split, config, targets, outputTokens,
+            data, strong, weak, router, output, exclude, trainData, k, seed, folds, margin, promptColumn, bootstrap, confidence, split, config, targets, outputTokens, task,
         };
         command.SetAction(parse => CommonOptions.Run(parse, () =>
         {
@@ -61,6 +62,7 @@ internal static class EvalCommand
                 config: parse.GetValue(config),
                 targets: parse.GetValue(targets) ?? [],
                 outputTokens: parse.GetValue(outputTokens),
+                task: parse.GetValue(task)!,
                 routerGiven: parse.GetResult(router) is { Implicit: false });
         }));
         return command;
@@ -87,8 +89,16 @@ internal static class EvalCommand
         string? config = null,
         IReadOnlyList<string>? targets = null,
         int outputTokens = 1,
+        string task = "none",
         bool routerGiven = false)
     {
+        bool taskFromGroup = task.ToLowerInvariant() switch
+        {
+            "none" => false,
+            "group" => true,
+            _ => throw new CliException($"--task must be 'group' or 'none' (was '{task}')."),
+        };
+
         if (config is not null)
         {
             if (routerGiven)
@@ -99,6 +109,11 @@ internal static class EvalCommand
             if (folds != 0)
             {
                 throw new CliException("--folds does not apply to --config: a configured router learns nothing from the evaluated data.");
+            }
+
+            if (taskFromGroup)
+            {
+                throw new CliException("--task group applies to the adaptive router (--router adaptive or an adaptive model file), not to --config.");
             }
 
             return RunConfigured(dataPaths, strong, weak, outputDirectory, exclude, promptColumn, stdout, interactive, bootstrap, confidence, seed, config, targets ?? [], outputTokens);
@@ -132,7 +147,12 @@ internal static class EvalCommand
         if (folds > 0 && learns)
         {
             bool classifier = router.Equals(Routers.Classifier, StringComparison.OrdinalIgnoreCase);
-            name = $"{router.ToLowerInvariant()} ({folds}-fold by {(byPrompt ? "prompt" : "group")})";
+            if (taskFromGroup && !router.Equals(Routers.Adaptive, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new CliException($"--task group applies to the adaptive router only (was --router {router}).");
+            }
+
+            name = $"{router.ToLowerInvariant()} ({folds}-fold by {(byPrompt ? "prompt" : "group")}{(taskFromGroup ? ", task = group" : string.Empty)})";
             using var progress = new ProgressBar($"Scoring ({name})", dataset.Prompts.Count, interactive: interactive);
             scores = GroupFolds.Score(
                 dataset.Prompts,
@@ -141,7 +161,7 @@ internal static class EvalCommand
                 train => classifier
                     ? new ClassifierScorer(TrainCommand.Fit(train, margin, seed, stdout: null, validateByGroup: !byPrompt), name)
                     : router.Equals(Routers.Adaptive, StringComparison.OrdinalIgnoreCase)
-                        ? new AdaptiveScorer(AdaptiveScorer.Fit(train, AdaptiveScorer.DefaultOptions(train, seed)), name)
+                        ? new AdaptiveScorer(AdaptiveScorer.Fit(train, AdaptiveScorer.DefaultOptions(train, seed)), name) { TaskFromGroup = taskFromGroup }
                     : router.Equals(Routers.MeaiSemantic, StringComparison.OrdinalIgnoreCase)
                         ? new MeaiSemanticScorer(train, k)
                         : new EmbeddingScorer(train, k),
@@ -157,9 +177,16 @@ internal static class EvalCommand
             }
 
             PromptScorer scorer = Routers.Create(router, trainingData, k, seed);
+            if (taskFromGroup)
+            {
+                scorer = scorer is AdaptiveScorer adaptive
+                    ? new AdaptiveScorer(adaptive.Model, $"{adaptive.Name} (task = group)") { TaskFromGroup = true }
+                    : throw new CliException($"--task group applies to the adaptive router only (was --router {router}).");
+            }
+
             name = scorer.Name;
             using var progress = new ProgressBar($"Scoring ({scorer.Name})", dataset.Prompts.Count, interactive: interactive);
-            scores = scorer.ScoreAll([.. dataset.Prompts.Select(p => p.Prompt)], progress);
+            scores = scorer.ScoreAll(dataset.Prompts, progress);
         }
 
         EvaluationResult result = EvaluationResult.Evaluate(name, scores, dataset.Prompts, bootstrap, confidence, seed);

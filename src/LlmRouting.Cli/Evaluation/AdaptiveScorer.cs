@@ -12,7 +12,27 @@ internal sealed class AdaptiveScorer(AdaptiveModel model, string name) : PerProm
 
     public AdaptiveModel Model => model;
 
+    /// <summary>Gets a value indicating whether each prompt's group (its file) is sent as the caller's <c>task</c> metadata, as an application that names its requests' topics would (<c>--task group</c>): a group the model has no region for keeps the calibrated prior.</summary>
+    public bool TaskFromGroup { get; init; }
+
     public override double Score(string prompt) => model.Score(prompt, RequestAnalyzer.Default.AnalyzeText(prompt).PremiumNeed);
+
+    public override double[] ScoreAll(IReadOnlyList<LabelledPrompt> prompts, ProgressBar? progress)
+    {
+        if (!TaskFromGroup)
+        {
+            return base.ScoreAll(prompts, progress);
+        }
+
+        double[] scores = new double[prompts.Count];
+        Parallel.For(0, prompts.Count, i =>
+        {
+            string text = prompts[i].Prompt;
+            scores[i] = model.Score(text, RequestAnalyzer.Default.AnalyzeText(text).PremiumNeed, prompts[i].Group);
+            progress?.Increment();
+        });
+        return scores;
+    }
 
     /// <summary>The premium-need label of a prompt: 1 when only the strong model succeeds, 0 when only the weak one does, ½ for equal outcomes (numeric outcomes map their gap linearly, clamped).</summary>
     public static double Label(LabelledPrompt prompt) => (Math.Clamp(prompt.Strong - prompt.Weak, -1, 1) + 1) / 2;

@@ -65,7 +65,7 @@ internal static class GroupFolds
                 ? $"Fold {f + 1}/{folds}: {held.Length} random prompts from {heldGroups} group(s), router fitted on {train.Count}."
                 : $"Fold {f + 1}/{folds}: {held.Length} prompts in {heldGroups} held-out group(s), router fitted on {train.Count}.");
             PromptScorer scorer = build(train);
-            double[] foldScores = scorer.ScoreAll([.. held.Select(i => prompts[i].Prompt)], progress);
+            double[] foldScores = scorer.ScoreAll([.. held.Select(i => prompts[i])], progress);
             for (int j = 0; j < held.Length; j++)
             {
                 scores[held[j]] = foldScores[j];

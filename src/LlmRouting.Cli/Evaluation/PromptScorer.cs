@@ -1,4 +1,5 @@
 using LlmRouting.Analysis;
+using LlmRouting.Cli.Data;
 using LlmRouting.Strategies;
 
 namespace LlmRouting.Cli.Evaluation;
@@ -14,6 +15,12 @@ internal abstract class PromptScorer
     /// <param name="progress">The progress sink (count of prompts done).</param>
     /// <returns>One score per prompt.</returns>
     public abstract double[] ScoreAll(IReadOnlyList<string> prompts, ProgressBar? progress);
+
+    /// <summary>Scores labelled prompts, in order: their texts, unless the router also reads what a caller would tell it (<see cref="AdaptiveScorer.TaskFromGroup"/>).</summary>
+    /// <param name="prompts">The prompts.</param>
+    /// <param name="progress">The progress sink (count of prompts done).</param>
+    /// <returns>One score per prompt.</returns>
+    public virtual double[] ScoreAll(IReadOnlyList<LabelledPrompt> prompts, ProgressBar? progress) => ScoreAll([.. prompts.Select(p => p.Prompt)], progress);
 }
 
 /// <summary>A router that scores each prompt independently (in parallel).</summary>
