@@ -97,8 +97,9 @@ internal static class SimulateCommand
 
     /// <summary>
     /// One stream: a fifth of the prompts (seeded) is held out to measure the router; the rest streams through it, each
-    /// audited prompt's verdict becoming a label. After each window the live model is measured on the held-out prompts
-    /// (window 0: before any label, i.e. the default score).
+    /// audited prompt's verdict becoming a label. After each window the live model is measured on the held-out prompts,
+    /// each with its topic as the task, as the app tags it (a topic without labels yet keeps the calibrated prior;
+    /// window 0: before any label, i.e. the default score).
     /// </summary>
     private static LearningWindow[] Stream(IReadOnlyList<LabelledPrompt> all, int seed, double auditRate, int windows, int retrainEvery, int length)
     {
@@ -116,7 +117,7 @@ internal static class SimulateCommand
         var training = new AdaptiveTrainingOptions { Seed = seed, GroupRegions = true };
         using var learner = new AdaptiveLearner(strategy, new InMemoryRoutingStatisticsStore(), store, new AdaptiveLearningOptions { RefreshEvery = 10, RefreshInterval = TimeSpan.Zero, Training = training });
         var labels = new RoutingLabels(store, [learner]);
-        double Measure() => RoutingCurve.Compute([.. held.Select((p, i) => strategy.Model.Score(p.Prompt, heldPrior[i]))], heldWeak, heldStrong).Apgr;
+        double Measure() => RoutingCurve.Compute([.. held.Select((p, i) => strategy.Model.Score(p.Prompt, heldPrior[i], p.Group))], heldWeak, heldStrong).Apgr;
 
         var result = new LearningWindow[windows + 1];
         result[0] = new LearningWindow(0, 0, 0, Measure(), defaultApgr);
