@@ -25,7 +25,7 @@ namespace LlmRouting;
 /// Sections: <c>Classifier</c> (<see cref="ClassifierOptions"/>), <c>CostAware</c> (<see cref="CostAwareOptions"/>,
 /// budgets included), <c>Embedding</c> (<see cref="EmbeddingRoutingOptions"/>), <c>Judge</c> (<see cref="JudgeOptions"/>),
 /// <c>Load</c> (<see cref="ConfiguredLoadOptions"/>: the load-aware strategies, weighted split and consistent hashing),
-/// and <c>hybrid</c>, the hybrid stages in one strategy (see <see cref="ConfiguredHybridStrategy"/>).
+/// <c>Adaptive</c> (<see cref="AdaptiveRoutingOptions"/>: the adaptive router and its model file), and <c>hybrid</c>, the hybrid stages in one strategy (see <see cref="ConfiguredHybridStrategy"/>).
 /// </para>
 /// </remarks>
 internal static class ConfiguredStrategies
@@ -46,6 +46,7 @@ internal static class ConfiguredStrategies
         (WeightedSplitStrategy.StrategyName, static (sp, routing) => CreateWeightedSplit(sp, routing)),
         (ConsistentHashStrategy.StrategyName, static (sp, routing) => CreateConsistentHash(sp, routing)),
         (HybridName, static (sp, routing) => CreateHybrid(sp, routing)),
+        (AdaptiveRoutingStrategy.StrategyName, static (sp, routing) => CreateAdaptive(sp, routing)),
     ];
 
     /// <summary>The origin the configured built-ins are registered under (named in wiring messages).</summary>
@@ -124,6 +125,7 @@ internal static class ConfiguredStrategies
         ("Load", [.. LoadAware, WeightedSplitStrategy.StrategyName, ConsistentHashStrategy.StrategyName], static b => b.ClaimSection<ConfiguredLoadOptions>("Load")),
         ("Hybrid", [HybridName], static b => b.ClaimSection<HybridRoutingOptions>("Hybrid")),
         ("Judge", [JudgeStrategy.StrategyName, HybridName], static b => b.ClaimSection<JudgeOptions>("Judge")),
+        ("Adaptive", [AdaptiveRoutingStrategy.StrategyName], static b => b.ClaimSection<AdaptiveRoutingOptions>("Adaptive")),
     ];
 
     internal static ClassifierStrategy CreateClassifier(IServiceProvider services, LlmRoutingOptions routing) =>
@@ -176,6 +178,36 @@ internal static class ConfiguredStrategies
         }
 
         return services.GetRequiredService<ConfiguredStrategyState>().Embedding(options, services);
+    }
+
+    /// <summary>The adaptive strategy from <c>LlmRouting:Adaptive</c>; its model file is read when the router is built (and again on reload).</summary>
+    private static AdaptiveRoutingStrategy CreateAdaptive(IServiceProvider services, LlmRoutingOptions routing)
+    {
+        const string Section = AdaptiveRoutingOptions.SectionName;
+        AdaptiveRoutingOptions options = Bind(services, Section, new AdaptiveRoutingOptions());
+        options.Validate();
+        foreach ((string? target, string field) in new[] { (options.PremiumTarget, "PremiumTarget"), (options.EconomyTarget, "EconomyTarget") })
+        {
+            if (target is not null)
+            {
+                RequireTarget(routing, target, $"{Section}:{field}");
+            }
+        }
+
+        AdaptiveModel? model = null;
+        if (options.ModelPath is { Length: > 0 } path)
+        {
+            try
+            {
+                model = AdaptiveModelFile.Load(path);
+            }
+            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                throw Invalid(Section, $"{Section}:ModelPath cannot be loaded: {e.Message}");
+            }
+        }
+
+        return new AdaptiveRoutingStrategy(model, options);
     }
 
     private static WeightedSplitStrategy CreateWeightedSplit(IServiceProvider services, LlmRoutingOptions routing)

@@ -157,6 +157,53 @@ public class ConfiguredStrategiesTests
     }
 
     [Fact]
+    public async Task Adaptive_FromConfigurationAlone_LoadsItsModelFile_AndKeepsThePriorForATaskItNeverLearnt()
+    {
+        // A model trained on two named topics: "orbital" questions needed the premium answer, "recipe" ones did not.
+        var embedder = new LlmRouting.Embeddings.LocalEmbeddingGenerator(256);
+        var examples = new List<AdaptiveExample>();
+        foreach (string text in new[] { "orbital period of the moon", "orbital velocity near mars", "orbital mechanics of a satellite" })
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                examples.Add(new AdaptiveExample(embedder.Embed(text), new RoutingRequest(text).Analysis.PremiumNeed, 1, Group: "astronomy"));
+            }
+        }
+
+        foreach (string text in new[] { "recipe for tomato soup", "recipe for pancakes", "recipe for a green salad" })
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                examples.Add(new AdaptiveExample(embedder.Embed(text), new RoutingRequest(text).Analysis.PremiumNeed, 0, Group: "cooking"));
+            }
+        }
+
+        string path = Path.Combine(Path.GetTempPath(), $"adaptive-{Guid.NewGuid():N}.json");
+        AdaptiveModelFile.Save(AdaptiveTrainer.Train(examples, new AdaptiveTrainingOptions { Dimensions = 256, GroupRegions = true, DiscriminativeEpochs = 2, Version = "v-config" }), path);
+        try
+        {
+            using ServiceProvider provider = Build(new()
+            {
+                ["LlmRouting:Strategies:0"] = "adaptive",
+                ["LlmRouting:Adaptive:ModelPath"] = path,
+                ["LlmRouting:Adaptive:Threshold"] = "0.5",
+            });
+            AdaptiveRoutingStrategy strategy = Assert.IsType<AdaptiveRoutingStrategy>(Assert.Single(provider.GetRequiredService<LlmRouterChatClient>().Strategies));
+            Assert.Equal("v-config", strategy.ModelVersion);
+            IChatClient chat = provider.GetRequiredService<IChatClient>();
+            RouteInfo known = (await chat.GetResponseAsync("orbital speed of a comet", new ChatOptions { AdditionalProperties = new() { ["task"] = "astronomy" } })).GetRouteInfo()!;
+            RouteInfo unknown = (await chat.GetResponseAsync("orbital speed of a comet", new ChatOptions { AdditionalProperties = new() { ["task"] = "physics" } })).GetRouteInfo()!;
+            Assert.Equal(("premium", "adaptive", "v-config"), (known.Target, known.Strategy, known.ModelVersion));
+            Assert.Equal("economy", unknown.Target);
+            Assert.Contains("a task the labels never named: calibrated prior", unknown.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task CodeReplacesTheConfiguredStrategyOfTheSameName()
     {
         var fixedDifficulty = new CostAwareOptions { Difficulty = _ => 1 };
@@ -173,6 +220,10 @@ public class ConfiguredStrategiesTests
     [InlineData("cost-aware", "LlmRouting:CostAware:TargetQuality:gold", "0.5", "LlmRouting:CostAware:TargetQuality names 'gold', which is not a configured target (known targets: premium, economy).")]
     [InlineData("hybrid", "LlmRouting:DataPolicy:AllowedTargetTags:0", "on-prem", "LlmRouting:DataPolicy is configured, but nothing reads it: it configures UseHybridRouting() (UseDataPolicy is configured in code)")]
     [InlineData("hybrid", "LlmRouting:Hybrid:CostAware", "false", "LlmRouting:Hybrid: no stage is on")]
+    [InlineData("adaptive", "LlmRouting:Adaptive:ModelPath", "/no/such/adaptive.json", "LlmRouting:Adaptive:ModelPath cannot be loaded: Adaptive model file '/no/such/adaptive.json' does not exist.")]
+    [InlineData("adaptive", "LlmRouting:Adaptive:PremiumTarget", "gold", "LlmRouting:Adaptive:PremiumTarget names 'gold', which is not a configured target (known targets: premium, economy).")]
+    [InlineData("adaptive", "LlmRouting:Adaptive:Threshold", "1.5", "LlmRouting:Adaptive:Threshold must be in [0, 1] (was 1.5).")]
+    [InlineData("adaptive", "LlmRouting:Adaptive:Treshold", "0.5", "Treshold")]
     public void InvalidSections_FailAtStartUpNamingTheField(string strategy, string? key, string? value, string expected)
     {
         var settings = new Dictionary<string, string?> { ["LlmRouting:Strategies:0"] = strategy };
