@@ -83,6 +83,35 @@ public class ConfiguredEvaluationTests
     }
 
     [Fact]
+    public void AdaptiveConfiguration_RoutesByItsModelFileAndSweepsItsThreshold()
+    {
+        using var folder = new TempFolder();
+        string[] files = [Path.Combine(SyntheticData.Mmlu, "mmlu_anatomy.csv"), Path.Combine(SyntheticData.Mmlu, "mmlu_astronomy.csv")];
+        string model = Path.Combine(folder.Path, "adaptive.json");
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), ["train", "--router", "adaptive", "--data", .. files, "--strong", Strong, "--weak", Weak, "--holdout", "0", "--out", model]));
+
+        // The threshold the configuration sets: the trained model's median score over these prompts, so about half go premium.
+        AdaptiveModel trained = AdaptiveModelFile.Load(model);
+        string[] prompts = [.. Data.LabelledDataset.Load(files, Strong, Weak).Prompts.Select(p => p.Prompt)];
+        double[] scores = [.. prompts.Select(p => trained.Score(p, new RoutingRequest(p).Analysis.PremiumNeed)).Order()];
+        double threshold = Math.Round(scores[scores.Length / 2], 6);
+        string config = folder.Write("appsettings.json", $$"""{ "LlmRouting": { "Default": "economy", "Strategies": [ "adaptive" ], "Adaptive": { "ModelPath": "{{model.Replace("\\", "\\\\", StringComparison.Ordinal)}}", "Threshold": {{threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}} }, {{TwoTargets}} } }""");
+        int exit = Invoke(new StringWriter(), new StringWriter(), ["eval", "--data", .. files, "--strong", Strong, "--weak", Weak, "--config", config, "--target", $"premium={Strong}", "--target", $"economy={Weak}", "--bootstrap", "0", "--out", Path.Combine(folder.Path, "out")]);
+        Assert.Equal(0, exit);
+
+        // The same share by hand: prompts whose adaptive score under the trained model reaches the configured threshold.
+        double expected = scores.Count(s => s >= threshold) / (double)scores.Length;
+        Assert.InRange(expected, 0.3, 0.7);
+
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "out", "summary.json")));
+        JsonElement point = summary.RootElement.GetProperty("operating_point");
+        Assert.Equal(expected, point.GetProperty("premium_share").GetDouble(), 6);
+        Assert.Equal("adaptive", point.GetProperty("deciding_stage").GetString());
+        Assert.Equal(threshold, point.GetProperty("threshold").GetDouble());
+        Assert.Equal("configured router (adaptive sweep)", summary.RootElement.GetProperty("router").GetString());
+    }
+
+    [Fact]
     public void CostAwareConfiguration_RecoversMoreOfTheGapThanItsShareOfPremiumCalls()
     {
         using var folder = new TempFolder();

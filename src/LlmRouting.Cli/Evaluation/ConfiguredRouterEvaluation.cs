@@ -219,7 +219,7 @@ internal static class ConfiguredRouterEvaluation
         return (scores, $"configured router ({deciding} sweep)", point);
     }
 
-    /// <summary>The deciding stage's score, to sweep its threshold: the classifier's score or the cost-aware difficulty.</summary>
+    /// <summary>The deciding stage's score, to sweep its threshold: the classifier's score, the cost-aware difficulty or the adaptive score.</summary>
     private static (Func<string, double>? Score, double? Threshold) Sweep(IEnumerable<IRoutingStrategy> strategies, string name)
     {
         foreach (IRoutingStrategy strategy in strategies)
@@ -247,6 +247,8 @@ internal static class ConfiguredRouterEvaluation
                     return (model is null ? p => new RoutingRequest(p).Analysis.PremiumNeed : p => model.Score(p), threshold);
                 case CostAwareStrategy:
                     return (p => CostAwareStrategy.DefaultDifficulty(new RoutingRequest(p)), null);
+                case AdaptiveRoutingStrategy adaptive:
+                    return (p => adaptive.Score(new RoutingRequest(p)), adaptive.Threshold);
             }
         }
 

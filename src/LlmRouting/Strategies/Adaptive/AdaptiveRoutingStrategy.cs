@@ -51,6 +51,9 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
     /// <inheritdoc/>
     public string Name => StrategyName;
 
+    /// <summary>Gets the score from which requests go to the premium target.</summary>
+    public double Threshold => _threshold;
+
     /// <summary>Gets the model decisions use now.</summary>
     public AdaptiveModel Model => Volatile.Read(ref _model);
 
