@@ -204,6 +204,32 @@ public class ConfiguredStrategiesTests
     }
 
     [Fact]
+    public void UseAdaptiveRouting_ReadsTheAdaptiveSection_AndCodeOverridesIt()
+    {
+        using (ServiceProvider provider = Build(new() { ["LlmRouting:Adaptive:Threshold"] = "0.3", ["LlmRouting:Adaptive:EconomyTarget"] = "economy" }, r => r.UseAdaptiveRouting()))
+        {
+            AdaptiveRoutingStrategy strategy = Assert.IsType<AdaptiveRoutingStrategy>(Assert.Single(provider.GetRequiredService<LlmRouterChatClient>().Strategies));
+            Assert.Equal(0.3, strategy.Threshold);
+        }
+
+        using (ServiceProvider provider = Build(new() { ["LlmRouting:Adaptive:Threshold"] = "0.3" }, r => r.UseAdaptiveRouting(o => o.Threshold = 0.6)))
+        {
+            Assert.Equal(0.6, Assert.IsType<AdaptiveRoutingStrategy>(Assert.Single(provider.GetRequiredService<LlmRouterChatClient>().Strategies)).Threshold);
+        }
+    }
+
+    [Theory]
+    [InlineData("LlmRouting:Adaptive:Treshold", "0.3", "Treshold")]
+    [InlineData("LlmRouting:Adaptive:Threshold", "high", "LlmRouting:Adaptive:Threshold")]
+    [InlineData("LlmRouting:Adaptive:Threshold", "2", "LlmRouting:Adaptive:Threshold must be in [0, 1] (was 2).")]
+    public void UseAdaptiveRouting_ABadAdaptiveSection_FailsAtStartUpNamingTheField(string key, string value, string expected)
+    {
+        using ServiceProvider provider = Build(new() { [key] = value }, r => r.UseAdaptiveRouting());
+        OptionsValidationException e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<LlmRouterChatClient>());
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CodeReplacesTheConfiguredStrategyOfTheSameName()
     {
         var fixedDifficulty = new CostAwareOptions { Difficulty = _ => 1 };
