@@ -88,7 +88,9 @@ public class ConfiguredEvaluationTests
         using var folder = new TempFolder();
         string[] files = [Path.Combine(SyntheticData.Mmlu, "mmlu_anatomy.csv"), Path.Combine(SyntheticData.Mmlu, "mmlu_astronomy.csv")];
         string model = Path.Combine(folder.Path, "adaptive.json");
-        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), ["train", "--router", "adaptive", "--data", .. files, "--strong", Strong, "--weak", Weak, "--holdout", "0", "--out", model]));
+        var trainOutput = new StringWriter();
+        Assert.Equal(0, Invoke(trainOutput, new StringWriter(), ["train", "--router", "adaptive", "--data", .. files, "--strong", Strong, "--weak", Weak, "--holdout", "0", "--out", model]));
+        Assert.Contains("any other task keeps the calibrated prior): mmlu_anatomy, mmlu_astronomy.", trainOutput.ToString(), StringComparison.Ordinal);
 
         // The threshold the configuration sets: the trained model's median score over these prompts, so about half go premium.
         AdaptiveModel trained = AdaptiveModelFile.Load(model);

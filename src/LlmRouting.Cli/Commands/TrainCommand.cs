@@ -158,6 +158,11 @@ internal static class TrainCommand
         options.Notes["prompts"] = train.Count.ToString(CultureInfo.InvariantCulture);
         AdaptiveModel model = AdaptiveScorer.Fit(train, options);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fitted {model.Regions.Count} regions over {model.Labels:0} labels ({(options.GroupRegions ? "one per file" : "k-means")}), model {model.Version}."));
+        if (model.Groups.Count > 0)
+        {
+            // The task metadata values the router will know: any other named task keeps the calibrated prior.
+            stdout.WriteLine($"Known tasks (send one as the request's 'task' metadata; any other task keeps the calibrated prior): {string.Join(", ", model.Groups)}.");
+        }
         EvaluationResult? result = null;
         if (held.Count > 0)
         {

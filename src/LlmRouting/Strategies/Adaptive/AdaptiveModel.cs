@@ -18,6 +18,10 @@ namespace LlmRouting.Strategies;
 /// β is <see cref="ShiftScale"/> (1 unless the trainer chose a blend, <see cref="AdaptiveTrainingOptions.BlendFolds"/>).
 /// <see cref="Empty"/> (no labels) has A = 1, B = 0 and no regions: its score is the default score itself.
 /// </para>
+/// <para>
+/// A model of group regions knows its groups' names (<see cref="Groups"/>); a request whose caller names a task that is
+/// none of them keeps the calibrated prior σ(A · logit(default(x)) + B) (<see cref="Score(ReadOnlySpan{char}, double, string?)"/>).
+/// </para>
 /// <para>Immutable and thread-safe; <see cref="Score(ReadOnlySpan{char}, double)"/> allocates nothing (the embedding is on the stack).</para>
 /// </remarks>
 public sealed class AdaptiveModel
