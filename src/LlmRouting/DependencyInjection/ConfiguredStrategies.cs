@@ -1,12 +1,9 @@
 using LlmRouting.Accounting;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using LlmRouting.Configuration;
-using LlmRouting.Costs;
 using LlmRouting.Strategies;
 
 namespace LlmRouting;
@@ -28,7 +25,7 @@ namespace LlmRouting;
 /// <c>Adaptive</c> (<see cref="AdaptiveRoutingOptions"/>: the adaptive router and its model file), and <c>hybrid</c>, the hybrid stages in one strategy (see <see cref="ConfiguredHybridStrategy"/>).
 /// </para>
 /// </remarks>
-internal static class ConfiguredStrategies
+internal static partial class ConfiguredStrategies
 {
     /// <summary>The name under which the hybrid stages run as one configured strategy.</summary>
     public const string HybridName = ConfiguredHybridStrategy.StrategyName;
@@ -326,69 +323,6 @@ internal static class ConfiguredStrategies
 
     private static OptionsValidationException Invalid(string section, string message) =>
         new(section, typeof(LlmRoutingOptions), [message]);
-
-    /// <summary>What the configured strategies share for the router's lifetime: the load tracker, the embedded routes, and the budgets the cost-aware strategy charges.</summary>
-    internal sealed class ConfiguredStrategyState : IRouteObserver
-    {
-        private readonly Lock _gate = new();
-        private TargetLoadTracker? _tracker;
-        private EmbeddingRoutingStrategy? _embedding;
-        private BudgetSpendObserver? _budgets;
-        private IBudgetStore? _budgetStore;
-
-        /// <summary>The registered budget store (e.g. Redis), or one in-memory store for the router's lifetime.</summary>
-        public IBudgetStore BudgetStore(IServiceProvider services)
-        {
-            if (services.GetService<IBudgetStore>() is { } registered)
-            {
-                return registered;
-            }
-
-            lock (_gate)
-            {
-                return _budgetStore ??= new InMemoryBudgetStore(services.GetService<TimeProvider>());
-            }
-        }
-
-        public TargetLoadTracker LoadTracker(IServiceProvider services)
-        {
-            lock (_gate)
-            {
-                if (_tracker is null)
-                {
-                    var options = Bind(services, "LlmRouting:Load:Tracking", new LoadTrackingOptions());
-                    OptionsValidation.ThrowIfInvalid(options, "LlmRouting:Load:Tracking");
-
-                    _tracker = new TargetLoadTracker(options, services.GetService<TimeProvider>());
-                }
-
-                return _tracker;
-            }
-        }
-
-        /// <summary>One embedding strategy (and one embedded index) for the router's lifetime; routes are read at start-up.</summary>
-        public EmbeddingRoutingStrategy Embedding(EmbeddingRoutingOptions options, IServiceProvider services)
-        {
-            lock (_gate)
-            {
-                return _embedding ??= new EmbeddingRoutingStrategy(options, services.GetService<IEmbeddingGenerator<string, Embedding<float>>>());
-            }
-        }
-
-        /// <summary>Charges the configured cost-aware strategy's budgets from now on (replacing those of an earlier build).</summary>
-        public void UseBudgets(IList<BudgetOptions> budgets, IServiceProvider services)
-        {
-            BudgetSpendObserver? observer = budgets.Count == 0 ? null
-                : new BudgetSpendObserver(budgets, BudgetStore(services), services.GetService<ILogger<BudgetSpendObserver>>());
-            Volatile.Write(ref _budgets, observer);
-        }
-
-        /// <summary>Gets the budgets the configured cost-aware strategy charges now.</summary>
-        public IReadOnlyList<BudgetOptions> Budgets => Volatile.Read(ref _budgets)?.Budgets ?? [];
-
-        /// <inheritdoc/>
-        public void OnRouteCompleted(RouteInfo route) => Volatile.Read(ref _budgets)?.OnRouteCompleted(route);
-    }
 
     /// <summary>The judge's registration (the code's, else the configured one), for the configured hybrid's judge stage.</summary>
     private sealed class JudgeFactory(Func<IServiceProvider, LlmRoutingOptions, IRoutingStrategy> create)
