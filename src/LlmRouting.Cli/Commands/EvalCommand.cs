@@ -149,7 +149,7 @@ internal static class EvalCommand
             bool classifier = router.Equals(Routers.Classifier, StringComparison.OrdinalIgnoreCase);
             if (taskFromGroup && !router.Equals(Routers.Adaptive, StringComparison.OrdinalIgnoreCase))
             {
-                throw new CliException($"--task group applies to the adaptive router only (was --router {router}).");
+                throw TaskNeedsAdaptive(router);
             }
 
             name = $"{router.ToLowerInvariant()} ({folds}-fold by {(byPrompt ? "prompt" : "group")}{(taskFromGroup ? ", task = group" : string.Empty)})";
@@ -181,7 +181,7 @@ internal static class EvalCommand
             {
                 scorer = scorer is AdaptiveScorer adaptive
                     ? new AdaptiveScorer(adaptive.Model, $"{adaptive.Name} (task = group)") { TaskFromGroup = true }
-                    : throw new CliException($"--task group applies to the adaptive router only (was --router {router}).");
+                    : throw TaskNeedsAdaptive(router);
             }
 
             name = scorer.Name;
@@ -241,6 +241,8 @@ internal static class EvalCommand
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote summary.json, curve.csv, scores.csv, curve.svg to '{outputDirectory}' in {clock.Elapsed.TotalSeconds:0.0} s."));
         return result;
     }
+
+    private static CliException TaskNeedsAdaptive(string router) => new($"--task group applies to the adaptive router only (was --router {router}).");
 
     public static void PrintFigures(TextWriter stdout, EvaluationResult result)
     {

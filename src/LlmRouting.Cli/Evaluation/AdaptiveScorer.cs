@@ -17,22 +17,8 @@ internal sealed class AdaptiveScorer(AdaptiveModel model, string name) : PerProm
 
     public override double Score(string prompt) => model.Score(prompt, RequestAnalyzer.Default.AnalyzeText(prompt).PremiumNeed);
 
-    public override double[] ScoreAll(IReadOnlyList<LabelledPrompt> prompts, ProgressBar? progress)
-    {
-        if (!TaskFromGroup)
-        {
-            return base.ScoreAll(prompts, progress);
-        }
-
-        double[] scores = new double[prompts.Count];
-        Parallel.For(0, prompts.Count, i =>
-        {
-            string text = prompts[i].Prompt;
-            scores[i] = model.Score(text, RequestAnalyzer.Default.AnalyzeText(text).PremiumNeed, prompts[i].Group);
-            progress?.Increment();
-        });
-        return scores;
-    }
+    public override double Score(LabelledPrompt prompt) =>
+        model.Score(prompt.Prompt, RequestAnalyzer.Default.AnalyzeText(prompt.Prompt).PremiumNeed, TaskFromGroup ? prompt.Group : null);
 
     /// <summary>The premium-need label of a prompt: 1 when only the strong model succeeds, 0 when only the weak one does, ½ for equal outcomes (numeric outcomes map their gap linearly, clamped).</summary>
     public static double Label(LabelledPrompt prompt) => (Math.Clamp(prompt.Strong - prompt.Weak, -1, 1) + 1) / 2;

@@ -27,21 +27,31 @@ internal abstract class PromptScorer
 internal abstract class PerPromptScorer : PromptScorer
 {
     /// <inheritdoc/>
-    public override double[] ScoreAll(IReadOnlyList<string> prompts, ProgressBar? progress)
-    {
-        double[] scores = new double[prompts.Count];
-        Parallel.For(0, prompts.Count, i =>
-        {
-            scores[i] = Score(prompts[i]);
-            progress?.Increment();
-        });
-        return scores;
-    }
+    public override double[] ScoreAll(IReadOnlyList<string> prompts, ProgressBar? progress) => Each(prompts, Score, progress);
+
+    /// <inheritdoc/>
+    public override double[] ScoreAll(IReadOnlyList<LabelledPrompt> prompts, ProgressBar? progress) => Each(prompts, Score, progress);
 
     /// <summary>Scores one prompt.</summary>
     /// <param name="prompt">The prompt.</param>
     /// <returns>The score.</returns>
     public abstract double Score(string prompt);
+
+    /// <summary>Scores one labelled prompt: its text, unless the router also reads what a caller would tell it.</summary>
+    /// <param name="prompt">The prompt.</param>
+    /// <returns>The score.</returns>
+    public virtual double Score(LabelledPrompt prompt) => Score(prompt.Prompt);
+
+    private static double[] Each<T>(IReadOnlyList<T> prompts, Func<T, double> score, ProgressBar? progress)
+    {
+        double[] scores = new double[prompts.Count];
+        Parallel.For(0, prompts.Count, i =>
+        {
+            scores[i] = score(prompts[i]);
+            progress?.Increment();
+        });
+        return scores;
+    }
 }
 
 /// <summary>The LlmRouting classifier (the shipped default model or a model file).</summary>

@@ -9,8 +9,8 @@ namespace LlmRouting.Learning;
 
 /// <summary>
 /// Keeps the adaptive router learning while it runs: every label with a premium-need value adds evidence to its region
-/// (the region of its task when the model's regions are named groups, else the nearest one) in the statistics store, and the model is rebuilt from the shared evidence and swapped in atomically
-/// (<see cref="AdaptiveRoutingStrategy.ReplaceModel"/>).
+/// (the region of its task when the model's regions are named groups, else the nearest one) in the statistics store,
+/// and the model is rebuilt from the shared evidence and swapped in atomically (<see cref="AdaptiveRoutingStrategy.ReplaceModel"/>).
 /// </summary>
 /// <remarks>
 /// <para>

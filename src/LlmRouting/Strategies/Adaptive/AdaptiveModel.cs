@@ -262,7 +262,8 @@ public sealed class AdaptiveModel
 
     internal double PriorLogit(double defaultScore) => (Parameters.Slope * Logit(defaultScore)) + Parameters.Intercept;
 
-    private double Calibrated(double defaultScore) =>
+    /// <summary>The calibrated prior of a default score: the score itself for an uncalibrated model (A = 1, B = 0), else <see cref="Prior"/>.</summary>
+    internal double Calibrated(double defaultScore) =>
         Parameters is { Slope: 1, Intercept: 0 } ? defaultScore : Sigmoid(PriorLogit(defaultScore));
 
     private double Shift(ReadOnlySpan<float> embedding)

@@ -87,7 +87,7 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
         AdaptiveModel model = Model;
         string? task = TaskOf(request, model);
         bool unknownTask = task is not null && model.IsUnknownTask(task);
-        double score = model.Score(request.LastUserText, request.Analysis.PremiumNeed, task);
+        double score = unknownTask ? model.Calibrated(request.Analysis.PremiumNeed) : model.Score(request.LastUserText, request.Analysis.PremiumNeed);
         bool premium = score >= _threshold;
         RouteTarget? target = premium
             ? Pick(candidates, _premium, QualityTier.Premium)
