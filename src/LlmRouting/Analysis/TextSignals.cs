@@ -86,6 +86,7 @@ internal sealed partial class TextSignals
 
             // Every upper-case letter outside a number run is in a word: counted here in one vectorised pass.
             Uppercase += CountAsciiUpper(text);
+            _cues.Line(text, 0, weight);
         }
 
         int i = 0;
@@ -145,6 +146,11 @@ internal sealed partial class TextSignals
                     CodeLines++;
                 }
 
+                if (!piiOnly)
+                {
+                    _cues.Line(text, i + 1, weight);
+                }
+
                 lineStart = true;
                 i++;
                 continue;
@@ -164,6 +170,7 @@ internal sealed partial class TextSignals
                 if (!piiOnly)
                 {
                     Digits += digits;
+                    _cues.Number(weight);
 
                     // Hexadecimal letters of an IPv6-like run belong to the number, not to a word.
                     ReadOnlySpan<char> run = text[i..end];

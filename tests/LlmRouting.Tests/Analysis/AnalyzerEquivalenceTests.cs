@@ -24,6 +24,7 @@ public sealed class AnalyzerEquivalenceTests
         "4111 1111 1111 1111", "4111111111111111", "4111-1111-1111-1111 12/28 123", "5500 0000 0000 0004", "41 11 11 11 11 11 11 11", "192.168.0.1", "10.0.0.256",
         "2001:db8::1", "12:AB::CD:1", "12:ab", "DE89 3704 0044 0532 0130 00", "de89370400440532013000", "GB82-WEST-1234-5698-7654-32", "jane.doe@example.co.uk", "j@x.io", "user@пример.рф",
         "a@b", "@home", "ＡＢＣ", "４１１１ １１１１ １１１１ １１１１", "ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", "😀", "\uD800", "é", "ﬁ", "0123456789012345678901234567890123456789012345678901",
+        "\nA. ", "\nb) ", "\n(C) ", "\n  D: ", "\n\tE.\t", "\nK. ", "\nAB. ", "\nA.", "\n(a)", "\n         F. ", "\n        G) ", "A) ",
         "supercalifragilisticexpialidociousandmorelettersbeyondthirtytwo", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "x'DE89 3704 0044 0532 0130 00", "12'DE89", "1b'ab", "e-mail", "C#", "o(n)", "Step by step",
     ];
 
@@ -56,6 +57,7 @@ public sealed class AnalyzerEquivalenceTests
             "```csharp\npublic int Sum(int[] xs) { return xs.Sum(); }\n```\nWhy does this throw a NullReferenceException?",
             "- first item\n- second item\n1. numbered\n2) also numbered\nCall me at +1 (555) 123-4567 or mail jane@example.com.",
             "Pay with 4111 1111 1111 1111 12/28 123, IBAN DE89 3704 0044 0532 0130 00, SSN 123-45-6789, server 10.0.0.1.",
+            "A. Which of these is prime?\nA. 4\nB) 9\n (C) 11\n\tD: 15\nAnswer:",
             string.Concat(Enumerable.Repeat("The quarterly revenue report for our customers shows a drop; suggest what to check next? ", 200)),
         ];
 

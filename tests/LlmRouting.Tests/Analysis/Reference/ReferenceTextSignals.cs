@@ -90,6 +90,7 @@ internal sealed partial class ReferenceTextSignals
         if (!piiOnly)
         {
             Chars += text.Length;
+            CountChoiceLine(text, 0, weight);
         }
 
         int i = 0;
@@ -102,6 +103,11 @@ internal sealed partial class ReferenceTextSignals
                 if (!piiOnly && i > 0 && text[i - 1] is ';' or '{' or '}')
                 {
                     CodeLines++;
+                }
+
+                if (!piiOnly)
+                {
+                    CountChoiceLine(text, i + 1, weight);
                 }
 
                 lineStart = true;
@@ -126,6 +132,8 @@ internal sealed partial class ReferenceTextSignals
                     {
                         Digits += char.IsAsciiDigit(text[k]) ? 1 : 0;
                     }
+
+                    _cues.Number(weight);
 
                     if (lineStart && end < text.Length && text[end - 1] is '.' or ')')
                     {
@@ -223,6 +231,29 @@ internal sealed partial class ReferenceTextSignals
             }
 
             i++;
+        }
+    }
+
+    /// <summary>Counts the line at <paramref name="start"/> as an answer option, spelled out character by character.</summary>
+    private void CountChoiceLine(ReadOnlySpan<char> text, int start, float weight)
+    {
+        ReadOnlySpan<char> line = text[start..];
+        int newline = line.IndexOf('\n');
+        string head = (newline < 0 ? line : line[..newline]).ToString();
+        string trimmed = head.TrimStart(' ', '\t');
+        if (head.Length - trimmed.Length > 8)
+        {
+            return;
+        }
+
+        if (trimmed.StartsWith('('))
+        {
+            trimmed = trimmed[1..];
+        }
+
+        if (trimmed.Length >= 3 && "ABCDEFGHIJabcdefghij".Contains(trimmed[0], StringComparison.Ordinal) && ".):".Contains(trimmed[1], StringComparison.Ordinal) && trimmed[2] is ' ' or '\t')
+        {
+            _cues.ChoiceLine(weight);
         }
     }
 
