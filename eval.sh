@@ -31,9 +31,11 @@ done
 echo "eval.sh: --router adaptive (by group, then by prompt)"
 "${LLMROUTE[@]}" eval "${COMMON[@]}" --router adaptive --folds 5 --split group --out "$OUT/adaptive" 2>/dev/null | grep -E "^adaptive |worst fold" || true
 "${LLMROUTE[@]}" eval "${COMMON[@]}" --router adaptive --folds 5 --split prompt --out "$OUT/adaptive-prompt" 2>/dev/null | grep -E "^adaptive " || true
-# The same by whole subject when the app names each prompt's subject (task metadata): every held-out fold is the default's.
-echo "eval.sh: --router adaptive --task group (by group)"
+# The same when the app names each prompt's subject (task metadata): by whole subject every held-out fold is the
+# default's; by prompt each known subject takes its own region.
+echo "eval.sh: --router adaptive --task group (by group, then by prompt)"
 "${LLMROUTE[@]}" eval "${COMMON[@]}" --router adaptive --folds 5 --split group --task group --out "$OUT/adaptive-task" 2>/dev/null | grep -E "^adaptive |worst fold" || true
+"${LLMROUTE[@]}" eval "${COMMON[@]}" --router adaptive --folds 5 --split prompt --task group --out "$OUT/adaptive-task-prompt" 2>/dev/null | grep -E "^adaptive " || true
 
 for c in cost-aware classifier; do
   echo "eval.sh: --config docs/evaluation/$c.appsettings.json"

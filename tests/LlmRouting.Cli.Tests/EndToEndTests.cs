@@ -125,14 +125,34 @@ public class EndToEndTests
     }
 
     [Fact]
-    public void Eval_AdaptiveByPrompt_WithTheTaskFromTheGroup_ScoresAsTheTextAlone()
+    public void Eval_AdaptiveModel_WithTheTaskFromTheGroup_TakesEachGroupsRegion()
     {
-        // By prompt every group is in training: a known task is scored as without it.
+        // A known task takes its group's region alone: within a group the scores are a monotone map of the default score
+        // (the region's shift added to the calibrated prior), and they differ from the text's (its nearest regions pooled).
         using var folder = new TempFolder();
-        string[] common = ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--router", "adaptive", "--folds", "3", "--split", "prompt", "--bootstrap", "0"];
+        string model = Path.Combine(folder.Path, "adaptive.json");
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), ["train", "--router", "adaptive", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--holdout", "0", "--out", model]));
+        string[] common = ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--router", model, "--bootstrap", "0"];
         Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), [.. common, "--out", Path.Combine(folder.Path, "text")]));
         Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), [.. common, "--task", "group", "--out", Path.Combine(folder.Path, "task")]));
-        Assert.Equal(File.ReadAllText(Path.Combine(folder.Path, "text", "scores.csv")), File.ReadAllText(Path.Combine(folder.Path, "task", "scores.csv")));
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), ["eval", "--data", .. Slice, "--strong", Strong, "--weak", Weak, "--router", "default", "--bootstrap", "0", "--out", Path.Combine(folder.Path, "default")]));
+        Assert.True(MonotoneInTheDefaultWithinEachGroup("task"), "with the task, each group ranks as the default score");
+        Assert.NotEqual(File.ReadAllText(Path.Combine(folder.Path, "text", "scores.csv")), File.ReadAllText(Path.Combine(folder.Path, "task", "scores.csv")));
+
+        bool MonotoneInTheDefaultWithinEachGroup(string run)
+        {
+            var defaults = Scores("default");
+            return Scores(run).Zip(defaults, (s, d) => (s.Group, Score: s.Score, Default: d.Score))
+                .GroupBy(x => x.Group)
+                .All(g => g.OrderBy(x => x.Default).Zip(g.OrderBy(x => x.Default).Skip(1), (a, b) => b.Default == a.Default || b.Score > a.Score).All(ok => ok));
+        }
+
+        List<(string Group, double Score)> Scores(string run) =>
+        [
+            .. File.ReadAllLines(Path.Combine(folder.Path, run, "scores.csv")).Skip(1)
+                .Select(l => l.Split(','))
+                .Select(f => (f[1], double.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture))),
+        ];
     }
 
     [Fact]

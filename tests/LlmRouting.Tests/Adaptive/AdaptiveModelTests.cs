@@ -59,7 +59,7 @@ public class AdaptiveModelTests
     }
 
     [Fact]
-    public void ATaskTheLabelsNeverNamed_KeepsTheCalibratedPrior_AKnownTaskOrNoneBorrowsTheShift()
+    public void ATaskTheLabelsNeverNamed_KeepsTheCalibratedPrior_AKnownTaskTakesItsRegion_NoneBorrowsTheShift()
     {
         // The caller names the request's topic. "astronomy" is no group of the model: its requests keep the calibrated
         // prior (ranked exactly as the default score ranks them), although their text is nearest the "hard" region.
@@ -72,7 +72,7 @@ public class AdaptiveModelTests
             double unknown = model.Score(Text, defaults[i], "astronomy");
             Assert.Equal(model.Prior(defaults[i]), unknown);
             Assert.True(i == 0 || unknown > model.Score(Text, defaults[i - 1], "astronomy"), "an unknown task keeps the default's order");
-            Assert.Equal(model.Score(Text, defaults[i]), model.Score(Text, defaults[i], "hard"));
+            Assert.Equal(model.ScoreInRegion(model.RegionOfTask("hard"), defaults[i]), model.Score(Text, defaults[i], "hard"));
             Assert.Equal(model.Score(Text, defaults[i]), model.Score(Text, defaults[i], task: null));
         }
 
@@ -80,8 +80,26 @@ public class AdaptiveModelTests
         Assert.True(model.IsUnknownTask("astronomy"));
         Assert.False(model.IsUnknownTask("hard"));
         Assert.Equal(1, model.RegionOfTask("  HARD "));
-        Assert.Equal(model.Score(Text, 0.5), model.Score(Text, 0.5, "  HARD "));
+        Assert.Equal(model.Score(Text, 0.5, "hard"), model.Score(Text, 0.5, "  HARD "));
         Assert.Equal(-1, model.RegionOfTask("astronomy"));
+    }
+
+    [Fact]
+    public void AKnownTask_TakesItsRegionsShiftAlone_WhateverTheText()
+    {
+        // The text is nearest the "easy" region; the caller says it is "hard": the hard region's shift applies, and only it.
+        AdaptiveModel model = AdaptiveTrainer.Train(Examples(40), Options());
+        const string Easy = "recipe for a carrot cake with raisins";
+        int hard = model.RegionOfTask("hard");
+        double shift = model.Regions[hard].Shift(model.Parameters.Tau2);
+        Assert.True(shift > 0, $"the hard region's shift {shift}");
+        foreach (double d in new[] { 0.1, 0.4, 0.8 })
+        {
+            double named = model.Score(Easy, d, "hard");
+            Assert.Equal(1 / (1 + Math.Exp(-(model.PriorLogit(d) + (model.ShiftScale * shift)))), named, 12);
+            Assert.True(named > model.Score(Easy, d), $"{named} > {model.Score(Easy, d)}");
+            Assert.True(model.Score(Easy, d, "easy") < model.Prior(d), "the easy region's shift lowers it");
+        }
     }
 
     [Fact]
@@ -134,17 +152,28 @@ public class AdaptiveModelTests
         RouteDecision unknown = (await strategy.DecideAsync(Request("astronomy"), candidates, default))!;
         RouteDecision none = (await strategy.DecideAsync(Request(null), candidates, default))!;
         Assert.Equal("premium", known.Primary.Name);
-        Assert.Equal(known.Score, none.Score);
+        Assert.Equal(model.ScoreInRegion(model.RegionOfTask("hard"), Request("hard").Analysis.PremiumNeed), known.Score);
+        Assert.Equal(known.Score, strategy.Score(Request("hard")));
+        Assert.NotEqual(known.Score, none.Score);
         RoutingRequest astronomy = Request("astronomy");
         Assert.Equal(model.Prior(astronomy.Analysis.PremiumNeed), unknown.Score);
         Assert.Equal(unknown.Score, strategy.Score(astronomy));
         Assert.Contains("(model v-task; a task the labels never named: calibrated prior)", unknown.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("astronomy", unknown.Reason, StringComparison.Ordinal);
-        Assert.Contains("(model v-task)", known.Reason, StringComparison.Ordinal);
+        Assert.Contains("(model v-task; the task's region)", known.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("hard", known.Reason, StringComparison.Ordinal);
+        Assert.Contains("(model v-task)", none.Reason, StringComparison.Ordinal);
 
         options.KeepPriorForUnknownTasks = false;
         var borrowing = new AdaptiveRoutingStrategy(model, options);
         Assert.Equal(none.Score, (await borrowing.DecideAsync(Request("astronomy"), candidates, default))!.Score);
+        Assert.Equal(known.Score, (await borrowing.DecideAsync(Request("hard"), candidates, default))!.Score);
+
+        options.UseTaskRegion = false;
+        var textOnly = new AdaptiveRoutingStrategy(model, options);
+        RouteDecision knownByText = (await textOnly.DecideAsync(Request("hard"), candidates, default))!;
+        Assert.Equal(none.Score, knownByText.Score);
+        Assert.Equal(none.Reason, knownByText.Reason);
     }
 
     [Fact]

@@ -120,17 +120,29 @@ public sealed class AdaptiveModel
         return Score(embedding, defaultScore);
     }
 
-    /// <summary>Scores a request whose caller may name its task: a task that is none of the model's <see cref="Groups"/> keeps the calibrated prior.</summary>
+    /// <summary>
+    /// Scores a request whose caller may name its task: a task that is none of the model's <see cref="Groups"/> keeps the
+    /// calibrated prior; a task that is one of them takes its region's shift.
+    /// </summary>
     /// <param name="text">The text the router embeds (the latest user message).</param>
     /// <param name="defaultScore">The request's default premium-need score.</param>
     /// <param name="task">The caller's <c>task</c> metadata, or <see langword="null"/> when it gave none (then as <see cref="Score(ReadOnlySpan{char}, double)"/>).</param>
-    /// <returns>The score: the calibrated prior for a task the labels never named, else the pooled estimate.</returns>
-    /// <remarks>
-    /// The regions of a model without groups (k-means) carry no task names, so the task changes nothing there. A known task
-    /// is scored as without it: the pooled shift of the nearest regions, its own region weighing most.
-    /// </remarks>
-    public double Score(ReadOnlySpan<char> text, double defaultScore, string? task) =>
-        task is not null && IsUnknownTask(task) ? Calibrated(defaultScore) : Score(text, defaultScore);
+    /// <returns>The score: the calibrated prior for a task the labels never named, the named region's estimate for one they did.</returns>
+    /// <remarks>The regions of a model without groups (k-means) carry no task names, so the task changes nothing there.</remarks>
+    public double Score(ReadOnlySpan<char> text, double defaultScore, string? task)
+    {
+        if (task is null || _regionOfTask is null)
+        {
+            return Score(text, defaultScore);
+        }
+
+        int region = RegionOfTask(task);
+        return region < 0 ? Calibrated(defaultScore) : ScoreInRegion(region, defaultScore);
+    }
+
+    /// <summary>Scores a request known to belong to region <paramref name="region"/> (a task that names its group): the prior moved by that region's shift alone.</summary>
+    internal double ScoreInRegion(int region, double defaultScore) =>
+        _shifts.Length == 0 ? Calibrated(defaultScore) : Sigmoid(PriorLogit(defaultScore) + (ShiftScale * _shifts[region]));
 
     /// <summary>Returns the region named by a task (compared as the task metadata is normalised), or −1 when no region has that group.</summary>
     /// <param name="task">The task, e.g. the caller's <c>task</c> metadata.</param>

@@ -19,7 +19,8 @@ namespace LlmRouting.Strategies;
 /// A request whose caller names its task (the <c>task</c> metadata) that none of the model's regions was labelled with
 /// (<see cref="AdaptiveModel.Groups"/>) is a topic the labels never covered: it keeps the calibrated prior, ranked exactly
 /// as the default score ranks it, instead of borrowing the shifts of similar topics
-/// (<see cref="AdaptiveRoutingOptions.KeepPriorForUnknownTasks"/>).
+/// (<see cref="AdaptiveRoutingOptions.KeepPriorForUnknownTasks"/>). One whose task is one of those groups takes that
+/// group's region shift rather than the shifts of the regions nearest its text (<see cref="AdaptiveRoutingOptions.UseTaskRegion"/>).
 /// </para>
 /// </remarks>
 public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
@@ -31,6 +32,7 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
     private readonly string? _premium;
     private readonly string? _economy;
     private readonly bool _keepPriorForUnknownTasks;
+    private readonly bool _useTaskRegion;
     private AdaptiveModel _model;
 
     /// <summary>Initializes a new instance of the <see cref="AdaptiveRoutingStrategy"/> class.</summary>
@@ -46,6 +48,7 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
         _premium = options.PremiumTarget;
         _economy = options.EconomyTarget;
         _keepPriorForUnknownTasks = options.KeepPriorForUnknownTasks;
+        _useTaskRegion = options.UseTaskRegion;
     }
 
     /// <inheritdoc/>
@@ -75,8 +78,7 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
     public double Score(RoutingRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        AdaptiveModel model = Model;
-        return model.Score(request.LastUserText, request.Analysis.PremiumNeed, TaskOf(request, model));
+        return Score(request, Model, out _);
     }
 
     /// <inheritdoc/>
@@ -85,9 +87,7 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(candidates);
         AdaptiveModel model = Model;
-        string? task = TaskOf(request, model);
-        bool unknownTask = task is not null && model.IsUnknownTask(task);
-        double score = unknownTask ? model.Calibrated(request.Analysis.PremiumNeed) : model.Score(request.LastUserText, request.Analysis.PremiumNeed);
+        double score = Score(request, model, out string basis);
         bool premium = score >= _threshold;
         RouteTarget? target = premium
             ? Pick(candidates, _premium, QualityTier.Premium)
@@ -97,13 +97,37 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
             return default;
         }
 
-        string reason = string.Create(CultureInfo.InvariantCulture, $"adaptive score {score:0.000} {(premium ? ">=" : "<")} {_threshold:0.###} (model {model.Version}{(unknownTask ? "; a task the labels never named: calibrated prior" : string.Empty)})");
+        string reason = string.Create(CultureInfo.InvariantCulture, $"adaptive score {score:0.000} {(premium ? ">=" : "<")} {_threshold:0.###} (model {model.Version}{basis})");
         return new(new RouteDecision([target], StrategyName, reason, score) { ModelVersion = model.Version });
     }
 
-    /// <summary>The caller's task metadata when it can matter: the option is on and the model's regions are named groups.</summary>
-    private string? TaskOf(RoutingRequest request, AdaptiveModel model) =>
-        _keepPriorForUnknownTasks && model.Groups.Count > 0 ? request.Metadata(DefaultRouteContextSelector.TaskMetadataKey) : null;
+    /// <summary>
+    /// The score of <paramref name="request"/> under <paramref name="model"/>, and what it rests on when the caller's task
+    /// decided it (a suffix of the reason: never the task's name, never text).
+    /// </summary>
+    private double Score(RoutingRequest request, AdaptiveModel model, out string basis)
+    {
+        basis = string.Empty;
+        double prior = request.Analysis.PremiumNeed;
+        if ((_keepPriorForUnknownTasks || _useTaskRegion) && model.Groups.Count > 0
+            && request.Metadata(DefaultRouteContextSelector.TaskMetadataKey) is { } task)
+        {
+            int region = model.RegionOfTask(task);
+            if (region < 0 && _keepPriorForUnknownTasks)
+            {
+                basis = "; a task the labels never named: calibrated prior";
+                return model.Calibrated(prior);
+            }
+
+            if (region >= 0 && _useTaskRegion)
+            {
+                basis = "; the task's region";
+                return model.ScoreInRegion(region, prior);
+            }
+        }
+
+        return model.Score(request.LastUserText, prior);
+    }
 
     private static RouteTarget? Pick(RouteCandidates candidates, string? name, QualityTier tier)
     {
