@@ -177,35 +177,11 @@ internal static partial class ConfiguredStrategies
         return services.GetRequiredService<ConfiguredStrategyState>().Embedding(options, services);
     }
 
-    /// <summary>The adaptive strategy from <c>LlmRouting:Adaptive</c>; its model file is read when the router is built (and again on reload).</summary>
-    private static AdaptiveRoutingStrategy CreateAdaptive(IServiceProvider services, LlmRoutingOptions routing)
-    {
-        const string Section = AdaptiveRoutingOptions.SectionName;
-        AdaptiveRoutingOptions options = Bind(services, Section, new AdaptiveRoutingOptions());
-        options.Validate();
-        foreach ((string? target, string field) in new[] { (options.PremiumTarget, "PremiumTarget"), (options.EconomyTarget, "EconomyTarget") })
-        {
-            if (target is not null)
-            {
-                RequireTarget(routing, target, $"{Section}:{field}");
-            }
-        }
-
-        AdaptiveModel? model = null;
-        if (options.ModelPath is { Length: > 0 } path)
-        {
-            try
-            {
-                model = AdaptiveModelFile.Load(path);
-            }
-            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
-            {
-                throw Invalid(Section, $"{Section}:ModelPath cannot be loaded: {e.Message}");
-            }
-        }
-
-        return new AdaptiveRoutingStrategy(model, options);
-    }
+    /// <summary>The adaptive strategy from <c>LlmRouting:Adaptive</c>, built as <c>UseAdaptiveRouting</c> builds it; its model file is read when the router is built (and again on reload).</summary>
+    private static AdaptiveRoutingStrategy CreateAdaptive(IServiceProvider services, LlmRoutingOptions routing) =>
+        AdaptiveRoutingLlmRouterBuilderExtensions.RequireTargets(
+            AdaptiveRoutingLlmRouterBuilderExtensions.Create(Bind(services, AdaptiveRoutingOptions.SectionName, new AdaptiveRoutingOptions())),
+            routing);
 
     private static WeightedSplitStrategy CreateWeightedSplit(IServiceProvider services, LlmRoutingOptions routing)
     {
@@ -215,7 +191,7 @@ internal static partial class ConfiguredStrategies
 
         foreach (string target in options.Weights.Keys)
         {
-            RequireTarget(routing, target, $"{Section}:Weights");
+            StrategyChain.RequireTarget(routing, target, $"{Section}:Weights");
         }
 
         return new WeightedSplitStrategy(options);
@@ -229,7 +205,7 @@ internal static partial class ConfiguredStrategies
 
         foreach (string target in options.Targets)
         {
-            RequireTarget(routing, target, $"{Section}:Targets");
+            StrategyChain.RequireTarget(routing, target, $"{Section}:Targets");
         }
 
         return new ConsistentHashStrategy(options.Targets.Count > 0 ? options.Targets : routing.Targets.Select(t => t.Name), options);
@@ -280,18 +256,10 @@ internal static partial class ConfiguredStrategies
         ConfiguredLoadOptions options = Bind(services, "LlmRouting:Load", new ConfiguredLoadOptions());
         foreach (string target in options.Targets)
         {
-            RequireTarget(routing, target, "LlmRouting:Load:Targets");
+            StrategyChain.RequireTarget(routing, target, "LlmRouting:Load:Targets");
         }
 
         return options.Targets.Count == 0 ? null : [.. options.Targets];
-    }
-
-    private static void RequireTarget(LlmRoutingOptions routing, string target, string field)
-    {
-        if (routing.FindTarget(target) is null)
-        {
-            throw Invalid(field, $"{field} names '{target}', which is not a configured target (known targets: {StrategyChain.Known(routing)}).");
-        }
     }
 
     private static IConfigurationSection? Find(IServiceProvider services, string path) =>

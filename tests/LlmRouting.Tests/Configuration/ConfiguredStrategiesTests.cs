@@ -275,7 +275,7 @@ public class ConfiguredStrategiesTests
         Assert.Equal(1, client.Calls);
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<LlmRouterBuilder>? code = null, (string Name, TestChatClient Client)? clients = null)
+    internal static ServiceProvider Build(Dictionary<string, string?> settings, Action<LlmRouterBuilder>? code = null, (string Name, TestChatClient Client)? clients = null)
     {
         var all = new Dictionary<string, string?>
         {
