@@ -90,20 +90,8 @@ public sealed class AdaptiveRoutingSetupTests : IDisposable
     [Fact]
     public void UseAdaptiveRouting_OnReload_KeepsItsReplacedModel_AndRefusesTargetsThatNoLongerNameItsTarget()
     {
-        IConfigurationRoot root = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["LlmRouting:Default"] = "economy",
-            ["LlmRouting:Targets:0:Name"] = "premium",
-            ["LlmRouting:Targets:1:Name"] = "economy",
-        }).Build();
         var logs = new FakeLogCollector();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(root);
-        services.AddLogging(l => l.AddProvider(new FakeLoggerProvider(logs)));
-        services.AddKeyedChatClient("premium", new TestChatClient("premium"));
-        services.AddKeyedChatClient("economy", new TestChatClient("economy"));
-        services.AddLlmRouter(r => r.UseAdaptiveRouting(o => o.PremiumTarget = "premium"));
-        using ServiceProvider provider = services.BuildServiceProvider();
+        using ServiceProvider provider = ConfiguredStrategiesTests.BuildReloadable(out IConfigurationRoot root, logs, r => r.UseAdaptiveRouting(o => o.PremiumTarget = "premium"));
         LlmRouterChatClient router = provider.GetRequiredService<LlmRouterChatClient>();
         AdaptiveRoutingStrategy strategy = provider.GetRequiredService<AdaptiveRoutingStrategy>();
         strategy.ReplaceModel(Train("v-swapped"));
