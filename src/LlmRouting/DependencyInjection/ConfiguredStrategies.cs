@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using LlmRouting.Configuration;
+using LlmRouting.Learning;
 using LlmRouting.Strategies;
 
 namespace LlmRouting;
@@ -22,7 +23,8 @@ namespace LlmRouting;
 /// Sections: <c>Classifier</c> (<see cref="ClassifierOptions"/>), <c>CostAware</c> (<see cref="CostAwareOptions"/>,
 /// budgets included), <c>Embedding</c> (<see cref="EmbeddingRoutingOptions"/>), <c>Judge</c> (<see cref="JudgeOptions"/>),
 /// <c>Load</c> (<see cref="ConfiguredLoadOptions"/>: the load-aware strategies, weighted split and consistent hashing),
-/// <c>Adaptive</c> (<see cref="AdaptiveRoutingOptions"/>: the adaptive router and its model file), and <c>hybrid</c>, the hybrid stages in one strategy (see <see cref="ConfiguredHybridStrategy"/>).
+/// <c>Adaptive</c> (<see cref="AdaptiveRoutingOptions"/>: the adaptive router and its model file), <c>Bandit</c>
+/// (<see cref="BanditOptions"/>: the learning strategy, with outcome feedback), and <c>hybrid</c>, the hybrid stages in one strategy (see <see cref="ConfiguredHybridStrategy"/>).
 /// </para>
 /// </remarks>
 internal static partial class ConfiguredStrategies
@@ -44,6 +46,7 @@ internal static partial class ConfiguredStrategies
         (ConsistentHashStrategy.StrategyName, static (sp, routing) => CreateConsistentHash(sp, routing)),
         (HybridName, static (sp, routing) => CreateHybrid(sp, routing)),
         (AdaptiveRoutingStrategy.StrategyName, static (sp, routing) => CreateAdaptive(sp, routing)),
+        (BanditStrategy.StrategyName, static (sp, routing) => CreateBandit(sp, routing)),
     ];
 
     /// <summary>The origin the configured built-ins are registered under (named in wiring messages).</summary>
@@ -62,7 +65,8 @@ internal static partial class ConfiguredStrategies
     {
         IServiceCollection services = builder.Services;
         var claimedByCode = new HashSet<string>(builder.ClaimedSections, StringComparer.OrdinalIgnoreCase);
-        services.TryAddSingleton<ConfiguredStrategyState>();
+        bool feedbackInCode = builder.Observers.Exists(o => Equals(o.Key, typeof(RouteFeedback)));
+        services.TryAddSingleton(_ => new ConfiguredStrategyState(feedbackInCode));
         services.TryAddSingleton(new RouterSection(builder));
         builder.AddObserver(sp => sp.GetRequiredService<ConfiguredStrategyState>());
         services.TryAddSingleton(static sp => new BudgetMonitor(
@@ -81,6 +85,11 @@ internal static partial class ConfiguredStrategies
         if (!builder.Strategies.Exists(r => string.Equals(r.Name, JudgeStrategy.StrategyName, StringComparison.OrdinalIgnoreCase)))
         {
             JudgeLlmRouterBuilderExtensions.RegisterJudge(builder, client: null, prices: null, configure: null, Origin);
+        }
+
+        if (IsConfigured(builder, BanditStrategy.StrategyName))
+        {
+            RegisterBanditFeedback(builder, feedbackInCode);
         }
 
         // The sections the configured strategies read are checked strictly at start-up; one whose strategy is neither
@@ -105,14 +114,14 @@ internal static partial class ConfiguredStrategies
         // Load tracking, only when a configured load-aware strategy is listed and code set up none of its own.
         builder.DecorateTargets(static d =>
             d.Services.GetService<TargetLoadTracker>() is null
-            && ListsLoadAware(d.Services)
+            && Lists(d.Services, LoadAware)
                 ? new LoadTrackingChatClient(d.Client, d.Services.GetRequiredService<ConfiguredStrategyState>().LoadTracker(d.Services), d.TargetName)
                 : d.Client);
     }
 
-    /// <summary>Whether configuration lists a load-aware strategy (read raw: targets are built before options are final, and a reload must not re-validate here).</summary>
-    private static bool ListsLoadAware(IServiceProvider services) =>
-        Section(services, LlmRoutingOptions.SectionName + ":Strategies")?.GetChildren().Any(c => c.Value is { } name && LoadAware.Contains(name, StringComparer.OrdinalIgnoreCase)) == true;
+    /// <summary>Whether configuration lists one of <paramref name="names"/> (read raw: targets and observers are built before options are final, and a reload must not re-validate here).</summary>
+    private static bool Lists(IServiceProvider services, params string[] names) =>
+        Section(services, LlmRoutingOptions.SectionName + ":Strategies")?.GetChildren().Any(c => c.Value is { } name && names.Contains(name, StringComparer.OrdinalIgnoreCase)) == true;
 
     private static readonly (string Section, string[] Strategies, Action<LlmRouterBuilder> Claim)[] Sections =
     [
@@ -123,6 +132,7 @@ internal static partial class ConfiguredStrategies
         ("Hybrid", [HybridName], static b => b.ClaimSection<HybridRoutingOptions>("Hybrid")),
         ("Judge", [JudgeStrategy.StrategyName, HybridName], static b => b.ClaimSection<JudgeOptions>("Judge")),
         ("Adaptive", [AdaptiveRoutingStrategy.StrategyName], static b => b.ClaimSection<AdaptiveRoutingOptions>("Adaptive")),
+        (BanditLlmRouterBuilderExtensions.Section, [BanditStrategy.StrategyName], static b => b.ClaimSection<BanditOptions>(BanditLlmRouterBuilderExtensions.Section)),
     ];
 
     internal static ClassifierStrategy CreateClassifier(IServiceProvider services, LlmRoutingOptions routing) =>
@@ -177,35 +187,11 @@ internal static partial class ConfiguredStrategies
         return services.GetRequiredService<ConfiguredStrategyState>().Embedding(options, services);
     }
 
-    /// <summary>The adaptive strategy from <c>LlmRouting:Adaptive</c>; its model file is read when the router is built (and again on reload).</summary>
-    private static AdaptiveRoutingStrategy CreateAdaptive(IServiceProvider services, LlmRoutingOptions routing)
-    {
-        const string Section = AdaptiveRoutingOptions.SectionName;
-        AdaptiveRoutingOptions options = Bind(services, Section, new AdaptiveRoutingOptions());
-        options.Validate();
-        foreach ((string? target, string field) in new[] { (options.PremiumTarget, "PremiumTarget"), (options.EconomyTarget, "EconomyTarget") })
-        {
-            if (target is not null)
-            {
-                RequireTarget(routing, target, $"{Section}:{field}");
-            }
-        }
-
-        AdaptiveModel? model = null;
-        if (options.ModelPath is { Length: > 0 } path)
-        {
-            try
-            {
-                model = AdaptiveModelFile.Load(path);
-            }
-            catch (Exception e) when (e is FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
-            {
-                throw Invalid(Section, $"{Section}:ModelPath cannot be loaded: {e.Message}");
-            }
-        }
-
-        return new AdaptiveRoutingStrategy(model, options);
-    }
+    /// <summary>The adaptive strategy from <c>LlmRouting:Adaptive</c>, built as <c>UseAdaptiveRouting</c> builds it; its model file is read when the router is built (and again on reload).</summary>
+    private static AdaptiveRoutingStrategy CreateAdaptive(IServiceProvider services, LlmRoutingOptions routing) =>
+        AdaptiveRoutingLlmRouterBuilderExtensions.RequireTargets(
+            AdaptiveRoutingLlmRouterBuilderExtensions.Create(Bind(services, AdaptiveRoutingOptions.SectionName, new AdaptiveRoutingOptions())),
+            routing);
 
     private static WeightedSplitStrategy CreateWeightedSplit(IServiceProvider services, LlmRoutingOptions routing)
     {
@@ -215,7 +201,7 @@ internal static partial class ConfiguredStrategies
 
         foreach (string target in options.Weights.Keys)
         {
-            RequireTarget(routing, target, $"{Section}:Weights");
+            StrategyChain.RequireTarget(routing, target, $"{Section}:Weights");
         }
 
         return new WeightedSplitStrategy(options);
@@ -229,7 +215,7 @@ internal static partial class ConfiguredStrategies
 
         foreach (string target in options.Targets)
         {
-            RequireTarget(routing, target, $"{Section}:Targets");
+            StrategyChain.RequireTarget(routing, target, $"{Section}:Targets");
         }
 
         return new ConsistentHashStrategy(options.Targets.Count > 0 ? options.Targets : routing.Targets.Select(t => t.Name), options);
@@ -280,18 +266,10 @@ internal static partial class ConfiguredStrategies
         ConfiguredLoadOptions options = Bind(services, "LlmRouting:Load", new ConfiguredLoadOptions());
         foreach (string target in options.Targets)
         {
-            RequireTarget(routing, target, "LlmRouting:Load:Targets");
+            StrategyChain.RequireTarget(routing, target, "LlmRouting:Load:Targets");
         }
 
         return options.Targets.Count == 0 ? null : [.. options.Targets];
-    }
-
-    private static void RequireTarget(LlmRoutingOptions routing, string target, string field)
-    {
-        if (routing.FindTarget(target) is null)
-        {
-            throw Invalid(field, $"{field} names '{target}', which is not a configured target (known targets: {StrategyChain.Known(routing)}).");
-        }
     }
 
     private static IConfigurationSection? Find(IServiceProvider services, string path) =>

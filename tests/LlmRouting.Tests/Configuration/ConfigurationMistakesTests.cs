@@ -41,8 +41,9 @@ public class ConfigurationMistakesTests
         { "LlmRouting:Rules:0:Metadata:tier:level", "free", "LlmRouting:Rules[0] ('long'):Metadata:tier must be a single value, not a section." },
         { "LlmRouting:Rules:0:Predicate", "x => true", "LlmRouting:Rules[0] ('long'):Predicate is not a known setting (known: Name, Target, Fallbacks, ContainsAny, ContainsAll, Regex, RegexTimeout, Metadata, Tags, MinTokens, MaxTokens, MinMessages, MaxMessages, Requires, Tasks, MinComplexity, MinRisk, HasPii, StepKinds, AgentRoles, Description)." },
         { "LlmRouting:Rules:1:Name", "long", "LlmRouting:Rules[1] ('long'):Name is a duplicate; rule names must be unique." },
-        { "LlmRouting:Strategies:0", "rule", "LlmRouting:Strategies[0] 'rule' is not a registered strategy (registered: rules, classifier, cost-aware, embedding, least-in-flight, lowest-latency, power-of-two, weighted-split, consistent-hash, hybrid, adaptive, judge). Did you mean 'rules'?" },
+        { "LlmRouting:Strategies:0", "rule", "LlmRouting:Strategies[0] 'rule' is not a registered strategy (registered: rules, classifier, cost-aware, embedding, least-in-flight, lowest-latency, power-of-two, weighted-split, consistent-hash, hybrid, adaptive, bandit, judge). Did you mean 'rules'?" },
         { "LlmRouting:Judge:Target", "economy", "LlmRouting:Judge is configured, but nothing reads it: list 'judge' or 'hybrid' in LlmRouting:Strategies, or set the strategy up in code." },
+        { "LlmRouting:Bandit:ExplorationRate", "0.2", "LlmRouting:Bandit is configured, but nothing reads it: list 'bandit' in LlmRouting:Strategies, or set the strategy up in code." },
     };
 
     private static List<string> StartUpFailures(string key, string value, Action<LlmRouterBuilder>? configure = null)
@@ -157,7 +158,7 @@ public class OptionsStartUpValidationTests
     {
         OptionsValidationException ex = StartUpFails(r => r.UseBandit(b => b.ExplorationRate = 2));
 
-        Assert.Contains("Bandit:ExplorationRate must be from 0 to 1 (was 2).", ex.Failures);
+        Assert.Contains("LlmRouting:Bandit:ExplorationRate must be from 0 to 1 (was 2).", ex.Failures);
     }
 
     [Fact]

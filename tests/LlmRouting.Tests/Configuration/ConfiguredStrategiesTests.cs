@@ -1,6 +1,8 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using LlmRouting.Configuration;
 using LlmRouting.Strategies;
@@ -275,7 +277,25 @@ public class ConfiguredStrategiesTests
         Assert.Equal(1, client.Calls);
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<LlmRouterBuilder>? code = null, (string Name, TestChatClient Client)? clients = null)
+    /// <summary>A router over premium and economy bound from <paramref name="root"/> (reload it to reconfigure the router), logging to <paramref name="logs"/>.</summary>
+    internal static ServiceProvider BuildReloadable(out IConfigurationRoot root, FakeLogCollector logs, Action<LlmRouterBuilder> code)
+    {
+        root = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmRouting:Default"] = "economy",
+            ["LlmRouting:Targets:0:Name"] = "premium",
+            ["LlmRouting:Targets:1:Name"] = "economy",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(root);
+        services.AddLogging(l => l.AddProvider(new FakeLoggerProvider(logs)));
+        services.AddKeyedChatClient("premium", new TestChatClient("premium"));
+        services.AddKeyedChatClient("economy", new TestChatClient("economy"));
+        services.AddLlmRouter(code);
+        return services.BuildServiceProvider();
+    }
+
+    internal static ServiceProvider Build(Dictionary<string, string?> settings, Action<LlmRouterBuilder>? code = null, (string Name, TestChatClient Client)? clients = null, Action<IServiceCollection>? register = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -298,6 +318,7 @@ public class ConfiguredStrategiesTests
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(all).Build());
         services.AddKeyedSingleton<IChatClient>("premium", new TestChatClient("premium"));
         services.AddKeyedSingleton<IChatClient>("economy", clients?.Client ?? new TestChatClient("economy"));
+        register?.Invoke(services);
         services.AddLlmRouter(r => code?.Invoke(r));
         return services.BuildServiceProvider();
     }

@@ -95,12 +95,12 @@ public sealed class BanditStrategyTests
     }
 
     [Theory]
-    [InlineData(nameof(BanditOptions.ExplorationRate), -1d, "Bandit:ExplorationRate must be from 0 to 1 (was -1).")]
-    [InlineData(nameof(BanditOptions.CostWeight), -1d, "Bandit:CostWeight must be a finite, non-negative number (was -1).")]
-    [InlineData(nameof(BanditOptions.CostWeight), double.PositiveInfinity, "Bandit:CostWeight must be a finite, non-negative number (was Infinity).")]
-    [InlineData(nameof(BanditOptions.PriorMean), double.NaN, "Bandit:PriorMean must be a finite number (was NaN).")]
-    [InlineData(nameof(BanditOptions.PriorWeight), -1d, "Bandit:PriorWeight must be a finite, positive number (was -1).")]
-    [InlineData(nameof(BanditOptions.RewardNoise), 0d, "Bandit:RewardNoise must be a finite, positive number (was 0).")]
+    [InlineData(nameof(BanditOptions.ExplorationRate), -1d, "LlmRouting:Bandit:ExplorationRate must be from 0 to 1 (was -1).")]
+    [InlineData(nameof(BanditOptions.CostWeight), -1d, "LlmRouting:Bandit:CostWeight must be a finite, non-negative number (was -1).")]
+    [InlineData(nameof(BanditOptions.CostWeight), double.PositiveInfinity, "LlmRouting:Bandit:CostWeight must be a finite, non-negative number (was Infinity).")]
+    [InlineData(nameof(BanditOptions.PriorMean), double.NaN, "LlmRouting:Bandit:PriorMean must be a finite number (was NaN).")]
+    [InlineData(nameof(BanditOptions.PriorWeight), -1d, "LlmRouting:Bandit:PriorWeight must be a finite, positive number (was -1).")]
+    [InlineData(nameof(BanditOptions.RewardNoise), 0d, "LlmRouting:Bandit:RewardNoise must be a finite, positive number (was 0).")]
     public void BadOptions_AreRejectedWithTheFieldNamed(string field, double value, string message)
     {
         var options = new BanditOptions();

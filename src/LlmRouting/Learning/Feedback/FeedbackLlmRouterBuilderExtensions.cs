@@ -20,12 +20,19 @@ public static class FeedbackLlmRouterBuilderExtensions
     public static LlmRouterBuilder UseOutcomeFeedback(this LlmRouterBuilder builder, Action<RouteFeedbackOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        IServiceCollection services = builder.Services;
         if (configure is not null)
         {
-            services.Configure(configure);
+            builder.Services.Configure(configure);
         }
 
+        AddServices(builder.Services);
+        return builder.AddObserver<RouteFeedback>();
+    }
+
+    /// <summary>Registers <see cref="RouteFeedback"/> (a singleton passing outcomes to the registered <see cref="IRouteOutcomeListener"/>s) and its options' start-up validation; it remembers routes only as one of the router's observers.</summary>
+    /// <param name="services">The router's services.</param>
+    internal static void AddServices(IServiceCollection services)
+    {
         OptionsValidation.AddValidation<RouteFeedbackOptions>(services, OptionsPath);
         services.TryAddSingleton<IRouteContextSelector>(DefaultRouteContextSelector.Instance);
         services.TryAddSingleton(sp => new RouteFeedback(
@@ -34,6 +41,5 @@ public static class FeedbackLlmRouterBuilderExtensions
             sp.GetService<Microsoft.Extensions.Options.IOptions<RouteFeedbackOptions>>()?.Value,
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<RouteFeedback>>()));
-        return builder.AddObserver<RouteFeedback>();
     }
 }

@@ -57,6 +57,12 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
     /// <summary>Gets the score from which requests go to the premium target.</summary>
     public double Threshold => _threshold;
 
+    /// <summary>Gets the target named for scores at or above the threshold, or <see langword="null"/> for the first premium-tier candidate.</summary>
+    internal string? PremiumTarget => _premium;
+
+    /// <summary>Gets the target named for lower scores, or <see langword="null"/> for the first economy-tier candidate.</summary>
+    internal string? EconomyTarget => _economy;
+
     /// <summary>Gets the model decisions use now.</summary>
     public AdaptiveModel Model => Volatile.Read(ref _model);
 

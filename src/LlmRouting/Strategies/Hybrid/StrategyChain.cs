@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using LlmRouting.Configuration;
 
 namespace LlmRouting.Strategies;
@@ -9,4 +10,14 @@ internal static class StrategyChain
         names.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     public static string Known(LlmRoutingOptions options) => string.Join(", ", options.Targets.Select(t => t.Name));
+
+    /// <summary>Throws, naming <paramref name="field"/>, when <paramref name="target"/> is not one of the router's targets.</summary>
+    /// <exception cref="OptionsValidationException">The target is not configured.</exception>
+    public static void RequireTarget(LlmRoutingOptions options, string target, string field)
+    {
+        if (options.FindTarget(target) is null)
+        {
+            throw new OptionsValidationException(field, typeof(LlmRoutingOptions), [$"{field} names '{target}', which is not a configured target (known targets: {Known(options)})."]);
+        }
+    }
 }

@@ -6,6 +6,9 @@ namespace LlmRouting.Strategies;
 /// <summary>Settings of the <see cref="BanditStrategy"/>; validated when the router is built (and by the strategy's constructor), each failure naming its field.</summary>
 public sealed class BanditOptions
 {
+    /// <summary>The configuration section the options are read from (<c>LlmRouting:Strategies</c> listing <c>bandit</c>, or <c>UseBandit</c>), and the path validation failures are named under.</summary>
+    public const string SectionName = "LlmRouting:Bandit";
+
     /// <summary>Gets or sets how much one unit of cost (in the price currency) weighs against one point of outcome score: reward = score − <c>CostWeight</c> × cost.</summary>
     /// <value>The default is 10 (ten cents of cost weigh as much as the whole score range).</value>
     [NotNegative]

@@ -29,9 +29,6 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
     /// <summary>The strategy's name in configuration and in <see cref="RouteInfo.Strategy"/>.</summary>
     public const string StrategyName = "bandit";
 
-    /// <summary>The path validation failures of <see cref="BanditOptions"/> are named under.</summary>
-    internal const string OptionsPath = "Bandit";
-
     private readonly IRoutingStatisticsStore _store;
     private readonly IRouteContextSelector _contextSelector;
     private readonly BanditOptions _options;
@@ -50,7 +47,7 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
     {
         ArgumentNullException.ThrowIfNull(store);
         _options = options ?? new BanditOptions();
-        OptionsValidation.ThrowIfInvalid(_options, OptionsPath);
+        OptionsValidation.ThrowIfInvalid(_options, BanditOptions.SectionName);
         _store = store;
         _contextSelector = contextSelector ?? DefaultRouteContextSelector.Instance;
         _targets = _options.Targets.Count == 0 ? null : new HashSet<string>(_options.Targets, StringComparer.OrdinalIgnoreCase);
@@ -60,6 +57,9 @@ public sealed class BanditStrategy : IRoutingStrategy, IRouteOutcomeListener
 
     /// <inheritdoc/>
     public string Name => StrategyName;
+
+    /// <summary>Gets the targets the strategy chooses between; empty means every candidate.</summary>
+    internal IList<string> Targets => _options.Targets;
 
     /// <inheritdoc/>
     public async ValueTask<RouteDecision?> DecideAsync(RoutingRequest request, RouteCandidates candidates, CancellationToken cancellationToken)
