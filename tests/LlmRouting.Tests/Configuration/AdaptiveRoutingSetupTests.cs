@@ -113,6 +113,35 @@ public sealed class AdaptiveRoutingSetupTests : IDisposable
         Assert.Same(strategy, Assert.Single(router.Strategies));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("false")]
+    public async Task TheConfiguredStrategy_UsesTheTasksRegion_UnlessUseTaskRegionIsFalse(string? useTaskRegion)
+    {
+        // "recipe …" is nearest the cooking region; the caller says astronomy, whose labels all needed premium.
+        var settings = new Dictionary<string, string?> { ["LlmRouting:Strategies:0"] = "adaptive", ["LlmRouting:Adaptive:ModelPath"] = _model };
+        if (useTaskRegion is not null)
+        {
+            settings["LlmRouting:Adaptive:UseTaskRegion"] = useTaskRegion;
+        }
+
+        using ServiceProvider provider = ConfiguredStrategiesTests.Build(settings);
+        var adaptive = (AdaptiveRoutingStrategy)Assert.Single(provider.GetRequiredService<LlmRouterChatClient>().Strategies);
+        var named = new RoutingRequest("recipe for tomato soup", new ChatOptions { AdditionalProperties = new() { ["task"] = "astronomy" } });
+        var unnamed = new RoutingRequest("recipe for tomato soup");
+        RouteDecision decision = (await adaptive.DecideAsync(named, RouteCandidates.All(provider.GetRequiredService<LlmRouterChatClient>().Registry), default))!;
+        if (useTaskRegion is null)
+        {
+            Assert.Equal(adaptive.Model.Score(named.LastUserText, named.Analysis.PremiumNeed, "astronomy"), decision.Score);
+            Assert.True(decision.Score > adaptive.Score(unnamed), $"{decision.Score} > {adaptive.Score(unnamed)}");
+            Assert.EndsWith("the task's region)", decision.Reason, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(adaptive.Score(unnamed), decision.Score);
+        }
+    }
+
     private static AdaptiveModel Train(string version)
     {
         var embedder = new LlmRouting.Embeddings.LocalEmbeddingGenerator(256);
