@@ -170,7 +170,6 @@ internal sealed partial class TextSignals
                 if (!piiOnly)
                 {
                     Digits += digits;
-                    _cues.Number(weight);
 
                     // Hexadecimal letters of an IPv6-like run belong to the number, not to a word.
                     ReadOnlySpan<char> run = text[i..end];
@@ -179,9 +178,14 @@ internal sealed partial class TextSignals
                         Uppercase -= CountAsciiUpper(run);
                     }
 
-                    if (lineStart && end < text.Length && text[end - 1] is '.' or ')')
+                    // A line that starts "1. " or "2) " is a list item: its number is a label, not a quantity.
+                    if (lineStart && end + 1 < text.Length && text[end] is '.' or ')' && text[end + 1] is ' ' or '\t')
                     {
                         ListItems++;
+                    }
+                    else
+                    {
+                        _cues.Number(weight);
                     }
                 }
 

@@ -134,6 +134,17 @@ public class PremiumNeedScoreTests
     }
 
     [Fact]
+    public void AListItemsNumberIsALabel_NotAQuantity()
+    {
+        // "1. " at a line's start labels an item; the same digits inside the line are quantities ("-." keeps the sentence ends).
+        double list = Score("Plan my week:\n1. gym\n2) read\n3. cook");
+        double none = Score("Plan my week:\n-. gym\n-) read\n-. cook");
+        double quantities = Score("Plan my week:\nA 1. gym\nA 2) read\nA 3. cook");
+        Assert.Equal(none, list, 12);
+        Assert.True(quantities > Score("Plan my week:\nA -. gym\nA -) read\nA -. cook"));
+    }
+
+    [Fact]
     public void OfferedOptionsSwitchTheNumbersOff()
     {
         const string options = "\nA. yes\nB. no";

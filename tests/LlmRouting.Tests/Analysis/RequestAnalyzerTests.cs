@@ -45,6 +45,17 @@ public class RequestAnalyzerTests
         Assert.True(hard > trivial + 0.3);
     }
 
+    [Fact]
+    public void NumberedItems_CountAsStepsAsBulletsDo()
+    {
+        // "1. ", "2) " at a line's start are list items, as "- " is; a number inside a line is not.
+        double numbered = Analyze("Plan it:\n1. book\n2) pack\n3. go\n4. eat\n5. rest\n6. return").Complexity;
+        double bullets = Analyze("Plan it:\n- book\n- pack\n- go\n- eat\n- rest\n- return").Complexity;
+        double inline = Analyze("Plan it:\nA 1. book\nA 2) pack\nA 3. go\nA 4. eat\nA 5. rest\nA 6. return").Complexity;
+        Assert.Equal(bullets, numbered, 12);
+        Assert.True(numbered > inline + 0.1, $"{numbered} > {inline} + 0.1");
+    }
+
     [Theory]
     [InlineData("Is it normal to feel dizzy after starting a new blood pressure medication?", RiskDomains.Medical)]
     [InlineData("Can my landlord keep the deposit? Do I need a lawyer to sue?", RiskDomains.Legal)]

@@ -133,11 +133,13 @@ internal sealed partial class ReferenceTextSignals
                         Digits += char.IsAsciiDigit(text[k]) ? 1 : 0;
                     }
 
-                    _cues.Number(weight);
-
-                    if (lineStart && end < text.Length && text[end - 1] is '.' or ')')
+                    if (lineStart && end + 1 < text.Length && text[end] is '.' or ')' && text[end + 1] is ' ' or '\t')
                     {
                         ListItems++;
+                    }
+                    else
+                    {
+                        _cues.Number(weight);
                     }
                 }
 
