@@ -114,6 +114,37 @@ public class ConfiguredEvaluationTests
     }
 
     [Fact]
+    public void AdaptiveConfiguration_WithTheTaskFromTheGroup_RoutesAndSweepsEachPromptByItsGroupsRegion()
+    {
+        using var folder = new TempFolder();
+        string[] files = [Path.Combine(SyntheticData.Mmlu, "mmlu_anatomy.csv"), Path.Combine(SyntheticData.Mmlu, "mmlu_astronomy.csv")];
+        string model = Path.Combine(folder.Path, "adaptive.json");
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), ["train", "--router", "adaptive", "--data", .. files, "--strong", Strong, "--weak", Weak, "--holdout", "0", "--out", model]));
+
+        // Each prompt sent with its file's name as the task: the score of its group's region, by hand.
+        AdaptiveModel trained = AdaptiveModelFile.Load(model);
+        List<Data.LabelledPrompt> prompts = [.. Data.LabelledDataset.Load(files, Strong, Weak).Prompts];
+        double[] byTask = [.. prompts.Select(p => trained.Score(p.Prompt, new RoutingRequest(p.Prompt).Analysis.PremiumNeed, p.Group))];
+        double threshold = Math.Round(byTask.Order().ElementAt(byTask.Length / 2), 6);
+        string config = folder.Write("appsettings.json", $$"""{ "LlmRouting": { "Default": "economy", "Strategies": [ "adaptive" ], "Adaptive": { "ModelPath": "{{model.Replace("\\", "\\\\", StringComparison.Ordinal)}}", "Threshold": {{threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}} }, {{TwoTargets}} } }""");
+        string[] common = ["eval", "--data", .. files, "--strong", Strong, "--weak", Weak, "--config", config, "--target", $"premium={Strong}", "--target", $"economy={Weak}", "--bootstrap", "0"];
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), [.. common, "--task", "group", "--out", Path.Combine(folder.Path, "task")]));
+
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "task", "summary.json")));
+        Assert.Equal(byTask.Count(s => s >= threshold) / (double)byTask.Length, summary.RootElement.GetProperty("operating_point").GetProperty("premium_share").GetDouble(), 6);
+        double[] swept = [.. File.ReadAllLines(Path.Combine(folder.Path, "task", "scores.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal(byTask.Length, swept.Length);
+        for (int i = 0; i < swept.Length; i++)
+        {
+            Assert.Equal(byTask[i], swept[i], 6);
+        }
+
+        // From the text alone the scores are the nearest regions' instead.
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), [.. common, "--out", Path.Combine(folder.Path, "text")]));
+        Assert.NotEqual(File.ReadAllText(Path.Combine(folder.Path, "text", "scores.csv")), File.ReadAllText(Path.Combine(folder.Path, "task", "scores.csv")));
+    }
+
+    [Fact]
     public void CostAwareConfiguration_RecoversMoreOfTheGapThanItsShareOfPremiumCalls()
     {
         using var folder = new TempFolder();

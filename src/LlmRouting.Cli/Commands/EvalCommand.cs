@@ -30,7 +30,7 @@ internal static class EvalCommand
         var config = new Option<string?>("--config") { Description = "Evaluate the router an appsettings.json configures (its LlmRouting section, built as AddLlmRouter builds it); needs --target for every target." };
         var targets = new Option<string[]>("--target") { Description = "With --config: <target>=<column>, the outcome column that answers for a target (repeat for each target).", AllowMultipleArgumentsPerToken = true };
         var outputTokens = new Option<int>("--output-tokens") { Description = "With --config: output tokens each simulated answer reports, for cost.", DefaultValueFactory = _ => 1 };
-        var task = new Option<string>("--task") { Description = "With the adaptive router: 'group' sends each prompt's group (its file name) as the caller's task metadata, as an application that names its requests' topics (a topic the labels never named keeps the calibrated prior); 'none' routes the text alone.", DefaultValueFactory = _ => "none" };
+        var task = new Option<string>("--task") { Description = "With the adaptive router or --config: 'group' sends each prompt's group (its file name) as the caller's task metadata, as an application that names its requests' topics (the adaptive router: a topic the labels named takes its region, one they never named keeps the calibrated prior); 'none' routes the text alone.", DefaultValueFactory = _ => "none" };
         var margin = new Option<double>("--margin") { Description = "With --folds: premium is needed when strong − weak > margin.", DefaultValueFactory = _ => 0 };
         var command = new Command("eval", "Score labelled prompts with a router; report APGR, CPT(50%), CPT(80%) against random and oracle; write summary.json, curve.csv, scores.csv, curve.svg.")
         {
@@ -111,12 +111,7 @@ internal static class EvalCommand
                 throw new CliException("--folds does not apply to --config: a configured router learns nothing from the evaluated data.");
             }
 
-            if (taskFromGroup)
-            {
-                throw new CliException("--task group applies to the adaptive router (--router adaptive or an adaptive model file), not to --config.");
-            }
-
-            return RunConfigured(dataPaths, strong, weak, outputDirectory, exclude, promptColumn, stdout, interactive, bootstrap, confidence, seed, config, targets ?? [], outputTokens);
+            return RunConfigured(dataPaths, strong, weak, outputDirectory, exclude, promptColumn, stdout, interactive, bootstrap, confidence, seed, config, targets ?? [], outputTokens, taskFromGroup);
         }
 
         if (targets is { Count: > 0 })
@@ -214,7 +209,8 @@ internal static class EvalCommand
         int seed,
         string config,
         IReadOnlyList<string> targets,
-        int outputTokens)
+        int outputTokens,
+        bool taskFromGroup)
     {
         BootstrapIntervals.Validate(bootstrap, confidence);
         Dictionary<string, string> mappings = ConfiguredRouterEvaluation.ParseTargets(targets);
@@ -231,7 +227,7 @@ internal static class EvalCommand
         OperatingPoint point;
         using (var progress = new ProgressBar($"Routing ({Path.GetFileName(config)})", dataset.Prompts.Count, interactive: interactive))
         {
-            (scores, name, point) = ConfiguredRouterEvaluation.Run(config, mappings, dataset, strong, weak, outputTokens, progress);
+            (scores, name, point) = ConfiguredRouterEvaluation.Run(config, mappings, dataset, strong, weak, outputTokens, progress, taskFromGroup);
         }
 
         EvaluationResult result = EvaluationResult.Evaluate(name, scores, dataset.Prompts, bootstrap, confidence, seed);

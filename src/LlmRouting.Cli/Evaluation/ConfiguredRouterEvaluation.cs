@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using LlmRouting.Configuration;
+using LlmRouting.Statistics;
 using LlmRouting.Strategies;
 
 namespace LlmRouting.Cli.Evaluation;
@@ -50,6 +51,7 @@ internal static class ConfiguredRouterEvaluation
     /// <param name="weak">The weak column.</param>
     /// <param name="outputTokens">The output tokens each simulated answer reports (for cost).</param>
     /// <param name="progress">The progress bar, if any.</param>
+    /// <param name="taskFromGroup">Whether each prompt's group (its file) is sent as the caller's <c>task</c> metadata (<c>--task group</c>), as an application that names its requests' topics would.</param>
     /// <returns>The router's sweep (or its operating point's own curve) with the operating point.</returns>
     /// <exception cref="CliException">The file is missing or invalid, a mapping names an unknown target or column, a target is not mapped, or the configuration is invalid.</exception>
     public static (double[] Scores, string Name, OperatingPoint Point) Run(
@@ -59,7 +61,8 @@ internal static class ConfiguredRouterEvaluation
         string strong,
         string weak,
         int outputTokens,
-        ProgressBar? progress)
+        ProgressBar? progress,
+        bool taskFromGroup = false)
     {
         if (!File.Exists(configPath))
         {
@@ -154,7 +157,8 @@ internal static class ConfiguredRouterEvaluation
         var deciders = new string[prompts.Count];
         for (int i = 0; i < prompts.Count; i++)
         {
-            var options = new ChatOptions { AdditionalProperties = new() { [SimulatedTargetClient.PromptIndexKey] = i } };
+            ChatOptions options = Options(prompts[i], taskFromGroup);
+            options.AdditionalProperties![SimulatedTargetClient.PromptIndexKey] = i;
             ChatResponse response = router.GetResponseAsync([new ChatMessage(ChatRole.User, prompts[i].Prompt)], options).GetAwaiter().GetResult();
             RouteInfo route = response.GetRouteInfo() ?? throw new InvalidOperationException("The router returned no route information.");
             served[i] = route.Target;
@@ -162,8 +166,12 @@ internal static class ConfiguredRouterEvaluation
             progress?.Increment();
         }
 
-        return Summarise(router, declared, mappings, prompts, served, deciders, inputTokens, outputTokens, strong, strongTarget);
+        return Summarise(router, declared, mappings, prompts, served, deciders, inputTokens, outputTokens, strong, strongTarget, taskFromGroup);
     }
+
+    /// <summary>The options a prompt is sent with: its group as the <c>task</c> metadata when the evaluation names tasks.</summary>
+    private static ChatOptions Options(LabelledPrompt prompt, bool taskFromGroup) =>
+        new() { AdditionalProperties = taskFromGroup ? new() { [DefaultRouteContextSelector.TaskMetadataKey] = prompt.Group } : [] };
 
     private static (double[] Scores, string Name, OperatingPoint Point) Summarise(
         LlmRouterChatClient router,
@@ -175,7 +183,8 @@ internal static class ConfiguredRouterEvaluation
         int[] inputTokens,
         int outputTokens,
         string strong,
-        string strongTarget)
+        string strongTarget,
+        bool taskFromGroup)
     {
         int n = prompts.Count;
         double quality = 0, weakQuality = 0, strongQuality = 0;
@@ -206,7 +215,7 @@ internal static class ConfiguredRouterEvaluation
         double pgr = gap == 0 ? double.NaN : (quality - (weakQuality / n)) / gap;
         string? deciding = counts.Where(c => !string.Equals(c.Key, DefaultStrategy, StringComparison.OrdinalIgnoreCase))
             .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Key).FirstOrDefault();
-        (Func<string, double>? score, double? threshold) = deciding is null ? (null, null) : Sweep(router.Strategies, deciding);
+        (Func<RoutingRequest, double>? score, double? threshold) = deciding is null ? (null, null) : Sweep(router.Strategies, deciding);
         var point = new OperatingPoint((double)premium / n, quality, pgr, cost, baselineCost, baseline, shares, counts, deciding, threshold);
         if (score is null)
         {
@@ -215,12 +224,12 @@ internal static class ConfiguredRouterEvaluation
         }
 
         double[] scores = new double[n];
-        Parallel.For(0, n, i => scores[i] = score(prompts[i].Prompt));
+        Parallel.For(0, n, i => scores[i] = score(new RoutingRequest([new ChatMessage(ChatRole.User, prompts[i].Prompt)], Options(prompts[i], taskFromGroup))));
         return (scores, $"configured router ({deciding} sweep)", point);
     }
 
     /// <summary>The deciding stage's score, to sweep its threshold: the classifier's score, the cost-aware difficulty or the adaptive score.</summary>
-    private static (Func<string, double>? Score, double? Threshold) Sweep(IEnumerable<IRoutingStrategy> strategies, string name)
+    private static (Func<RoutingRequest, double>? Score, double? Threshold) Sweep(IEnumerable<IRoutingStrategy> strategies, string name)
     {
         foreach (IRoutingStrategy strategy in strategies)
         {
@@ -244,11 +253,11 @@ internal static class ConfiguredRouterEvaluation
                 case ClassifierStrategy classifier:
                     ClassifierModel? model = classifier.Model;
                     double? threshold = classifier.Thresholds.Count == 2 ? classifier.Thresholds[0].MinScore : null;
-                    return (model is null ? p => new RoutingRequest(p).Analysis.PremiumNeed : p => model.Score(p), threshold);
+                    return (model is null ? r => r.Analysis.PremiumNeed : r => model.Score(r.LastUserText), threshold);
                 case CostAwareStrategy:
-                    return (p => CostAwareStrategy.DefaultDifficulty(new RoutingRequest(p)), null);
+                    return (CostAwareStrategy.DefaultDifficulty, null);
                 case AdaptiveRoutingStrategy adaptive:
-                    return (p => adaptive.Score(new RoutingRequest(p)), adaptive.Threshold);
+                    return (adaptive.Score, adaptive.Threshold);
             }
         }
 
