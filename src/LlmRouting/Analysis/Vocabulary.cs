@@ -9,18 +9,25 @@ namespace LlmRouting.Analysis;
 /// </summary>
 /// <remarks>
 /// The probe hashes a word from its length and its first four characters (ASCII case folded, one 8-byte read): O(1) per
-/// word whatever its length, and a word that is in no list — most words — is rejected by one bucket read and at most a
-/// few length comparisons. A hit is confirmed by a full ASCII case-insensitive comparison. Immutable, shared.
+/// word whatever its length, and a word that is in no list — most words — is rejected by one bucket read (4 096 buckets
+/// for a few hundred words: most are empty) or by comparing those four characters and the length with the entry's, kept
+/// beside the buckets, without reading the key. A word of up to four characters is then a hit; a longer one is confirmed
+/// by comparing its other characters ASCII case-insensitively. Immutable, shared.
 /// </remarks>
 internal static class Vocabulary
 {
     /// <summary>The longest single word in any list; a longer word is in none.</summary>
     public static readonly int MaxLength;
 
-    private const int BucketBits = 10;
+    private const int BucketBits = 12;
     private static readonly Entry[] Entries;
     private static readonly short[] Buckets = new short[1 << BucketBits];
     private static readonly short[] Next;
+
+    // Per entry: its first four characters folded as Fold reads a word's, and its length (0 for a key no word can equal),
+    // so a probe rejects another word in its bucket, and accepts a word of up to four characters, without reading the key.
+    private static readonly ulong[] Heads;
+    private static readonly byte[] Lengths;
     private static readonly Phrase[] Phrases;
 
     static Vocabulary()
@@ -69,14 +76,21 @@ internal static class Vocabulary
         Phrases = [.. phrases];
         Entries = entries;
         Next = new short[Entries.Length];
+        Heads = new ulong[Entries.Length];
+        Lengths = new byte[Entries.Length];
         Buckets.AsSpan().Fill(-1);
         for (short k = 0; k < Entries.Length; k++)
         {
             string word = Entries[k].Word;
             MaxLength = Math.Max(MaxLength, word.Length);
-            int bucket = Hash(word);
+            ulong folded = Fold(word);
+            int bucket = Bucket(folded, word.Length);
             Next[k] = Buckets[bucket];
             Buckets[bucket] = k;
+
+            // A key character without the 0x20 bit never equals a word character folded by | 0x20 (EqualsFolded): no word matches it.
+            Heads[k] = folded;
+            Lengths[k] = (byte)(HasUnfoldedChar(word.AsSpan(0, Math.Min(4, word.Length))) ? 0 : word.Length);
         }
     }
 
@@ -91,10 +105,11 @@ internal static class Vocabulary
             return -1;
         }
 
-        for (int k = Buckets[Hash(word)]; k >= 0; k = Next[k])
+        int n = word.Length;
+        ulong folded = Fold(word);
+        for (int k = Buckets[Bucket(folded, n)]; k >= 0; k = Next[k])
         {
-            string candidate = Entries[k].Word;
-            if (candidate.Length == word.Length && EqualsFolded(word, candidate))
+            if (Heads[k] == folded && Lengths[k] == n && (n <= 4 || EqualsFolded(word[4..], Entries[k].Word.AsSpan(4))))
             {
                 return k;
             }
@@ -113,7 +128,7 @@ internal static class Vocabulary
             return -1;
         }
 
-        for (int k = Buckets[Hash(word)]; k >= 0; k = Next[k])
+        for (int k = Buckets[Bucket(Fold(word), word.Length)]; k >= 0; k = Next[k])
         {
             if (word.SequenceEqual(Entries[k].Word))
             {
@@ -158,7 +173,7 @@ internal static class Vocabulary
     /// word cannot hold ('#', '(') never compares equal.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool EqualsFolded(ReadOnlySpan<char> word, string key)
+    private static bool EqualsFolded(ReadOnlySpan<char> word, ReadOnlySpan<char> key)
     {
         for (int j = 0; j < key.Length; j++)
         {
@@ -171,14 +186,15 @@ internal static class Vocabulary
         return true;
     }
 
+    /// <summary>
+    /// The first four characters of <paramref name="word"/> (fewer for a shorter word, the rest 0) in one 8-byte read, ASCII
+    /// case folded by <c>| 0x20</c>: exact for the letters, digits and apostrophes words are made of; any other character only
+    /// lands the word in some bucket, where the comparison rejects it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Hash(ReadOnlySpan<char> word)
+    private static ulong Fold(ReadOnlySpan<char> word)
     {
-        // The length and the first four characters (fewer for a shorter word), ASCII case folded by | 0x20: exact for the
-        // letters, digits and apostrophes words are made of; any other character only lands the word in some bucket, where
-        // the full comparison rejects it. Four characters are one 8-byte read, multiplied once.
-        int n = word.Length;
-        ulong chars = n switch
+        ulong chars = word.Length switch
         {
             >= 4 => Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<char, byte>(ref MemoryMarshal.GetReference(word))),
             3 => word[0] | ((ulong)word[1] << 16) | ((ulong)word[2] << 32),
@@ -186,9 +202,25 @@ internal static class Vocabulary
             1 => word[0],
             _ => 0,
         };
-        ulong h = ((chars | 0x0020_0020_0020_0020UL) ^ (ulong)n) * 0x9E3779B97F4A7C15UL;
-        return (int)(h >> (64 - BucketBits));
+        return chars | 0x0020_0020_0020_0020UL;
     }
+
+    private static bool HasUnfoldedChar(ReadOnlySpan<char> key)
+    {
+        foreach (char c in key)
+        {
+            if ((c | 0x20) != c)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The bucket of a word: its length and its folded first four characters, multiplied once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bucket(ulong folded, int length) => (int)(((folded ^ (ulong)length) * 0x9E3779B97F4A7C15UL) >> (64 - BucketBits));
 
     /// <summary>What one word means: a keyword signal, a premium-need cue (or -1), whether it starts two-word phrases (and where they are).</summary>
     internal readonly record struct Entry(string Word, Keywords.Signal Signal, bool HasSignal, sbyte Cue, bool Head, short PhraseStart = 0, short PhraseCount = 0);
