@@ -59,8 +59,8 @@ public sealed class CostAwareStrategy : IRoutingStrategy
     /// <returns>The difficulty in [0, 1].</returns>
     /// <remarks>
     /// The premium-need score orders requests by signals that transfer across domains (length, sentences, topic-free
-    /// cue words, code, conversation depth; see docs/evaluation.md). The risk floors are a policy, not a quality
-    /// estimate: requests the analyzer rates as medium or high risk are kept away from the weakest tier.
+    /// cue words, numbers in an open question, code, conversation depth; see docs/evaluation.md). The risk floors are a
+    /// policy, not a quality estimate: requests the analyzer rates as medium or high risk are kept away from the weakest tier.
     /// </remarks>
     public static double DefaultDifficulty(RoutingRequest request)
     {
