@@ -129,15 +129,40 @@ public sealed class AdaptiveModel
     /// <param name="task">The caller's <c>task</c> metadata, or <see langword="null"/> when it gave none (then as <see cref="Score(ReadOnlySpan{char}, double)"/>).</param>
     /// <returns>The score: the calibrated prior for a task the labels never named, the named region's estimate for one they did.</returns>
     /// <remarks>The regions of a model without groups (k-means) carry no task names, so the task changes nothing there.</remarks>
-    public double Score(ReadOnlySpan<char> text, double defaultScore, string? task)
+    public double Score(ReadOnlySpan<char> text, double defaultScore, string? task) =>
+        Score(text, defaultScore, task, keepPriorForUnknownTasks: true, useTaskRegion: true, out _);
+
+    /// <summary>
+    /// Scores a request whose caller may name its task, with each of the task's two effects on or off (the strategy's
+    /// <see cref="AdaptiveRoutingOptions.KeepPriorForUnknownTasks"/> and <see cref="AdaptiveRoutingOptions.UseTaskRegion"/>).
+    /// </summary>
+    /// <param name="text">The text the router embeds.</param>
+    /// <param name="defaultScore">The request's default premium-need score.</param>
+    /// <param name="task">The caller's <c>task</c> metadata, or <see langword="null"/>.</param>
+    /// <param name="keepPriorForUnknownTasks">Whether a task that names none of the groups keeps the calibrated prior.</param>
+    /// <param name="useTaskRegion">Whether a task that names a group takes that group's region.</param>
+    /// <param name="basis">What the score rests on: the text, the prior of an unknown task, or the named task's region.</param>
+    /// <returns>The score.</returns>
+    internal double Score(ReadOnlySpan<char> text, double defaultScore, string? task, bool keepPriorForUnknownTasks, bool useTaskRegion, out TaskBasis basis)
     {
-        if (task is null || _regionOfTask is null)
+        if (task is not null && _regionOfTask is not null)
         {
-            return Score(text, defaultScore);
+            int region = RegionOfTask(task);
+            if (region < 0 && keepPriorForUnknownTasks)
+            {
+                basis = TaskBasis.UnknownTask;
+                return Calibrated(defaultScore);
+            }
+
+            if (region >= 0 && useTaskRegion)
+            {
+                basis = TaskBasis.TaskRegion;
+                return ScoreInRegion(region, defaultScore);
+            }
         }
 
-        int region = RegionOfTask(task);
-        return region < 0 ? Calibrated(defaultScore) : ScoreInRegion(region, defaultScore);
+        basis = TaskBasis.Text;
+        return Score(text, defaultScore);
     }
 
     /// <summary>Scores a request known to belong to region <paramref name="region"/> (a task that names its group): the prior moved by that region's shift alone.</summary>
@@ -310,5 +335,18 @@ public sealed class AdaptiveModel
         double confidence = 1 / total;
         double gate = GateHigh > GateLow ? Math.Clamp((confidence - GateLow) / (GateHigh - GateLow), 0, 1) : 1;
         return gate * weighted / total;
+    }
+
+    /// <summary>What a score rests on when the caller may name the request's task.</summary>
+    internal enum TaskBasis
+    {
+        /// <summary>The text (no task, or its effect is off).</summary>
+        Text,
+
+        /// <summary>The calibrated prior: the task names none of the model's groups.</summary>
+        UnknownTask,
+
+        /// <summary>The named task's own region.</summary>
+        TaskRegion,
     }
 }

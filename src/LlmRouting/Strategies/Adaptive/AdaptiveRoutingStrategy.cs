@@ -113,26 +113,17 @@ public sealed class AdaptiveRoutingStrategy : IRoutingStrategy
     /// </summary>
     private double Score(RoutingRequest request, AdaptiveModel model, out string basis)
     {
-        basis = string.Empty;
-        double prior = request.Analysis.PremiumNeed;
-        if ((_keepPriorForUnknownTasks || _useTaskRegion) && model.Groups.Count > 0
-            && request.Metadata(DefaultRouteContextSelector.TaskMetadataKey) is { } task)
+        string? task = (_keepPriorForUnknownTasks || _useTaskRegion) && model.Groups.Count > 0
+            ? request.Metadata(DefaultRouteContextSelector.TaskMetadataKey)
+            : null;
+        double score = model.Score(request.LastUserText, request.Analysis.PremiumNeed, task, _keepPriorForUnknownTasks, _useTaskRegion, out AdaptiveModel.TaskBasis used);
+        basis = used switch
         {
-            int region = model.RegionOfTask(task);
-            if (region < 0 && _keepPriorForUnknownTasks)
-            {
-                basis = "; a task the labels never named: calibrated prior";
-                return model.Calibrated(prior);
-            }
-
-            if (region >= 0 && _useTaskRegion)
-            {
-                basis = "; the task's region";
-                return model.ScoreInRegion(region, prior);
-            }
-        }
-
-        return model.Score(request.LastUserText, prior);
+            AdaptiveModel.TaskBasis.UnknownTask => "; a task the labels never named: calibrated prior",
+            AdaptiveModel.TaskBasis.TaskRegion => "; the task's region",
+            _ => string.Empty,
+        };
+        return score;
     }
 
     private static RouteTarget? Pick(RouteCandidates candidates, string? name, QualityTier tier)
