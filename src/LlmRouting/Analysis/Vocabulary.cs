@@ -27,7 +27,7 @@ internal static class Vocabulary
     // Per entry: its first four characters folded as Fold reads a word's, and its length (0 for a key no word can equal),
     // so a probe rejects another word in its bucket, and accepts a word of up to four characters, without reading the key.
     private static readonly ulong[] Heads;
-    private static readonly byte[] Lengths;
+    private static readonly short[] Lengths;
     private static readonly Phrase[] Phrases;
 
     static Vocabulary()
@@ -77,7 +77,7 @@ internal static class Vocabulary
         Entries = entries;
         Next = new short[Entries.Length];
         Heads = new ulong[Entries.Length];
-        Lengths = new byte[Entries.Length];
+        Lengths = new short[Entries.Length];
         Buckets.AsSpan().Fill(-1);
         for (short k = 0; k < Entries.Length; k++)
         {
@@ -90,7 +90,7 @@ internal static class Vocabulary
 
             // A key character without the 0x20 bit never equals a word character folded by | 0x20 (EqualsFolded): no word matches it.
             Heads[k] = folded;
-            Lengths[k] = (byte)(HasUnfoldedChar(word.AsSpan(0, Math.Min(4, word.Length))) ? 0 : word.Length);
+            Lengths[k] = (short)(HasUnfoldedChar(word.AsSpan(0, Math.Min(4, word.Length))) ? 0 : word.Length);
         }
     }
 
