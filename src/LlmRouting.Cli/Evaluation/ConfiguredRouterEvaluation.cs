@@ -62,7 +62,7 @@ internal static class ConfiguredRouterEvaluation
         string weak,
         int outputTokens,
         ProgressBar? progress,
-        bool taskFromGroup = false)
+        bool taskFromGroup)
     {
         if (!File.Exists(configPath))
         {
