@@ -17,6 +17,8 @@ public class AdaptiveDecisionBenchmarks
     private AdaptiveRoutingStrategy _strategy = null!;
     private RouteCandidates _candidates = null!;
     private string _prompt = null!;
+    private string _otherPrompt = null!;
+    private bool _flip;
 
     /// <summary>Gets or sets the prompt size in bytes.</summary>
     [Params(1_024, 16_384)]
@@ -32,16 +34,20 @@ public class AdaptiveDecisionBenchmarks
         _strategy = new AdaptiveRoutingStrategy(Regions == 0 ? AdaptiveModel.Empty : Train(Regions));
         _candidates = RouteCandidates.All(BenchmarkPrompts.Registry(out _, out _));
         _prompt = BenchmarkPrompts.Text(PromptBytes);
+        _otherPrompt = BenchmarkPrompts.OtherText(PromptBytes);
     }
 
     /// <summary>The default premium-need score of a fresh request (the analysis every strategy shares).</summary>
     [Benchmark(Baseline = true)]
-    public double DefaultScore() => new RoutingRequest(_prompt).Analysis.PremiumNeed;
+    public double DefaultScore() => new RoutingRequest(Prompt()).Analysis.PremiumNeed;
 
-    /// <summary>The adaptive decision of a fresh request: analysis, local embedding, pooled region shift, target.</summary>
+    /// <summary>The adaptive decision of a fresh request: analysis, local embedding of a text not embedded just before, pooled region shift, target.</summary>
     [Benchmark]
     public async ValueTask<RouteDecision?> AdaptiveDecide() =>
-        await _strategy.DecideAsync(new RoutingRequest(_prompt), _candidates, CancellationToken.None).ConfigureAwait(false);
+        await _strategy.DecideAsync(new RoutingRequest(Prompt()), _candidates, CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary>Two prompts of the same size in turn, so the local embedder's memo of the last text never answers (as with real traffic).</summary>
+    private string Prompt() => (_flip = !_flip) ? _prompt : _otherPrompt;
 
     private static AdaptiveModel Train(int regions)
     {

@@ -98,6 +98,19 @@ internal static class CpuTimes
             Row($"{bytes} B: hybrid chain decision", n, () => strategies.Hybrid().GetAwaiter().GetResult());
             Row($"{bytes} B: hybrid chain decision, embedding the whole turn", n, () => strategies.HybridWholeTurn().GetAwaiter().GetResult());
             strategies.Cleanup();
+
+            foreach (int regions in new[] { 0, 57 })
+            {
+                // The suite's setup trains a model, so it runs only when one of its rows is asked for.
+                string baseline = $"{bytes} B: adaptive, {regions} regions: default score (baseline)", decision = $"{bytes} B: adaptive, {regions} regions: decision";
+                if (Wanted(baseline) || Wanted(decision))
+                {
+                    var adaptive = new AdaptiveDecisionBenchmarks { PromptBytes = bytes, Regions = regions };
+                    adaptive.Setup();
+                    Row(baseline, n, () => adaptive.DefaultScore());
+                    Row(decision, n, () => adaptive.AdaptiveDecide().GetAwaiter().GetResult());
+                }
+            }
         }
 
         var overhead = new RoutingOverheadBenchmarks { PromptBytes = 1_024 };
@@ -139,9 +152,12 @@ internal static class CpuTimes
         }
     }
 
+    /// <summary>Whether the row named <paramref name="name"/> is asked for.</summary>
+    private static bool Wanted(string name) => _rows.Length == 0 || _rows.Any(r => name.Contains(r, StringComparison.OrdinalIgnoreCase));
+
     private static void Row(string name, int operations, Action operation, bool spread = false)
     {
-        if (_rows.Length > 0 && !_rows.Any(r => name.Contains(r, StringComparison.OrdinalIgnoreCase)))
+        if (!Wanted(name))
         {
             return;
         }

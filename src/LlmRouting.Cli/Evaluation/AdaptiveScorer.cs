@@ -31,7 +31,9 @@ internal sealed class AdaptiveScorer(AdaptiveModel model, string name) : PerProm
         Parallel.For(0, prompts.Count, i =>
         {
             string text = prompts[i].Prompt;
-            examples[i] = new AdaptiveExample(embedder.Embed(text), RequestAnalyzer.Default.AnalyzeText(text).PremiumNeed, Label(prompts[i]), Group: prompts[i].Group);
+            float[] embedding = new float[embedder.Dimensions];
+            AdaptiveModel.Embed(embedder, text, embedding);
+            examples[i] = new AdaptiveExample(embedding, RequestAnalyzer.Default.AnalyzeText(text).PremiumNeed, Label(prompts[i]), Group: prompts[i].Group);
         });
         try
         {

@@ -59,6 +59,36 @@ public class AdaptiveModelTests
     }
 
     [Fact]
+    public void ALongText_IsEmbeddedByItsBeginningAndEnd_InDecisionsAndInLabels()
+    {
+        // A question about orbits (the region with evidence) around 10 KB of pasted recipes (the region without): embedded
+        // whole it is a recipe and keeps the prior; by its window (the first and last 1 024 characters) it is the question.
+        var embedder = new LocalEmbeddingGenerator(Dimensions);
+        float[] centroids = [.. Mean(embedder, HardTopic), .. Mean(embedder, EasyTopic)];
+        var parameters = new AdaptiveModelParameters("window", Dimensions, 0.5, 0.2, 1, 1, 0.02, 0, 0, null, new Dictionary<string, string>());
+        var model = new AdaptiveModel(parameters, [], centroids, [new AdaptiveRegion(30, 9, 6, 4), default]);
+        string question = string.Concat(Enumerable.Repeat(HardTopic[0] + ". ", 30));
+        string text = question + string.Concat(Enumerable.Repeat(EasyTopic[0] + ". ", 250)) + question;
+        Assert.True(EmbeddedWindow.TryCut(text, AdaptiveModel.MaxEmbeddedCharacters, out int headEnd, out int tailStart));
+        char[] window = new char[headEnd + 1 + text.Length - tailStart];
+        string windowText = new(window, 0, EmbeddedWindow.Write(text, headEnd, tailStart, window));
+
+        Assert.Equal(model.Score(windowText, 0.5), model.Score(text, 0.5));
+        Assert.True(model.Score(text, 0.5) > model.Prior(0.5) + 0.1, "the window is the orbital question");
+        Assert.Equal(model.Prior(0.5), model.Score(embedder.Embed(text), 0.5));
+
+        // Labels record the same window's features, so a model retrained from them sees the text as it was routed.
+        Learning.RoutingLabelFeatures features = Learning.RoutingLabelFeatures.FromText(text, Dimensions);
+        Learning.RoutingLabelFeatures expected = Learning.RoutingLabelFeatures.FromText(windowText, Dimensions);
+        Assert.Equal(expected.Indices, features.Indices);
+        Assert.Equal(expected.Values, features.Values);
+        Assert.NotEqual(Learning.RoutingLabelFeatures.FromDense(embedder.Embed(text)).Values, features.Values);
+
+        // A text that fits the window is embedded whole.
+        Assert.Equal(model.Score(embedder.Embed(question), 0.5), model.Score(question, 0.5));
+    }
+
+    [Fact]
     public void ATaskTheLabelsNeverNamed_KeepsTheCalibratedPrior_AKnownTaskTakesItsRegion_NoneBorrowsTheShift()
     {
         // The caller names the request's topic. "astronomy" is no group of the model: its requests keep the calibrated

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using LlmRouting.Embeddings;
+using LlmRouting.Strategies;
 
 namespace LlmRouting.Learning;
 
@@ -56,7 +57,7 @@ public sealed class RoutingLabelFeatures
     /// <summary>Gets their weights.</summary>
     public IReadOnlyList<float> Values { get; }
 
-    /// <summary>Embeds a text and keeps the largest buckets.</summary>
+    /// <summary>Embeds a text as the adaptive router does (a long one by its beginning and end, <see cref="AdaptiveModel.MaxEmbeddedCharacters"/>) and keeps the largest buckets.</summary>
     /// <param name="text">The text (the request's latest user message).</param>
     /// <param name="dimensions">The embedding size.</param>
     /// <returns>The features.</returns>
@@ -64,7 +65,7 @@ public sealed class RoutingLabelFeatures
     {
         var generator = dimensions == LocalEmbeddingGenerator.DefaultDimensions ? LocalEmbeddingGenerator.Default : new LocalEmbeddingGenerator(dimensions);
         float[] dense = new float[dimensions];
-        generator.Embed(text, dense);
+        AdaptiveModel.Embed(generator, text, dense);
         return FromDense(dense);
     }
 

@@ -57,6 +57,12 @@ public sealed class AdaptiveModel
         Embedder = parameters.Dimensions == LocalEmbeddingGenerator.DefaultDimensions ? LocalEmbeddingGenerator.Default : new LocalEmbeddingGenerator(parameters.Dimensions);
     }
 
+    /// <summary>
+    /// The longest text the adaptive router embeds whole, as the embedding strategy's default window; a longer one is embedded
+    /// by its first and last halves of this many characters (1.4 % of RouteLLM's MMLU prompts are longer).
+    /// </summary>
+    public const int MaxEmbeddedCharacters = EmbeddingRoutingOptions.DefaultMaxEmbeddedCharacters;
+
     /// <summary>Gets the model without labels: its score is the default premium-need score.</summary>
     public static AdaptiveModel Empty { get; } = new(AdaptiveModelParameters.Untrained("empty"), [], [], []);
 
@@ -116,9 +122,20 @@ public sealed class AdaptiveModel
         }
 
         Span<float> embedding = stackalloc float[Dimensions];
-        Embedder.Embed(text, embedding);
+        Embed(Embedder, text, embedding);
         return Score(embedding, defaultScore);
     }
+
+    /// <summary>
+    /// Embeds a request's text as the adaptive router does everywhere (decisions, labels, <c>llmroute train</c>): a text longer
+    /// than <see cref="MaxEmbeddedCharacters"/> by its beginning and end (<see cref="EmbeddedWindow"/>), so a decision's cost
+    /// stops growing with the prompt and a long text is embedded in training as it is when routed.
+    /// </summary>
+    /// <param name="generator">The local embedder of the model's dimensions.</param>
+    /// <param name="text">The text.</param>
+    /// <param name="destination">The embedding (the generator's dimensions).</param>
+    internal static void Embed(LocalEmbeddingGenerator generator, ReadOnlySpan<char> text, Span<float> destination) =>
+        EmbeddedWindow.Embed(generator, text, MaxEmbeddedCharacters, destination);
 
     /// <summary>
     /// Scores a request whose caller may name its task: a task that is none of the model's <see cref="Groups"/> keeps the

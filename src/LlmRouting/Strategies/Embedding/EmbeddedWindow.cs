@@ -1,3 +1,6 @@
+using System.Buffers;
+using LlmRouting.Embeddings;
+
 namespace LlmRouting.Strategies;
 
 /// <summary>
@@ -51,6 +54,27 @@ internal static class EmbeddedWindow
         headEnd -= char.IsLowSurrogate(text[headEnd]) && char.IsHighSurrogate(text[headEnd - 1]) ? 1 : 0;
         tailStart += char.IsLowSurrogate(text[tailStart]) && char.IsHighSurrogate(text[tailStart - 1]) ? 1 : 0;
         return true;
+    }
+
+    /// <summary>Embeds the window of <paramref name="text"/> (the whole text when it fits <paramref name="limit"/>) with the local embedder, a cut text through a pooled buffer.</summary>
+    public static void Embed(LocalEmbeddingGenerator generator, ReadOnlySpan<char> text, int limit, Span<float> destination)
+    {
+        if (!TryCut(text, limit, out int headEnd, out int tailStart))
+        {
+            generator.Embed(text, destination);
+            return;
+        }
+
+        char[] window = ArrayPool<char>.Shared.Rent(headEnd + 1 + text.Length - tailStart);
+        try
+        {
+            int length = Write(text, headEnd, tailStart, window);
+            generator.Embed(window.AsSpan(0, length), destination);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(window);
+        }
     }
 
     /// <summary>Writes the window (head, a line break, tail) to <paramref name="destination"/>, which holds at least <c>headEnd + 1 + text.Length - tailStart</c> characters; returns its length.</summary>

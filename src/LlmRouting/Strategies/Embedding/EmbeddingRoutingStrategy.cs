@@ -252,30 +252,15 @@ public sealed partial class EmbeddingRoutingStrategy : IRoutingStrategy
 
     private async ValueTask EmbedQueryAsync(string text, float[] destination, int dimensions, CancellationToken cancellationToken)
     {
-        bool cut = EmbeddedWindow.TryCut(text, _options.MaxEmbeddedCharacters ?? int.MaxValue, out int headEnd, out int tailStart);
+        int limit = _options.MaxEmbeddedCharacters ?? int.MaxValue;
         if (_generator is LocalEmbeddingGenerator local && local.Dimensions == dimensions)
         {
             // The built-in embedder is synchronous and allocation-free (a long turn's window goes through a pooled buffer).
-            if (!cut)
-            {
-                local.Embed(text, destination.AsSpan(0, dimensions));
-                return;
-            }
-
-            char[] window = ArrayPool<char>.Shared.Rent(headEnd + 1 + text.Length - tailStart);
-            try
-            {
-                int length = EmbeddedWindow.Write(text, headEnd, tailStart, window);
-                local.Embed(window.AsSpan(0, length), destination.AsSpan(0, dimensions));
-            }
-            finally
-            {
-                ArrayPool<char>.Shared.Return(window);
-            }
-
+            EmbeddedWindow.Embed(local, text, limit, destination.AsSpan(0, dimensions));
             return;
         }
 
+        bool cut = EmbeddedWindow.TryCut(text, limit, out int headEnd, out int tailStart);
         string input = cut
             ? string.Create(headEnd + 1 + text.Length - tailStart, (text, headEnd, tailStart), static (window, at) => EmbeddedWindow.Write(at.text, at.headEnd, at.tailStart, window))
             : text;
