@@ -32,11 +32,20 @@ public sealed class AdaptiveModel
     private readonly string[] _groups;
     private readonly Dictionary<string, int>? _regionOfTask;
 
+    /// <summary>The centroids by dimension, for the similarities of a request to every region (built on first use, shared by <see cref="WithEvidence"/>).</summary>
+    private readonly Lazy<CentroidMatrix> _matrix;
+
     internal AdaptiveModel(AdaptiveModelParameters parameters, float[] weights, float[] centroids, AdaptiveRegion[] regions, string[]? groups = null)
+        : this(parameters, weights, centroids, regions, groups, matrix: null)
+    {
+    }
+
+    private AdaptiveModel(AdaptiveModelParameters parameters, float[] weights, float[] centroids, AdaptiveRegion[] regions, string[]? groups, Lazy<CentroidMatrix>? matrix)
     {
         Parameters = parameters;
         _weights = weights;
         _centroids = centroids;
+        _matrix = matrix ?? new(() => new CentroidMatrix(centroids, regions.Length, parameters.Dimensions));
         Regions = regions;
         _shifts = [.. regions.Select(r => r.Shift(parameters.Tau2))];
         _groups = groups ?? [];
@@ -243,9 +252,26 @@ public sealed class AdaptiveModel
             throw new ArgumentException($"The embedding must hold exactly {Dimensions} floats.", nameof(embedding));
         }
 
+        if (_shifts.Length == 0)
+        {
+            return -1;
+        }
+
         Span<float> projected = stackalloc float[Dimensions];
         Project(embedding, _weights, projected);
-        return NearestProjected(projected, _centroids, _shifts.Length, Dimensions, out _);
+        Span<float> similarities = _shifts.Length <= 1_024 ? stackalloc float[_shifts.Length] : new float[_shifts.Length];
+        _matrix.Value.Similarities(projected, similarities);
+        int best = -1;
+        float bestSimilarity = float.NegativeInfinity;
+        for (int c = 0; c < similarities.Length; c++)
+        {
+            if (similarities[c] > bestSimilarity)
+            {
+                (best, bestSimilarity) = (c, similarities[c]);
+            }
+        }
+
+        return best;
     }
 
     /// <summary>Returns the calibrated prior of a default score (the model's premium-need estimate before any region shift).</summary>
@@ -269,7 +295,7 @@ public sealed class AdaptiveModel
 
         AdaptiveRegion[] regions = [.. Regions.Select((r, i) => r.Add(evidence[i]))];
         double tau2 = AdaptiveTrainer.BetweenRegionVariance(regions);
-        return new AdaptiveModel(Parameters with { Tau2 = tau2, Version = version }, _weights, _centroids, regions, _groups);
+        return new AdaptiveModel(Parameters with { Tau2 = tau2, Version = version }, _weights, _centroids, regions, _groups, _matrix);
     }
 
     /// <summary>Weighs an embedding per dimension and normalises it again (a copy when there are no weights).</summary>
@@ -322,15 +348,16 @@ public sealed class AdaptiveModel
 
     private double Shift(ReadOnlySpan<float> embedding)
     {
-        int d = Dimensions;
         int m = Math.Min(Neighbours, _shifts.Length);
         Span<float> bestSim = stackalloc float[m];
         Span<int> bestIdx = stackalloc int[m];
         bestSim.Fill(float.NegativeInfinity);
         bestIdx.Fill(-1);
-        for (int c = 0; c < _shifts.Length; c++)
+        Span<float> similarities = _shifts.Length <= 1_024 ? stackalloc float[_shifts.Length] : new float[_shifts.Length];
+        _matrix.Value.Similarities(embedding, similarities);
+        for (int c = 0; c < similarities.Length; c++)
         {
-            RouteTopK.Offer(TensorPrimitives.Dot(embedding, _centroids.AsSpan(c * d, d)), c, bestSim, bestIdx);
+            RouteTopK.Offer(similarities[c], c, bestSim, bestIdx);
         }
 
         double top = bestSim[0];
