@@ -58,5 +58,9 @@ public sealed class CentroidMatrixTests
         var matrix = new CentroidMatrix(new float[8], 2, 4);
         Assert.Throws<ArgumentException>(() => matrix.Similarities(new float[3], new float[2]));
         Assert.Throws<ArgumentException>(() => matrix.Similarities(new float[4], new float[1]));
+
+        // A model is checked when it is built (the matrix is made with it, off the request path).
+        var parameters = new AdaptiveModelParameters("sizes", 32, 0.5, 0.2, 1, 1, 0.02, 0, 0, null, new Dictionary<string, string>());
+        Assert.Throws<ArgumentException>(() => new AdaptiveModel(parameters, [], new float[40], [default, default]));
     }
 }

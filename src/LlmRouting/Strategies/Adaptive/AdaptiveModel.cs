@@ -32,20 +32,20 @@ public sealed class AdaptiveModel
     private readonly string[] _groups;
     private readonly Dictionary<string, int>? _regionOfTask;
 
-    /// <summary>The centroids by dimension, for the similarities of a request to every region (built on first use, shared by <see cref="WithEvidence"/>).</summary>
-    private readonly Lazy<CentroidMatrix> _matrix;
+    /// <summary>The centroids by dimension, for the similarities of a request to every region (built with the model, off the request path; shared by <see cref="WithEvidence"/>).</summary>
+    private readonly CentroidMatrix _matrix;
 
     internal AdaptiveModel(AdaptiveModelParameters parameters, float[] weights, float[] centroids, AdaptiveRegion[] regions, string[]? groups = null)
         : this(parameters, weights, centroids, regions, groups, matrix: null)
     {
     }
 
-    private AdaptiveModel(AdaptiveModelParameters parameters, float[] weights, float[] centroids, AdaptiveRegion[] regions, string[]? groups, Lazy<CentroidMatrix>? matrix)
+    private AdaptiveModel(AdaptiveModelParameters parameters, float[] weights, float[] centroids, AdaptiveRegion[] regions, string[]? groups, CentroidMatrix? matrix)
     {
         Parameters = parameters;
         _weights = weights;
         _centroids = centroids;
-        _matrix = matrix ?? new(() => new CentroidMatrix(centroids, regions.Length, parameters.Dimensions));
+        _matrix = matrix ?? new CentroidMatrix(centroids, regions.Length, parameters.Dimensions);
         Regions = regions;
         _shifts = [.. regions.Select(r => r.Shift(parameters.Tau2))];
         _groups = groups ?? [];
@@ -260,7 +260,7 @@ public sealed class AdaptiveModel
         Span<float> projected = stackalloc float[Dimensions];
         Project(embedding, _weights, projected);
         Span<float> similarities = _shifts.Length <= 1_024 ? stackalloc float[_shifts.Length] : new float[_shifts.Length];
-        _matrix.Value.Similarities(projected, similarities);
+        _matrix.Similarities(projected, similarities);
         int best = -1;
         float bestSimilarity = float.NegativeInfinity;
         for (int c = 0; c < similarities.Length; c++)
@@ -354,7 +354,7 @@ public sealed class AdaptiveModel
         bestSim.Fill(float.NegativeInfinity);
         bestIdx.Fill(-1);
         Span<float> similarities = _shifts.Length <= 1_024 ? stackalloc float[_shifts.Length] : new float[_shifts.Length];
-        _matrix.Value.Similarities(embedding, similarities);
+        _matrix.Similarities(embedding, similarities);
         for (int c = 0; c < similarities.Length; c++)
         {
             RouteTopK.Offer(similarities[c], c, bestSim, bestIdx);
