@@ -42,10 +42,7 @@ public class AdaptiveModelTests
         // Two regions, one with strong evidence ("orbital" needs premium), one with none ("recipe"). A request in the
         // unlabelled region keeps the calibrated prior exactly, so it ranks requests as the default score does
         // (the by-subject protocol's "must not unlearn the prior where it has no evidence"); the labelled one moves.
-        var embedder = new LocalEmbeddingGenerator(Dimensions);
-        float[] centroids = [.. Mean(embedder, HardTopic), .. Mean(embedder, EasyTopic)];
-        var parameters = new AdaptiveModelParameters("no-evidence", Dimensions, 0.5, 0.2, 1, 1, 0.02, 0, 0, null, new Dictionary<string, string>());
-        var model = new AdaptiveModel(parameters, [], centroids, [new AdaptiveRegion(30, 9, 6, 4), default]);
+        AdaptiveModel model = HardRegionOnlyModel("no-evidence");
 
         double[] defaults = [0.1, 0.3, 0.5, 0.7, 0.9];
         double[] unlabelled = [.. defaults.Select(d => model.Score("recipe for a lemon cake with sugar", d))];
@@ -64,9 +61,7 @@ public class AdaptiveModelTests
         // A question about orbits (the region with evidence) around 10 KB of pasted recipes (the region without): embedded
         // whole it is a recipe and keeps the prior; by its window (the first and last 1 024 characters) it is the question.
         var embedder = new LocalEmbeddingGenerator(Dimensions);
-        float[] centroids = [.. Mean(embedder, HardTopic), .. Mean(embedder, EasyTopic)];
-        var parameters = new AdaptiveModelParameters("window", Dimensions, 0.5, 0.2, 1, 1, 0.02, 0, 0, null, new Dictionary<string, string>());
-        var model = new AdaptiveModel(parameters, [], centroids, [new AdaptiveRegion(30, 9, 6, 4), default]);
+        AdaptiveModel model = HardRegionOnlyModel("window");
         string question = string.Concat(Enumerable.Repeat(HardTopic[0] + ". ", 30));
         string text = question + string.Concat(Enumerable.Repeat(EasyTopic[0] + ". ", 250)) + question;
         Assert.True(EmbeddedWindow.TryCut(text, AdaptiveModel.MaxEmbeddedCharacters, out int headEnd, out int tailStart));
@@ -272,6 +267,15 @@ public class AdaptiveModelTests
         DiscriminativeEpochs = 2,
         Version = version,
     };
+
+    /// <summary>Two regions at the topics' mean embeddings: the hard one with strong evidence that premium is needed, the easy one with none.</summary>
+    private static AdaptiveModel HardRegionOnlyModel(string version)
+    {
+        var embedder = new LocalEmbeddingGenerator(Dimensions);
+        float[] centroids = [.. Mean(embedder, HardTopic), .. Mean(embedder, EasyTopic)];
+        var parameters = new AdaptiveModelParameters(version, Dimensions, 0.5, 0.2, 1, 1, 0.02, 0, 0, null, new Dictionary<string, string>());
+        return new AdaptiveModel(parameters, [], centroids, [new AdaptiveRegion(30, 9, 6, 4), default]);
+    }
 
     private static float[] Mean(LocalEmbeddingGenerator embedder, string[] texts)
     {
