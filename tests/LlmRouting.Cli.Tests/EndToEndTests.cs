@@ -156,6 +156,41 @@ public class EndToEndTests
     }
 
     [Fact]
+    public void GroupColumn_InOneFile_GivesTheFiguresAndTheRegionsOfOneFilePerGroup()
+    {
+        // Labelled traffic exported as one file with a task column evaluates and trains as the same prompts split into one
+        // file per task: the same folds of whole groups, the same group regions (named by the column), the same scores.
+        using var folder = new TempFolder();
+        var merged = new System.Text.StringBuilder($"prompt,{Weak},{Strong},subject\n");
+        foreach (LlmRouting.Cli.Data.LabelledPrompt p in LlmRouting.Cli.Data.LabelledDataset.Load(Slice, Strong, Weak).Prompts)
+        {
+            merged.Append('"').Append(p.Prompt.Replace("\"", "\"\"", StringComparison.Ordinal)).Append("\",")
+                .Append(p.Weak == 1 ? "True" : "False").Append(',').Append(p.Strong == 1 ? "True" : "False").Append(',').Append(p.Group).Append('\n');
+        }
+
+        string one = folder.Write("traffic.csv", merged.ToString());
+        foreach (string split in new[] { "group", "prompt" })
+        {
+            string[] common = ["eval", "--strong", Strong, "--weak", Weak, "--router", "adaptive", "--folds", "3", "--split", split, "--bootstrap", "0"];
+            Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), [.. common, "--data", .. Slice, "--out", Path.Combine(folder.Path, "files-" + split)]));
+            Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), [.. common, "--data", one, "--group-column", "subject", "--out", Path.Combine(folder.Path, "column-" + split)]));
+            Assert.Equal(
+                File.ReadAllText(Path.Combine(folder.Path, "files-" + split, "scores.csv")),
+                File.ReadAllText(Path.Combine(folder.Path, "column-" + split, "scores.csv")));
+        }
+
+        // Without the column the one file is one group: k-means regions, other scores.
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), ["eval", "--strong", Strong, "--weak", Weak, "--router", "adaptive", "--folds", "3", "--split", "prompt", "--bootstrap", "0", "--data", one, "--out", Path.Combine(folder.Path, "no-column")]));
+        Assert.NotEqual(ScoreColumn("column-prompt"), ScoreColumn("no-column"));
+
+        string model = Path.Combine(folder.Path, "adaptive.json");
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), ["train", "--router", "adaptive", "--data", one, "--group-column", "subject", "--strong", Strong, "--weak", Weak, "--holdout", "0", "--out", model]));
+        Assert.Equal(["mmlu_abstract_algebra", "mmlu_anatomy", "mmlu_astronomy"], AdaptiveModelFile.Load(model).Groups);
+
+        string[] ScoreColumn(string run) => [.. File.ReadAllLines(Path.Combine(folder.Path, run, "scores.csv")).Skip(1).Select(l => l.Split(',')[2])];
+    }
+
+    [Fact]
     public void TrainThenCalibrate_WritesALoadableModelAndAThreshold()
     {
         using var folder = new TempFolder();
@@ -188,6 +223,8 @@ public class EndToEndTests
     [InlineData("calibrate --data {mmlu}/mmlu_anatomy.csv --model /no/model.json --premium-share 0.3", "error: Classifier model file '/no/model.json' does not exist.")]
     [InlineData("calibrate --data {mmlu}/mmlu_anatomy.csv --premium-share 1.5", "error: --premium-share must be in [0, 1] (was 1.5).")]
     [InlineData("train --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --out /tmp/x.json --holdout 1", "error: --holdout must be in [0, 1) (was 1).")]
+    [InlineData("eval --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --group-column subject", "column 'subject' (--group-column) not found; the columns are: 'prompt',")]
+    [InlineData("train --router adaptive --data {mmlu}/mmlu_anatomy.csv --strong gpt-4-1106-preview --weak mistralai/Mixtral-8x7B-Instruct-v0.1 --out /tmp/x.json --group-column prompt", "error: --group-column 'prompt' must name a column of its own")]
     public void Errors_ArePrintedAndExitWithOne(string commandLine, string expected)
     {
         var stderr = new StringWriter();

@@ -126,4 +126,54 @@ public class LabelledDatasetTests
         CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([file], "strong", "weak"));
         Assert.Equal($"'{file}' line 2: 2 fields, the header has 3.", e.Message);
     }
+
+    [Fact]
+    public void GroupColumn_NamesEachPromptsGroup_InCsvAndJsonl()
+    {
+        using var folder = new TempFolder();
+        string csv = folder.Write("traffic.csv", "prompt,task,weak,strong\na,billing,True,False\nb, support ,0,1\nc,billing,1,1\n");
+        string jsonl = folder.Write("more.jsonl", "{\"prompt\":\"d\",\"task\":\"support\",\"weak\":true,\"strong\":true}\n{\"prompt\":\"e\",\"task\":7,\"weak\":0,\"strong\":1}\n");
+        LabelledDataset data = LabelledDataset.Load([csv, jsonl], "strong", "weak", groupColumn: "task");
+        Assert.Equal(["billing", "support", "billing", "support", "7"], data.Prompts.Select(p => p.Group));
+
+        // Without it, the group is the file's name, as before.
+        Assert.Equal(["traffic", "traffic", "traffic", "more", "more"], LabelledDataset.Load([csv, jsonl], "strong", "weak").Prompts.Select(p => p.Group));
+    }
+
+    [Fact]
+    public void GroupColumn_Missing_IsNamedWithTheAvailableColumns()
+    {
+        using var folder = new TempFolder();
+        string csv = folder.Write("a.csv", Csv);
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([csv], "strong", "weak", groupColumn: "task"));
+        Assert.Equal($"'{csv}': column 'task' (--group-column) not found; the columns are: 'prompt', 'weak', 'strong'.", e.Message);
+
+        string jsonl = folder.Write("b.jsonl", "{\"prompt\":\"j\",\"weak\":true,\"strong\":false}\n");
+        e = Assert.Throws<CliException>(() => LabelledDataset.Load([jsonl], "strong", "weak", groupColumn: "task"));
+        Assert.Equal($"'{jsonl}' line 1: field 'task' (--group-column) not found; the fields are: 'prompt', 'weak', 'strong'.", e.Message);
+    }
+
+    [Fact]
+    public void GroupColumn_EmptyOrNull_NamesTheRow()
+    {
+        using var folder = new TempFolder();
+        string csv = folder.Write("a.csv", "prompt,task,weak,strong\na,billing,True,False\nb,  ,0,1\n");
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([csv], "strong", "weak", groupColumn: "task"));
+        Assert.Equal($"'{csv}' line 3: the --group-column 'task' is empty; every row needs a group.", e.Message);
+
+        string jsonl = folder.Write("b.jsonl", "{\"prompt\":\"j\",\"task\":null,\"weak\":true,\"strong\":false}\n");
+        e = Assert.Throws<CliException>(() => LabelledDataset.Load([jsonl], "strong", "weak", groupColumn: "task"));
+        Assert.Equal($"'{jsonl}' line 1: the --group-column 'task' is empty; every row needs a group.", e.Message);
+    }
+
+    [Theory]
+    [InlineData("prompt")]
+    [InlineData("strong")]
+    [InlineData("weak")]
+    [InlineData(" ")]
+    public void GroupColumn_ThePromptOrAnOutcomeColumn_IsAnError(string column)
+    {
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load(["unused.csv"], "strong", "weak", groupColumn: column));
+        Assert.Equal($"--group-column '{column}' must name a column of its own, not empty and not the prompt, --strong or --weak column.", e.Message);
+    }
 }

@@ -18,6 +18,11 @@ internal static class CommonOptions
 
     public static Option<string?> Exclude() => new("--exclude") { Description = "A JSONL file of {\"eval_prompt\": …} lines; those prompts are dropped (decontamination)." };
 
+    public static Option<string?> GroupColumn() => new("--group-column")
+    {
+        Description = "The column (or JSONL field) that names each prompt's group — a task, a topic, a source — instead of its file's name: folds by group, intervals, the adaptive router's regions and --task group use it.",
+    };
+
     public static Option<string> PromptColumn() => new("--prompt-column") { Description = "The prompt column.", DefaultValueFactory = _ => "prompt" };
 
     /// <summary>Runs a command body: user errors print <c>error: …</c> to stderr and exit with code 1.</summary>

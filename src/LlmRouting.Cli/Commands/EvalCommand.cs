@@ -18,23 +18,24 @@ internal static class EvalCommand
         Option<string> weak = CommonOptions.Weak();
         Option<string?> exclude = CommonOptions.Exclude();
         Option<string> promptColumn = CommonOptions.PromptColumn();
+        Option<string?> groupColumn = CommonOptions.GroupColumn();
         var router = new Option<string>("--router") { Description = "default (the library's zero-shot premium-need score), adaptive (the default score shifted per region by labels; needs --folds), classifier (the shipped n-gram model), embedding (kNN over --train-data), meai-semantic (MEAI's SemanticRoutingChatClient rule, premium profile from --train-data), random, length, or a model file path.", DefaultValueFactory = _ => Routers.Default };
         var output = new Option<string>("--out") { Description = "The folder for summary.json, curve.csv, scores.csv and curve.svg.", DefaultValueFactory = _ => "llmroute-eval" };
         var trainData = new Option<string[]>("--train-data") { Description = "Labelled prompts the embedding router searches (files or folders; --exclude applies too).", AllowMultipleArgumentsPerToken = true };
         var k = new Option<int>("--k") { Description = "Neighbours for the embedding router.", DefaultValueFactory = _ => 20 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random router, of fold assignment and of training.", DefaultValueFactory = _ => 1 };
-        var folds = new Option<int>("--folds") { Description = "Split by group: the classifier (trained afresh) and embedding routers learn from the other folds' files and score each held-out fold; 0 = no split.", DefaultValueFactory = _ => 0 };
+        var folds = new Option<int>("--folds") { Description = "Split by group: the classifier (trained afresh) and embedding routers learn from the other folds' groups (files, or --group-column values) and score each held-out fold; 0 = no split.", DefaultValueFactory = _ => 0 };
         var bootstrap = new Option<int>("--bootstrap") { Description = $"Resamples for the 95 % intervals of the router's figures (whole groups are resampled when there are two or more); 0 = no intervals, else at least {BootstrapIntervals.MinimumResamples}.", DefaultValueFactory = _ => 1000 };
         var confidence = new Option<double>("--confidence") { Description = "The confidence level of the intervals.", DefaultValueFactory = _ => 0.95 };
-        var split = new Option<string>("--split") { Description = "With --folds: 'group' holds out whole files (unseen subjects); 'prompt' holds out random prompts (in-distribution: every file is in training).", DefaultValueFactory = _ => "group" };
+        var split = new Option<string>("--split") { Description = "With --folds: 'group' holds out whole groups (files, or --group-column values: unseen subjects); 'prompt' holds out random prompts (in-distribution: every file is in training).", DefaultValueFactory = _ => "group" };
         var config = new Option<string?>("--config") { Description = "Evaluate the router an appsettings.json configures (its LlmRouting section, built as AddLlmRouter builds it); needs --target for every target." };
         var targets = new Option<string[]>("--target") { Description = "With --config: <target>=<column>, the outcome column that answers for a target (repeat for each target).", AllowMultipleArgumentsPerToken = true };
         var outputTokens = new Option<int>("--output-tokens") { Description = "With --config: output tokens each simulated answer reports, for cost.", DefaultValueFactory = _ => 1 };
-        var task = new Option<string>("--task") { Description = "With the adaptive router or --config: 'group' sends each prompt's group (its file name) as the caller's task metadata, as an application that names its requests' topics (the adaptive router: a topic the labels named takes its region, one they never named keeps the calibrated prior); 'none' routes the text alone.", DefaultValueFactory = _ => "none" };
+        var task = new Option<string>("--task") { Description = "With the adaptive router or --config: 'group' sends each prompt's group (its file name, or its --group-column value) as the caller's task metadata, as an application that names its requests' topics (the adaptive router: a topic the labels named takes its region, one they never named keeps the calibrated prior); 'none' routes the text alone.", DefaultValueFactory = _ => "none" };
         var margin = new Option<double>("--margin") { Description = "With --folds: premium is needed when strong − weak > margin.", DefaultValueFactory = _ => 0 };
         var command = new Command("eval", "Score labelled prompts with a router; report APGR, CPT(50%), CPT(80%) against random and oracle; write summary.json, curve.csv, scores.csv, curve.svg.")
         {
-            data, strong, weak, router, output, exclude, trainData, k, seed, folds, margin, promptColumn, bootstrap, confidence, split, config, targets, outputTokens, task,
+            data, strong, weak, router, output, exclude, trainData, k, seed, folds, margin, promptColumn, bootstrap, confidence, split, config, targets, outputTokens, task, groupColumn,
         };
         command.SetAction(parse => CommonOptions.Run(parse, () =>
         {
@@ -42,6 +43,7 @@ internal static class EvalCommand
             string weakColumn = parse.GetValue(weak)!;
             string? excludeFile = parse.GetValue(exclude);
             string column = parse.GetValue(promptColumn)!;
+            string? groups = parse.GetValue(groupColumn);
             return Run(
                 parse.GetValue(data)!,
                 strongColumn,
@@ -63,7 +65,8 @@ internal static class EvalCommand
                 targets: parse.GetValue(targets) ?? [],
                 outputTokens: parse.GetValue(outputTokens),
                 task: parse.GetValue(task)!,
-                routerGiven: parse.GetResult(router) is { Implicit: false });
+                routerGiven: parse.GetResult(router) is { Implicit: false },
+                groupColumn: groups);
         }));
         return command;
     }
@@ -90,7 +93,8 @@ internal static class EvalCommand
         IReadOnlyList<string>? targets = null,
         int outputTokens = 1,
         string task = "none",
-        bool routerGiven = false)
+        bool routerGiven = false,
+        string? groupColumn = null)
     {
         bool taskFromGroup = task.ToLowerInvariant() switch
         {
@@ -111,7 +115,7 @@ internal static class EvalCommand
                 throw new CliException("--folds does not apply to --config: a configured router learns nothing from the evaluated data.");
             }
 
-            return RunConfigured(dataPaths, strong, weak, outputDirectory, exclude, promptColumn, stdout, interactive, bootstrap, confidence, seed, config, targets ?? [], outputTokens, taskFromGroup);
+            return RunConfigured(dataPaths, strong, weak, outputDirectory, exclude, promptColumn, groupColumn, stdout, interactive, bootstrap, confidence, seed, config, targets ?? [], outputTokens, taskFromGroup);
         }
 
         if (targets is { Count: > 0 })
@@ -134,7 +138,7 @@ internal static class EvalCommand
         BootstrapIntervals.Validate(bootstrap, confidence);
 
         var clock = Stopwatch.StartNew();
-        LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn);
+        LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn, groupColumn);
         stdout.WriteLine($"Loaded {dataset.Prompts.Count} prompts from {dataset.Files.Count} file(s){(dataset.Excluded > 0 ? $", {dataset.Excluded} excluded" : string.Empty)}.");
         double[] scores;
         string name;
@@ -202,6 +206,7 @@ internal static class EvalCommand
         string outputDirectory,
         string? exclude,
         string promptColumn,
+        string? groupColumn,
         TextWriter stdout,
         bool? interactive,
         int bootstrap,
@@ -220,7 +225,7 @@ internal static class EvalCommand
         }
 
         var clock = Stopwatch.StartNew();
-        LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn);
+        LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn, groupColumn);
         stdout.WriteLine($"Loaded {dataset.Prompts.Count} prompts from {dataset.Files.Count} file(s){(dataset.Excluded > 0 ? $", {dataset.Excluded} excluded" : string.Empty)}.");
         double[] scores;
         string name;

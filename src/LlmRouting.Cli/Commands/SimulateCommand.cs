@@ -26,6 +26,7 @@ internal static class SimulateCommand
         Option<string> weak = CommonOptions.Weak();
         Option<string?> exclude = CommonOptions.Exclude();
         Option<string> promptColumn = CommonOptions.PromptColumn();
+        Option<string?> groupColumn = CommonOptions.GroupColumn();
         var seed = new Option<int>("--seed") { Description = "Random seed of the stream order and the audit sample (repeat r uses seed + r).", DefaultValueFactory = _ => 1 };
         var auditRate = new Option<double>("--audit-rate") { Description = "Share of requests audited, in (0, 1].", DefaultValueFactory = _ => 0.05 };
         var windows = new Option<int>("--windows") { Description = "Windows the stream is cut into for the curve.", DefaultValueFactory = _ => 10 };
@@ -36,25 +37,25 @@ internal static class SimulateCommand
         var output = new Option<string?>("--out") { Description = "A folder for learning-curve.csv and learning-curve.svg." };
         var command = new Command("simulate", "Stream labelled prompts through the live adaptive router with audits on a share of traffic; print the APGR per window.")
         {
-            data, strong, weak, exclude, promptColumn, seed, auditRate, windows, repeats, retrainEvery, offline, length, output,
+            data, strong, weak, exclude, promptColumn, seed, auditRate, windows, repeats, retrainEvery, offline, length, output, groupColumn,
         };
         command.SetAction(parse => CommonOptions.Run(parse, () => Run(
             parse.GetValue(data)!, parse.GetValue(strong)!, parse.GetValue(weak)!, parse.GetValue(exclude), parse.GetValue(promptColumn)!,
             parse.GetValue(seed), parse.GetValue(auditRate), parse.GetValue(windows), parse.GetValue(repeats), parse.GetValue(retrainEvery),
-            parse.GetValue(offline), parse.GetValue(output), parse.InvocationConfiguration.Output, parse.GetValue(length))));
+            parse.GetValue(offline), parse.GetValue(output), parse.InvocationConfiguration.Output, parse.GetValue(length), parse.GetValue(groupColumn))));
         return command;
     }
 
     public static IReadOnlyList<LearningWindow> Run(
         IReadOnlyList<string> dataPaths, string strong, string weak, string? exclude, string promptColumn, int seed, double auditRate,
-        int windows, int repeats, int retrainEvery, double? offlineApgr, string? output, TextWriter stdout, int length = 0)
+        int windows, int repeats, int retrainEvery, double? offlineApgr, string? output, TextWriter stdout, int length = 0, string? groupColumn = null)
     {
         if (auditRate is <= 0 or > 1 || windows < 2 || repeats < 1 || retrainEvery < 1 || length < 0)
         {
             throw new CliException("--audit-rate must be in (0, 1], --windows at least 2, --repeats and --retrain-every at least 1, --length not negative.");
         }
 
-        LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn);
+        LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn, groupColumn);
         if (dataset.Prompts.Count < windows * 20)
         {
             throw new CliException($"{dataset.Prompts.Count} prompts are too few for {windows} windows (at least 20 per window).");

@@ -16,6 +16,7 @@ internal static class TrainCommand
         Option<string> weak = CommonOptions.Weak();
         Option<string?> exclude = CommonOptions.Exclude();
         Option<string> promptColumn = CommonOptions.PromptColumn();
+        Option<string?> groupColumn = CommonOptions.GroupColumn();
         var output = new Option<string>("--out") { Description = "The model file to write.", Required = true };
         var holdout = new Option<double>("--holdout") { Description = "Share held out to report APGR (whole files/groups when there are 3 or more); 0 trains on everything.", DefaultValueFactory = _ => 0.2 };
         var seed = new Option<int>("--seed") { Description = "Random seed (splits and SGD order).", DefaultValueFactory = _ => 42 };
@@ -24,10 +25,10 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "SGD passes.", DefaultValueFactory = _ => 8 };
         var description = new Option<string?>("--description") { Description = "A description stored in the model file." };
         var bootstrap = new Option<int>("--bootstrap") { Description = $"Resamples for the 95 % intervals of the held-out figures (whole held-out groups are resampled when there are two or more); 0 = no intervals, else at least {BootstrapIntervals.MinimumResamples}.", DefaultValueFactory = _ => 1000 };
-        var router = new Option<string>("--router") { Description = "classifier (the n-gram model) or adaptive (the default score shifted per region of request space; one region per file when there are two or more files).", DefaultValueFactory = _ => Routers.Classifier };
+        var router = new Option<string>("--router") { Description = "classifier (the n-gram model) or adaptive (the default score shifted per region of request space; one region per group — file, or --group-column value — when there are two or more).", DefaultValueFactory = _ => Routers.Classifier };
         var command = new Command("train", "Fit the classifier (premium needed = strong right and weak wrong, or score gap above --margin); print the held-out APGR; write a versioned model file.")
         {
-            data, strong, weak, output, holdout, seed, exclude, margin, hashBits, epochs, description, promptColumn, bootstrap, router,
+            data, strong, weak, output, holdout, seed, exclude, margin, hashBits, epochs, description, promptColumn, bootstrap, router, groupColumn,
         };
         command.SetAction(parse => CommonOptions.Run(parse, () => Run(
             parse.GetValue(data)!,
@@ -44,7 +45,8 @@ internal static class TrainCommand
             parse.GetValue(promptColumn)!,
             parse.InvocationConfiguration.Output,
             parse.GetValue(bootstrap),
-            parse.GetValue(router)!)));
+            parse.GetValue(router)!,
+            parse.GetValue(groupColumn))));
         return command;
     }
 
@@ -63,7 +65,8 @@ internal static class TrainCommand
         string promptColumn,
         TextWriter stdout,
         int bootstrap = 0,
-        string router = Routers.Classifier)
+        string router = Routers.Classifier,
+        string? groupColumn = null)
     {
         bool adaptive = router.ToLowerInvariant() switch
         {
@@ -78,7 +81,7 @@ internal static class TrainCommand
 
         BootstrapIntervals.Validate(bootstrap, 0.95);
 
-        LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn);
+        LabelledDataset dataset = LabelledDataset.Load(dataPaths, strong, weak, exclude, promptColumn, groupColumn);
         stdout.WriteLine($"Loaded {dataset.Prompts.Count} prompts from {dataset.Files.Count} file(s){(dataset.Excluded > 0 ? $", {dataset.Excluded} excluded" : string.Empty)}.");
         (List<LabelledPrompt> train, List<LabelledPrompt> held, string[] heldGroups) = Split(dataset.Prompts, holdout, seed);
         if (heldGroups.Length > 0)

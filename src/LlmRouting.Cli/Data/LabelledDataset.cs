@@ -32,10 +32,14 @@ internal sealed class LabelledDataset
     /// <param name="weak">The weak model's column.</param>
     /// <param name="exclude">A JSONL file of <c>{"eval_prompt": …}</c> lines whose prompts are dropped, if any.</param>
     /// <param name="promptColumn">The prompt column.</param>
+    /// <param name="groupColumn">
+    /// The column that names each prompt's group (a task, a topic, a source), or <see langword="null"/> for the file's name: folds
+    /// by group, intervals over groups, the adaptive router's group regions and <c>--task group</c> then use that value.
+    /// </param>
     /// <returns>The dataset.</returns>
     /// <exception cref="CliException">Any input problem, with a message naming the file, column and row.</exception>
-    public static LabelledDataset Load(IReadOnlyList<string> paths, string strong, string weak, string? exclude = null, string promptColumn = "prompt") =>
-        LoadCore(paths, strong, weak, exclude, promptColumn);
+    public static LabelledDataset Load(IReadOnlyList<string> paths, string strong, string weak, string? exclude = null, string promptColumn = "prompt", string? groupColumn = null) =>
+        LoadCore(paths, strong, weak, exclude, promptColumn, groupColumn);
 
     /// <summary>Loads prompts only (no outcome columns; outcomes are 0).</summary>
     /// <param name="paths">Files or folders.</param>
@@ -43,9 +47,9 @@ internal sealed class LabelledDataset
     /// <param name="promptColumn">The prompt column.</param>
     /// <returns>The dataset.</returns>
     public static LabelledDataset LoadPrompts(IReadOnlyList<string> paths, string? exclude = null, string promptColumn = "prompt") =>
-        LoadCore(paths, null, null, exclude, promptColumn);
+        LoadCore(paths, null, null, exclude, promptColumn, groupColumn: null);
 
-    private static LabelledDataset LoadCore(IReadOnlyList<string> paths, string? strong, string? weak, string? exclude, string promptColumn)
+    private static LabelledDataset LoadCore(IReadOnlyList<string> paths, string? strong, string? weak, string? exclude, string promptColumn, string? groupColumn)
     {
         if (paths.Count == 0)
         {
@@ -63,6 +67,11 @@ internal sealed class LabelledDataset
             throw new CliException($"--strong and --weak name the same column '{strong}'; routing needs two different models.");
         }
 
+        if (groupColumn is not null && (string.IsNullOrWhiteSpace(groupColumn) || groupColumn == promptColumn || groupColumn == strong || groupColumn == weak))
+        {
+            throw new CliException($"--group-column '{groupColumn}' must name a column of its own, not empty and not the prompt, --strong or --weak column.");
+        }
+
         List<string> files = ResolveFiles(paths);
         HashSet<string> excluded = exclude is null ? [] : ReadExclusions(exclude);
         var raw = new List<RawRow>();
@@ -70,11 +79,11 @@ internal sealed class LabelledDataset
         {
             if (file.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
             {
-                ReadJsonl(file, strong, weak, promptColumn, raw);
+                ReadJsonl(file, strong, weak, promptColumn, groupColumn, raw);
             }
             else
             {
-                ReadCsv(file, strong, weak, promptColumn, raw);
+                ReadCsv(file, strong, weak, promptColumn, groupColumn, raw);
             }
         }
 
@@ -178,11 +187,11 @@ internal sealed class LabelledDataset
         return set;
     }
 
-    private static void ReadCsv(string file, string? strong, string? weak, string promptColumn, List<RawRow> rows)
+    private static void ReadCsv(string file, string? strong, string? weak, string promptColumn, string? groupColumn, List<RawRow> rows)
     {
         using StreamReader reader = File.OpenText(file);
-        string group = Path.GetFileNameWithoutExtension(file);
-        int p = -1, s = -1, w = -1, width = 0;
+        string fileGroup = Path.GetFileNameWithoutExtension(file);
+        int p = -1, s = -1, w = -1, g = -1, width = 0;
         bool header = true;
         try
         {
@@ -195,6 +204,7 @@ internal sealed class LabelledDataset
                     p = Column(record.Fields, promptColumn, file, "prompt column");
                     s = strong is null ? -1 : Column(record.Fields, strong, file, "--strong");
                     w = weak is null ? -1 : Column(record.Fields, weak, file, "--weak");
+                    g = groupColumn is null ? -1 : Column(record.Fields, groupColumn, file, "--group-column");
                     continue;
                 }
 
@@ -203,6 +213,7 @@ internal sealed class LabelledDataset
                     throw new CliException($"'{file}' line {record.Line}: {record.Fields.Length} fields, the header has {width}.");
                 }
 
+                string group = g < 0 ? fileGroup : GroupValue(record.Fields[g], groupColumn!, file, record.Line);
                 rows.Add(new RawRow(record.Fields[p], s < 0 ? "0" : record.Fields[s], w < 0 ? "0" : record.Fields[w], group, file, record.Line));
             }
         }
@@ -228,9 +239,16 @@ internal sealed class LabelledDataset
         return index;
     }
 
-    private static void ReadJsonl(string file, string? strong, string? weak, string promptColumn, List<RawRow> rows)
+    /// <summary>A row's group from <c>--group-column</c>: its trimmed value, which must not be empty (a row without a group cannot be held out with one).</summary>
+    private static string GroupValue(string value, string column, string file, int line)
     {
-        string group = Path.GetFileNameWithoutExtension(file);
+        string group = value.Trim();
+        return group.Length > 0 ? group : throw new CliException($"'{file}' line {line}: the --group-column '{column}' is empty; every row needs a group.");
+    }
+
+    private static void ReadJsonl(string file, string? strong, string? weak, string promptColumn, string? groupColumn, List<RawRow> rows)
+    {
+        string fileGroup = Path.GetFileNameWithoutExtension(file);
         int lineNumber = 0;
         foreach (string line in File.ReadLines(file))
         {
@@ -262,12 +280,16 @@ internal sealed class LabelledDataset
                     Field(root, promptColumn, file, lineNumber, "prompt column"),
                     strong is null ? "0" : Field(root, strong, file, lineNumber, "--strong"),
                     weak is null ? "0" : Field(root, weak, file, lineNumber, "--weak"),
-                    group,
+                    groupColumn is null ? fileGroup : GroupValue(JsonGroup(root, groupColumn, file, lineNumber), groupColumn, file, lineNumber),
                     file,
                     lineNumber));
             }
         }
     }
+
+    /// <summary>The group field of a JSONL line; <c>null</c> is an empty group.</summary>
+    private static string JsonGroup(JsonElement root, string name, string file, int line) =>
+        root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Null ? string.Empty : Field(root, name, file, line, "--group-column");
 
     private static string Field(JsonElement root, string name, string file, int line, string what)
     {
