@@ -102,6 +102,37 @@ public class AdaptiveLearnerTests
     }
 
     [Fact]
+    public async Task Retraining_ByDefault_MakesARegionOfEachTaskTheLabelsName_AndKMeansRegionsWhenTheyNameOnlyOne()
+    {
+        async Task<AdaptiveModel> Retrain(Func<int, string> hardTask, Func<int, string> easyTask)
+        {
+            var store = new InMemoryRoutingLabelStore();
+            for (int i = 0; i < 40; i++)
+            {
+                await store.AddAsync(Label(HardTopic[i % 3], 1, hardTask(i)));
+                await store.AddAsync(Label(EasyTopic[i % 3], 0, easyTask(i)));
+            }
+
+            var options = new AdaptiveLearningOptions { RefreshInterval = TimeSpan.Zero };
+            options.Training.Dimensions = Dimensions;
+            using var learner = new AdaptiveLearner(new AdaptiveRoutingStrategy(), new InMemoryRoutingStatisticsStore(), store, options);
+            return await learner.RetrainAsync();
+        }
+
+        // The caller named each request's topic: one region per topic, and a request naming it takes that region.
+        AdaptiveModel byTask = await Retrain(_ => "astronomy", _ => "baking");
+        Assert.Equal(["astronomy", "baking"], byTask.Groups);
+        Assert.True(byTask.Score("orbital speed of a comet", 0.4, "astronomy") > byTask.Score("orbital speed of a comet", 0.4, "baking"));
+
+        // Every label with the same task (the analyzer's type when the caller names none) says nothing about where labels
+        // differ: k-means regions, no task names; and so when some labels name no task the learner can group by.
+        AdaptiveModel oneTask = await Retrain(_ => "chat", _ => "chat");
+        Assert.Empty(oneTask.Groups);
+        Assert.NotEmpty(oneTask.Regions);
+        Assert.True(oneTask.Score("orbital speed of a comet", 0.4) > oneTask.Score("recipe for a carrot cake", 0.4));
+    }
+
+    [Fact]
     public async Task AModelSwappedUnderConcurrentLoad_IsSeenWholeByEveryDecision_AndItsVersionIsOnTheRoute()
     {
         var services = new ServiceCollection();
@@ -167,8 +198,8 @@ public class AdaptiveLearnerTests
         Assert.Equal("v-final", after.ModelVersion);
     }
 
-    private static RoutingLabel Label(string text, double? premiumNeed) =>
-        new("r", DateTimeOffset.UnixEpoch, RoutingLabelSource.Audit, "economy", QualityTier.Economy, "chat", RequestAnalyzer.Default.AnalyzeText(text).PremiumNeed, premiumNeed, null, RoutingLabelFeatures.FromText(text, Dimensions), RoutingLabels.Fingerprint(text));
+    private static RoutingLabel Label(string text, double? premiumNeed, string task = "chat") =>
+        new("r", DateTimeOffset.UnixEpoch, RoutingLabelSource.Audit, "economy", QualityTier.Economy, task, RequestAnalyzer.Default.AnalyzeText(text).PremiumNeed, premiumNeed, null, RoutingLabelFeatures.FromText(text, Dimensions), RoutingLabels.Fingerprint(text));
 
     private static AdaptiveModel Train(double hard, double easy, string version)
     {

@@ -134,7 +134,7 @@ public sealed class AdaptiveLearner : IRoutingLabelListener, IDisposable
         }
     }
 
-    /// <summary>Fits a new base model from every label in the store (<see cref="AdaptiveLearningOptions.Training"/>: k-means regions, or one region per <see cref="RoutingLabel.Task"/> with <see cref="AdaptiveTrainingOptions.GroupRegions"/>) and swaps it in.</summary>
+    /// <summary>Fits a new base model from every label in the store (<see cref="AdaptiveLearningOptions.Training"/>: by default one region per <see cref="RoutingLabel.Task"/> when the labels name two or more, else k-means regions) and swaps it in.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The new model.</returns>
     public async ValueTask<AdaptiveModel> RetrainAsync(CancellationToken cancellationToken = default)

@@ -25,6 +25,15 @@ public sealed class AdaptiveLearningOptions
     /// <value>The default is <see langword="null"/>.</value>
     public string? ModelPath { get; set; }
 
-    /// <summary>Gets or sets the training settings of <see cref="AdaptiveLearner.RetrainAsync"/> (regions found by k-means over the labels).</summary>
-    public AdaptiveTrainingOptions Training { get; set; } = new() { Regions = 64, MinLabelsPerRegion = 10 };
+    /// <summary>
+    /// Gets or sets the training settings of <see cref="AdaptiveLearner.RetrainAsync"/>: by default one region per task the
+    /// labels name (<see cref="RoutingLabel.Task"/>: the caller's <c>task</c> metadata, else the analyzer's task type) when
+    /// they name two or more, else k-means regions over the labels.
+    /// </summary>
+    /// <remarks>
+    /// Tasks as regions are what lets the live router learn a topic (docs/learning.md: on RouteLLM's MMLU with 5 % audits
+    /// and the subject as the task it rises from 0.605 to 0.64; retrained with k-means regions it stays at 0.57–0.61). Set
+    /// <see cref="AdaptiveTrainingOptions.GroupRegions"/> to <see langword="false"/> for k-means regions whatever the tasks.
+    /// </remarks>
+    public AdaptiveTrainingOptions Training { get; set; } = new() { Regions = 64, MinLabelsPerRegion = 10, GroupRegions = true };
 }

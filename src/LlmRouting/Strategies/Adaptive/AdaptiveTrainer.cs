@@ -49,7 +49,8 @@ public static class AdaptiveTrainer
         float[] centroids;
         string[]? groups = null;
         int k;
-        if (options.GroupRegions && examples.Count > 0 && examples.All(e => e.Group is not null))
+        // One group says nothing about where the labels differ: group regions need every example in a group, and two groups.
+        if (options.GroupRegions && examples.Count > 0 && examples.All(e => e.Group is not null) && examples.Select(e => e.Group).Distinct(StringComparer.Ordinal).Skip(1).Any())
         {
             centroids = GroupCentroids(examples, weights, d, out groups);
             k = groups.Length;

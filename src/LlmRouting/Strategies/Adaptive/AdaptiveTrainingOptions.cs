@@ -11,7 +11,7 @@ public sealed class AdaptiveTrainingOptions
     public int Regions { get; set; } = 64;
 
     /// <summary>Gets or sets a value indicating whether each known group of the examples (<see cref="AdaptiveExample.Group"/>) is one region, its centroid the mean of its embeddings, instead of k-means regions.</summary>
-    /// <value>The default is <see langword="false"/>; examples without a group then fall back to k-means.</value>
+    /// <value>The default is <see langword="false"/>. When any example has no group, or all share one, the regions are k-means ones.</value>
     public bool GroupRegions { get; set; }
 
     /// <summary>Gets or sets a value indicating whether the embedding's buckets are weighted by their inverse document frequency in the examples before regions are found (rare, topical features weigh more).</summary>
