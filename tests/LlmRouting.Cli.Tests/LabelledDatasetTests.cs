@@ -140,30 +140,17 @@ public class LabelledDatasetTests
         Assert.Equal(["traffic", "traffic", "traffic", "more", "more"], LabelledDataset.Load([csv, jsonl], "strong", "weak").Prompts.Select(p => p.Group));
     }
 
-    [Fact]
-    public void GroupColumn_Missing_IsNamedWithTheAvailableColumns()
+    [Theory]
+    [InlineData("a.csv", "prompt,weak,strong\na,True,False\n", "'{file}': column 'task' (--group-column) not found; the columns are: 'prompt', 'weak', 'strong'.")]
+    [InlineData("b.jsonl", "{\"prompt\":\"j\",\"weak\":true,\"strong\":false}\n", "'{file}' line 1: field 'task' (--group-column) not found; the fields are: 'prompt', 'weak', 'strong'.")]
+    [InlineData("c.csv", "prompt,task,weak,strong\na,billing,True,False\nb,  ,0,1\n", "'{file}' line 3: the --group-column 'task' is empty; every row needs a group.")]
+    [InlineData("d.jsonl", "{\"prompt\":\"j\",\"task\":null,\"weak\":true,\"strong\":false}\n", "'{file}' line 1: the --group-column 'task' is empty; every row needs a group.")]
+    public void GroupColumn_MissingOrEmpty_NamesTheFileAndRow(string name, string content, string expected)
     {
         using var folder = new TempFolder();
-        string csv = folder.Write("a.csv", Csv);
-        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([csv], "strong", "weak", groupColumn: "task"));
-        Assert.Equal($"'{csv}': column 'task' (--group-column) not found; the columns are: 'prompt', 'weak', 'strong'.", e.Message);
-
-        string jsonl = folder.Write("b.jsonl", "{\"prompt\":\"j\",\"weak\":true,\"strong\":false}\n");
-        e = Assert.Throws<CliException>(() => LabelledDataset.Load([jsonl], "strong", "weak", groupColumn: "task"));
-        Assert.Equal($"'{jsonl}' line 1: field 'task' (--group-column) not found; the fields are: 'prompt', 'weak', 'strong'.", e.Message);
-    }
-
-    [Fact]
-    public void GroupColumn_EmptyOrNull_NamesTheRow()
-    {
-        using var folder = new TempFolder();
-        string csv = folder.Write("a.csv", "prompt,task,weak,strong\na,billing,True,False\nb,  ,0,1\n");
-        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([csv], "strong", "weak", groupColumn: "task"));
-        Assert.Equal($"'{csv}' line 3: the --group-column 'task' is empty; every row needs a group.", e.Message);
-
-        string jsonl = folder.Write("b.jsonl", "{\"prompt\":\"j\",\"task\":null,\"weak\":true,\"strong\":false}\n");
-        e = Assert.Throws<CliException>(() => LabelledDataset.Load([jsonl], "strong", "weak", groupColumn: "task"));
-        Assert.Equal($"'{jsonl}' line 1: the --group-column 'task' is empty; every row needs a group.", e.Message);
+        string file = folder.Write(name, content);
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([file], "strong", "weak", groupColumn: "task"));
+        Assert.Equal(expected.Replace("{file}", file, StringComparison.Ordinal), e.Message);
     }
 
     [Theory]
