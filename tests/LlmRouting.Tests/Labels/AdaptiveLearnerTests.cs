@@ -129,6 +129,8 @@ public class AdaptiveLearnerTests
         AdaptiveModel oneTask = await Retrain(_ => "chat", _ => "chat");
         Assert.Empty(oneTask.Groups);
         Assert.NotEmpty(oneTask.Regions);
+        Assert.Equal(new AdaptiveTrainingOptions().Temperature, oneTask.Temperature); // k-means centroids pool in cosines, not refined logits
+        Assert.Equal(1, byTask.Temperature);
         Assert.True(oneTask.Score("orbital speed of a comet", 0.4) > oneTask.Score("recipe for a carrot cake", 0.4));
     }
 

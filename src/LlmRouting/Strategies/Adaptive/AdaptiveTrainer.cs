@@ -67,7 +67,8 @@ public static class AdaptiveTrainer
 
         // Backfitting: the calibration is refitted with each example's region shift as an offset, then the shifts
         // against the new calibration; the slope then measures the prior's worth within regions, not across them.
-        var probe = new AdaptiveModel(Parameters(options, 1, 0, 0, null), weights, centroids, new AdaptiveRegion[k]);
+        bool refined = groups is not null && options.DiscriminativeEpochs > 0;
+        var probe = new AdaptiveModel(Parameters(options, refined, 1, 0, 0, null), weights, centroids, new AdaptiveRegion[k]);
         int[] assigned = new int[examples.Count];
         Parallel.For(0, examples.Count, i => assigned[i] = probe.NearestRegion(examples[i].Embedding.Span));
         double[] offsets = new double[examples.Count];
@@ -88,7 +89,7 @@ public static class AdaptiveTrainer
         // The blend is chosen on inner folds of these examples (2 × BlendFolds more fits); 1 when off.
         double shiftScale = options.BlendFolds > 0 ? AdaptiveBlend.Choose(examples, options, cancellationToken) : 1;
         string version = options.Version ?? DeriveVersion(slope, intercept, tau2, regions, shiftScale, groups);
-        return new AdaptiveModel(Parameters(options, slope, intercept, tau2, version) with { ShiftScale = shiftScale }, weights, centroids, regions, groups);
+        return new AdaptiveModel(Parameters(options, refined, slope, intercept, tau2, version) with { ShiftScale = shiftScale }, weights, centroids, regions, groups);
     }
 
     private static AdaptiveRegion[] Evidence(IReadOnlyList<AdaptiveExample> examples, int[] assigned, int k, double slope, double intercept)
@@ -254,11 +255,12 @@ public static class AdaptiveTrainer
         return loss;
     }
 
-    private static AdaptiveModelParameters Parameters(AdaptiveTrainingOptions o, double slope, double intercept, double tau2, string? version)
+    private static AdaptiveModelParameters Parameters(AdaptiveTrainingOptions o, bool refined, double slope, double intercept, double tau2, string? version)
     {
         var notes = new Dictionary<string, string>(o.Notes, StringComparer.Ordinal);
-        // Refined centroids score in logits already: the softmax temperature is 1 then.
-        double temperature = o.GroupRegions && o.DiscriminativeEpochs > 0 ? 1 : o.Temperature;
+        // Refined centroids score in logits already: the softmax temperature is 1 then; k-means centroids (also when
+        // GroupRegions fell back to them) score in cosines and take the configured temperature.
+        double temperature = refined ? 1 : o.Temperature;
         return new(version ?? "draft", o.Dimensions, slope, intercept, tau2, o.Neighbours, temperature, o.GateLow, o.GateHigh, o.Description, notes);
     }
 
