@@ -225,6 +225,32 @@ public class AdaptiveModelTests
     }
 
     [Fact]
+    public void ModelFileRecordsTheEmbeddingWindow_AnotherWindowIsRejected_AndAFileWithoutItReadsAsThisBuilds()
+    {
+        AdaptiveModel model = AdaptiveTrainer.Train(Examples(20), Options(version: "v-window"));
+        using var stream = new MemoryStream();
+        AdaptiveModelFile.Save(model, stream);
+        string json = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        using (var document = System.Text.Json.JsonDocument.Parse(json))
+        {
+            Assert.Equal(AdaptiveModel.MaxEmbeddedCharacters, document.RootElement.GetProperty("embedding").GetProperty("maxCharacters").GetInt32());
+        }
+
+        string field = $"\"maxCharacters\": {AdaptiveModel.MaxEmbeddedCharacters}";
+        Assert.Contains(field, json, StringComparison.Ordinal);
+        static AdaptiveModel Load(string text) => AdaptiveModelFile.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)));
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => Load(json.Replace(field, "\"maxCharacters\": 512", StringComparison.Ordinal)));
+        Assert.Contains($"'embedding.maxCharacters' is 512; this build embeds a long text by its first and last {AdaptiveModel.MaxEmbeddedCharacters / 2} characters", e.Message, StringComparison.Ordinal);
+
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        Assert.True(node["embedding"]!.AsObject().Remove("maxCharacters"));
+        AdaptiveModel older = Load(node.ToJsonString());
+        string longText = string.Concat(Enumerable.Repeat("orbital velocity of a comet near the sun ", 100));
+        Assert.Equal(model.Score(longText, 0.5), older.Score(longText, 0.5), 12);
+    }
+
+    [Fact]
     public void ModelFileOfAnotherVersionIsRejectedNamingTheField()
     {
         using var stream = new MemoryStream("""{"format":"llmrouting-adaptive","version":99}"""u8.ToArray());

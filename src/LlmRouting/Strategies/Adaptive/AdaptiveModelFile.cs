@@ -7,7 +7,9 @@ namespace LlmRouting.Strategies;
 /// <summary>Reads and writes the adaptive model file (JSON, format <see cref="FormatName"/>, version <see cref="FormatVersion"/>).</summary>
 /// <remarks>
 /// Fields: <c>format</c>, <c>version</c>, <c>modelVersion</c>, <c>description</c>, <c>embedding</c> (<c>name</c>
-/// <c>hashed-ngrams-v1</c>, <c>dimensions</c>), <c>calibration</c> (<c>slope</c>, <c>intercept</c>), <c>pooling</c>
+/// <c>hashed-ngrams-v1</c>, <c>dimensions</c>, <c>maxCharacters</c> — the window a long text was embedded by,
+/// <see cref="AdaptiveModel.MaxEmbeddedCharacters"/>; a file of another window is rejected, one written before the field
+/// existed is read as this build's), <c>calibration</c> (<c>slope</c>, <c>intercept</c>), <c>pooling</c>
 /// (<c>tau2</c>, <c>neighbours</c>, <c>temperature</c>, <c>gateLow</c>, <c>gateHigh</c>, <c>shiftScale</c> — 1 when absent), <c>regions</c> (one
 /// <c>[labels, residual, curvature, squares]</c> per region), <c>groups</c> (one name per region, only when the regions are
 /// known groups — the tasks whose requests the model knows), <c>weights</c> and <c>centroids</c> (base64 of little-endian
@@ -60,6 +62,7 @@ public static class AdaptiveModelFile
         writer.WriteStartObject("embedding");
         writer.WriteString("name", EmbeddingName);
         writer.WriteNumber("dimensions", p.Dimensions);
+        writer.WriteNumber("maxCharacters", AdaptiveModel.MaxEmbeddedCharacters);
         writer.WriteEndObject();
         writer.WriteStartObject("calibration");
         writer.WriteNumber("slope", p.Slope);
@@ -178,6 +181,14 @@ public static class AdaptiveModelFile
         if (d is < 32 or > 8192 || (d & (d - 1)) != 0)
         {
             throw new InvalidDataException($"'embedding.dimensions' must be a power of two from 32 to 8192 (was {d}).");
+        }
+
+        // The centroids and the labels' embeddings are of texts cut to this window: a request embedded by another window
+        // would be compared with regions of differently embedded text. A file without the field is read with this build's
+        // window (files before 2026-12-06 embedded whole texts; they differ only on prompts longer than the window).
+        if (embedding.TryGetProperty("maxCharacters", out JsonElement window) && window.GetInt32() != AdaptiveModel.MaxEmbeddedCharacters)
+        {
+            throw new InvalidDataException($"'embedding.maxCharacters' is {window.GetInt32()}; this build embeds a long text by its first and last {AdaptiveModel.MaxEmbeddedCharacters / 2} characters ({AdaptiveModel.MaxEmbeddedCharacters}). Retrain with a matching 'llmroute train --router adaptive'.");
         }
 
         JsonElement calibration = root.GetProperty("calibration"), pooling = root.GetProperty("pooling");
