@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.AI;
@@ -22,9 +23,19 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     /// <summary>The default number of dimensions.</summary>
     public const int DefaultDimensions = 256;
 
-    /// <summary>The last text this thread embedded (by content hash, never the text) and its vector: the embedding strategy and the semantic cache embed the same user turn once per request.</summary>
+    /// <summary>The number of vector sizes (the powers of two from 32 to 8192), one memo each.</summary>
+    private const int Sizes = 9;
+
+    /// <summary>
+    /// The last text this thread embedded at each vector size (by content hash, never the text) and its vector: the embedding
+    /// strategy and the semantic cache embed the same user turn once per request, and a generator of another size in the
+    /// same request (the adaptive router's 4 096 dimensions) neither evicts that memo nor makes a new one each time.
+    /// </summary>
     [ThreadStatic]
-    private static Memo? _lastEmbedded;
+    private static Memo?[]? _lastEmbedded;
+
+    /// <summary>This generator's memo in <see cref="_lastEmbedded"/>: log2 of its size − 5.</summary>
+    private readonly int _memoSlot;
 
     private readonly EmbeddingGeneratorMetadata _metadata;
 
@@ -39,6 +50,7 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
         }
 
         Dimensions = dimensions;
+        _memoSlot = BitOperations.Log2((uint)dimensions) - 5;
         _metadata = new EmbeddingGeneratorMetadata("llmrouting-local", providerUri: null, defaultModelId: "hashed-ngrams-v1", defaultModelDimensions: dimensions);
     }
 
@@ -71,14 +83,15 @@ public sealed class LocalEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
 
         // The generator is deterministic: a text embedded just before on this thread (same content, same size) has this vector.
         UInt128 hash = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(text));
-        if (_lastEmbedded is { } last && last.Hash == hash && last.Length == text.Length && last.Vector.Length == Dimensions)
+        Memo?[] memos = _lastEmbedded ??= new Memo?[Sizes];
+        if (memos[_memoSlot] is { } last && last.Hash == hash && last.Length == text.Length)
         {
             last.Vector.CopyTo(destination);
             return;
         }
 
         Compute(text, destination);
-        Memo memo = _lastEmbedded is { } reused && reused.Vector.Length == Dimensions ? reused : (_lastEmbedded = new Memo(new float[Dimensions]));
+        Memo memo = memos[_memoSlot] ??= new Memo(new float[Dimensions]);
         memo.Hash = hash;
         memo.Length = text.Length;
         destination.CopyTo(memo.Vector);
