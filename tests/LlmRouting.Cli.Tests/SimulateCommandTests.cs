@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LlmRouting.Cli.Commands;
+using LlmRouting.Cli.Data;
 
 namespace LlmRouting.Cli.Tests;
 
@@ -33,15 +34,38 @@ public class SimulateCommandTests
     }
 
     [Fact]
-    public void BadArguments_AreRejected_NamingThem()
+    public void TaskNone_LabelsCarryTheAnalyzersTaskType_AndTheHeldOutPromptsNoTask()
+    {
+        var code = new LabelledPrompt("Refactor this C# method:\n```csharp\npublic int Sum(int[] xs) { return xs.Sum(); }\n```", 1, 0, "mmlu_code_review");
+        Assert.Equal("mmlu_code_review", SimulateCommand.LabelTask(code, taskFromGroup: true));
+        Assert.Equal("mmlu_code_review", SimulateCommand.CallerTask(code, taskFromGroup: true));
+        Assert.Equal("code", SimulateCommand.LabelTask(code, taskFromGroup: false));
+        Assert.Null(SimulateCommand.CallerTask(code, taskFromGroup: false));
+
+        using var folder = new TempFolder();
+        var stdout = new StringWriter();
+        string[] data = [.. Directory.GetFiles(SyntheticData.Mmlu, "*.csv")];
+        int exit = new RootCommand { SimulateCommand.Create() }.Parse(["simulate", "--data", .. data, "--strong", SyntheticData.Strong, "--weak", SyntheticData.Weak,
+            "--audit-rate", "0.5", "--windows", "4", "--repeats", "1", "--retrain-every", "20", "--task", "none", "--out", folder.Path])
+            .Invoke(new InvocationConfiguration { Output = stdout, Error = new StringWriter() });
+        Assert.Equal(0, exit);
+        Assert.Contains("no task: the analyzer's task type, the text alone", stdout.ToString(), StringComparison.Ordinal);
+        string[] first = File.ReadAllLines(Path.Combine(folder.Path, "learning-curve.csv"))[1].Split(',');
+        Assert.Equal(first[3], first[4]);
+    }
+
+    [Theory]
+    [InlineData("--audit-rate", "0", "--audit-rate")]
+    [InlineData("--task", "subject", "--task must be 'group' or 'none' (was 'subject')")]
+    public void BadArguments_AreRejected_NamingThem(string option, string value, string message)
     {
         var stderr = new StringWriter();
         var root = new RootCommand { SimulateCommand.Create() };
 
-        int exit = root.Parse(["simulate", "--data", SyntheticData.Mmlu, "--strong", SyntheticData.Strong, "--weak", SyntheticData.Weak, "--audit-rate", "0"])
+        int exit = root.Parse(["simulate", "--data", SyntheticData.Mmlu, "--strong", SyntheticData.Strong, "--weak", SyntheticData.Weak, option, value])
             .Invoke(new InvocationConfiguration { Output = new StringWriter(), Error = stderr });
 
         Assert.Equal(1, exit);
-        Assert.Contains("--audit-rate", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains(message, stderr.ToString(), StringComparison.Ordinal);
     }
 }

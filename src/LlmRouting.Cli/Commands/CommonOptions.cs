@@ -23,6 +23,15 @@ internal static class CommonOptions
         Description = "The column (or JSONL field) that names each prompt's group — a task, a topic, a source — instead of its file's name: folds by group, intervals, the adaptive router's regions and --task group use it.",
     };
 
+    /// <summary>Whether <c>--task</c> sends each prompt's group as the caller's task metadata ('group') or none ('none').</summary>
+    /// <exception cref="CliException">Another value.</exception>
+    public static bool TaskFromGroup(string task) => task.ToLowerInvariant() switch
+    {
+        "none" => false,
+        "group" => true,
+        _ => throw new CliException($"--task must be 'group' or 'none' (was '{task}')."),
+    };
+
     public static Option<string> PromptColumn() => new("--prompt-column") { Description = "The prompt column.", DefaultValueFactory = _ => "prompt" };
 
     /// <summary>Runs a command body: user errors print <c>error: …</c> to stderr and exit with code 1.</summary>

@@ -96,12 +96,7 @@ internal static class EvalCommand
         bool routerGiven = false,
         string? groupColumn = null)
     {
-        bool taskFromGroup = task.ToLowerInvariant() switch
-        {
-            "none" => false,
-            "group" => true,
-            _ => throw new CliException($"--task must be 'group' or 'none' (was '{task}')."),
-        };
+        bool taskFromGroup = CommonOptions.TaskFromGroup(task);
 
         if (config is not null)
         {

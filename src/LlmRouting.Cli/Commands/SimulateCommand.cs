@@ -34,22 +34,28 @@ internal static class SimulateCommand
         var retrainEvery = new Option<int>("--retrain-every") { Description = "Audit labels between two retrainings of the live model from the label store.", DefaultValueFactory = _ => 50 };
         var offline = new Option<double?>("--offline-apgr") { Description = "The offline adaptive figure drawn for reference (llmroute eval --router adaptive --folds 5 --split prompt)." };
         var length = new Option<int>("--length") { Description = "Requests in the stream, drawn with replacement from the prompts not held out; 0 streams each of them once.", DefaultValueFactory = _ => 0 };
+        var task = new Option<string>("--task")
+        {
+            Description = "'group' (the default): the application names each request's topic (its file name, or its --group-column value) in the task metadata, so labels and the held-out prompts carry it; 'none': it names none, so each label's task is the analyzer's task type and the held-out prompts are scored from their text alone.",
+            DefaultValueFactory = _ => "group",
+        };
         var output = new Option<string?>("--out") { Description = "A folder for learning-curve.csv and learning-curve.svg." };
         var command = new Command("simulate", "Stream labelled prompts through the live adaptive router with audits on a share of traffic; print the APGR per window.")
         {
-            data, strong, weak, exclude, promptColumn, seed, auditRate, windows, repeats, retrainEvery, offline, length, output, groupColumn,
+            data, strong, weak, exclude, promptColumn, seed, auditRate, windows, repeats, retrainEvery, offline, length, output, groupColumn, task,
         };
         command.SetAction(parse => CommonOptions.Run(parse, () => Run(
             parse.GetValue(data)!, parse.GetValue(strong)!, parse.GetValue(weak)!, parse.GetValue(exclude), parse.GetValue(promptColumn)!,
             parse.GetValue(seed), parse.GetValue(auditRate), parse.GetValue(windows), parse.GetValue(repeats), parse.GetValue(retrainEvery),
-            parse.GetValue(offline), parse.GetValue(output), parse.InvocationConfiguration.Output, parse.GetValue(length), parse.GetValue(groupColumn))));
+            parse.GetValue(offline), parse.GetValue(output), parse.InvocationConfiguration.Output, parse.GetValue(length), parse.GetValue(groupColumn), parse.GetValue(task)!)));
         return command;
     }
 
     public static IReadOnlyList<LearningWindow> Run(
         IReadOnlyList<string> dataPaths, string strong, string weak, string? exclude, string promptColumn, int seed, double auditRate,
-        int windows, int repeats, int retrainEvery, double? offlineApgr, string? output, TextWriter stdout, int length = 0, string? groupColumn = null)
+        int windows, int repeats, int retrainEvery, double? offlineApgr, string? output, TextWriter stdout, int length = 0, string? groupColumn = null, string task = "group")
     {
+        bool taskFromGroup = CommonOptions.TaskFromGroup(task);
         if (auditRate is <= 0 or > 1 || windows < 2 || repeats < 1 || retrainEvery < 1 || length < 0)
         {
             throw new CliException("--audit-rate must be in (0, 1], --windows at least 2, --repeats and --retrain-every at least 1, --length not negative.");
@@ -61,11 +67,11 @@ internal static class SimulateCommand
             throw new CliException($"{dataset.Prompts.Count} prompts are too few for {windows} windows (at least 20 per window).");
         }
 
-        stdout.WriteLine($"Loaded {dataset.Prompts.Count} prompts; {repeats} stream(s), audits on {auditRate:0.#%} of requests, {windows} windows.");
+        stdout.WriteLine($"Loaded {dataset.Prompts.Count} prompts; {repeats} stream(s), audits on {auditRate:0.#%} of requests, {windows} windows; {(taskFromGroup ? "each request's group as its task" : "no task: the analyzer's task type, the text alone")}.");
         var sums = new LearningWindow[windows + 1];
         for (int r = 0; r < repeats; r++)
         {
-            LearningWindow[] run = Stream(dataset.Prompts, seed + r, auditRate, windows, retrainEvery, length);
+            LearningWindow[] run = Stream(dataset.Prompts, seed + r, auditRate, windows, retrainEvery, length, taskFromGroup);
             for (int w = 0; w <= windows; w++)
             {
                 sums[w] = r == 0 ? run[w] : sums[w] with { Labels = sums[w].Labels + run[w].Labels, Live = sums[w].Live + run[w].Live, Default = sums[w].Default + run[w].Default };
@@ -99,10 +105,10 @@ internal static class SimulateCommand
     /// <summary>
     /// One stream: a fifth of the prompts (seeded) is held out to measure the router; the rest streams through it, each
     /// audited prompt's verdict becoming a label. After each window the live model is measured on the held-out prompts,
-    /// each with its topic as the task, as the app tags it (a topic without labels yet keeps the calibrated prior;
-    /// window 0: before any label, i.e. the default score).
+    /// each with its topic as the task, as the app tags it (a topic without labels yet keeps the calibrated prior), or with
+    /// <c>--task none</c> from its text alone. Window 0 is before any label, i.e. the default score.
     /// </summary>
-    private static LearningWindow[] Stream(IReadOnlyList<LabelledPrompt> all, int seed, double auditRate, int windows, int retrainEvery, int length)
+    private static LearningWindow[] Stream(IReadOnlyList<LabelledPrompt> all, int seed, double auditRate, int windows, int retrainEvery, int length, bool taskFromGroup)
     {
         var random = new Random(seed);
         LabelledPrompt[] shuffled = [.. all];
@@ -114,11 +120,11 @@ internal static class SimulateCommand
         double defaultApgr = RoutingCurve.Compute(heldPrior, heldWeak, heldStrong).Apgr;
         var strategy = new AdaptiveRoutingStrategy();
         var store = new InMemoryRoutingLabelStore();
-        // The app tags each request with its topic (the "task" metadata, here the subject file): one region per topic.
+        // The app tags each request with its topic (the "task" metadata, here the group) or with nothing: one region per task the labels name.
         var training = new AdaptiveTrainingOptions { Seed = seed, GroupRegions = true };
         using var learner = new AdaptiveLearner(strategy, new InMemoryRoutingStatisticsStore(), store, new AdaptiveLearningOptions { RefreshEvery = 10, RefreshInterval = TimeSpan.Zero, Training = training });
         var labels = new RoutingLabels(store, [learner]);
-        double Measure() => RoutingCurve.Compute([.. held.Select((p, i) => strategy.Model.Score(p.Prompt, heldPrior[i], p.Group))], heldWeak, heldStrong).Apgr;
+        double Measure() => RoutingCurve.Compute([.. held.Select((p, i) => strategy.Model.Score(p.Prompt, heldPrior[i], CallerTask(p, taskFromGroup)))], heldWeak, heldStrong).Apgr;
 
         var result = new LearningWindow[windows + 1];
         result[0] = new LearningWindow(0, 0, 0, Measure(), defaultApgr);
@@ -137,7 +143,7 @@ internal static class SimulateCommand
                 // The audit: the reference (strong) answer against the served (weak) one, as a judge with the outcomes would see it.
                 AuditVerdict verdict = p.Strong > p.Weak ? AuditVerdict.ReferenceBetter : p.Strong < p.Weak ? AuditVerdict.ServedBetter : AuditVerdict.Tie;
                 double prior = RequestAnalyzer.Default.AnalyzeText(p.Prompt).PremiumNeed;
-                var label = new RoutingLabel($"sim-{i}", DateTimeOffset.UnixEpoch, RoutingLabelSource.Audit, "economy", QualityTier.Economy, p.Group, prior,
+                var label = new RoutingLabel($"sim-{i}", DateTimeOffset.UnixEpoch, RoutingLabelSource.Audit, "economy", QualityTier.Economy, LabelTask(p, taskFromGroup), prior,
                     QualityAuditor.PremiumNeed(verdict), null, RoutingLabelFeatures.FromText(p.Prompt, training.Dimensions), RoutingLabels.Fingerprint(p.Prompt));
                 labels.RecordAsync(label).AsTask().GetAwaiter().GetResult();
                 if (++count % retrainEvery == 0)
@@ -151,6 +157,13 @@ internal static class SimulateCommand
 
         return result;
     }
+
+    /// <summary>The task metadata the application sends with a request: its group with <c>--task group</c>, none otherwise.</summary>
+    internal static string? CallerTask(LabelledPrompt prompt, bool taskFromGroup) => taskFromGroup ? prompt.Group : null;
+
+    /// <summary>The task an audit label of the request records, as <see cref="RoutingLabels"/> does: the caller's task, else the analyzer's task type.</summary>
+    internal static string LabelTask(LabelledPrompt prompt, bool taskFromGroup) =>
+        CallerTask(prompt, taskFromGroup) ?? DefaultRouteContextSelector.TaskOf(new RoutingRequest(prompt.Prompt));
 }
 
 /// <summary>The state after a window of the stream: prompts streamed and audit labels so far, and the APGR of the live router and of the default score on the held-out prompts.</summary>
