@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LlmRouting.Analysis;
 using LlmRouting.Cli.Commands;
 using LlmRouting.Cli.Data;
 
@@ -37,9 +38,10 @@ public class SimulateCommandTests
     public void TaskNone_LabelsCarryTheAnalyzersTaskType_AndTheHeldOutPromptsNoTask()
     {
         var code = new LabelledPrompt("Refactor this C# method:\n```csharp\npublic int Sum(int[] xs) { return xs.Sum(); }\n```", 1, 0, "mmlu_code_review");
-        Assert.Equal("mmlu_code_review", SimulateCommand.LabelTask(code, taskFromGroup: true));
+        RequestAnalysis analysis = RequestAnalyzer.Default.AnalyzeText(code.Prompt);
+        Assert.Equal("mmlu_code_review", SimulateCommand.LabelTask(code, taskFromGroup: true, analysis));
         Assert.Equal("mmlu_code_review", SimulateCommand.CallerTask(code, taskFromGroup: true));
-        Assert.Equal("code", SimulateCommand.LabelTask(code, taskFromGroup: false));
+        Assert.Equal("code", SimulateCommand.LabelTask(code, taskFromGroup: false, analysis));
         Assert.Null(SimulateCommand.CallerTask(code, taskFromGroup: false));
 
         using var folder = new TempFolder();

@@ -142,8 +142,8 @@ internal static class SimulateCommand
 
                 // The audit: the reference (strong) answer against the served (weak) one, as a judge with the outcomes would see it.
                 AuditVerdict verdict = p.Strong > p.Weak ? AuditVerdict.ReferenceBetter : p.Strong < p.Weak ? AuditVerdict.ServedBetter : AuditVerdict.Tie;
-                double prior = RequestAnalyzer.Default.AnalyzeText(p.Prompt).PremiumNeed;
-                var label = new RoutingLabel($"sim-{i}", DateTimeOffset.UnixEpoch, RoutingLabelSource.Audit, "economy", QualityTier.Economy, LabelTask(p, taskFromGroup), prior,
+                RequestAnalysis analysis = RequestAnalyzer.Default.AnalyzeText(p.Prompt);
+                var label = new RoutingLabel($"sim-{i}", DateTimeOffset.UnixEpoch, RoutingLabelSource.Audit, "economy", QualityTier.Economy, LabelTask(p, taskFromGroup, analysis), analysis.PremiumNeed,
                     QualityAuditor.PremiumNeed(verdict), null, RoutingLabelFeatures.FromText(p.Prompt, training.Dimensions), RoutingLabels.Fingerprint(p.Prompt));
                 labels.RecordAsync(label).AsTask().GetAwaiter().GetResult();
                 if (++count % retrainEvery == 0)
@@ -161,9 +161,9 @@ internal static class SimulateCommand
     /// <summary>The task metadata the application sends with a request: its group with <c>--task group</c>, none otherwise.</summary>
     internal static string? CallerTask(LabelledPrompt prompt, bool taskFromGroup) => taskFromGroup ? prompt.Group : null;
 
-    /// <summary>The task an audit label of the request records, as <see cref="RoutingLabels"/> does: the caller's task, else the analyzer's task type.</summary>
-    internal static string LabelTask(LabelledPrompt prompt, bool taskFromGroup) =>
-        CallerTask(prompt, taskFromGroup) ?? DefaultRouteContextSelector.TaskOf(new RoutingRequest(prompt.Prompt));
+    /// <summary>The task an audit label of the request records: the caller's task (the group as given), else the analyzer's task type named as <see cref="RoutingLabels"/> names it.</summary>
+    internal static string LabelTask(LabelledPrompt prompt, bool taskFromGroup, RequestAnalysis analysis) =>
+        CallerTask(prompt, taskFromGroup) ?? DefaultRouteContextSelector.TaskName(analysis.Task);
 }
 
 /// <summary>The state after a window of the stream: prompts streamed and audit labels so far, and the APGR of the live router and of the default score on the held-out prompts.</summary>
