@@ -228,6 +228,42 @@ public class ConfiguredEvaluationTests
         Assert.Contains("error: --target needs --config", stderr.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Conversations_AreRoutedAndScoredWhole_NotAsTheirLatestMessage()
+    {
+        using var folder = new TempFolder();
+
+        // Two three-message conversations and two single prompts; the rule sends conversations of three messages or more to premium.
+        string data = folder.Write("chats.jsonl", string.Join('\n',
+            $$"""{"prompt":[{"role":"user","content":"Plan a trip."},{"role":"assistant","content":"Where to?"},{"role":"user","content":"Lisbon."}],"{{Weak}}":0,"{{Strong}}":1}""",
+            $$"""{"prompt":"Lisbon.","{{Weak}}":1,"{{Strong}}":1}""",
+            $$"""{"prompt":["Name a colour.","Another one.","And a third."],"{{Weak}}":0,"{{Strong}}":0}""",
+            $$"""{"prompt":"And a third.","{{Weak}}":0,"{{Strong}}":1}""") + "\n");
+        string config = folder.Write("appsettings.json", $$"""
+            { "LlmRouting": { "Default": "economy", {{TwoTargets}},
+              "Rules": [ { "Name": "long chats", "Target": "premium", "MinMessages": 3 } ] } }
+            """);
+        int exit = Invoke(new StringWriter(), new StringWriter(), ["eval", "--data", data, "--strong", Strong, "--weak", Weak, "--config", config, "--target", $"premium={Strong}", "--target", $"economy={Weak}", "--bootstrap", "0", "--out", Path.Combine(folder.Path, "config")]);
+        Assert.Equal(0, exit);
+
+        // Served: premium 1, economy 1, premium 0, economy 0 = quality 0.5; weak 0.25, strong 0.75: PGR 0.5.
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "config", "summary.json")));
+        JsonElement point = summary.RootElement.GetProperty("operating_point");
+        Assert.Equal(0.5, point.GetProperty("premium_share").GetDouble(), 9);
+        Assert.Equal(0.5, point.GetProperty("quality").GetDouble(), 9);
+        Assert.Equal(2, point.GetProperty("decided_by").GetProperty("rules").GetInt32());
+
+        // The default score reads the whole conversation (its user turns and depth), as the library does.
+        exit = Invoke(new StringWriter(), new StringWriter(), ["eval", "--data", data, "--strong", Strong, "--weak", Weak, "--router", "default", "--bootstrap", "0", "--out", Path.Combine(folder.Path, "default")]);
+        Assert.Equal(0, exit);
+        double[] scores = [.. File.ReadAllLines(Path.Combine(folder.Path, "default", "scores.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture))];
+        Data.LabelledPrompt[] prompts = [.. Data.LabelledDataset.Load([data], Strong, Weak).Prompts];
+        Assert.Equal(new RoutingRequest(prompts[0].Conversation!).Analysis.PremiumNeed, scores[0], 12);
+        Assert.Equal(new RoutingRequest("Lisbon.").Analysis.PremiumNeed, scores[1], 12);
+        Assert.True(scores[0] > scores[1], "the conversation ending in 'Lisbon.' needs more than the message alone");
+        Assert.True(scores[2] > scores[3], "three turns score above their last one alone");
+    }
+
     private static int Invoke(TextWriter stdout, TextWriter stderr, string[] args)
     {
         var root = new RootCommand { EvalCommand.Create(), TrainCommand.Create(), CalibrateCommand.Create() };

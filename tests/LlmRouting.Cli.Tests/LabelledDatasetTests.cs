@@ -1,5 +1,6 @@
 using LlmRouting.Cli;
 using LlmRouting.Cli.Data;
+using Microsoft.Extensions.AI;
 
 namespace LlmRouting.Cli.Tests;
 
@@ -162,5 +163,68 @@ public class LabelledDatasetTests
     {
         CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load(["unused.csv"], "strong", "weak", groupColumn: column));
         Assert.Equal($"--group-column '{column}' must name a column of its own, not empty and not the prompt, --strong or --weak column.", e.Message);
+    }
+    [Fact]
+    public void JsonlPrompt_AnArrayOfStrings_IsTheUsersTurns_AndThePromptIsTheLatest()
+    {
+        using var folder = new TempFolder();
+        string file = folder.Write("chat.jsonl", "{\"prompt\":[\"Plan a trip.\",\"Now make it cheaper.\"],\"weak\":1,\"strong\":1}\n{\"prompt\":\"single\",\"weak\":0,\"strong\":1}\n");
+        LabelledDataset data = LabelledDataset.Load([file], "strong", "weak");
+
+        LabelledPrompt chat = data.Prompts[0];
+        Assert.Equal("Now make it cheaper.", chat.Prompt);
+        Assert.Equal([(ChatRole.User, "Plan a trip."), (ChatRole.User, "Now make it cheaper.")], chat.Conversation!.Select(m => (m.Role, m.Text)));
+        Assert.Null(data.Prompts[1].Conversation);
+        Assert.Equal([(ChatRole.User, "single")], data.Prompts[1].Messages().Select(m => (m.Role, m.Text)));
+
+        // Analysed as the router analyses the conversation: both turns, and its depth.
+        Assert.Equal(new RoutingRequest(chat.Conversation!).Analysis.PremiumNeed, chat.Analyze().PremiumNeed);
+        Assert.NotEqual(new RoutingRequest(chat.Prompt).Analysis.PremiumNeed, chat.Analyze().PremiumNeed);
+    }
+
+    [Fact]
+    public void JsonlPrompt_AnArrayOfMessages_KeepsRolesAndTextParts_InOpenAiAndShareGptForm()
+    {
+        using var folder = new TempFolder();
+        string openAi = """
+            {"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"Compare A"},{"type":"text","text":"and B."}]},{"role":"assistant","content":null},{"role":"tool","content":"42"},{"role":"assistant","content":"A is 42."},{"role":"User","content":"Why?"}],"weak":0,"strong":1}
+            """;
+        string shareGpt = """
+            {"messages":[{"from":"human","value":"Hi"},{"from":"gpt","value":"Hello!"},{"from":"human","value":"Write a haiku."}],"weak":1,"strong":1}
+            """;
+        string file = folder.Write("chat.jsonl", openAi + "\n" + shareGpt + "\n");
+        LabelledDataset data = LabelledDataset.Load([file], "strong", "weak", promptColumn: "messages");
+
+        Assert.Equal(
+            [(ChatRole.System, "Be brief."), (ChatRole.User, "Compare A\nand B."), (ChatRole.Assistant, ""), (ChatRole.Tool, "42"), (ChatRole.Assistant, "A is 42."), (ChatRole.User, "Why?")],
+            data.Prompts[0].Conversation!.Select(m => (m.Role, m.Text)));
+        Assert.Equal("Why?", data.Prompts[0].Prompt);
+        Assert.Equal([(ChatRole.User, "Hi"), (ChatRole.Assistant, "Hello!"), (ChatRole.User, "Write a haiku.")], data.Prompts[1].Conversation!.Select(m => (m.Role, m.Text)));
+        Assert.Equal("Write a haiku.", data.Prompts[1].Prompt);
+
+        // Each call gets its own list, so a pipeline that appends to it cannot change the next prompt's conversation.
+        Assert.NotSame(data.Prompts[0].Messages(), data.Prompts[0].Messages());
+    }
+
+    [Theory]
+    [InlineData("null", "is null; a prompt is a string, an array of the user's turns or an array of messages.")]
+    [InlineData("{\"text\":\"x\"}", "is a JSON object; a prompt is a string, an array of the user's turns or an array of messages (pass the field that holds them with --prompt-column).")]
+    [InlineData("[]", "is an empty array: no user turn to route.")]
+    [InlineData("[\"a\",{\"role\":\"user\",\"content\":\"b\"}]", ", item 1 mixes strings and messages; use one or the other.")]
+    [InlineData("[\"a\",3]", ", item 1 is neither a string (a user turn) nor a message object.")]
+    [InlineData("[{\"role\":\"narrator\",\"content\":\"b\"}]", ", item 0: unknown role 'narrator'; the roles read are system, developer, user, human, assistant, gpt, model, bot, tool, function.")]
+    [InlineData("[{\"content\":\"b\"}]", ", item 0: a message needs 'role' (or 'from'); it has 'content'.")]
+    [InlineData("[{\"role\":\"user\"}]", ", item 0: a message needs 'content' (or 'value'); it has 'role'.")]
+    [InlineData("[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"x\"}}]}]", ", item 0: a content part of type 'image_url' has no text; only text parts are read.")]
+    [InlineData("[{\"role\":\"user\",\"content\":7}]", ", item 0: the content is neither a string, null nor an array of text parts.")]
+    [InlineData("[{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":\"a\"}]", " ends with an assistant message: the outcomes are of the answer to the conversation, so it ends before that answer.")]
+    [InlineData("[{\"role\":\"system\",\"content\":\"only a system prompt\"}]", " has no user message with text.")]
+    public void JsonlPrompt_ThatIsNoPrompt_NamesTheFileLineAndWhatIsWrong(string prompt, string expected)
+    {
+        using var folder = new TempFolder();
+        string file = folder.Write("bad.jsonl", "{\"prompt\":\"fine\",\"weak\":0,\"strong\":1}\n{\"prompt\":" + prompt + ",\"weak\":0,\"strong\":1}\n");
+        CliException e = Assert.Throws<CliException>(() => LabelledDataset.Load([file], "strong", "weak"));
+        string where = $"'{file}' line 2: field 'prompt'";
+        Assert.Equal(expected.StartsWith(',') || expected.StartsWith(' ') ? where + expected : $"{where} {expected}", e.Message);
     }
 }

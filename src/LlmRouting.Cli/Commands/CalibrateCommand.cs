@@ -44,7 +44,7 @@ internal static class CalibrateCommand
         LabelledDataset dataset = LabelledDataset.LoadPrompts(dataPaths, exclude, promptColumn);
         double[] scores = new double[dataset.Prompts.Count];
         Parallel.For(0, scores.Length, i => scores[i] = model is null
-            ? RequestAnalyzer.Default.AnalyzeText(dataset.Prompts[i].Prompt).PremiumNeed
+            ? dataset.Prompts[i].Analyze().PremiumNeed
             : model.Score(dataset.Prompts[i].Prompt));
         (double threshold, double actual) = ThresholdFor(scores, share);
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Threshold {threshold:0.######} sends {actual:0.0%} of {scores.Length} prompts to premium (asked for {share:0.0%})."));

@@ -115,7 +115,7 @@ internal static class SimulateCommand
         random.Shuffle(shuffled);
         LabelledPrompt[] held = shuffled[..(shuffled.Length / 5)], pool = shuffled[(shuffled.Length / 5)..];
         LabelledPrompt[] prompts = length == 0 ? pool : [.. Enumerable.Range(0, length).Select(_ => pool[random.Next(pool.Length)])];
-        double[] heldPrior = [.. held.Select(p => RequestAnalyzer.Default.AnalyzeText(p.Prompt).PremiumNeed)];
+        double[] heldPrior = [.. held.Select(p => p.Analyze().PremiumNeed)];
         double[] heldWeak = [.. held.Select(p => p.Weak)], heldStrong = [.. held.Select(p => p.Strong)];
         double defaultApgr = RoutingCurve.Compute(heldPrior, heldWeak, heldStrong).Apgr;
         var strategy = new AdaptiveRoutingStrategy();
@@ -142,7 +142,7 @@ internal static class SimulateCommand
 
                 // The audit: the reference (strong) answer against the served (weak) one, as a judge with the outcomes would see it.
                 AuditVerdict verdict = p.Strong > p.Weak ? AuditVerdict.ReferenceBetter : p.Strong < p.Weak ? AuditVerdict.ServedBetter : AuditVerdict.Tie;
-                RequestAnalysis analysis = RequestAnalyzer.Default.AnalyzeText(p.Prompt);
+                RequestAnalysis analysis = p.Analyze();
                 var label = new RoutingLabel($"sim-{i}", DateTimeOffset.UnixEpoch, RoutingLabelSource.Audit, "economy", QualityTier.Economy, LabelTask(p, taskFromGroup, analysis), analysis.PremiumNeed,
                     QualityAuditor.PremiumNeed(verdict), null, RoutingLabelFeatures.FromText(p.Prompt, training.Dimensions), RoutingLabels.Fingerprint(p.Prompt));
                 labels.RecordAsync(label).AsTask().GetAwaiter().GetResult();

@@ -170,7 +170,7 @@ internal static class TrainCommand
         if (held.Count > 0)
         {
             var scorer = new AdaptiveScorer(model, "adaptive (held out)");
-            result = EvaluationResult.Evaluate(scorer.Name, scorer.ScoreAll([.. held.Select(p => p.Prompt)], null), held, bootstrap, 0.95, seed);
+            result = EvaluationResult.Evaluate(scorer.Name, scorer.ScoreAll(held, null), held, bootstrap, 0.95, seed);
             stdout.WriteLine("Held-out figures:");
             EvalCommand.PrintFigures(stdout, result);
         }

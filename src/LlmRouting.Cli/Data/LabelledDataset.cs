@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.AI;
 
 namespace LlmRouting.Cli.Data;
 
@@ -106,7 +107,7 @@ internal sealed class LabelledDataset
         var prompts = new List<LabelledPrompt>(raw.Count);
         foreach (RawRow r in raw)
         {
-            prompts.Add(new LabelledPrompt(r.Prompt, Parse(r.Weak, numeric), Parse(r.Strong, numeric), r.Group));
+            prompts.Add(new LabelledPrompt(r.Prompt, Parse(r.Weak, numeric), Parse(r.Strong, numeric), r.Group) { Conversation = r.Conversation });
         }
 
         return new LabelledDataset(prompts, numeric, excludedCount, files);
@@ -276,13 +277,15 @@ internal sealed class LabelledDataset
                     throw new CliException($"'{file}' line {lineNumber} is not a JSON object.");
                 }
 
+                (string prompt, IReadOnlyList<ChatMessage>? conversation) = JsonPrompt.Read(Value(root, promptColumn, file, lineNumber, "prompt column"), $"'{file}' line {lineNumber}: field '{promptColumn}'");
                 rows.Add(new RawRow(
-                    Field(root, promptColumn, file, lineNumber, "prompt column"),
+                    prompt,
                     strong is null ? "0" : Field(root, strong, file, lineNumber, "--strong"),
                     weak is null ? "0" : Field(root, weak, file, lineNumber, "--weak"),
                     groupColumn is null ? fileGroup : GroupValue(JsonGroup(root, groupColumn, file, lineNumber), groupColumn, file, lineNumber),
                     file,
-                    lineNumber));
+                    lineNumber)
+                { Conversation = conversation });
             }
         }
     }
@@ -291,7 +294,7 @@ internal sealed class LabelledDataset
     private static string JsonGroup(JsonElement root, string name, string file, int line) =>
         root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Null ? string.Empty : Field(root, name, file, line, "--group-column");
 
-    private static string Field(JsonElement root, string name, string file, int line, string what)
+    private static JsonElement Value(JsonElement root, string name, string file, int line, string what)
     {
         if (!root.TryGetProperty(name, out JsonElement value))
         {
@@ -299,6 +302,12 @@ internal sealed class LabelledDataset
             throw new CliException($"'{file}' line {line}: field '{name}' ({what}) not found; the fields are: {columns}.");
         }
 
+        return value;
+    }
+
+    private static string Field(JsonElement root, string name, string file, int line, string what)
+    {
+        JsonElement value = Value(root, name, file, line, what);
         return value.ValueKind switch
         {
             JsonValueKind.String => value.GetString()!,
@@ -376,5 +385,8 @@ internal sealed class LabelledDataset
 
     private static string Truncate(string v) => v.Length <= 40 ? v : v[..40] + "…";
 
-    private sealed record RawRow(string Prompt, string Strong, string Weak, string Group, string File, int Line);
+    private sealed record RawRow(string Prompt, string Strong, string Weak, string Group, string File, int Line)
+    {
+        public IReadOnlyList<ChatMessage>? Conversation { get; init; }
+    }
 }

@@ -18,7 +18,7 @@ internal sealed class AdaptiveScorer(AdaptiveModel model, string name) : PerProm
     public override double Score(string prompt) => model.Score(prompt, RequestAnalyzer.Default.AnalyzeText(prompt).PremiumNeed);
 
     public override double Score(LabelledPrompt prompt) =>
-        model.Score(prompt.Prompt, RequestAnalyzer.Default.AnalyzeText(prompt.Prompt).PremiumNeed, TaskFromGroup ? prompt.Group : null);
+        model.Score(prompt.Prompt, prompt.Analyze().PremiumNeed, TaskFromGroup ? prompt.Group : null);
 
     /// <summary>The premium-need label of a prompt: 1 when only the strong model succeeds, 0 when only the weak one does, ½ for equal outcomes (numeric outcomes map their gap linearly, clamped).</summary>
     public static double Label(LabelledPrompt prompt) => (Math.Clamp(prompt.Strong - prompt.Weak, -1, 1) + 1) / 2;
@@ -33,7 +33,7 @@ internal sealed class AdaptiveScorer(AdaptiveModel model, string name) : PerProm
             string text = prompts[i].Prompt;
             float[] embedding = new float[embedder.Dimensions];
             AdaptiveModel.Embed(embedder, text, embedding);
-            examples[i] = new AdaptiveExample(embedding, RequestAnalyzer.Default.AnalyzeText(text).PremiumNeed, Label(prompts[i]), Group: prompts[i].Group);
+            examples[i] = new AdaptiveExample(embedding, prompts[i].Analyze().PremiumNeed, Label(prompts[i]), Group: prompts[i].Group);
         });
         try
         {

@@ -123,7 +123,7 @@ internal static class ConfiguredRouterEvaluation
         IReadOnlyList<LabelledPrompt> prompts = dataset.Prompts;
         double[] strongOutcomes = [.. prompts.Select(p => p.Strong)];
         double[] weakOutcomes = [.. prompts.Select(p => p.Weak)];
-        int[] inputTokens = [.. prompts.Select(p => TokenEstimator.Estimate(p.Prompt) + TokenEstimator.PerMessageOverhead)];
+        int[] inputTokens = [.. prompts.Select(p => p.Conversation is { } conversation ? new RoutingRequest(conversation).EstimatedInputTokens : TokenEstimator.Estimate(p.Prompt) + TokenEstimator.PerMessageOverhead)];
 
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
@@ -159,7 +159,7 @@ internal static class ConfiguredRouterEvaluation
         {
             ChatOptions options = Options(prompts[i], taskFromGroup);
             options.AdditionalProperties![SimulatedTargetClient.PromptIndexKey] = i;
-            ChatResponse response = router.GetResponseAsync([new ChatMessage(ChatRole.User, prompts[i].Prompt)], options).GetAwaiter().GetResult();
+            ChatResponse response = router.GetResponseAsync(prompts[i].Messages(), options).GetAwaiter().GetResult();
             RouteInfo route = response.GetRouteInfo() ?? throw new InvalidOperationException("The router returned no route information.");
             served[i] = route.Target;
             deciders[i] = route.Strategy;
@@ -224,7 +224,7 @@ internal static class ConfiguredRouterEvaluation
         }
 
         double[] scores = new double[n];
-        Parallel.For(0, n, i => scores[i] = score(new RoutingRequest([new ChatMessage(ChatRole.User, prompts[i].Prompt)], Options(prompts[i], taskFromGroup))));
+        Parallel.For(0, n, i => scores[i] = score(new RoutingRequest(prompts[i].Messages(), Options(prompts[i], taskFromGroup))));
         return (scores, $"configured router ({deciding} sweep)", point);
     }
 

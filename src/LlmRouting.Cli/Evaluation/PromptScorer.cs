@@ -68,6 +68,9 @@ internal sealed class PremiumNeedScorer : PerPromptScorer
     public override string Name => "default (premium-need score)";
 
     public override double Score(string prompt) => RequestAnalyzer.Default.AnalyzeText(prompt).PremiumNeed;
+
+    /// <summary>Scores the request as the router analyses it: a conversation as a whole (its user turns, its depth).</summary>
+    public override double Score(LabelledPrompt prompt) => prompt.Analyze().PremiumNeed;
 }
 
 /// <summary>The length heuristic: longer prompts go to the strong model first.</summary>
@@ -76,6 +79,9 @@ internal sealed class LengthScorer : PerPromptScorer
     public override string Name => "length";
 
     public override double Score(string prompt) => prompt.Length;
+
+    /// <summary>Of a conversation, the characters of all its user turns.</summary>
+    public override double Score(LabelledPrompt prompt) => prompt.Conversation is { } conversation ? new RoutingRequest(conversation).UserText.Length : prompt.Prompt.Length;
 }
 
 /// <summary>Uniformly random scores from a seed: the empirical random router (APGR ≈ 0.5).</summary>
