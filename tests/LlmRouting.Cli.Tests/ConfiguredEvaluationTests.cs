@@ -262,6 +262,18 @@ public class ConfiguredEvaluationTests
         Assert.Equal(new RoutingRequest("Lisbon.").Analysis.PremiumNeed, scores[1], 12);
         Assert.True(scores[0] > scores[1], "the conversation ending in 'Lisbon.' needs more than the message alone");
         Assert.True(scores[2] > scores[3], "three turns score above their last one alone");
+
+        // The adaptive router: its prior is the conversation's default score, its regions the latest user message's.
+        string model = Path.Combine(folder.Path, "adaptive.json");
+        string[] files = [Path.Combine(SyntheticData.Mmlu, "mmlu_anatomy.csv"), Path.Combine(SyntheticData.Mmlu, "mmlu_astronomy.csv")];
+        Assert.Equal(0, Invoke(new StringWriter(), new StringWriter(), ["train", "--router", "adaptive", "--data", .. files, "--strong", Strong, "--weak", Weak, "--holdout", "0", "--out", model]));
+        exit = Invoke(new StringWriter(), new StringWriter(), ["eval", "--data", data, "--strong", Strong, "--weak", Weak, "--router", model, "--bootstrap", "0", "--out", Path.Combine(folder.Path, "adaptive")]);
+        Assert.Equal(0, exit);
+        double[] adaptive = [.. File.ReadAllLines(Path.Combine(folder.Path, "adaptive", "scores.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture))];
+        AdaptiveModel trained = AdaptiveModelFile.Load(model);
+        Assert.Equal(trained.Score("Lisbon.", new RoutingRequest(prompts[0].Conversation!).Analysis.PremiumNeed), adaptive[0], 12);
+        Assert.Equal(trained.Score("Lisbon.", new RoutingRequest("Lisbon.").Analysis.PremiumNeed), adaptive[1], 12);
+        Assert.NotEqual(adaptive[0], adaptive[1]);
     }
 
     private static int Invoke(TextWriter stdout, TextWriter stderr, string[] args)
