@@ -10,7 +10,13 @@ namespace LlmRouting.Cli.Data;
 /// </summary>
 internal static class JsonPrompt
 {
-    private const string Accepted = "system, developer, user, human, assistant, gpt, model, bot, tool, function";
+    /// <summary>The role names read (OpenAI's and ShareGPT's), case-insensitively.</summary>
+    private static readonly (string Name, ChatRole Role)[] Roles =
+    [
+        ("system", ChatRole.System), ("developer", ChatRole.System), ("user", ChatRole.User), ("human", ChatRole.User),
+        ("assistant", ChatRole.Assistant), ("gpt", ChatRole.Assistant), ("model", ChatRole.Assistant), ("bot", ChatRole.Assistant),
+        ("tool", ChatRole.Tool), ("function", ChatRole.Tool),
+    ];
 
     /// <summary>Reads the field.</summary>
     /// <param name="value">The field's value.</param>
@@ -76,16 +82,14 @@ internal static class JsonPrompt
             throw new CliException($"{at}: the role is not a string.");
         }
 
-        ChatRole chatRole = role.GetString()!.Trim().ToLowerInvariant() switch
+        string name = role.GetString()!.Trim();
+        int known = Array.FindIndex(Roles, r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (known < 0)
         {
-            "system" or "developer" => ChatRole.System,
-            "user" or "human" => ChatRole.User,
-            "assistant" or "gpt" or "model" or "bot" => ChatRole.Assistant,
-            "tool" or "function" => ChatRole.Tool,
-            string other => throw new CliException($"{at}: unknown role '{other}'; the roles read are {Accepted}."),
-        };
+            throw new CliException($"{at}: unknown role '{name.ToLowerInvariant()}'; the roles read are {string.Join(", ", Roles.Select(r => r.Name))}.");
+        }
 
-        return new ChatMessage(chatRole, Content(Property(item, "content", "value", at), at));
+        return new ChatMessage(Roles[known].Role, Content(Property(item, "content", "value", at), at));
     }
 
     private static JsonElement Property(JsonElement item, string name, string alternative, string at) =>

@@ -123,7 +123,7 @@ internal static class ConfiguredRouterEvaluation
         IReadOnlyList<LabelledPrompt> prompts = dataset.Prompts;
         double[] strongOutcomes = [.. prompts.Select(p => p.Strong)];
         double[] weakOutcomes = [.. prompts.Select(p => p.Weak)];
-        int[] inputTokens = [.. prompts.Select(p => p.Conversation is { } conversation ? new RoutingRequest(conversation).EstimatedInputTokens : TokenEstimator.Estimate(p.Prompt) + TokenEstimator.PerMessageOverhead)];
+        int[] inputTokens = [.. prompts.Select(p => new RoutingRequest(p.Messages()).EstimatedInputTokens)];
 
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);

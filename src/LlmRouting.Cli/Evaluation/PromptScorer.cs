@@ -81,7 +81,7 @@ internal sealed class LengthScorer : PerPromptScorer
     public override double Score(string prompt) => prompt.Length;
 
     /// <summary>Of a conversation, the characters of all its user turns.</summary>
-    public override double Score(LabelledPrompt prompt) => prompt.Conversation is { } conversation ? new RoutingRequest(conversation).UserText.Length : prompt.Prompt.Length;
+    public override double Score(LabelledPrompt prompt) => new RoutingRequest(prompt.Messages()).UserText.Length;
 }
 
 /// <summary>Uniformly random scores from a seed: the empirical random router (APGR ≈ 0.5).</summary>
